@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian machine lacks for the tests and the local stack. Idempotent and quick
+# when everything is already there. Called by `./motflow setup` and `./motflow test`.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+log() { echo "setup: $*" >&2; }
+
+# Node packages for the local services (DynamoDB- and S3-compatible servers, ASL tools).
+if [ -f local-services/package-lock.json ]; then
+  if [ ! -d local-services/node_modules ] || [ local-services/package-lock.json -nt local-services/node_modules ]; then
+    command -v npm >/dev/null || { log "npm is missing: apt-get install -y nodejs npm"; exit 1; }
+    log "installing local-services node packages"
+    (cd local-services && npm ci --no-audit --no-fund --loglevel=error)
+    touch local-services/node_modules
+  fi
+fi
+
+# Python venv for the cross-checks against the reference tools (py-motmetrics, TrackEval).
+if [ -f requirements-dev.txt ]; then
+  if [ ! -x .venv/bin/python ] || [ requirements-dev.txt -nt .venv/.installed ]; then
+    log "creating .venv from requirements-dev.txt"
+    python3 -m venv .venv
+    .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+    touch .venv/.installed
+  fi
+fi
+
+# Each part with extra needs brings its own set-up script.
+for s in containers/setup.sh; do
+  [ -x "$s" ] && "$s"
+done
+exit 0
