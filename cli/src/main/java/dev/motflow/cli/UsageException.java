@@ -1,0 +1,10 @@
+package dev.motflow.cli;
+
+/** Bad input from the user: printed as one line, exit code 2. */
+public final class UsageException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public UsageException(String message) {
+        super(message);
+    }
+}
