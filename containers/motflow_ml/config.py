@@ -1,0 +1,128 @@
+"""Hyperparameters: defaults, and parsing of SageMaker's hyperparameters.json (every value is a string
+there; the SageMaker Python SDK may also JSON-encode strings, e.g. '"resnet34"')."""
+import json
+from pathlib import Path
+
+from .model import BACKBONES
+
+# name -> (type, default, help). The README's hyperparameter table is written from this.
+HYPERPARAMETERS = {
+    "epochs": (int, 30, "training epochs"),
+    "batch_size": (int, 8, "images per batch"),
+    "lr": (float, 2e-4, "Adam learning rate"),
+    "weight_decay": (float, 0.0, "Adam weight decay"),
+    "lr_step": (str, "", "comma-separated epochs after which lr is multiplied by 0.1"),
+    "backbone": (str, "resnet34", "resnet18 | resnet34 | resnet50 (random init, nothing downloaded)"),
+    "reid_dim": (int, 128, "re-ID embedding size"),
+    "neck_channels": (int, 64, "channels of the stride-4 neck"),
+    "head_conv": (int, 256, "hidden channels of each head"),
+    "input_width": (int, 1088, "network input width (multiple of 32); frames are letterboxed"),
+    "input_height": (int, 608, "network input height (multiple of 32)"),
+    "id_loss_weight": (float, 1.0, "multiplies the identity cross-entropy before uncertainty weighting"),
+    "hm_weight": (float, 1.0, "heatmap focal loss weight inside the detection loss"),
+    "wh_weight": (float, 0.1, "box size L1 weight inside the detection loss"),
+    "off_weight": (float, 1.0, "centre offset L1 weight inside the detection loss"),
+    "max_objs": (int, 256, "most objects per image used as targets"),
+    "flip_prob": (float, 0.5, "horizontal flip augmentation probability"),
+    "scale_jitter": (float, 0.2, "random zoom range for augmentation (0 = off)"),
+    "min_visibility": (float, 0.1, "ground-truth boxes less visible than this are ignored"),
+    "frame_stride": (int, 1, "use every n-th training frame"),
+    "num_workers": (int, 4, "data loader worker processes"),
+    "amp": (bool, True, "mixed precision on CUDA"),
+    "seed": (int, 0, "random seed"),
+    "max_train_seconds": (float, 0.0, "stop training after this wall time (0 = no limit); ends the epoch early"),
+    "export": (str, "torchscript", "torchscript | onnx | both | none"),
+    "conf_thres": (float, 0.4, "detection score threshold for tracking"),
+    "track_buffer": (int, 30, "frames a lost track is kept at 30 fps"),
+    "top_k": (int, 500, "peaks decoded per frame"),
+    "eval_tracking": (bool, True, "track the validation sequences after training; MOTA/IDF1 go into the model card"),
+    "eval_max_frames": (int, 0, "frames per validation sequence for that evaluation (0 = all)"),
+}
+
+INFERENCE_KEYS = ("backbone", "reid_dim", "neck_channels", "head_conv", "input_width", "input_height",
+                  "conf_thres", "track_buffer", "top_k")
+
+
+def _parse_bool(v: str) -> bool:
+    s = v.strip().lower()
+    if s in ("1", "true", "yes", "on"):
+        return True
+    if s in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"not a boolean: {v!r}")
+
+
+def parse_value(name, raw):
+    typ = HYPERPARAMETERS[name][0]
+    if isinstance(raw, str):
+        s = raw.strip()
+        if len(s) >= 2 and s[0] == s[-1] == '"':
+            s = json.loads(s)
+        raw = s
+    if typ is bool:
+        return raw if isinstance(raw, bool) else _parse_bool(str(raw))
+    if typ is int:
+        f = float(raw)
+        if f != int(f):
+            raise ValueError(f"{name} must be an integer, not {raw!r}")
+        return int(f)
+    return typ(raw)
+
+
+def defaults():
+    return {k: v[1] for k, v in HYPERPARAMETERS.items()}
+
+
+def load_hyperparameters(overrides: dict):
+    """Defaults updated with the given (string) values; unknown keys are an error except SageMaker's own
+    (sagemaker_*, _tuning_*) which are ignored."""
+    cfg = defaults()
+    unknown = []
+    for k, v in (overrides or {}).items():
+        if k.startswith("sagemaker_") or k.startswith("_"):
+            continue
+        if k not in HYPERPARAMETERS:
+            unknown.append(k)
+            continue
+        try:
+            cfg[k] = parse_value(k, v)
+        except (ValueError, TypeError, json.JSONDecodeError) as e:
+            raise ValueError(f"hyperparameter {k}={v!r}: {e}") from None
+    if unknown:
+        raise ValueError(f"unknown hyperparameters: {', '.join(sorted(unknown))}")
+    validate(cfg)
+    return cfg
+
+
+def validate(cfg):
+    problems = []
+    if cfg["backbone"] not in BACKBONES:
+        problems.append(f"backbone must be one of {BACKBONES}")
+    for k in ("input_width", "input_height"):
+        if cfg[k] < 64 or cfg[k] % 32:
+            problems.append(f"{k} must be a multiple of 32 and >= 64")
+    for k in ("epochs", "batch_size", "reid_dim", "max_objs", "frame_stride", "top_k", "neck_channels",
+              "head_conv"):
+        if cfg[k] < 1:
+            problems.append(f"{k} must be >= 1")
+    if cfg["lr"] <= 0:
+        problems.append("lr must be > 0")
+    if cfg["export"] not in ("torchscript", "onnx", "both", "none"):
+        problems.append("export must be torchscript, onnx, both or none")
+    if not 0 <= cfg["flip_prob"] <= 1:
+        problems.append("flip_prob must be in [0, 1]")
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
+def read_hyperparameters_file(path: Path):
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text() or "{}")
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} must hold a JSON object")
+    return data
+
+
+def lr_steps(cfg):
+    return sorted(int(s) for s in str(cfg["lr_step"]).replace(" ", "").split(",") if s)

@@ -1,0 +1,209 @@
+"""Whole-video tracking: frames in (video file or image sequence), detector + association, results out
+(MOTChallenge lines, per-track summaries, optional annotated video). Used by serving, processing,
+training's evaluation and the benchmark.
+
+Decoding runs in a background thread so that it overlaps with the network and the association.
+"""
+import queue
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .tracker import JdeTracker
+
+VIDEO_EXTENSIONS = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".ts")
+
+
+class VideoError(ValueError):
+    """The input is not a decodable video."""
+
+
+def open_video(path):
+    cap = cv2.VideoCapture(str(path))
+    if not cap.isOpened():
+        raise VideoError(f"cannot open {Path(path).name} as a video")
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    if not fps or not np.isfinite(fps) or fps <= 0 or fps > 1000:
+        fps = 30.0
+    return cap, float(fps)
+
+
+def iter_video(path):
+    cap, _ = open_video(path)
+    try:
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            yield frame
+    finally:
+        cap.release()
+
+
+def iter_images(paths):
+    for p in paths:
+        im = cv2.imread(str(p))
+        if im is None:
+            raise VideoError(f"{p}: not a readable image")
+        yield im
+
+
+def batched_prefetch(frames_iter, batch_size, depth=4):
+    """Groups frames into same-sized batches, produced in a background thread."""
+    q = queue.Queue(maxsize=depth)
+    done = object()
+    errors = []
+
+    def work():
+        try:
+            batch = []
+            for f in frames_iter:
+                if batch and f.shape != batch[0].shape:
+                    q.put(batch)
+                    batch = []
+                batch.append(f)
+                if len(batch) == batch_size:
+                    q.put(batch)
+                    batch = []
+            if batch:
+                q.put(batch)
+        except Exception as e:  # handed to the consumer
+            errors.append(e)
+        finally:
+            q.put(done)
+
+    t = threading.Thread(target=work, daemon=True)
+    t.start()
+    while True:
+        item = q.get()
+        if item is done:
+            break
+        yield item
+    t.join()
+    if errors:
+        raise errors[0]
+
+
+class TrackResult:
+    def __init__(self, fps):
+        self.fps = fps
+        self.rows = []  # (frame, id, x, y, w, h, score)
+        self.frames = 0
+        self.width = self.height = 0
+        self.seconds = 0.0
+
+    def mot_text(self):
+        return "".join(f"{f},{i},{x:.2f},{y:.2f},{w:.2f},{h:.2f},{s:.4f},-1,-1,-1\n"
+                       for f, i, x, y, w, h, s in self.rows)
+
+    def track_summaries(self):
+        tracks = {}
+        for f, i, x, y, w, h, s in self.rows:
+            t = tracks.setdefault(i, {"id": i, "first_frame": f, "last_frame": f, "frames": 0, "score_sum": 0.0})
+            t["first_frame"] = min(t["first_frame"], f)
+            t["last_frame"] = max(t["last_frame"], f)
+            t["frames"] += 1
+            t["score_sum"] += s
+        out = []
+        for i in sorted(tracks):
+            t = tracks.pop(i)
+            t["mean_score"] = round(t.pop("score_sum") / t["frames"], 4)
+            out.append(t)
+        return out
+
+    def summary(self):
+        return {"frames": self.frames, "fps": self.fps, "width": self.width, "height": self.height,
+                "tracks": self.track_summaries(), "boxes": len(self.rows),
+                "processing_seconds": round(self.seconds, 3)}
+
+    def as_gt_dict(self):
+        out = {}
+        for f, i, x, y, w, h, s in self.rows:
+            out.setdefault(f, []).append([i, x, y, w, h])
+        return {f: np.array(v) for f, v in out.items()}
+
+
+def track_frames(predictor, frames_iter, fps=30.0, batch_size=8, tracker_kw=None, max_frames=0, on_frame=None):
+    """Runs detection + association over frames; returns a TrackResult. on_frame(frame, tracks) is
+    called per frame (used for the annotated video)."""
+    tracker = JdeTracker(fps=fps, det_thresh=predictor.conf_thres,
+                         track_buffer=int(predictor.cfg.get("track_buffer", 30)), **(tracker_kw or {}))
+    res = TrackResult(fps)
+    t0 = time.perf_counter()
+
+    def limited():
+        for n, f in enumerate(frames_iter):
+            if max_frames and n >= max_frames:
+                break
+            yield f
+
+    for batch in batched_prefetch(limited(), batch_size):
+        res.height, res.width = batch[0].shape[:2]
+        for frame, det in zip(batch, predictor.detect(batch)):
+            tracks = tracker.update(det.tlbr, det.scores, det.embeddings)
+            res.frames += 1
+            for t in tracks:
+                x, y, w, h = t.tlwh
+                res.rows.append((res.frames, t.track_id, float(x), float(y), float(w), float(h), t.score))
+            if on_frame is not None:
+                on_frame(frame, tracks)
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _colour(track_id):
+    rng = np.random.default_rng(track_id)
+    return tuple(int(v) for v in rng.integers(64, 256, 3))
+
+
+class AnnotatedWriter:
+    """Draws boxes and ids onto frames and writes an MP4."""
+
+    def __init__(self, path, fps):
+        self.path, self.fps, self.writer = Path(path), fps, None
+
+    def __call__(self, frame, tracks):
+        if self.writer is None:
+            h, w = frame.shape[:2]
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (w, h))
+        img = frame.copy()
+        for t in tracks:
+            x1, y1, x2, y2 = (int(round(v)) for v in t.tlbr)
+            c = _colour(t.track_id)
+            cv2.rectangle(img, (x1, y1), (x2, y2), c, 2)
+            cv2.putText(img, str(t.track_id), (x1, max(12, y1 - 4)), cv2.FONT_HERSHEY_SIMPLEX, 0.5, c, 1)
+        self.writer.write(img)
+
+    def close(self):
+        if self.writer is not None:
+            self.writer.release()
+
+
+def track_video(predictor, path, batch_size=8, annotated=None, max_frames=0, tracker_kw=None):
+    cap, fps = open_video(path)
+    cap.release()
+    writer = AnnotatedWriter(annotated, fps) if annotated else None
+    try:
+        res = track_frames(predictor, iter_video(path), fps=fps, batch_size=batch_size, tracker_kw=tracker_kw,
+                           max_frames=max_frames, on_frame=writer)
+    finally:
+        if writer:
+            writer.close()
+    if res.frames == 0:
+        raise VideoError(f"{Path(path).name}: no decodable frames")
+    return res
+
+
+def track_sequence(predictor, seq, batch_size=8, max_frames=0, annotated=None, tracker_kw=None):
+    """A MOTChallenge image sequence (data.Sequence)."""
+    writer = AnnotatedWriter(annotated, seq.fps) if annotated else None
+    try:
+        return track_frames(predictor, iter_images(seq.frames), fps=seq.fps, batch_size=batch_size,
+                            max_frames=max_frames, tracker_kw=tracker_kw, on_frame=writer)
+    finally:
+        if writer:
+            writer.close()

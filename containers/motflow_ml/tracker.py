@@ -1,0 +1,383 @@
+"""JDE/FairMOT association, the same policy as the Java tracking core (functions/tracking-core):
+
+1. tracks (confirmed and lost) are predicted by a constant-velocity Kalman filter on (cx, cy, a, h);
+2. cost = cosine distance between each track's smoothed embedding and each detection's embedding,
+   gated by the Kalman Mahalanobis distance (chi-square 0.95, 4 dof: 9.4877) and fused with it:
+   lambda * cost + (1 - lambda) * mahalanobis, lambda = 0.98; matched below 0.4;
+3. the tracked (not lost) leftovers are matched to leftover detections by IoU distance below 0.5;
+4. unconfirmed tracks (seen once) are matched by IoU distance below 0.7, unmatched ones removed;
+5. leftover detections scoring >= det_thresh start tracks (confirmed at once only on frame 1);
+6. tracks lost for more than int(fps / 30 * track_buffer) frames are removed; of a tracked and a lost
+   track closer than IoU distance 0.15 the younger is dropped. Track ids count from 1.
+
+Assignments minimise total cost with unmatched rows/columns costing thresh / 2 each (the "cost limit"
+formulation), so a pair is only matched when its cost is below thresh.
+"""
+import numpy as np
+
+try:  # scipy's solver is C; the numpy fallback gives the same optimum (ties may break differently)
+    from scipy.optimize import linear_sum_assignment as _scipy_lsa
+except Exception:  # pragma: no cover - exercised where scipy is missing
+    _scipy_lsa = None
+
+CHI2_95_4DOF = 9.4877
+
+
+# ----------------------------------------------------------------------------------------------------
+# Kalman filter
+
+
+class KalmanFilter:
+    """Constant velocity on (cx, cy, aspect, height); noise scales with the box height."""
+    std_pos = 1.0 / 20
+    std_vel = 1.0 / 160
+
+    def __init__(self):
+        self.F = np.eye(8)
+        self.F[:4, 4:] = np.eye(4)
+        self.H = np.eye(4, 8)
+
+    def initiate(self, z):
+        mean = np.r_[z, np.zeros(4)]
+        h = z[3]
+        std = [2 * self.std_pos * h, 2 * self.std_pos * h, 1e-2, 2 * self.std_pos * h,
+               10 * self.std_vel * h, 10 * self.std_vel * h, 1e-5, 10 * self.std_vel * h]
+        return mean, np.diag(np.square(std))
+
+    def predict(self, mean, cov):
+        h = mean[3]
+        std = [self.std_pos * h, self.std_pos * h, 1e-2, self.std_pos * h,
+               self.std_vel * h, self.std_vel * h, 1e-5, self.std_vel * h]
+        mean = self.F @ mean
+        cov = self.F @ cov @ self.F.T + np.diag(np.square(std))
+        return mean, cov
+
+    def project(self, mean, cov):
+        h = mean[3]
+        std = [self.std_pos * h, self.std_pos * h, 1e-1, self.std_pos * h]
+        return self.H @ mean, self.H @ cov @ self.H.T + np.diag(np.square(std))
+
+    def update(self, mean, cov, z):
+        pm, pc = self.project(mean, cov)
+        # K = P H^T S^-1, solved rather than inverted
+        gain = np.linalg.solve(pc, (cov @ self.H.T).T).T
+        mean = mean + gain @ (z - pm)
+        cov = cov - gain @ pc @ gain.T
+        return mean, cov
+
+    def gating_distance(self, mean, cov, zs):
+        """Squared Mahalanobis distance of each measurement (rows of zs) to the projected state."""
+        pm, pc = self.project(mean, cov)
+        d = zs - pm
+        chol = np.linalg.cholesky(pc)
+        y = np.linalg.solve(chol, d.T)
+        return np.sum(y * y, axis=0)
+
+
+def tlwh_to_xyah(tlwh):
+    x, y, w, h = tlwh
+    return np.array([x + w / 2, y + h / 2, w / h, h], dtype=np.float64)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Assignment
+
+
+def _hungarian(cost):
+    """Min-cost perfect assignment of a square matrix (shortest augmenting paths with potentials)."""
+    n = cost.shape[0]
+    INF = float("inf")
+    u = np.zeros(n + 1)
+    v = np.zeros(n + 1)
+    p = np.zeros(n + 1, dtype=np.int64)  # p[j]: row matched to column j (1-based, 0 = none)
+    way = np.zeros(n + 1, dtype=np.int64)
+    for i in range(1, n + 1):
+        p[0] = i
+        j0 = 0
+        minv = np.full(n + 1, INF)
+        used = np.zeros(n + 1, dtype=bool)
+        while True:
+            used[j0] = True
+            i0 = p[j0]
+            cur = cost[i0 - 1] - u[i0] - v[1:]
+            free = ~used[1:]
+            better = free & (cur < minv[1:])
+            minv[1:][better] = cur[better]
+            way[1:][better] = j0
+            cand = np.where(free, minv[1:], INF)
+            j1 = int(np.argmin(cand)) + 1
+            delta = cand[j1 - 1]
+            used_idx = np.nonzero(used)[0]
+            u[p[used_idx]] += delta
+            v[used_idx] -= delta
+            minv[1:][free] -= delta
+            j0 = j1
+            if p[j0] == 0:
+                break
+        while j0:
+            j1 = way[j0]
+            p[j0] = p[j1]
+            j0 = j1
+    rows = np.zeros(n, dtype=np.int64)
+    for j in range(1, n + 1):
+        rows[p[j] - 1] = j - 1
+    return rows
+
+
+def linear_assignment(cost, thresh):
+    """Matches (row, col) minimising the summed cost where leaving a row or a column unmatched costs
+    thresh / 2; pairs at or above thresh are never matched. Returns (matches [m,2], unmatched rows,
+    unmatched cols)."""
+    cost = np.asarray(cost, dtype=np.float64)
+    n_r, n_c = cost.shape
+    if cost.size == 0:
+        return np.empty((0, 2), dtype=int), np.arange(n_r), np.arange(n_c)
+    big = thresh * 4 + 1e6
+    c = np.where(np.isfinite(cost) & (cost < thresh), cost, big)
+    n = n_r + n_c
+    ext = np.full((n, n), thresh / 2.0)
+    ext[n_r:, n_c:] = 0.0
+    ext[:n_r, :n_c] = c
+    if _scipy_lsa is not None:
+        r, col = _scipy_lsa(ext)
+        row_to_col = np.empty(n, dtype=np.int64)
+        row_to_col[r] = col
+    else:
+        row_to_col = _hungarian(ext)
+    matches = [(i, int(row_to_col[i])) for i in range(n_r) if row_to_col[i] < n_c and c[i, row_to_col[i]] < thresh]
+    matched_r = {m[0] for m in matches}
+    matched_c = {m[1] for m in matches}
+    return (np.array(matches, dtype=int).reshape(-1, 2), np.array([i for i in range(n_r) if i not in matched_r], int),
+            np.array([j for j in range(n_c) if j not in matched_c], int))
+
+
+def iou_matrix(a_tlbr, b_tlbr):
+    a = np.asarray(a_tlbr, np.float64).reshape(-1, 4)
+    b = np.asarray(b_tlbr, np.float64).reshape(-1, 4)
+    if len(a) == 0 or len(b) == 0:
+        return np.zeros((len(a), len(b)))
+    ix1 = np.maximum(a[:, None, 0], b[None, :, 0])
+    iy1 = np.maximum(a[:, None, 1], b[None, :, 1])
+    ix2 = np.minimum(a[:, None, 2], b[None, :, 2])
+    iy2 = np.minimum(a[:, None, 3], b[None, :, 3])
+    inter = np.clip(ix2 - ix1, 0, None) * np.clip(iy2 - iy1, 0, None)
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    union = area_a[:, None] + area_b[None, :] - inter
+    return np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Tracks
+
+NEW, TRACKED, LOST, REMOVED = 0, 1, 2, 3
+
+
+class Track:
+    def __init__(self, tlwh, score, feat, momentum):
+        self._tlwh = np.asarray(tlwh, dtype=np.float64)
+        self.score = float(score)
+        self.momentum = momentum
+        self.mean = self.cov = None
+        self.smooth_feat = None
+        self.curr_feat = None
+        self.update_features(feat)
+        self.state = NEW
+        self.is_activated = False
+        self.track_id = 0
+        self.start_frame = self.frame_id = 0
+        self.tracklet_len = 0
+
+    def update_features(self, feat):
+        if feat is None:
+            return
+        f = np.asarray(feat, dtype=np.float64)
+        f = f / max(np.linalg.norm(f), 1e-12)
+        self.curr_feat = f
+        if self.smooth_feat is None:
+            self.smooth_feat = f
+        else:
+            self.smooth_feat = self.momentum * self.smooth_feat + (1 - self.momentum) * f
+        self.smooth_feat = self.smooth_feat / max(np.linalg.norm(self.smooth_feat), 1e-12)
+
+    @property
+    def tlwh(self):
+        if self.mean is None:
+            return self._tlwh.copy()
+        cx, cy, a, h = self.mean[:4]
+        w = a * h
+        return np.array([cx - w / 2, cy - h / 2, w, h])
+
+    @property
+    def tlbr(self):
+        t = self.tlwh
+        t[2:] += t[:2]
+        return t
+
+    def activate(self, kf, frame_id, track_id):
+        self.mean, self.cov = kf.initiate(tlwh_to_xyah(self._tlwh))
+        self.track_id = track_id
+        self.tracklet_len = 0
+        self.state = TRACKED
+        self.is_activated = frame_id == 1
+        self.frame_id = self.start_frame = frame_id
+
+    def absorb(self, kf, det, frame_id):
+        """Update (tracked) or re-activate (lost) with a matched detection."""
+        self.mean, self.cov = kf.update(self.mean, self.cov, tlwh_to_xyah(det._tlwh))
+        self.update_features(det.curr_feat)
+        self.tracklet_len = self.tracklet_len + 1 if self.state == TRACKED else 0
+        self.state = TRACKED
+        self.is_activated = True
+        self.score = det.score
+        self.frame_id = frame_id
+
+
+class JdeTracker:
+    """Online tracker; feed it one frame's detections at a time (update), read the confirmed tracks."""
+
+    def __init__(self, fps=30.0, det_thresh=0.4, track_buffer=30, momentum=0.9, motion_lambda=0.98,
+                 emb_thresh=0.4, iou_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15):
+        self.kf = KalmanFilter()
+        self.det_thresh = det_thresh
+        self.max_time_lost = int(fps / 30.0 * track_buffer)
+        self.momentum, self.motion_lambda = momentum, motion_lambda
+        self.emb_thresh, self.iou_thresh = emb_thresh, iou_thresh
+        self.unconfirmed_thresh, self.duplicate_thresh = unconfirmed_thresh, duplicate_thresh
+        self.tracked, self.lost, self.removed = [], [], []
+        self.frame_id = 0
+        self.next_id = 1
+
+    def _embedding_cost(self, tracks, dets):
+        cost = np.zeros((len(tracks), len(dets)))
+        if cost.size == 0:
+            return cost
+        t = np.stack([tr.smooth_feat for tr in tracks])
+        d = np.stack([de.curr_feat for de in dets])
+        # cosine distance of unit vectors, floored at 0 as in the reference
+        return np.maximum(0.0, 1.0 - t @ d.T)
+
+    def _fuse_motion(self, cost, tracks, dets):
+        if cost.size == 0:
+            return cost
+        zs = np.stack([tlwh_to_xyah(d._tlwh) for d in dets])
+        cost = cost.copy()
+        for i, tr in enumerate(tracks):
+            gating = self.kf.gating_distance(tr.mean, tr.cov, zs)
+            cost[i, gating > CHI2_95_4DOF] = np.inf
+            cost[i] = self.motion_lambda * cost[i] + (1 - self.motion_lambda) * gating
+        return cost
+
+    @staticmethod
+    def _iou_cost(a, b):
+        if not a or not b:
+            return np.zeros((len(a), len(b)))
+        return 1.0 - iou_matrix([t.tlbr for t in a], [t.tlbr for t in b])
+
+    def update(self, tlbr, scores, embeddings):
+        """One frame: detections as [n,4] x1,y1,x2,y2, [n] scores, [n,D] embeddings. Returns the
+        confirmed tracks of this frame (objects with track_id, tlwh, score)."""
+        self.frame_id += 1
+        fid = self.frame_id
+        tlbr = np.asarray(tlbr, np.float64).reshape(-1, 4)
+        scores = np.asarray(scores, np.float64).reshape(-1)
+        keep = scores > self.det_thresh
+        dets = []
+        for box, s, e in zip(tlbr[keep], scores[keep], np.asarray(embeddings)[keep] if len(scores) else []):
+            dets.append(Track([box[0], box[1], box[2] - box[0], box[3] - box[1]], s, e, self.momentum))
+
+        unconfirmed = [t for t in self.tracked if not t.is_activated]
+        confirmed = [t for t in self.tracked if t.is_activated]
+        activated, refound, lost, removed = [], [], [], []
+
+        pool = _union(confirmed, self.lost)
+        for t in pool:
+            if t.state != TRACKED:
+                t.mean[7] = 0  # a lost track's height stops changing
+            t.mean, t.cov = self.kf.predict(t.mean, t.cov)
+
+        # 1. embeddings + motion
+        cost = self._fuse_motion(self._embedding_cost(pool, dets), pool, dets)
+        matches, u_track, u_det = linear_assignment(cost, self.emb_thresh)
+        for it, idet in matches:
+            t = pool[it]
+            was_tracked = t.state == TRACKED
+            t.absorb(self.kf, dets[idet], fid)
+            (activated if was_tracked else refound).append(t)
+
+        # 2. IoU for tracks that were being tracked
+        dets = [dets[i] for i in u_det]
+        r_tracked = [pool[i] for i in u_track if pool[i].state == TRACKED]
+        matches, u_track, u_det = linear_assignment(self._iou_cost(r_tracked, dets), self.iou_thresh)
+        for it, idet in matches:
+            t = r_tracked[it]
+            was_tracked = t.state == TRACKED
+            t.absorb(self.kf, dets[idet], fid)
+            (activated if was_tracked else refound).append(t)
+        for it in u_track:
+            t = r_tracked[it]
+            if t.state != LOST:
+                t.state = LOST
+                lost.append(t)
+
+        # 3. unconfirmed tracks (one frame old) by IoU
+        dets = [dets[i] for i in u_det]
+        matches, u_unc, u_det = linear_assignment(self._iou_cost(unconfirmed, dets), self.unconfirmed_thresh)
+        for it, idet in matches:
+            unconfirmed[it].absorb(self.kf, dets[idet], fid)
+            activated.append(unconfirmed[it])
+        for it in u_unc:
+            unconfirmed[it].state = REMOVED
+            removed.append(unconfirmed[it])
+
+        # 4. new tracks
+        for idet in u_det:
+            d = dets[idet]
+            if d.score < self.det_thresh:
+                continue
+            d.activate(self.kf, fid, self.next_id)
+            self.next_id += 1
+            activated.append(d)
+
+        # 5. expire lost tracks
+        for t in self.lost:
+            if fid - t.frame_id > self.max_time_lost:
+                t.state = REMOVED
+                removed.append(t)
+
+        self.tracked = [t for t in self.tracked if t.state == TRACKED]
+        self.tracked = _union(self.tracked, activated)
+        self.tracked = _union(self.tracked, refound)
+        self.lost = _minus(self.lost, self.tracked)
+        self.lost.extend(lost)
+        self.lost = _minus(self.lost, removed)
+        self.removed.extend(removed)
+        self.tracked, self.lost = self._remove_duplicates(self.tracked, self.lost)
+        return [t for t in self.tracked if t.is_activated]
+
+    def _remove_duplicates(self, a, b):
+        dist = self._iou_cost(a, b)
+        drop_a, drop_b = set(), set()
+        for p, q in zip(*np.nonzero(dist < self.duplicate_thresh)):
+            age_p = a[p].frame_id - a[p].start_frame
+            age_q = b[q].frame_id - b[q].start_frame
+            if age_p > age_q:
+                drop_b.add(q)
+            else:
+                drop_a.add(p)
+        return [t for i, t in enumerate(a) if i not in drop_a], [t for i, t in enumerate(b) if i not in drop_b]
+
+
+def _union(a, b):
+    seen = {t.track_id for t in a}
+    out = list(a)
+    for t in b:
+        if t.track_id not in seen:
+            seen.add(t.track_id)
+            out.append(t)
+    return out
+
+
+def _minus(a, b):
+    ids = {t.track_id for t in b}
+    return [t for t in a if t.track_id not in ids]
