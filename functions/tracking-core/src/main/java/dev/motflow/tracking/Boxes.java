@@ -1,0 +1,32 @@
+package dev.motflow.tracking;
+
+/** Box conversions and overlap as the reference trackers compute them. */
+public final class Boxes {
+    private Boxes() {
+    }
+
+    /**
+     * Intersection over union of two boxes given as top-left and size, with the inclusive-pixel
+     * convention of the {@code cython_bbox.bbox_overlaps} routine that FairMOT and ByteTrack call
+     * (a box spans {@code w + 1} by {@code h + 1} pixels). 0 when the boxes do not overlap.
+     */
+    public static double iou(double x1, double y1, double w1, double h1, double x2, double y2, double w2, double h2) {
+        double iw = Math.min(x1 + w1, x2 + w2) - Math.max(x1, x2) + 1;
+        if (iw <= 0) {
+            return 0;
+        }
+        double ih = Math.min(y1 + h1, y2 + h2) - Math.max(y1, y2) + 1;
+        if (ih <= 0) {
+            return 0;
+        }
+        double inter = iw * ih;
+        double union = (w1 + 1) * (h1 + 1) + (w2 + 1) * (h2 + 1) - inter;
+        return inter / union;
+    }
+
+    /** {@code 1 - iou}: the cost the IoU stages assign. */
+    public static double iouDistance(double x1, double y1, double w1, double h1,
+                                     double x2, double y2, double w2, double h2) {
+        return 1 - iou(x1, y1, w1, h1, x2, y2, w2, h2);
+    }
+}

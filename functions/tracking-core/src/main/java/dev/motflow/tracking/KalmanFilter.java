@@ -1,0 +1,249 @@
+package dev.motflow.tracking;
+
+/**
+ * Constant-velocity Kalman filter for boxes, as in SORT/DeepSORT/JDE/FairMOT/ByteTrack.
+ *
+ * <p>State (8): {@code cx, cy, a, h, vcx, vcy, va, vh} with centre {@code (cx, cy)}, aspect ratio
+ * {@code a = w / h} and height {@code h}; the measurement is {@code (cx, cy, a, h)}. Process and
+ * measurement noise are proportional to the box height ({@code 1/20} for positions, {@code 1/160}
+ * for velocities), with small fixed terms for the aspect ratio, so the filter is scale-invariant.
+ *
+ * <p>Storage: a mean is 8 floats, a covariance the 36 floats of its upper triangle, row by row
+ * ({@link #covIndex}). All arithmetic runs in double on scratch arrays and the result is stored as
+ * float: the float32 values are the canonical state, which is why an encoded tracker state (see
+ * {@link TrackerStateCodec}) continues bit-identically. An instance holds scratch space: it is not
+ * thread-safe and never allocates after construction.
+ */
+public final class KalmanFilter {
+    /** State dimension. */
+    public static final int STATE = 8;
+    /** Floats of one packed covariance (upper triangle of 8x8). */
+    public static final int COV = 36;
+    /** 0.95 quantile of chi-square with 4 degrees of freedom: gate on the full measurement. */
+    public static final double CHI2_95_4DOF = 9.4877;
+    /** 0.95 quantile of chi-square with 2 degrees of freedom: gate on the centre only. */
+    public static final double CHI2_95_2DOF = 5.9915;
+
+    static final double STD_WEIGHT_POSITION = 1.0 / 20;
+    static final double STD_WEIGHT_VELOCITY = 1.0 / 160;
+
+    private static final int[] PACKED = new int[64];
+
+    static {
+        int k = 0;
+        for (int i = 0; i < 8; i++) {
+            for (int j = i; j < 8; j++) {
+                PACKED[i * 8 + j] = k;
+                PACKED[j * 8 + i] = k;
+                k++;
+            }
+        }
+    }
+
+    private final double[] p = new double[64];
+    private final double[] fp = new double[64];
+    private final double[] s = new double[16];
+    private final double[] chol = new double[16];
+    private final double[] gain = new double[32];
+    private final double[] pm = new double[4];
+
+    /** Index of element (i, j) of the 8x8 covariance in its packed form (either order). */
+    public static int covIndex(int i, int j) {
+        return PACKED[i * 8 + j];
+    }
+
+    /** Starts a track at a measurement: zero velocity, uncertainty scaled by the height. */
+    public void initiate(double cx, double cy, double a, double h, float[] mean, int mo, float[] cov, int co) {
+        mean[mo] = (float) cx;
+        mean[mo + 1] = (float) cy;
+        mean[mo + 2] = (float) a;
+        mean[mo + 3] = (float) h;
+        for (int i = 4; i < 8; i++) {
+            mean[mo + i] = 0f;
+        }
+        for (int i = 0; i < COV; i++) {
+            cov[co + i] = 0f;
+        }
+        double sp = 2 * STD_WEIGHT_POSITION * h;
+        double sv = 10 * STD_WEIGHT_VELOCITY * h;
+        double[] std = {sp, sp, 1e-2, sp, sv, sv, 1e-5, sv};
+        for (int i = 0; i < 8; i++) {
+            cov[co + PACKED[i * 9]] = (float) (std[i] * std[i]);
+        }
+    }
+
+    /** One constant-velocity step: {@code x = F x}, {@code P = F P F^T + Q(h)}. */
+    public void predict(float[] mean, int mo, float[] cov, int co) {
+        double h = mean[mo + 3];
+        double sp = STD_WEIGHT_POSITION * h;
+        double sv = STD_WEIGHT_VELOCITY * h;
+        unpack(cov, co, p);
+        // fp = F * P: rows 0..3 get the velocity rows added.
+        for (int i = 0; i < 8; i++) {
+            for (int k = 0; k < 8; k++) {
+                fp[i * 8 + k] = i < 4 ? p[i * 8 + k] + p[(i + 4) * 8 + k] : p[i * 8 + k];
+            }
+        }
+        // (F P) F^T: columns 0..3 get the velocity columns added; store the upper triangle.
+        for (int i = 0; i < 8; i++) {
+            for (int j = i; j < 8; j++) {
+                double v = j < 4 ? fp[i * 8 + j] + fp[i * 8 + j + 4] : fp[i * 8 + j];
+                if (i == j) {
+                    double q = switch (i) {
+                        case 0, 1, 3 -> sp * sp;
+                        case 2 -> 1e-4;
+                        case 4, 5, 7 -> sv * sv;
+                        default -> 1e-10;
+                    };
+                    v += q;
+                }
+                cov[co + PACKED[i * 8 + j]] = (float) v;
+            }
+        }
+        for (int i = 0; i < 4; i++) {
+            mean[mo + i] = (float) ((double) mean[mo + i] + mean[mo + i + 4]);
+        }
+    }
+
+    /**
+     * Predicts {@code count} states stored back to back ({@code means}: 8 floats each, {@code covs}:
+     * 36 floats each).
+     */
+    public void predictBatch(float[] means, float[] covs, int count) {
+        for (int t = 0; t < count; t++) {
+            predict(means, t * STATE, covs, t * COV);
+        }
+    }
+
+    /**
+     * Projects the state into measurement space: {@code outMean} (4) and {@code outCov} (4x4 row-major)
+     * including the measurement noise.
+     */
+    public void project(float[] mean, int mo, float[] cov, int co, double[] outMean, double[] outCov) {
+        double h = mean[mo + 3];
+        double r = STD_WEIGHT_POSITION * h;
+        double rr = r * r;
+        for (int i = 0; i < 4; i++) {
+            outMean[i] = mean[mo + i];
+            for (int j = 0; j < 4; j++) {
+                outCov[i * 4 + j] = cov[co + PACKED[i * 8 + j]];
+            }
+        }
+        outCov[0] += rr;
+        outCov[5] += rr;
+        outCov[10] += 1e-2;
+        outCov[15] += rr;
+    }
+
+    /** Correction step with measurement {@code (cx, cy, a, h)}. */
+    public void update(float[] mean, int mo, float[] cov, int co, double cx, double cy, double a, double h) {
+        project(mean, mo, cov, co, pm, s);
+        cholesky4(s, chol);
+        unpack(cov, co, p);
+        // gain (8x4) = P H^T S^-1; P H^T is the first 4 columns of P. Solve per row r: S g = P[r, 0:4].
+        for (int r = 0; r < 8; r++) {
+            solveCholesky4(chol, p[r * 8], p[r * 8 + 1], p[r * 8 + 2], p[r * 8 + 3], gain, r * 4);
+        }
+        double y0 = cx - pm[0];
+        double y1 = cy - pm[1];
+        double y2 = a - pm[2];
+        double y3 = h - pm[3];
+        for (int r = 0; r < 8; r++) {
+            int g = r * 4;
+            mean[mo + r] = (float) (mean[mo + r] + gain[g] * y0 + gain[g + 1] * y1 + gain[g + 2] * y2 + gain[g + 3] * y3);
+        }
+        // P' = P - K S K^T = P - (P H^T) K^T.
+        for (int i = 0; i < 8; i++) {
+            for (int j = i; j < 8; j++) {
+                int gj = j * 4;
+                double d = p[i * 8] * gain[gj] + p[i * 8 + 1] * gain[gj + 1]
+                        + p[i * 8 + 2] * gain[gj + 2] + p[i * 8 + 3] * gain[gj + 3];
+                cov[co + PACKED[i * 8 + j]] = (float) (p[i * 8 + j] - d);
+            }
+        }
+    }
+
+    /**
+     * Squared Mahalanobis distances between the projected state and {@code count} measurements
+     * ({@code xyah}: 4 doubles each, from {@code xyahOffset}), written to {@code out[outOffset..]}.
+     * With {@code onlyPosition} only the centre counts (compare with {@link #CHI2_95_2DOF}),
+     * otherwise all four (compare with {@link #CHI2_95_4DOF}).
+     */
+    public void gatingDistances(float[] mean, int mo, float[] cov, int co, double[] xyah, int xyahOffset,
+                                int count, boolean onlyPosition, double[] out, int outOffset) {
+        project(mean, mo, cov, co, pm, s);
+        if (onlyPosition) {
+            double l00 = Math.sqrt(s[0]);
+            double l10 = s[4] / l00;
+            double l11 = Math.sqrt(s[5] - l10 * l10);
+            for (int k = 0; k < count; k++) {
+                int b = xyahOffset + k * 4;
+                double z0 = (xyah[b] - pm[0]) / l00;
+                double z1 = (xyah[b + 1] - pm[1] - l10 * z0) / l11;
+                out[outOffset + k] = z0 * z0 + z1 * z1;
+            }
+            return;
+        }
+        cholesky4(s, chol);
+        double[] l = chol;
+        for (int k = 0; k < count; k++) {
+            int b = xyahOffset + k * 4;
+            double z0 = (xyah[b] - pm[0]) / l[0];
+            double z1 = (xyah[b + 1] - pm[1] - l[4] * z0) / l[5];
+            double z2 = (xyah[b + 2] - pm[2] - l[8] * z0 - l[9] * z1) / l[10];
+            double z3 = (xyah[b + 3] - pm[3] - l[12] * z0 - l[13] * z1 - l[14] * z2) / l[15];
+            out[outOffset + k] = z0 * z0 + z1 * z1 + z2 * z2 + z3 * z3;
+        }
+    }
+
+    /** Single-measurement form of {@link #gatingDistances}. */
+    public double gatingDistance(float[] mean, float[] cov, double cx, double cy, double a, double h,
+                                 boolean onlyPosition) {
+        double[] z = {cx, cy, a, h};
+        double[] out = new double[1];
+        gatingDistances(mean, 0, cov, 0, z, 0, 1, onlyPosition, out, 0);
+        return out[0];
+    }
+
+    private static void unpack(float[] cov, int co, double[] full) {
+        for (int i = 0; i < 64; i++) {
+            full[i] = cov[co + PACKED[i]];
+        }
+    }
+
+    /** Lower Cholesky factor of a symmetric positive-definite 4x4 matrix (row-major). */
+    static void cholesky4(double[] a, double[] l) {
+        for (int i = 0; i < 16; i++) {
+            l[i] = 0;
+        }
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j <= i; j++) {
+                double sum = a[i * 4 + j];
+                for (int k = 0; k < j; k++) {
+                    sum -= l[i * 4 + k] * l[j * 4 + k];
+                }
+                if (i == j) {
+                    l[i * 4 + i] = Math.sqrt(sum);
+                } else {
+                    l[i * 4 + j] = sum / l[j * 4 + j];
+                }
+            }
+        }
+    }
+
+    /** Solves {@code L L^T x = b} and writes x to {@code out[off..off+3]}. */
+    private static void solveCholesky4(double[] l, double b0, double b1, double b2, double b3, double[] out, int off) {
+        double z0 = b0 / l[0];
+        double z1 = (b1 - l[4] * z0) / l[5];
+        double z2 = (b2 - l[8] * z0 - l[9] * z1) / l[10];
+        double z3 = (b3 - l[12] * z0 - l[13] * z1 - l[14] * z2) / l[15];
+        double x3 = z3 / l[15];
+        double x2 = (z2 - l[14] * x3) / l[10];
+        double x1 = (z1 - l[9] * x2 - l[13] * x3) / l[5];
+        double x0 = (z0 - l[4] * x1 - l[8] * x2 - l[12] * x3) / l[0];
+        out[off] = x0;
+        out[off + 1] = x1;
+        out[off + 2] = x2;
+        out[off + 3] = x3;
+    }
+}

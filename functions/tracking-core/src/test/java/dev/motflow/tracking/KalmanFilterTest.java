@@ -1,0 +1,296 @@
+package dev.motflow.tracking;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class KalmanFilterTest {
+    private final KalmanFilter kf = new KalmanFilter();
+
+    // ---- a plain dense reference of the same model, written from the equations ----
+
+    private static double[][] full(float[] cov) {
+        double[][] p = new double[8][8];
+        for (int i = 0; i < 8; i++) {
+            for (int j = 0; j < 8; j++) {
+                p[i][j] = cov[KalmanFilter.covIndex(i, j)];
+            }
+        }
+        return p;
+    }
+
+    private static double[][] mul(double[][] a, double[][] b) {
+        double[][] c = new double[a.length][b[0].length];
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < b[0].length; j++) {
+                for (int k = 0; k < b.length; k++) {
+                    c[i][j] += a[i][k] * b[k][j];
+                }
+            }
+        }
+        return c;
+    }
+
+    private static double[][] transpose(double[][] a) {
+        double[][] t = new double[a[0].length][a.length];
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[0].length; j++) {
+                t[j][i] = a[i][j];
+            }
+        }
+        return t;
+    }
+
+    private static double[][] inverse(double[][] a) {
+        int n = a.length;
+        double[][] m = new double[n][2 * n];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(a[i], 0, m[i], 0, n);
+            m[i][n + i] = 1;
+        }
+        for (int c = 0; c < n; c++) {
+            int piv = c;
+            for (int r = c + 1; r < n; r++) {
+                if (Math.abs(m[r][c]) > Math.abs(m[piv][c])) {
+                    piv = r;
+                }
+            }
+            double[] tmp = m[c];
+            m[c] = m[piv];
+            m[piv] = tmp;
+            double d = m[c][c];
+            for (int k = 0; k < 2 * n; k++) {
+                m[c][k] /= d;
+            }
+            for (int r = 0; r < n; r++) {
+                if (r != c) {
+                    double f = m[r][c];
+                    for (int k = 0; k < 2 * n; k++) {
+                        m[r][k] -= f * m[c][k];
+                    }
+                }
+            }
+        }
+        double[][] inv = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(m[i], n, inv[i], 0, n);
+        }
+        return inv;
+    }
+
+    private static double[][] motion() {
+        double[][] f = new double[8][8];
+        for (int i = 0; i < 8; i++) {
+            f[i][i] = 1;
+        }
+        for (int i = 0; i < 4; i++) {
+            f[i][i + 4] = 1;
+        }
+        return f;
+    }
+
+    private static double[][] observation() {
+        double[][] h = new double[4][8];
+        for (int i = 0; i < 4; i++) {
+            h[i][i] = 1;
+        }
+        return h;
+    }
+
+    private static void assertClose(double expected, double actual, double relTol, String what) {
+        double tol = relTol * Math.max(1.0, Math.abs(expected));
+        assertEquals(expected, actual, tol, what);
+    }
+
+    private float[][] startedTrack(Random rnd) {
+        float[] mean = new float[8];
+        float[] cov = new float[36];
+        double h = 50 + rnd.nextDouble() * 200;
+        kf.initiate(100 + rnd.nextDouble() * 500, 100 + rnd.nextDouble() * 300, 0.3 + rnd.nextDouble() * 0.4, h,
+                mean, 0, cov, 0);
+        return new float[][] {mean, cov};
+    }
+
+    @Test
+    void initiateUsesHeightScaledUncertaintyAndZeroVelocity() {
+        float[] mean = new float[8];
+        float[] cov = new float[36];
+        kf.initiate(10, 20, 0.5, 100, mean, 0, cov, 0);
+        assertEquals(10f, mean[0]);
+        assertEquals(100f, mean[3]);
+        for (int i = 4; i < 8; i++) {
+            assertEquals(0f, mean[i]);
+        }
+        // std: 2 * h / 20 = 10 for positions, 10 * h / 160 = 6.25 for velocities, 1e-2 / 1e-5 for the aspect.
+        assertClose(100, cov[KalmanFilter.covIndex(0, 0)], 1e-6, "var cx");
+        assertClose(1e-4, cov[KalmanFilter.covIndex(2, 2)], 1e-6, "var a");
+        assertClose(39.0625, cov[KalmanFilter.covIndex(7, 7)], 1e-6, "var vh");
+        assertClose(1e-10, cov[KalmanFilter.covIndex(6, 6)], 1e-6, "var va");
+        assertEquals(0f, cov[KalmanFilter.covIndex(0, 4)]);
+    }
+
+    @Test
+    void predictAndUpdateMatchDenseEquations() {
+        Random rnd = new Random(7);
+        for (int trial = 0; trial < 200; trial++) {
+            float[][] s = startedTrack(rnd);
+            float[] mean = s[0];
+            float[] cov = s[1];
+            // a few steps to get correlated covariances
+            for (int step = 0; step < 1 + trial % 4; step++) {
+                kf.predict(mean, 0, cov, 0);
+                kf.update(mean, 0, cov, 0, mean[0] + rnd.nextGaussian() * 3, mean[1] + rnd.nextGaussian() * 3,
+                        mean[2] + rnd.nextGaussian() * 0.01, mean[3] + rnd.nextGaussian() * 3);
+            }
+            // predict vs F x, F P F^T + Q
+            double[][] p = full(cov);
+            double[] x = new double[8];
+            for (int i = 0; i < 8; i++) {
+                x[i] = mean[i];
+            }
+            double h = x[3];
+            double[][] f = motion();
+            double[][] expP = mul(mul(f, p), transpose(f));
+            double[] q = {h / 20, h / 20, 1e-2, h / 20, h / 160, h / 160, 1e-5, h / 160};
+            for (int i = 0; i < 8; i++) {
+                expP[i][i] += q[i] * q[i];
+            }
+            kf.predict(mean, 0, cov, 0);
+            for (int i = 0; i < 4; i++) {
+                assertClose(x[i] + x[i + 4], mean[i], 1e-6, "predicted mean " + i);
+            }
+            double[][] gotP = full(cov);
+            for (int i = 0; i < 8; i++) {
+                for (int j = 0; j < 8; j++) {
+                    assertClose(expP[i][j], gotP[i][j], 1e-5, "predicted cov " + i + "," + j);
+                }
+            }
+            // update vs x + K (z - H x), P - K S K^T with S = H P H^T + R
+            double[] z = {mean[0] + rnd.nextGaussian() * 5, mean[1] + rnd.nextGaussian() * 5,
+                mean[2] + rnd.nextGaussian() * 0.02, mean[3] + rnd.nextGaussian() * 5};
+            p = full(cov);
+            h = mean[3];
+            double[][] hm = observation();
+            double[][] sm = mul(mul(hm, p), transpose(hm));
+            double[] r = {h / 20, h / 20, 1e-1, h / 20};
+            for (int i = 0; i < 4; i++) {
+                sm[i][i] += r[i] * r[i];
+            }
+            double[][] k = mul(mul(p, transpose(hm)), inverse(sm));
+            double[] xm = new double[8];
+            for (int i = 0; i < 8; i++) {
+                xm[i] = mean[i];
+            }
+            double[] innov = new double[4];
+            for (int i = 0; i < 4; i++) {
+                innov[i] = z[i] - xm[i];
+            }
+            double[][] kskt = mul(mul(k, sm), transpose(k));
+            kf.update(mean, 0, cov, 0, z[0], z[1], z[2], z[3]);
+            for (int i = 0; i < 8; i++) {
+                double e = xm[i];
+                for (int j = 0; j < 4; j++) {
+                    e += k[i][j] * innov[j];
+                }
+                assertClose(e, mean[i], 1e-5, "updated mean " + i);
+            }
+            gotP = full(cov);
+            for (int i = 0; i < 8; i++) {
+                for (int j = 0; j < 8; j++) {
+                    assertClose(p[i][j] - kskt[i][j], gotP[i][j], 1e-4, "updated cov " + i + "," + j);
+                }
+            }
+        }
+    }
+
+    @Test
+    void gatingDistanceIsSquaredMahalanobisOfTheProjection() {
+        Random rnd = new Random(11);
+        double[] pm = new double[4];
+        double[] ps = new double[16];
+        for (int trial = 0; trial < 100; trial++) {
+            float[][] s = startedTrack(rnd);
+            kf.predict(s[0], 0, s[1], 0);
+            kf.project(s[0], 0, s[1], 0, pm, ps);
+            double[][] sm = new double[4][4];
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < 4; j++) {
+                    sm[i][j] = ps[i * 4 + j];
+                }
+            }
+            double[][] inv = inverse(sm);
+            double[] d = {rnd.nextGaussian() * 10, rnd.nextGaussian() * 10, rnd.nextGaussian() * 0.05,
+                rnd.nextGaussian() * 10};
+            double expected = 0;
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < 4; j++) {
+                    expected += d[i] * inv[i][j] * d[j];
+                }
+            }
+            double got = kf.gatingDistance(s[0], s[1], pm[0] + d[0], pm[1] + d[1], pm[2] + d[2], pm[3] + d[3], false);
+            assertClose(expected, got, 1e-8, "4-dof distance");
+            double[][] s2 = {{sm[0][0], sm[0][1]}, {sm[1][0], sm[1][1]}};
+            double[][] inv2 = inverse(s2);
+            double expected2 = d[0] * inv2[0][0] * d[0] + 2 * d[0] * inv2[0][1] * d[1] + d[1] * inv2[1][1] * d[1];
+            double got2 = kf.gatingDistance(s[0], s[1], pm[0] + d[0], pm[1] + d[1], 123, 456, true);
+            assertClose(expected2, got2, 1e-8, "2-dof distance");
+            assertEquals(0.0, kf.gatingDistance(s[0], s[1], pm[0], pm[1], pm[2], pm[3], false), 1e-12);
+        }
+        assertEquals(9.4877, KalmanFilter.CHI2_95_4DOF);
+        assertEquals(5.9915, KalmanFilter.CHI2_95_2DOF);
+    }
+
+    @Test
+    void constantVelocityTargetIsLearnedAndCovarianceStaysPositiveDefinite() {
+        float[] mean = new float[8];
+        float[] cov = new float[36];
+        kf.initiate(100, 200, 0.5, 120, mean, 0, cov, 0);
+        double[] ps = new double[16];
+        double[] pm = new double[4];
+        for (int t = 1; t <= 60; t++) {
+            kf.predict(mean, 0, cov, 0);
+            kf.update(mean, 0, cov, 0, 100 + 3 * t, 200 - 1.5 * t, 0.5, 120 + 0.2 * t);
+            kf.project(mean, 0, cov, 0, pm, ps);
+            double[] l = new double[16];
+            KalmanFilter.cholesky4(ps, l);
+            for (int i = 0; i < 4; i++) {
+                assertTrue(l[i * 5] > 0, "projected covariance positive definite at step " + t);
+            }
+        }
+        assertEquals(3.0, mean[4], 0.05, "vx");
+        assertEquals(-1.5, mean[5], 0.05, "vy");
+        assertEquals(0.2, mean[7], 0.05, "vh");
+        kf.predict(mean, 0, cov, 0);
+        assertEquals(100 + 3 * 61, mean[0], 0.5);
+    }
+
+    @Test
+    void batchPredictEqualsOneByOne() {
+        Random rnd = new Random(3);
+        int n = 7;
+        float[] means = new float[n * 8];
+        float[] covs = new float[n * 36];
+        float[][] singles = new float[n * 2][];
+        for (int t = 0; t < n; t++) {
+            float[][] s = startedTrack(rnd);
+            kf.predict(s[0], 0, s[1], 0);
+            kf.update(s[0], 0, s[1], 0, s[0][0] + 2, s[0][1] - 1, s[0][2], s[0][3] + 1);
+            System.arraycopy(s[0], 0, means, t * 8, 8);
+            System.arraycopy(s[1], 0, covs, t * 36, 36);
+            singles[2 * t] = s[0];
+            singles[2 * t + 1] = s[1];
+            kf.predict(s[0], 0, s[1], 0);
+        }
+        kf.predictBatch(means, covs, n);
+        for (int t = 0; t < n; t++) {
+            for (int i = 0; i < 8; i++) {
+                assertEquals(singles[2 * t][i], means[t * 8 + i]);
+            }
+            for (int i = 0; i < 36; i++) {
+                assertEquals(singles[2 * t + 1][i], covs[t * 36 + i]);
+            }
+        }
+    }
+}
