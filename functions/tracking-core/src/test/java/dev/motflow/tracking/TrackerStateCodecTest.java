@@ -1,0 +1,195 @@
+package dev.motflow.tracking;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.Test;
+
+class TrackerStateCodecTest {
+    static final String GOLDEN = "tracker-state-v1.bin";
+    static final String GOLDEN_EXPECTED = "tracker-state-v1.properties";
+
+    private static String describe(TrackerOutput out) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < out.size(); i++) {
+            sb.append(out.id(i)).append('@').append(out.x(i)).append(',').append(out.y(i)).append(',')
+                    .append(out.w(i)).append(',').append(out.h(i)).append(',').append(out.score(i)).append(' ');
+        }
+        for (int i = 0; i < out.detectionCount(); i++) {
+            sb.append('d').append(out.trackIdForDetection(i));
+        }
+        return sb.toString();
+    }
+
+    private static List<String> runFrom(Tracker t, SyntheticScene scene, int fromFrame, int dim) {
+        Detections d = new Detections(dim);
+        List<String> out = new ArrayList<>();
+        for (int f = fromFrame; f <= scene.frameCount(); f++) {
+            scene.load(f, d);
+            out.add(describe(t.update(d)));
+        }
+        return out;
+    }
+
+    @Test
+    void decodedStateContinuesExactlyLikeTheOriginal() {
+        for (TrackerConfig config : new TrackerConfig[] {TrackerConfig.jde(16), TrackerConfig.byteTrack().withFuseScore(true)}) {
+            int dim = config.embeddingDim();
+            SyntheticScene scene = SyntheticScene.generate(17, 90, 20, dim, 0.15, 2, 0.25);
+            List<String> reference = runFrom(new Tracker(config), scene, 1, dim);
+            for (int cut = 0; cut <= scene.frameCount(); cut += 11) {
+                Tracker t = new Tracker(config);
+                Detections d = new Detections(dim);
+                for (int f = 1; f <= cut; f++) {
+                    scene.load(f, d);
+                    t.update(d);
+                }
+                byte[] bytes = TrackerStateCodec.encode(t);
+                Tracker decoded = TrackerStateCodec.decode(bytes);
+                assertArrayEquals(bytes, TrackerStateCodec.encode(decoded), "re-encoding is stable");
+                assertEquals(config, decoded.config());
+                assertEquals(t.frameId(), decoded.frameId());
+                assertEquals(t.lastTrackId(), decoded.lastTrackId());
+                List<String> continued = runFrom(decoded, scene, cut + 1, dim);
+                assertEquals(reference.subList(cut, reference.size()), continued, config.policy() + " cut at " + cut);
+            }
+        }
+    }
+
+    @Test
+    void encodingEveryFrameAsAStatelessHandlerWouldGivesTheSameTracks() {
+        TrackerConfig config = TrackerConfig.jde(32);
+        SyntheticScene scene = SyntheticScene.generate(23, 80, 15, 32, 0.1, 1, 0.2);
+        List<String> reference = runFrom(new Tracker(config), scene, 1, 32);
+        byte[] state = TrackerStateCodec.encode(new Tracker(config));
+        Detections d = new Detections(32);
+        for (int f = 1; f <= scene.frameCount(); f++) {
+            Tracker t = TrackerStateCodec.decode(state);
+            scene.load(f, d);
+            assertEquals(reference.get(f - 1), describe(t.update(d)), "frame " + f);
+            state = TrackerStateCodec.encode(t);
+        }
+    }
+
+    /** A tracker with {@code n} confirmed tracks carrying {@code dim}-d embeddings. */
+    static Tracker withLiveTracks(int n, int dim, long seed) {
+        Random rnd = new Random(seed);
+        Tracker t = new Tracker(TrackerConfig.jde(dim));
+        Detections d = new Detections(dim);
+        float[][] emb = new float[n][];
+        for (int i = 0; i < n; i++) {
+            emb[i] = SyntheticScene.randomUnit(rnd, dim);
+        }
+        for (int f = 0; f < 5; f++) {
+            d.clear();
+            for (int i = 0; i < n; i++) {
+                d.add(50 + (i % 10) * 120 + f * 2, 50 + (i / 10) * 140 + f, 50, 120, 0.9, emb[i], 0);
+            }
+            t.update(d);
+        }
+        return t;
+    }
+
+    @Test
+    void fiftyTracksWith128dEmbeddingsAreFarBelowTheDynamoDbItemLimit() {
+        Tracker t = withLiveTracks(50, 128, 1);
+        assertEquals(50, t.trackedCount());
+        byte[] bytes = TrackerStateCodec.encode(t);
+        System.out.println("tracker state, 50 tracks x 128-d: " + bytes.length + " bytes");
+        // Per track: ~8 bytes of header, 4 score, 32 mean, 144 covariance, 256 embedding.
+        assertTrue(bytes.length < 50 * 460 + 200, "size " + bytes.length);
+        assertTrue(bytes.length < 400 * 1024 / 10, "well under DynamoDB's 400 KB item limit: " + bytes.length);
+        assertEquals(50, TrackerStateCodec.decode(bytes).trackedCount());
+    }
+
+    @Test
+    void corruptTruncatedOrNewerStatesAreRefused() {
+        byte[] bytes = TrackerStateCodec.encode(withLiveTracks(3, 8, 2));
+        byte[] flipped = bytes.clone();
+        flipped[bytes.length / 2] ^= 0x10;
+        assertThrows(StateFormatException.class, () -> TrackerStateCodec.decode(flipped));
+        assertThrows(StateFormatException.class,
+                () -> TrackerStateCodec.decode(java.util.Arrays.copyOf(bytes, bytes.length - 7)));
+        assertThrows(StateFormatException.class, () -> TrackerStateCodec.decode(new byte[2]));
+        byte[] newer = bytes.clone();
+        newer[0] = (byte) (TrackerStateCodec.VERSION + 1);
+        CRC32C crc = new CRC32C();
+        crc.update(newer, 0, newer.length - 4);
+        int c = (int) crc.getValue();
+        for (int k = 0; k < 4; k++) {
+            newer[newer.length - 4 + k] = (byte) (c >>> (8 * k));
+        }
+        StateFormatException e = assertThrows(StateFormatException.class, () -> TrackerStateCodec.decode(newer));
+        assertTrue(e.getMessage().contains("version"), e.getMessage());
+    }
+
+    /** The scene behind the golden state: JDE, 16-d embeddings, stopped after frame 40. */
+    static Tracker goldenTracker() {
+        SyntheticScene scene = SyntheticScene.generate(2026, 40, 12, 16, 0.15, 1, 0.2);
+        Tracker t = new Tracker(TrackerConfig.jde(16).withFrameRate(25));
+        Detections d = new Detections(16);
+        for (int f = 1; f <= scene.frameCount(); f++) {
+            scene.load(f, d);
+            t.update(d);
+        }
+        return t;
+    }
+
+    /**
+     * Forward-compatibility contract: a state written by format version 1 (committed bytes) must
+     * stay decodable by every later version, with the same meaning. Regenerate only by running this
+     * class with {@code -Dmotflow.writeGolden=true} while {@code VERSION} is 1, never after.
+     */
+    @Test
+    void committedVersion1StateStaysDecodable() throws IOException {
+        if (Boolean.getBoolean("motflow.writeGolden")) {
+            Tracker t = goldenTracker();
+            Path dir = TestPaths.repoRoot().resolve("functions/tracking-core/src/test/resources/dev/motflow/tracking");
+            Files.write(dir.resolve(GOLDEN), TrackerStateCodec.encode(t));
+            Properties p = new Properties();
+            p.setProperty("frameId", Integer.toString(t.frameId()));
+            p.setProperty("lastTrackId", Integer.toString(t.lastTrackId()));
+            p.setProperty("tracked", Integer.toString(t.trackedCount()));
+            p.setProperty("lost", Integer.toString(t.lostCount()));
+            p.setProperty("config", t.config().toString());
+            try (var w = Files.newBufferedWriter(dir.resolve(GOLDEN_EXPECTED))) {
+                p.store(w, "expected contents of " + GOLDEN + " (format version 1)");
+            }
+        }
+        byte[] golden;
+        Properties expected = new Properties();
+        try (InputStream in = getClass().getResourceAsStream(GOLDEN);
+             InputStream props = getClass().getResourceAsStream(GOLDEN_EXPECTED)) {
+            assertTrue(in != null && props != null, "golden state resources are committed");
+            golden = in.readAllBytes();
+            expected.load(props);
+        }
+        assertEquals(1, golden[0], "the golden state is format version 1");
+        Tracker t = TrackerStateCodec.decode(golden);
+        assertEquals(Integer.parseInt(expected.getProperty("frameId")), t.frameId());
+        assertEquals(Integer.parseInt(expected.getProperty("lastTrackId")), t.lastTrackId());
+        assertEquals(Integer.parseInt(expected.getProperty("tracked")), t.trackedCount());
+        assertEquals(Integer.parseInt(expected.getProperty("lost")), t.lostCount());
+        assertEquals(expected.getProperty("config"), t.config().toString());
+        assertEquals(25.0, t.config().frameRate());
+        // It continues: an unchanged scene keeps its confirmed ids, a new object gets the next id.
+        Detections d = new Detections(16);
+        TrackerOutput out = t.update(d);
+        assertEquals(t.frameId(), out.frameId());
+        if (TrackerStateCodec.VERSION == 1) {
+            Tracker same = goldenTracker();
+            assertArrayEquals(TrackerStateCodec.encode(same), golden, "version 1 still writes the same bytes");
+        }
+    }
+}

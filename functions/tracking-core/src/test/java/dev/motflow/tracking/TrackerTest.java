@@ -1,0 +1,282 @@
+package dev.motflow.tracking;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TrackerTest {
+    private final Detections boxes = new Detections(0);
+
+    /** Runs one frame of box-only detections given as {x, y, w, h, score} and returns the output ids. */
+    private int[] step(Tracker t, double[]... dets) {
+        boxes.clear();
+        for (double[] d : dets) {
+            boxes.add(d[0], d[1], d[2], d[3], d[4]);
+        }
+        TrackerOutput out = t.update(boxes);
+        int[] ids = new int[out.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = out.id(i);
+        }
+        return ids;
+    }
+
+    private static double[] box(double x, double score) {
+        return new double[] {x, 100, 50, 120, score};
+    }
+
+    @Test
+    void firstFrameTracksAreConfirmedAtOnceAndKeepTheirIds() {
+        Tracker t = new Tracker(TrackerConfig.byteTrack());
+        assertArrayEquals(new int[] {1, 2}, step(t, box(100, 0.9), box(400, 0.9)));
+        for (int f = 1; f < 40; f++) {
+            assertArrayEquals(new int[] {1, 2}, step(t, box(100 + 2 * f, 0.9), box(400 - 3 * f, 0.9)), "frame " + f);
+        }
+        TrackerOutput out = t.update(boxes);
+        assertEquals(41, out.frameId());
+        assertEquals(2, t.lastTrackId());
+    }
+
+    @Test
+    void laterTracksNeedASecondMatchAndUnmatchedOnesAreDroppedWithTheirId() {
+        Tracker t = new Tracker(TrackerConfig.byteTrack());
+        step(t, box(100, 0.9));
+        assertArrayEquals(new int[] {1}, step(t, box(100, 0.9), box(600, 0.9)), "new track is unconfirmed");
+        assertArrayEquals(new int[] {1, 2}, step(t, box(100, 0.9), box(601, 0.9)), "confirmed by its second match");
+        // An unconfirmed track that is not matched in the next frame is removed; its id is not reused.
+        step(t, box(100, 0.9), box(601, 0.9), box(1000, 0.9));
+        assertArrayEquals(new int[] {1, 2}, step(t, box(100, 0.9), box(601, 0.9)));
+        assertArrayEquals(new int[] {1, 2}, step(t, box(100, 0.9), box(601, 0.9), box(1000, 0.9)));
+        assertArrayEquals(new int[] {1, 2, 4}, step(t, box(100, 0.9), box(601, 0.9), box(1000, 0.9)));
+    }
+
+    @Test
+    void lostTracksComeBackWithinTheBufferScaledByFrameRate() {
+        for (int fps : new int[] {30, 15}) {
+            int buffer = (int) (fps / 30.0 * 30);
+            // Gone for exactly `buffer` frames: found again with the same id.
+            Tracker t = new Tracker(TrackerConfig.byteTrack().withFrameRate(fps));
+            step(t, box(100, 0.9));
+            step(t, box(100, 0.9));
+            for (int f = 0; f < buffer; f++) {
+                assertArrayEquals(new int[0], step(t));
+            }
+            assertEquals(1, t.lostCount());
+            assertArrayEquals(new int[] {1}, step(t, box(100, 0.9)), fps + " fps");
+            // Gone for longer than the buffer (plus the reference's extra frame on the lost list): a new id.
+            t = new Tracker(TrackerConfig.byteTrack().withFrameRate(fps));
+            step(t, box(100, 0.9));
+            step(t, box(100, 0.9));
+            for (int f = 0; f < buffer + 2; f++) {
+                step(t);
+            }
+            assertEquals(0, t.lostCount());
+            assertArrayEquals(new int[0], step(t, box(100, 0.9)));
+            assertArrayEquals(new int[] {2}, step(t, box(100, 0.9)));
+        }
+    }
+
+    @Test
+    void timedOutTrackCanStillBeMatchedOneFrameLaterAsInTheReference() {
+        Tracker t = new Tracker(TrackerConfig.byteTrack());
+        step(t, box(100, 0.9));
+        step(t, box(100, 0.9)); // last match at frame 2
+        for (int f = 0; f < 30; f++) {
+            step(t); // frames 3..32: frame 33 - 2 > 30 marks it removed at frame 33
+        }
+        step(t); // frame 33: marked removed, but still on the lost list
+        assertEquals(1, t.lostCount());
+        assertArrayEquals(new int[] {1}, step(t, box(100, 0.9)), "found again in the frame after its removal");
+        // Having been on the removed list, it is dropped the next time it is lost.
+        step(t);
+        assertEquals(0, t.lostCount());
+        assertEquals(0, t.trackedCount());
+    }
+
+    @Test
+    void byteTrackLowScoreDetectionsKeepTracksButNeverStartThem() {
+        Tracker t = new Tracker(TrackerConfig.byteTrack());
+        step(t, box(100, 0.9));
+        for (int f = 1; f <= 10; f++) {
+            assertArrayEquals(new int[] {1}, step(t, box(100 + f, 0.3)), "low-score detection continues the track");
+        }
+        assertArrayEquals(new int[] {1}, step(t, box(111, 0.3), box(700, 0.3)));
+        assertArrayEquals(new int[] {1}, step(t, box(112, 0.3), box(700, 0.3)), "a low-score box never starts a track");
+        // Scores are compared as in ByteTrack: high is > 0.5, low is 0.1 < s < 0.5, a new track needs >= 0.6.
+        Tracker u = new Tracker(TrackerConfig.byteTrack());
+        step(u, box(100, 0.9));
+        step(u, box(100, 0.9), box(400, 0.55));
+        assertArrayEquals(new int[] {1}, step(u, box(100, 0.9), box(400, 0.55)), "0.55 is high but below 0.6");
+        step(u, box(100, 0.5));
+        assertEquals(1, u.lostCount(), "a score of exactly 0.5 is in neither set");
+    }
+
+    @Test
+    void byteTrackMatchesByIouWithinTheThreshold() {
+        Tracker t = new Tracker(TrackerConfig.byteTrack());
+        step(t, box(100, 0.9));
+        // 50 px wide box moved by 45 px: IoU distance > 0.8, so it cannot match and track 1 is lost.
+        assertArrayEquals(new int[0], step(t, box(145, 0.9)));
+        assertEquals(1, t.lostCount());
+    }
+
+    @Test
+    void sameInputGivesTheSameOutput() {
+        SyntheticScene scene = SyntheticScene.generate(42, 120, 25, 16, 0.1, 2, 0.2);
+        for (TrackerConfig config : new TrackerConfig[] {TrackerConfig.byteTrack(), TrackerConfig.jde(16)}) {
+            List<String> a = run(config, scene);
+            List<String> b = run(config, scene);
+            assertEquals(a, b);
+            assertTrue(a.size() > 1000, "the scene produces tracks: " + a.size());
+        }
+    }
+
+    @Test
+    void synthesizedSceneIsTrackedWithFewIdentitySwitches() {
+        SyntheticScene scene = SyntheticScene.generate(9, 150, 20, 16, 0.05, 1, 0.15);
+        for (TrackerConfig config : new TrackerConfig[] {TrackerConfig.byteTrack(), TrackerConfig.jde(16)}) {
+            Tracker t = new Tracker(config);
+            Detections d = new Detections(config.embeddingDim());
+            Map<Integer, Integer> idOfTruth = new HashMap<>();
+            int switches = 0;
+            int assigned = 0;
+            for (int f = 1; f <= scene.frameCount(); f++) {
+                scene.load(f, config.embeddingDim() > 0 ? d : d);
+                TrackerOutput out = t.update(d);
+                List<SyntheticScene.Det> dets = scene.frames.get(f - 1);
+                for (int i = 0; i < dets.size(); i++) {
+                    int id = out.trackIdForDetection(i);
+                    int truth = dets.get(i).truth;
+                    if (id == 0 || truth < 0) {
+                        continue;
+                    }
+                    assigned++;
+                    Integer prev = idOfTruth.put(truth, id);
+                    if (prev != null && prev != id) {
+                        switches++;
+                    }
+                }
+            }
+            assertTrue(assigned > 1500, config.policy() + " assigned " + assigned);
+            assertTrue(switches <= 8, config.policy() + " identity switches: " + switches);
+        }
+    }
+
+    private static List<String> run(TrackerConfig config, SyntheticScene scene) {
+        Tracker t = new Tracker(config);
+        Detections d = new Detections(config.embeddingDim());
+        List<String> rows = new ArrayList<>();
+        for (int f = 1; f <= scene.frameCount(); f++) {
+            if (config.embeddingDim() > 0) {
+                scene.load(f, d);
+            } else {
+                d.clear();
+                for (SyntheticScene.Det x : scene.frames.get(f - 1)) {
+                    d.add(x.x, x.y, x.w, x.h, x.score);
+                }
+            }
+            TrackerOutput out = t.update(d);
+            for (int i = 0; i < out.size(); i++) {
+                rows.add(f + "," + out.id(i) + "," + out.x(i) + "," + out.y(i) + "," + out.w(i) + "," + out.h(i));
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void jdeKeepsIdentitiesThroughACrossingByAppearance() {
+        int dim = 8;
+        float[] a = new float[dim];
+        float[] b = new float[dim];
+        a[0] = 1;
+        b[1] = 1;
+        Tracker t = new Tracker(TrackerConfig.jde(dim));
+        Detections d = new Detections(dim);
+        // Two people walk towards each other at the same height and cross; detections arrive in swapped order.
+        for (int f = 0; f < 60; f++) {
+            d.clear();
+            double xa = 100 + 8 * f;
+            double xb = 580 - 8 * f;
+            if (f % 2 == 0) {
+                d.add(xa, 200, 50, 120, 0.9, a, 0);
+                d.add(xb, 202, 50, 120, 0.9, b, 0);
+            } else {
+                d.add(xb, 202, 50, 120, 0.9, b, 0);
+                d.add(xa, 200, 50, 120, 0.9, a, 0);
+            }
+            TrackerOutput out = t.update(d);
+            int idOfA = out.trackIdForDetection(f % 2 == 0 ? 0 : 1);
+            int idOfB = out.trackIdForDetection(f % 2 == 0 ? 1 : 0);
+            assertEquals(1, idOfA, "frame " + (f + 1));
+            assertEquals(2, idOfB, "frame " + (f + 1));
+        }
+    }
+
+    @Test
+    void jdeNeedsEmbeddingsAndDropsDetectionsAtOrBelowTheThreshold() {
+        assertThrows(IllegalArgumentException.class, () -> TrackerConfig.jde(0));
+        Tracker t = new Tracker(TrackerConfig.jde(4));
+        assertThrows(IllegalArgumentException.class, () -> t.update(new Detections(0)));
+        Detections d = new Detections(4);
+        float[] e = {1, 0, 0, 0};
+        d.add(100, 100, 50, 120, 0.4, e, 0);
+        d.add(400, 100, 50, 120, 0.41, e, 0);
+        TrackerOutput out = t.update(d);
+        assertEquals(1, out.size());
+        assertEquals(0, out.trackIdForDetection(0));
+        assertEquals(1, out.trackIdForDetection(1));
+    }
+
+    @Test
+    void jdeDoesNotReviveALostTrackWithAnotherAppearanceAndDropsTheNewerDuplicate() {
+        int dim = 4;
+        float[] a = {1, 0, 0, 0};
+        float[] other = {0, 1, 0, 0};
+        Tracker t = new Tracker(TrackerConfig.jde(dim));
+        Detections d = new Detections(dim);
+        for (int f = 0; f < 10; f++) {
+            d.clear();
+            d.add(100, 100, 50, 120, 0.9, a, 0);
+            t.update(d);
+        }
+        d.clear();
+        t.update(d); // track 1 is lost
+        assertEquals(1, t.lostCount());
+        d.clear();
+        d.add(100, 100, 50, 120, 0.9, other, 0);
+        TrackerOutput out = t.update(d);
+        assertEquals(0, out.size(), "appearance too different: a new, unconfirmed track");
+        assertEquals(2, t.lastTrackId());
+        out = t.update(d);
+        // Track 2 is confirmed but overlaps lost track 1, which has been tracked longer: track 2 goes.
+        assertEquals(0, out.size());
+        assertEquals(1, t.lostCount());
+        assertEquals(0, t.trackedCount());
+    }
+
+    @Test
+    void outputBoxesFollowTheDetections() {
+        Tracker t = new Tracker(TrackerConfig.byteTrack());
+        TrackerOutput out = null;
+        for (int f = 0; f < 30; f++) {
+            boxes.clear();
+            boxes.add(100 + 5 * f, 50 + f, 40, 100, 0.8);
+            out = t.update(boxes);
+        }
+        assertEquals(1, out.size());
+        assertEquals(100 + 5 * 29, out.x(0), 1.0);
+        assertEquals(50 + 29, out.y(0), 1.0);
+        assertEquals(40, out.w(0), 0.5);
+        assertEquals(100, out.h(0), 0.5);
+        assertEquals(0.8, out.score(0), 1e-6);
+        assertNotEquals(0, out.trackIdForDetection(0));
+    }
+}
