@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * per line, {@code frame,id,x,y,w,h[,conf,c8,c9,c10[,extra...]]}.
  *
  * <p>Fields are separated by commas (spaces around them are allowed) or, in a line without any
- * comma, by whitespace, as the reference tools accept. Every malformed line is an error that names
+ * comma, by whitespace, as the reference tools accept; one trailing comma is ignored. Every malformed line is an error that names
  * the file and the line ({@link MotFormatException}); nothing is skipped silently. Blank lines are
  * allowed only at the end of the file.
  */
@@ -91,7 +91,14 @@ public final class MotFile {
      */
     public static MotRow parseLine(String line, Path file, int lineNo) throws MotFormatException {
         int n = line.length();
-        boolean commas = line.indexOf(',') >= 0;
+        while (n > 0 && Character.isWhitespace(line.charAt(n - 1))) {
+            n--;
+        }
+        boolean commas = line.lastIndexOf(',', n - 1) >= 0;
+        if (commas && n > 0 && line.charAt(n - 1) == ',') {
+            n--; // one trailing separator is common in tracker output; TrackEval accepts it too
+        }
+        line = line.substring(0, n);
         double[] std = new double[STANDARD_COLUMNS];
         java.util.Arrays.fill(std, MotRow.UNUSED);
         float[] extra = null;

@@ -60,6 +60,7 @@ class MotFileTest {
         assertEquals(new MotRow(1, 2, 3.5, 4, 5, 6, 0.5, -1, -1, -1), rows.get(0));
         assertEquals(2, rows.get(1).frame());
         assertEquals(3, rows.get(2).id());
+        assertEquals(MotFile.parse("1,2,3,4,5,6,7\n"), MotFile.parse("1,2,3,4,5,6,7,\n")); // trailing comma
     }
 
     @Test
@@ -85,7 +86,7 @@ class MotFileTest {
         assertEquals(1, parseError("1,1,NaN,1,1,1\n").line());
         assertEquals(1, parseError("1,1,1,1,1,1,Infinity\n").line());
         assertEquals(1, parseError("1,1,1,1,1,1d\n").line());
-        assertEquals(1, parseError("1,1,1,1,1,1,\n").line());            // trailing comma = empty column
+        assertEquals(1, parseError("1,1,1,1,1,1,,\n").line());           // empty column before the trailing comma
     }
 
     @Test

@@ -1,0 +1,60 @@
+package dev.motflow.metrics;
+
+/**
+ * Intersection over union of {@code x,y,w,h} boxes, in the two floating-point forms of the
+ * reference tools. They agree mathematically but not always in the last bit, and a bit decides
+ * a match that sits exactly at a threshold, so each metric family uses its tool's form.
+ */
+final class BoxIou {
+    /** numpy's float64 machine epsilon, TrackEval's tolerance. */
+    static final double EPS = Math.ulp(1.0);
+
+    private BoxIou() {
+    }
+
+    /**
+     * py-motmetrics' {@code boxiou}: corners {@code min = (x, y)}, {@code max = min + (w, h)},
+     * sizes recomputed from the corners and clamped at 0; 0 when the boxes do not intersect.
+     * Callers pass boxes already shifted by py-motmetrics' loader (x - 1, y - 1).
+     */
+    static double motmetrics(double ax, double ay, double aw, double ah,
+                             double bx, double by, double bw, double bh) {
+        double ax2 = ax + aw;
+        double ay2 = ay + ah;
+        double bx2 = bx + bw;
+        double by2 = by + bh;
+        double iw = Math.max(Math.min(ax2, bx2) - Math.max(ax, bx), 0);
+        double ih = Math.max(Math.min(ay2, by2) - Math.max(ay, by), 0);
+        double inter = iw * ih;
+        if (inter == 0) {
+            return 0;
+        }
+        double aVol = Math.max(ax2 - ax, 0) * Math.max(ay2 - ay, 0);
+        double bVol = Math.max(bx2 - bx, 0) * Math.max(by2 - by, 0);
+        return inter / (aVol + bVol - inter);
+    }
+
+    /**
+     * TrackEval's {@code _calculate_box_ious} (xywh): corners {@code (x, y, x + w, y + h)};
+     * degenerate boxes (area &lt;= eps) and unions &lt;= eps give 0.
+     */
+    static double trackeval(double ax, double ay, double aw, double ah,
+                            double bx, double by, double bw, double bh) {
+        double ax2 = ax + aw;
+        double ay2 = ay + ah;
+        double bx2 = bx + bw;
+        double by2 = by + bh;
+        double inter = Math.max(Math.min(ax2, bx2) - Math.max(ax, bx), 0)
+                * Math.max(Math.min(ay2, by2) - Math.max(ay, by), 0);
+        double area1 = (ax2 - ax) * (ay2 - ay);
+        double area2 = (bx2 - bx) * (by2 - by);
+        double union = area1 + area2 - inter;
+        if (area1 <= EPS || area2 <= EPS || union <= EPS) {
+            inter = 0;
+        }
+        if (union <= EPS) {
+            union = 1;
+        }
+        return inter / union;
+    }
+}

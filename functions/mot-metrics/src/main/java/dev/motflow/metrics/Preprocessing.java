@@ -1,0 +1,203 @@
+package dev.motflow.metrics;
+
+import dev.motflow.mot.MotFormatException;
+import dev.motflow.mot.MotRow;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Turns a ground-truth file and a result file into the frames each metric family scores, applying
+ * the MOTChallenge rules of a {@link Benchmark} exactly as the reference tools do:
+ *
+ * <ul>
+ *   <li>MOT15, CLEAR MOT / Identity (py-motmetrics {@code io.loadtxt} + {@code compare_to_groundtruth}):
+ *     rows with conf &lt; -1 are dropped from both files (the loader's {@code min_confidence=-1}).</li>
+ *   <li>MOT15, HOTA (TrackEval, benchmark MOT15): ground-truth rows whose conf truncates to 0
+ *     ({@code zero_marked}) are dropped; every result row counts.</li>
+ *   <li>MOT16/17/20, all metrics: TrackEval's preprocessing. Per frame, result boxes are matched to
+ *     all ground-truth boxes by maximum total IoU among pairs with IoU &gt;= 0.5 - eps; those
+ *     matched to a distractor class are removed. Then only ground truth with int(conf) != 0 and
+ *     class 1 is kept.</li>
+ * </ul>
+ * Rows are identified by their index in the list; errors report line {@code index + 1}, which is
+ * the file line for lists read by {@code MotFile.read} (blank lines only occur at the end).
+ */
+final class Preprocessing {
+    /** The frames for CLEAR MOT + Identity (boxes shifted as py-motmetrics' loader does) and for HOTA. */
+    record Prepared(Frames clear, Frames hota) {
+    }
+
+    private Preprocessing() {
+    }
+
+    static Prepared prepare(List<MotRow> gt, Path gtFile, List<MotRow> hyp, Path hypFile, Benchmark benchmark)
+            throws MotFormatException {
+        checkUniqueIds(gt, gtFile);
+        checkUniqueIds(hyp, hypFile);
+        if (!benchmark.preprocesses()) {
+            int[] gtClear = select(gt, r -> r.conf() >= -1);
+            int[] hypClear = select(hyp, r -> r.conf() >= -1);
+            int[] gtHota = select(gt, r -> (int) r.conf() != 0);
+            int[] hypHota = select(hyp, r -> true);
+            return new Prepared(Frames.of(gt, gtClear, hyp, hypClear, 1.0), Frames.of(gt, gtHota, hyp, hypHota, 0.0));
+        }
+        for (int i = 0; i < gt.size(); i++) {
+            int c = gt.get(i).classId();
+            if (gt.get(i).c8() != c || c < 1 || c > Benchmark.MAX_CLASS) {
+                throw new MotFormatException(gtFile, i + 1, "class " + MotRowText.number(gt.get(i).c8())
+                        + " is not a MOTChallenge class (1.." + Benchmark.MAX_CLASS + "); ground truth without"
+                        + " classes is scored with benchmark MOT15");
+            }
+        }
+        for (int i = 0; i < hyp.size(); i++) {
+            if ((int) hyp.get(i).c8() > Benchmark.PEDESTRIAN) {
+                throw new MotFormatException(hypFile, i + 1, "class " + MotRowText.number(hyp.get(i).c8())
+                        + " in a result: only pedestrians (class 1 or -1) are scored in " + benchmark);
+            }
+        }
+        boolean[] removed = distractorMatches(gt, hyp, benchmark);
+        int[] gtKept = select(gt, r -> (int) r.conf() != 0 && r.classId() == Benchmark.PEDESTRIAN);
+        int n = 0;
+        int[] hypKept = new int[hyp.size()];
+        for (int i = 0; i < hyp.size(); i++) {
+            if (!removed[i]) {
+                hypKept[n++] = i;
+            }
+        }
+        hypKept = Arrays.copyOf(hypKept, n);
+        return new Prepared(Frames.of(gt, gtKept, hyp, hypKept, 1.0), Frames.of(gt, gtKept, hyp, hypKept, 0.0));
+    }
+
+    /** Result rows matched (per frame, max total IoU, IoU >= 0.5) to a ground-truth distractor. */
+    private static boolean[] distractorMatches(List<MotRow> gt, List<MotRow> hyp, Benchmark benchmark) {
+        boolean[] removed = new boolean[hyp.size()];
+        int[] gtOrder = byFrame(gt);
+        int[] hypOrder = byFrame(hyp);
+        LinearAssignment solver = new LinearAssignment();
+        double[] cost = new double[0];
+        double[] score = new double[0];
+        int[] colForRow = new int[0];
+        int g = 0;
+        int h = 0;
+        double threshold = 0.5 - BoxIou.EPS;
+        while (g < gtOrder.length && h < hypOrder.length) {
+            int gf = gt.get(gtOrder[g]).frame();
+            int hf = hyp.get(hypOrder[h]).frame();
+            if (gf != hf) {
+                if (gf < hf) {
+                    while (g < gtOrder.length && gt.get(gtOrder[g]).frame() == gf) {
+                        g++;
+                    }
+                } else {
+                    while (h < hypOrder.length && hyp.get(hypOrder[h]).frame() == hf) {
+                        h++;
+                    }
+                }
+                continue;
+            }
+            int gEnd = g;
+            while (gEnd < gtOrder.length && gt.get(gtOrder[gEnd]).frame() == gf) {
+                gEnd++;
+            }
+            int hEnd = h;
+            while (hEnd < hypOrder.length && hyp.get(hypOrder[hEnd]).frame() == gf) {
+                hEnd++;
+            }
+            int no = gEnd - g;
+            int nh = hEnd - h;
+            if (cost.length < no * nh) {
+                cost = new double[no * nh];
+                score = new double[no * nh];
+            }
+            if (colForRow.length < no) {
+                colForRow = new int[no];
+            }
+            for (int i = 0; i < no; i++) {
+                MotRow a = gt.get(gtOrder[g + i]);
+                for (int j = 0; j < nh; j++) {
+                    MotRow b = hyp.get(hypOrder[h + j]);
+                    double s = BoxIou.trackeval(a.x(), a.y(), a.w(), a.h(), b.x(), b.y(), b.w(), b.h());
+                    if (s < threshold) {
+                        s = 0;
+                    }
+                    score[i * nh + j] = s;
+                    cost[i * nh + j] = -s;
+                }
+            }
+            solver.solve(cost, no, nh, colForRow);
+            for (int i = 0; i < no; i++) {
+                int j = colForRow[i];
+                if (j >= 0 && score[i * nh + j] > BoxIou.EPS
+                        && benchmark.isDistractor(gt.get(gtOrder[g + i]).classId())) {
+                    removed[hypOrder[h + j]] = true;
+                }
+            }
+            g = gEnd;
+            h = hEnd;
+        }
+        return removed;
+    }
+
+    /** Row indices sorted by frame, file order within a frame. */
+    private static int[] byFrame(List<MotRow> rows) {
+        long[] keys = new long[rows.size()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = ((long) rows.get(i).frame() << 32) | i;
+        }
+        Arrays.sort(keys);
+        int[] order = new int[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            order[i] = (int) keys[i];
+        }
+        return order;
+    }
+
+    private static int[] select(List<MotRow> rows, java.util.function.Predicate<MotRow> keep) {
+        int[] out = new int[rows.size()];
+        int n = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            if (keep.test(rows.get(i))) {
+                out[n++] = i;
+            }
+        }
+        return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    /** The reference tools reject an id used twice in one frame; so does motflow, naming both lines. */
+    static void checkUniqueIds(List<MotRow> rows, Path file) throws MotFormatException {
+        long[] keys = new long[rows.size()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = key(rows.get(i));
+        }
+        long[] sorted = keys.clone();
+        Arrays.sort(sorted);
+        for (int i = 1; i < sorted.length; i++) {
+            if (sorted[i] == sorted[i - 1]) {
+                int first = -1;
+                for (int k = 0; k < keys.length; k++) {
+                    if (keys[k] == sorted[i]) {
+                        if (first < 0) {
+                            first = k;
+                        } else {
+                            MotRow r = rows.get(k);
+                            throw new MotFormatException(file, k + 1, "id " + r.id() + " appears twice in frame "
+                                    + r.frame() + " (also on line " + (first + 1) + ")");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static long key(MotRow r) {
+        return ((long) r.frame() << 32) | (r.id() & 0xffffffffL);
+    }
+
+    /** Number formatting for messages. */
+    private static final class MotRowText {
+        static String number(double v) {
+            return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+        }
+    }
+}
