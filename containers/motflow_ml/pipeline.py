@@ -22,7 +22,9 @@ class VideoError(ValueError):
 
 
 def open_video(path):
-    cap = cv2.VideoCapture(str(path))
+    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)  # FFmpeg first: GStreamer only adds noise here
+    if not cap.isOpened():
+        cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
         raise VideoError(f"cannot open {Path(path).name} as a video")
     fps = cap.get(cv2.CAP_PROP_FPS)

@@ -97,16 +97,16 @@ def plan_figures(rng, n_ids, frames, w, h, min_h, max_h):
     figs = []
     for i in range(n_ids):
         height = float(rng.uniform(min_h, max_h))
-        length = int(rng.integers(max(10, frames // 4), frames + 1))
+        length = int(rng.integers(min(frames, max(10, frames // 4)), frames + 1))
         start = int(rng.integers(1, max(2, frames - length + 2)))
         end = min(frames, start + length - 1)
         speed = float(rng.uniform(0.3, 3.5)) * height / 100.0
-        mode = rng.integers(0, 3)
+        mode = rng.choice(3, p=[0.25, 0.25, 0.5])
         foot_y = float(rng.uniform(h * 0.3 + height * 0.6, h * 1.05))
         if mode == 0:  # walks in from the left edge
-            x0, vx = -0.3 * height, abs(speed)
+            x0, vx = -0.15 * height, abs(speed)
         elif mode == 1:  # walks in from the right edge
-            x0, vx = w + 0.3 * height, -abs(speed)
+            x0, vx = w + 0.15 * height, -abs(speed)
         else:  # already in the scene
             x0, vx = float(rng.uniform(0.1 * w, 0.9 * w)), float(rng.choice([-1, 1])) * speed
         vy = float(rng.uniform(-0.3, 0.3)) * height / 100.0

@@ -1,0 +1,124 @@
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from motflow_ml.metrics import evaluate
+from motflow_ml.tracker import (CHI2_95_4DOF, JdeTracker, KalmanFilter, _hungarian, iou_matrix, linear_assignment,
+                                tlwh_to_xyah)
+
+
+def test_hungarian_is_optimal_against_brute_force():
+    rng = np.random.default_rng(3)
+    for n in range(1, 7):
+        for _ in range(10):
+            c = rng.random((n, n))
+            best = min(sum(c[i, p[i]] for i in range(n)) for p in itertools.permutations(range(n)))
+            r = _hungarian(c)
+            assert sorted(r.tolist()) == list(range(n))
+            assert c[np.arange(n), r].sum() == pytest.approx(best)
+
+
+def test_linear_assignment_with_cost_limit():
+    cost = np.array([[0.1, 0.35, 0.9], [0.3, 0.5, 0.2], [0.9, 0.9, 0.95]])
+    m, ur, uc = linear_assignment(cost, 0.4)
+    assert sorted(map(tuple, m.tolist())) == [(0, 0), (1, 2)]
+    assert ur.tolist() == [2] and uc.tolist() == [1]
+    # leaving both unmatched costs thresh: a pair at exactly the threshold is not matched
+    m, ur, uc = linear_assignment(np.array([[0.4]]), 0.4)
+    assert len(m) == 0 and ur.tolist() == [0] and uc.tolist() == [0]
+    # infinite (gated) entries are never matched
+    m, _, _ = linear_assignment(np.array([[np.inf, 0.3]]), 0.4)
+    assert m.tolist() == [[0, 1]]
+    m, ur, uc = linear_assignment(np.zeros((0, 3)), 0.4)
+    assert len(m) == 0 and uc.tolist() == [0, 1, 2]
+
+
+def test_kalman_predicts_constant_velocity_and_gates():
+    kf = KalmanFilter()
+    mean, cov = kf.initiate(tlwh_to_xyah([100, 100, 40, 100]))
+    for k in range(1, 15):
+        mean, cov = kf.predict(mean, cov)
+        mean, cov = kf.update(mean, cov, tlwh_to_xyah([100 + 3 * k, 100, 40, 100]))
+    assert mean[4] == pytest.approx(3.0, abs=0.3)  # learnt vx
+    pred, _ = kf.predict(mean, cov)
+    assert pred[0] == pytest.approx(120 + 3 * 15, abs=1.0)
+    near = kf.gating_distance(mean, cov, np.array([tlwh_to_xyah([142, 100, 40, 100])]))
+    far = kf.gating_distance(mean, cov, np.array([tlwh_to_xyah([400, 300, 40, 100])]))
+    assert near[0] < CHI2_95_4DOF < far[0]
+
+
+def _frame(boxes, feats, score=0.9):
+    tlbr = np.array([[x, y, x + w, y + h] for x, y, w, h in boxes], float).reshape(-1, 4)
+    feats = np.array(feats, float).reshape(len(boxes), -1) if boxes else np.zeros((0, 4))
+    return tlbr, np.full(len(boxes), score), feats
+
+
+def test_tracks_keep_ids_and_are_confirmed_on_the_second_frame():
+    tr = JdeTracker(det_thresh=0.5)
+    e1, e2 = [1, 0, 0, 0], [0, 1, 0, 0]
+    out = tr.update(*_frame([(10, 10, 20, 50), (200, 10, 20, 50)], [e1, e2]))
+    assert sorted(t.track_id for t in out) == [1, 2]  # frame 1: confirmed at once, ids from 1
+    for k in range(1, 10):
+        out = tr.update(*_frame([(10 + 2 * k, 10, 20, 50), (200 - 2 * k, 10, 20, 50)], [e1, e2]))
+        by_id = {t.track_id: t for t in out}
+        assert sorted(by_id) == [1, 2]
+        assert by_id[1].tlwh[0] == pytest.approx(10 + 2 * k, abs=1.0)
+    # a new object after frame 1 needs a second frame to be confirmed
+    boxes = [(30, 10, 20, 50), (180, 10, 20, 50), (100, 100, 20, 50)]
+    out = tr.update(*_frame(boxes, [e1, e2, [0, 0, 1, 0]]))
+    assert sorted(t.track_id for t in out) == [1, 2]
+    out = tr.update(*_frame(boxes, [e1, e2, [0, 0, 1, 0]]))
+    assert sorted(t.track_id for t in out) == [1, 2, 3]
+
+
+def test_low_scores_do_not_start_tracks_and_lost_tracks_are_refound_by_embedding():
+    tr = JdeTracker(det_thresh=0.5, track_buffer=30)
+    assert tr.update(*_frame([(10, 10, 20, 50)], [[1, 0]], score=0.3)) == []
+    e = [0.6, 0.8]
+    for k in range(3):
+        out = tr.update(*_frame([(50, 50, 20, 50)], [e]))
+    tid = out[0].track_id
+    for _ in range(5):  # occluded: no detections
+        assert tr.update(*_frame([], [])) == []
+    out = tr.update(*_frame([(52, 50, 20, 50)], [e]))
+    assert [t.track_id for t in out] == [tid]
+    # after more than track_buffer frames lost, the identity is gone
+    for _ in range(32):
+        tr.update(*_frame([], []))
+    out = tr.update(*_frame([(52, 50, 20, 50)], [e]))
+    out = tr.update(*_frame([(52, 50, 20, 50)], [e]))
+    assert [t.track_id for t in out] == [tid + 1]
+
+
+def test_crossing_objects_keep_identities_through_embeddings():
+    rng = np.random.default_rng(0)
+    ea, eb = rng.normal(size=16), rng.normal(size=16)
+    tr = JdeTracker(det_thresh=0.5)
+    gt, hyp = {}, {}
+    for f in range(1, 41):
+        a = (10 + 5 * f, 40, 30, 80)
+        b = (210 - 5 * f, 44, 30, 80)
+        gt[f] = np.array([[1, *a], [2, *b]], float)
+        noise = lambda: rng.normal(scale=0.05, size=16)
+        out = tr.update(*_frame([a, b], [ea + noise(), eb + noise()]))
+        hyp[f] = np.array([[t.track_id, *t.tlwh] for t in out], float).reshape(-1, 5)
+    m = evaluate(gt, hyp)
+    assert m["IDSW"] == 0 and m["MOTA"] > 0.95 and m["IDF1"] > 0.95
+
+
+def test_iou_matrix():
+    iou = iou_matrix([[0, 0, 10, 10]], [[0, 0, 10, 10], [5, 0, 15, 10], [20, 20, 30, 30]])
+    np.testing.assert_allclose(iou, [[1.0, 50 / 150, 0.0]])
+
+
+VECTORS = Path(__file__).resolve().parents[2] / "test-vectors" / "association"
+
+
+@pytest.mark.skipif(not VECTORS.is_dir() or not any(VECTORS.glob("*.json")),
+                    reason="no shared association test vectors in test-vectors/association/ yet")
+def test_shared_association_vectors():
+    from vectors import replay_all
+    replay_all(VECTORS)
