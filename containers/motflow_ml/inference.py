@@ -135,7 +135,8 @@ class Predictor:
         boxes, scores, emb = boxes.cpu().numpy(), scores.cpu().numpy(), emb.cpu().numpy()
         out = []
         for i in range(len(scores)):
-            keep = scores[i] > thr
+            # Degenerate boxes (a side under one pixel) carry no position for the tracker's Kalman filter.
+            keep = (scores[i] > thr) & (boxes[i][:, 2] - boxes[i][:, 0] >= 1) & (boxes[i][:, 3] - boxes[i][:, 1] >= 1)
             out.append(Detections(boxes[i][keep], scores[i][keep], emb[i][keep]))
         return out
 

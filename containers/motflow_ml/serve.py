@@ -29,6 +29,7 @@ import numpy as np
 from . import paths
 
 IMAGE_TYPES = ("image/jpeg", "image/jpg", "image/png")
+DRAIN_LIMIT = 64 << 20
 VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/x-msvideo", "video/webm", "video/x-matroska")
 
 
@@ -134,7 +135,16 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise HttpError(400, "bad Content-Length") from None
         if n > self.max_body:
-            self.close_connection = True  # the unread body must not be parsed as the next request
+            # Read (and drop) a moderate excess so that the client gets the answer instead of a reset
+            # connection; a huge one is cut off. Either way the connection is not reused.
+            self.close_connection = True
+            if n - self.max_body <= DRAIN_LIMIT:
+                left = n
+                while left > 0:
+                    chunk = self.rfile.read(min(left, 1 << 20))
+                    if not chunk:
+                        break
+                    left -= len(chunk)
             raise HttpError(413, f"body of {n} bytes is over the limit of {self.max_body} bytes")
         if n <= 0:
             raise HttpError(400, "empty body")

@@ -281,7 +281,7 @@ class JdeTracker:
         fid = self.frame_id
         tlbr = np.asarray(tlbr, np.float64).reshape(-1, 4)
         scores = np.asarray(scores, np.float64).reshape(-1)
-        keep = scores > self.det_thresh
+        keep = (scores > self.det_thresh) & (tlbr[:, 2] > tlbr[:, 0]) & (tlbr[:, 3] > tlbr[:, 1])
         dets = []
         for box, s, e in zip(tlbr[keep], scores[keep], np.asarray(embeddings)[keep] if len(scores) else []):
             dets.append(Track([box[0], box[1], box[2] - box[0], box[3] - box[1]], s, e, self.momentum))
