@@ -1,9 +1,36 @@
 package dev.motflow.cli;
 
+import dev.motflow.metrics.Benchmark;
+import dev.motflow.metrics.MotEvaluator;
+import dev.motflow.metrics.MotMetrics;
+import dev.motflow.metrics.SequenceEvaluation;
+import dev.motflow.mot.MotFormatException;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
-/** Placeholder until its issue lands: says so and exits non-zero. */
+/**
+ * {@code ./motflow eval --gt GT.txt --result RESULT.txt [--gt G2 --result R2 ...]
+ * [--benchmark MOT15|MOT16|MOT17|MOT20] [--format table|json]}.
+ *
+ * <p>The i-th {@code --gt} pairs with the i-th {@code --result}. Each pair is one row named after
+ * the result file (without extension; a repeated name gets {@code #2}, {@code #3}, ...), followed by
+ * an {@code overall} row combining all pairs (py-motmetrics' OVERALL, TrackEval's combined HOTA).
+ * The default benchmark is MOT15: every row counts, no preprocessing; MOT16/17/20 apply the
+ * MOTChallenge distractor and target rules. JSON keys are py-motmetrics' metric names plus hota,
+ * deta, assa, loca; an undefined value (e.g. no ground truth) is {@code null}.
+ */
 public final class EvalCommand implements Command {
+    static final String USAGE = "usage: motflow eval --gt GT.txt --result RESULT.txt [--gt GT2 --result RESULT2 ...]"
+            + " [--benchmark MOT15|MOT16|MOT17|MOT20] [--format table|json]";
+
     @Override
     public String name() {
         return "eval";
@@ -11,12 +38,197 @@ public final class EvalCommand implements Command {
 
     @Override
     public String summary() {
-        return "MOT metrics of results against ground truth (owned by the metrics work; not built yet)";
+        return "MOT metrics (CLEAR MOT, IDF1, HOTA) of results against ground truth";
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) {
-        err.println("motflow eval: not built yet");
-        return 1;
+    public int run(String[] args, PrintStream out, PrintStream err) throws UsageException, IOException {
+        List<Path> gts = new ArrayList<>();
+        List<Path> results = new ArrayList<>();
+        Benchmark benchmark = Benchmark.MOT15;
+        String format = "table";
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (flag.equals("--help") || flag.equals("-h")) {
+                out.println(USAGE);
+                return 0;
+            }
+            String value = valueOf(args, i, flag);
+            i++;
+            switch (flag) {
+                case "--gt" -> gts.add(Path.of(value));
+                case "--result" -> results.add(Path.of(value));
+                case "--benchmark" -> {
+                    try {
+                        benchmark = Benchmark.parse(value);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
+                }
+                case "--format" -> {
+                    format = value.toLowerCase(Locale.ROOT);
+                    if (!format.equals("table") && !format.equals("json")) {
+                        throw new UsageException("unknown format '" + value + "' (table or json)");
+                    }
+                }
+                default -> throw new UsageException("unknown option '" + flag + "'; " + USAGE);
+            }
+        }
+        if (gts.isEmpty() || gts.size() != results.size()) {
+            throw new UsageException("need as many --gt as --result files, at least one each (got "
+                    + gts.size() + " and " + results.size() + "); " + USAGE);
+        }
+
+        Map<String, MotMetrics> rows = new LinkedHashMap<>();
+        List<SequenceEvaluation> parts = new ArrayList<>();
+        Set<String> taken = new HashSet<>(List.of("overall"));
+        for (int k = 0; k < gts.size(); k++) {
+            SequenceEvaluation e;
+            try {
+                e = MotEvaluator.evaluate(gts.get(k), results.get(k), benchmark);
+            } catch (MotFormatException ex) {
+                throw new UsageException(ex.getMessage());
+            } catch (IOException ex) {
+                throw new UsageException("cannot read " + gts.get(k) + " / " + results.get(k) + ": " + ex);
+            }
+            parts.add(e);
+            rows.put(uniqueName(e.name(), taken), e.metrics());
+        }
+        rows.put("overall", SequenceEvaluation.combine("overall", parts).metrics());
+
+        if (format.equals("json")) {
+            out.println(json(rows));
+        } else {
+            out.print(table(rows));
+        }
+        return 0;
+    }
+
+    private static String valueOf(String[] args, int i, String flag) throws UsageException {
+        if (!flag.startsWith("--")) {
+            throw new UsageException("unexpected argument '" + flag + "'; " + USAGE);
+        }
+        if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+            throw new UsageException("option " + flag + " needs a value; " + USAGE);
+        }
+        return args[i + 1];
+    }
+
+    private static String uniqueName(String name, Set<String> taken) {
+        String candidate = name;
+        for (int n = 2; !taken.add(candidate); n++) {
+            candidate = name + "#" + n;
+        }
+        return candidate;
+    }
+
+    /** One JSON object: row name to {metric: value}. Written by hand: the CLI carries no JSON library. */
+    static String json(Map<String, MotMetrics> rows) {
+        StringBuilder sb = new StringBuilder("{");
+        boolean firstRow = true;
+        for (Map.Entry<String, MotMetrics> row : rows.entrySet()) {
+            sb.append(firstRow ? "\n  " : ",\n  ");
+            firstRow = false;
+            jsonString(sb, row.getKey());
+            sb.append(": {");
+            boolean first = true;
+            for (Map.Entry<String, Number> m : row.getValue().toMap().entrySet()) {
+                sb.append(first ? "" : ", ");
+                first = false;
+                jsonString(sb, m.getKey());
+                sb.append(": ");
+                Number v = m.getValue();
+                if (v instanceof Long l) {
+                    sb.append(l);
+                } else if (Double.isFinite(v.doubleValue())) {
+                    sb.append(v.doubleValue());
+                } else {
+                    sb.append("null");
+                }
+            }
+            sb.append('}');
+        }
+        return sb.append("\n}").toString();
+    }
+
+    private static void jsonString(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
+    }
+
+    private static final String[] HEADERS = {"IDF1", "IDP", "IDR", "Rcll", "Prcn", "GT", "MT", "PT", "ML", "FP", "FN",
+        "IDs", "FM", "MOTA", "MOTP", "HOTA", "DetA", "AssA", "LocA"};
+
+    /** py-motmetrics' rendering: ratios in percent with one decimal, MOTP (a distance) with three. */
+    static String table(Map<String, MotMetrics> rows) {
+        int nameWidth = "overall".length();
+        for (String name : rows.keySet()) {
+            nameWidth = Math.max(nameWidth, name.length());
+        }
+        List<String[]> cells = new ArrayList<>();
+        for (MotMetrics m : rows.values()) {
+            cells.add(new String[] {pct(m.idf1()), pct(m.idp()), pct(m.idr()), pct(m.recall()), pct(m.precision()),
+                Long.toString(m.numUniqueObjects()), Long.toString(m.mostlyTracked()),
+                Long.toString(m.partiallyTracked()), Long.toString(m.mostlyLost()),
+                Long.toString(m.numFalsePositives()), Long.toString(m.numMisses()), Long.toString(m.numSwitches()),
+                Long.toString(m.numFragmentations()), pct(m.mota()), fixed3(m.motp()), pct(m.hota()), pct(m.deta()),
+                pct(m.assa()), pct(m.loca())});
+        }
+        int[] width = new int[HEADERS.length];
+        for (int c = 0; c < HEADERS.length; c++) {
+            width[c] = HEADERS[c].length();
+            for (String[] r : cells) {
+                width[c] = Math.max(width[c], r[c].length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(pad("", nameWidth, false));
+        for (int c = 0; c < HEADERS.length; c++) {
+            sb.append(' ').append(pad(HEADERS[c], width[c], true));
+        }
+        sb.append('\n');
+        int k = 0;
+        for (String name : rows.keySet()) {
+            sb.append(pad(name, nameWidth, false));
+            String[] r = cells.get(k++);
+            for (int c = 0; c < HEADERS.length; c++) {
+                sb.append(' ').append(pad(r[c], width[c], true));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String pct(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.1f%%", 100 * v) : "nan";
+    }
+
+    private static String fixed3(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : "nan";
+    }
+
+    private static String pad(String s, int width, boolean right) {
+        if (s.length() >= width) {
+            return s;
+        }
+        String fill = " ".repeat(width - s.length());
+        return right ? fill + s : s + fill;
     }
 }

@@ -78,6 +78,9 @@ final class Preprocessing {
         double[] cost = new double[0];
         double[] score = new double[0];
         int[] colForRow = new int[0];
+        double[] gtBox = new double[0];
+        double[] hypBox = new double[0];
+        boolean[] distractor = new boolean[0];
         int g = 0;
         int h = 0;
         double threshold = 0.5 - BoxIou.EPS;
@@ -113,11 +116,42 @@ final class Preprocessing {
             if (colForRow.length < no) {
                 colForRow = new int[no];
             }
+            if (gtBox.length < 4 * no) {
+                gtBox = new double[4 * no];
+                distractor = new boolean[no];
+            }
+            if (hypBox.length < 4 * nh) {
+                hypBox = new double[4 * nh];
+            }
             for (int i = 0; i < no; i++) {
                 MotRow a = gt.get(gtOrder[g + i]);
+                copyBox(a, gtBox, i);
+                distractor[i] = benchmark.isDistractor(a.classId());
+            }
+            for (int j = 0; j < nh; j++) {
+                copyBox(hyp.get(hypOrder[h + j]), hypBox, j);
+            }
+            // Only a result box overlapping a distractor by IoU >= 0.5 can be removed: when there is
+            // none, the assignment cannot remove anything and is skipped.
+            boolean distractorOverlaps = false;
+            for (int i = 0; i < no && !distractorOverlaps; i++) {
+                if (distractor[i]) {
+                    for (int j = 0; j < nh; j++) {
+                        if (iou(gtBox, i, hypBox, j) >= threshold) {
+                            distractorOverlaps = true;
+                            break;
+                        }
+                    }
+                }
+            }
+            if (!distractorOverlaps) {
+                g = gEnd;
+                h = hEnd;
+                continue;
+            }
+            for (int i = 0; i < no; i++) {
                 for (int j = 0; j < nh; j++) {
-                    MotRow b = hyp.get(hypOrder[h + j]);
-                    double s = BoxIou.trackeval(a.x(), a.y(), a.w(), a.h(), b.x(), b.y(), b.w(), b.h());
+                    double s = iou(gtBox, i, hypBox, j);
                     if (s < threshold) {
                         s = 0;
                     }
@@ -128,8 +162,7 @@ final class Preprocessing {
             solver.solve(cost, no, nh, colForRow);
             for (int i = 0; i < no; i++) {
                 int j = colForRow[i];
-                if (j >= 0 && score[i * nh + j] > BoxIou.EPS
-                        && benchmark.isDistractor(gt.get(gtOrder[g + i]).classId())) {
+                if (j >= 0 && score[i * nh + j] > BoxIou.EPS && distractor[i]) {
                     removed[hypOrder[h + j]] = true;
                 }
             }
@@ -137,6 +170,18 @@ final class Preprocessing {
             h = hEnd;
         }
         return removed;
+    }
+
+    private static void copyBox(MotRow r, double[] boxes, int k) {
+        boxes[4 * k] = r.x();
+        boxes[4 * k + 1] = r.y();
+        boxes[4 * k + 2] = r.w();
+        boxes[4 * k + 3] = r.h();
+    }
+
+    private static double iou(double[] a, int i, double[] b, int j) {
+        return BoxIou.trackeval(a[4 * i], a[4 * i + 1], a[4 * i + 2], a[4 * i + 3],
+                b[4 * j], b[4 * j + 1], b[4 * j + 2], b[4 * j + 3]);
     }
 
     /** Row indices sorted by frame, file order within a frame. */
