@@ -1,0 +1,328 @@
+package dev.motflow.jobs.service;
+
+import static dev.motflow.jobs.store.Attr.n;
+import static dev.motflow.jobs.store.Attr.s;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.motflow.jobs.log.JsonLog;
+import dev.motflow.jobs.model.Job;
+import dev.motflow.jobs.model.JobIds;
+import dev.motflow.jobs.model.JobStatus;
+import dev.motflow.jobs.store.JobRepository;
+import dev.motflow.jobs.store.StaleJobException;
+import dev.motflow.jobs.store.Times;
+import dev.motflow.jobs.store.TrackRepository;
+import dev.motflow.jobs.store.UnroutableLog;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * Finishes jobs: from the async endpoint's SNS notifications (SNS envelope in an SQS body; the
+ * message is SageMaker's async inference notification) and from EventBridge "SageMaker Processing
+ * Job State Change" events. A success reads the MOTChallenge result from S3, writes the track
+ * summaries, copies the result to {@code s3://RESULTS_BUCKET/results/<jobId>/tracks.txt} and sets
+ * SUCCEEDED with counts and timings; a failure sets FAILED with SageMaker's reason. Duplicate
+ * notifications find a terminal job and change nothing. Unattributable messages are recorded in
+ * the unroutable log and acknowledged; transient errors answer {@link Outcome#RETRY}.
+ */
+public final class CompletionService {
+    public static final String RESULT_FILE = "tracks.txt";
+    static final String SOURCE_ASYNC = "async-notification";
+    static final String SOURCE_PROCESSING = "processing-event";
+    private static final JsonLog LOG = JsonLog.get(CompletionService.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_STALE_ROUNDS = 5;
+
+    private final JobsConfig config;
+    private final JobRepository jobs;
+    private final TrackRepository tracks;
+    private final UnroutableLog unroutable;
+    private final S3Client s3;
+    private final Clock clock;
+    private final MotResultReader reader = new MotResultReader();
+
+    public CompletionService(JobsConfig config, JobRepository jobs, TrackRepository tracks, UnroutableLog unroutable,
+                             S3Client s3, Clock clock) {
+        this.config = config;
+        this.jobs = jobs;
+        this.tracks = tracks;
+        this.unroutable = unroutable;
+        this.s3 = s3;
+        this.clock = clock;
+    }
+
+    public static String resultKey(String jobId) {
+        return "results/" + jobId + "/" + RESULT_FILE;
+    }
+
+    /** One SQS message body holding an SNS envelope of an async inference notification. */
+    public Outcome handleAsyncNotification(String messageId, String body) {
+        try {
+            JsonNode envelope;
+            try {
+                envelope = body == null ? null : JSON.readTree(body);
+            } catch (IOException e) {
+                return unroutable(SOURCE_ASYNC, messageId, "the message body is not JSON", body);
+            }
+            if (envelope == null || !envelope.isObject()) {
+                return unroutable(SOURCE_ASYNC, messageId, "the message body is not a JSON object", body);
+            }
+            if (!"Notification".equals(envelope.path("Type").asText()) || !envelope.path("Message").isTextual()) {
+                return unroutable(SOURCE_ASYNC, messageId, "not an SNS notification envelope (Type '"
+                        + envelope.path("Type").asText("") + "', Message must be a string)", body);
+            }
+            JsonNode msg;
+            try {
+                msg = JSON.readTree(envelope.get("Message").asText());
+            } catch (IOException e) {
+                return unroutable(SOURCE_ASYNC, messageId, "the SNS Message is not JSON", body);
+            }
+            if (msg == null || !msg.isObject()) {
+                return unroutable(SOURCE_ASYNC, messageId, "the SNS Message is not a JSON object", body);
+            }
+            String inferenceId = msg.path("inferenceId").asText("");
+            String status = msg.path("invocationStatus").asText("");
+            if (!JobIds.valid(inferenceId)) {
+                return unroutable(SOURCE_ASYNC, messageId, "inferenceId '" + KeyRules.printable(inferenceId)
+                        + "' is not a motflow job id", body);
+            }
+            Optional<Job> found = jobs.get(inferenceId);
+            if (found.isEmpty()) {
+                return unroutable(SOURCE_ASYNC, messageId, "no job " + inferenceId + " for this notification", body);
+            }
+            Map<String, AttributeValue> timings = new LinkedHashMap<>();
+            putTime(timings, "inferenceReceivedAt", msg.path("receivedTime").asText(null));
+            putTime(timings, "inferenceCompletedAt", msg.path("eventTime").asText(null));
+            JsonNode response = msg.path("responseParameters");
+            switch (status) {
+                case "Completed" -> {
+                    String output = response.path("outputLocation").asText("");
+                    if (output.isEmpty()) {
+                        output = Optional.ofNullable(found.get().str("outputLocation")).orElse("");
+                    }
+                    return succeed(found.get(), output, timings, SOURCE_ASYNC, messageId, body);
+                }
+                case "Failed" -> {
+                    String reason = "async inference failed: " + msg.path("failureReason").asText("no reason given");
+                    String failure = response.path("failureLocation").asText("");
+                    if (!failure.isEmpty()) {
+                        timings.put("failureLocation", s(failure));
+                        reason += " (details: " + failure + ")";
+                    }
+                    return fail(found.get(), reason, timings);
+                }
+                default -> {
+                    return unroutable(SOURCE_ASYNC, messageId, "invocationStatus '" + KeyRules.printable(status)
+                            + "' is neither Completed nor Failed (job " + inferenceId + ")", body);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("completion failed; the message will be retried", e, "messageId", messageId);
+            return Outcome.RETRY;
+        }
+    }
+
+    /** One EventBridge event (detail-type "SageMaker Processing Job State Change"). */
+    public Outcome handleProcessingEvent(JsonNode event) {
+        String eventId = event == null ? null : event.path("id").asText(null);
+        String raw = event == null ? "null" : event.toString();
+        try {
+            if (event == null || !event.isObject()) {
+                return unroutable(SOURCE_PROCESSING, eventId, "the event is not a JSON object", raw);
+            }
+            if (!"SageMaker Processing Job State Change".equals(event.path("detail-type").asText())) {
+                return unroutable(SOURCE_PROCESSING, eventId, "detail-type '" + event.path("detail-type").asText("")
+                        + "' is not a processing job state change", raw);
+            }
+            JsonNode detail = event.path("detail");
+            String name = detail.path("ProcessingJobName").asText("");
+            String status = detail.path("ProcessingJobStatus").asText("");
+            if (name.isEmpty() || status.isEmpty()) {
+                return unroutable(SOURCE_PROCESSING, eventId, "detail lacks ProcessingJobName or ProcessingJobStatus", raw);
+            }
+            String jobId = JobIds.fromProcessingJobName(name);
+            if (jobId == null) {
+                LOG.info("processing job is not a motflow job; ignored", "processingJobName", name);
+                return Outcome.DONE;
+            }
+            Optional<Job> found = jobs.get(jobId);
+            if (found.isEmpty()) {
+                return unroutable(SOURCE_PROCESSING, eventId, "no job " + jobId + " for processing job " + name, raw);
+            }
+            Job job = found.get();
+            Map<String, AttributeValue> timings = new LinkedHashMap<>();
+            putEpochMillis(timings, "processingStartedAt", detail.get("ProcessingStartTime"));
+            putEpochMillis(timings, "processingEndedAt", detail.get("ProcessingEndTime"));
+            switch (status) {
+                case "Completed" -> {
+                    String prefix = job.str("processingOutputUri");
+                    if (prefix == null) {
+                        prefix = detail.at("/ProcessingOutputConfig/Outputs/0/S3Output/S3Uri").asText("");
+                    }
+                    String uri = prefix.isEmpty() ? "" : (prefix.endsWith("/") ? prefix : prefix + "/")
+                            + SageMakerLauncher.PROCESSING_RESULT_FILE;
+                    return succeed(job, uri, timings, SOURCE_PROCESSING, eventId, raw);
+                }
+                case "Failed", "Stopped" -> {
+                    String why = detail.path("FailureReason").asText(detail.path("ExitMessage").asText(""));
+                    return fail(job, "processing job " + name + " " + status.toLowerCase(java.util.Locale.ROOT)
+                            + (why.isEmpty() ? "" : ": " + why), timings);
+                }
+                case "InProgress", "Stopping" -> {
+                    LOG.info("processing job " + status, "jobId", jobId, "processingJobName", name);
+                    return Outcome.DONE;
+                }
+                default -> {
+                    return unroutable(SOURCE_PROCESSING, eventId, "unknown ProcessingJobStatus '" + status + "'", raw);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("processing event failed; it will be retried", e, "eventId", eventId);
+            return Outcome.RETRY;
+        }
+    }
+
+    private Outcome succeed(Job job, String resultUri, Map<String, AttributeValue> timings, String source,
+                            String messageId, String body) {
+        if (job.status().terminal()) {
+            LOG.info("duplicate completion: job already " + job.status(), "jobId", job.jobId());
+            return Outcome.DONE;
+        }
+        if (job.status() != JobStatus.RUNNING && job.status() != JobStatus.STARTING) {
+            return unroutable(source, messageId, "job " + job.jobId() + " is " + job.status()
+                    + " and never started on SageMaker", body);
+        }
+        S3Uri uri = S3Uri.parse(resultUri);
+        if (uri == null) {
+            return fail(job, "the result location '" + KeyRules.printable(resultUri) + "' is not an s3:// URI", timings);
+        }
+        MotResultReader.Result result;
+        try (InputStream in = s3.getObject(b -> b.bucket(uri.bucket()).key(uri.key()))) {
+            result = reader.read(in, uri.toString());
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return fail(job, "the result " + uri + " does not exist", timings);
+            }
+            throw e;
+        } catch (MotResultReader.InvalidResultException e) {
+            return fail(job, "the result is not a valid MOTChallenge file: " + e.getMessage(), timings);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("reading " + uri, e);
+        }
+        tracks.putAll(job.jobId(), result.tracks());
+        String resultKey = resultKey(job.jobId());
+        if (!(uri.bucket().equals(config.resultsBucket()) && uri.key().equals(resultKey))) {
+            s3.copyObject(b -> b.sourceBucket(uri.bucket()).sourceKey(uri.key())
+                    .destinationBucket(config.resultsBucket()).destinationKey(resultKey));
+        }
+        Instant now = clock.instant();
+        Map<String, AttributeValue> sets = new LinkedHashMap<>(timings);
+        sets.put("trackCount", n(result.tracks().size()));
+        sets.put("frameCount", n(result.frames()));
+        sets.put("boxCount", n(result.boxes()));
+        sets.put("resultBucket", s(config.resultsBucket()));
+        sets.put("resultKey", s(resultKey));
+        sets.put("sourceResult", s(uri.toString()));
+        sets.put("finishedAt", s(Times.format(now)));
+        Instant received = job.instant("receivedAt");
+        if (received != null) {
+            sets.put("totalMillis", n(Duration.between(received, now).toMillis()));
+        }
+        String reason = result.tracks().size() + " tracks, " + result.boxes() + " boxes over " + result.frames() + " frames";
+        return finish(job, JobStatus.SUCCEEDED, reason, sets);
+    }
+
+    private Outcome fail(Job job, String reason, Map<String, AttributeValue> timings) {
+        if (job.status().terminal()) {
+            LOG.info("duplicate completion: job already " + job.status(), "jobId", job.jobId());
+            return Outcome.DONE;
+        }
+        Map<String, AttributeValue> sets = new LinkedHashMap<>(timings);
+        sets.put("finishedAt", s(Times.format(clock.instant())));
+        return finish(job, JobStatus.FAILED, reason, sets);
+    }
+
+    private Outcome finish(Job job, JobStatus to, String reason, Map<String, AttributeValue> sets) {
+        Job current = job;
+        for (int round = 0; round < MAX_STALE_ROUNDS; round++) {
+            if (current.status().terminal()) {
+                LOG.info("job already " + current.status() + "; notification had no effect", "jobId", job.jobId());
+                return Outcome.DONE;
+            }
+            if (!current.status().canMoveTo(to)) {
+                LOG.warn("job cannot move " + current.status() + " -> " + to, "jobId", job.jobId());
+                return Outcome.DONE;
+            }
+            try {
+                jobs.transition(current, to, reason, sets, List.of("leaseUntil"));
+                if (to == JobStatus.SUCCEEDED) {
+                    LOG.info("job succeeded", "jobId", job.jobId(), "reason", reason);
+                } else {
+                    LOG.warn("job failed", "jobId", job.jobId(), "reason", reason);
+                }
+                return Outcome.DONE;
+            } catch (StaleJobException e) {
+                current = jobs.get(job.jobId()).orElseThrow();
+            }
+        }
+        return Outcome.RETRY;
+    }
+
+    private Outcome unroutable(String source, String messageId, String reason, String body) {
+        LOG.warn("message not attributable; recorded and acknowledged", "source", source, "messageId", messageId,
+                "reason", reason);
+        unroutable.record(source, messageId, reason, body);
+        return Outcome.DONE;
+    }
+
+    private static void putTime(Map<String, AttributeValue> m, String name, String iso) {
+        if (iso == null || iso.isEmpty()) {
+            return;
+        }
+        try {
+            m.put(name, s(Times.format(Instant.parse(iso))));
+        } catch (java.time.format.DateTimeParseException e) {
+            // Not a timestamp: leave it out rather than store garbage.
+        }
+    }
+
+    private static void putEpochMillis(Map<String, AttributeValue> m, String name, JsonNode v) {
+        if (v != null && v.isNumber()) {
+            m.put(name, s(Times.format(Instant.ofEpochMilli(v.asLong()))));
+        } else if (v != null && v.isTextual()) {
+            putTime(m, name, v.asText());
+        }
+    }
+
+    /** An s3://bucket/key URI. */
+    record S3Uri(String bucket, String key) {
+        static S3Uri parse(String uri) {
+            if (uri == null || !uri.startsWith("s3://")) {
+                return null;
+            }
+            int slash = uri.indexOf('/', 5);
+            if (slash <= 5 || slash == uri.length() - 1) {
+                return null;
+            }
+            return new S3Uri(uri.substring(5, slash), uri.substring(slash + 1));
+        }
+
+        @Override
+        public String toString() {
+            return "s3://" + bucket + "/" + key;
+        }
+    }
+}

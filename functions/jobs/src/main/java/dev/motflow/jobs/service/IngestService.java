@@ -1,0 +1,384 @@
+package dev.motflow.jobs.service;
+
+import static dev.motflow.jobs.store.Attr.n;
+import static dev.motflow.jobs.store.Attr.s;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.motflow.jobs.log.JsonLog;
+import dev.motflow.jobs.model.Job;
+import dev.motflow.jobs.model.JobIds;
+import dev.motflow.jobs.model.JobStatus;
+import dev.motflow.jobs.model.Route;
+import dev.motflow.jobs.model.S3ObjectRef;
+import dev.motflow.jobs.store.JobRepository;
+import dev.motflow.jobs.store.StaleJobException;
+import dev.motflow.jobs.store.Times;
+import dev.motflow.jobs.store.UnroutableLog;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * Turns S3 ObjectCreated notifications (delivered through SQS) into jobs: one job per object
+ * version however often or concurrently the event arrives, validated (key rules, size, content),
+ * rejected with an actionable reason or started on SageMaker (docs/data-model.md, lifecycle).
+ *
+ * <p>Message policy: a body that is not an S3 event notification, or a record without bucket or
+ * key, is recorded in the unroutable log and acknowledged (retrying cannot fix it); the
+ * {@code s3:TestEvent} S3 sends when notifications are configured and non-ObjectCreated events are
+ * logged and acknowledged; transient failures (S3, DynamoDB, SageMaker unavailable, a start in
+ * progress elsewhere) answer {@link Outcome#RETRY} so SQS redelivers the message.
+ */
+public final class IngestService {
+    public static final Duration DEFAULT_LEASE = Duration.ofMinutes(2);
+    static final String SOURCE = "ingest";
+    private static final JsonLog LOG = JsonLog.get(IngestService.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern RESERVED_KEY = Pattern.compile("^incoming/([0-9a-f]{32})/[^/]+$");
+    private static final int MAX_STALE_ROUNDS = 8;
+
+    private final JobsConfig config;
+    private final JobRepository jobs;
+    private final UnroutableLog unroutable;
+    private final S3Client s3;
+    private final SageMakerLauncher launcher;
+    private final Clock clock;
+    private final Duration lease;
+    private final ContainerSniffer sniffer = new ContainerSniffer();
+
+    public IngestService(JobsConfig config, JobRepository jobs, UnroutableLog unroutable, S3Client s3,
+                         SageMakerLauncher launcher, Clock clock, Duration lease) {
+        this.config = config;
+        this.jobs = jobs;
+        this.unroutable = unroutable;
+        this.s3 = s3;
+        this.launcher = launcher;
+        this.clock = clock;
+        this.lease = lease;
+    }
+
+    /** Handles one SQS message body (an S3 event notification). */
+    public Outcome handleMessage(String messageId, String body) {
+        try {
+            JsonNode root;
+            try {
+                root = body == null ? null : JSON.readTree(body);
+            } catch (java.io.IOException e) {
+                return unroutable(messageId, "the message body is not JSON (" + firstLine(e.getMessage()) + ")", body);
+            }
+            if (root == null || !root.isObject()) {
+                return unroutable(messageId, "the message body is not a JSON object", body);
+            }
+            if ("s3:TestEvent".equals(root.path("Event").asText())) {
+                LOG.info("S3 test event acknowledged", "messageId", messageId, "bucket", root.path("Bucket").asText(null));
+                return Outcome.DONE;
+            }
+            JsonNode records = root.get("Records");
+            if (records == null || !records.isArray() || records.isEmpty()) {
+                return unroutable(messageId, "the message is not an S3 event notification (no Records)", body);
+            }
+            Outcome out = Outcome.DONE;
+            for (int i = 0; i < records.size(); i++) {
+                out = out.and(handleRecord(messageId, i, records.get(i), body));
+            }
+            return out;
+        } catch (RuntimeException e) {
+            LOG.error("ingest failed; the message will be retried", e, "messageId", messageId);
+            return Outcome.RETRY;
+        }
+    }
+
+    private Outcome handleRecord(String messageId, int index, JsonNode rec, String body) {
+        String eventSource = rec.path("eventSource").asText("");
+        String eventName = rec.path("eventName").asText("");
+        if (!"aws:s3".equals(eventSource)) {
+            return unroutable(messageId, "record " + index + " is not an S3 event (eventSource '" + eventSource + "')", body);
+        }
+        String bucket = rec.at("/s3/bucket/name").asText("");
+        String rawKey = rec.at("/s3/object/key").asText("");
+        if (bucket.isEmpty() || rawKey.isEmpty()) {
+            return unroutable(messageId, "record " + index + " has no s3.bucket.name or s3.object.key", body);
+        }
+        if (!eventName.startsWith("ObjectCreated:")) {
+            LOG.info("event ignored: only ObjectCreated events start jobs", "messageId", messageId,
+                    "eventName", eventName, "bucket", bucket, "key", KeyRules.printable(rawKey));
+            return Outcome.DONE;
+        }
+        String decoded = KeyRules.decodeEventKey(rawKey);
+        JsonNode obj = rec.at("/s3/object");
+        S3ObjectRef ref = new S3ObjectRef(bucket, decoded != null ? decoded : rawKey, textOrNull(obj, "versionId"),
+                stripQuotes(textOrNull(obj, "eTag")), textOrNull(obj, "sequencer"), obj.path("size").asLong(-1));
+        return ingest(ref, decoded != null);
+    }
+
+    /** Creates (or finds) the job of one object version and moves it as far as it can go now. */
+    public Outcome ingest(S3ObjectRef ref, boolean keyDecoded) {
+        Job job = keyDecoded ? claimReservation(ref) : null;
+        if (job == null) {
+            String jobId = JobIds.forObject(ref);
+            Optional<Job> created = jobs.create(jobId, JobStatus.RECEIVED, "object arrived: " + ref.s3Uri(), sourceAttributes(ref));
+            if (created.isPresent()) {
+                job = created.get();
+                LOG.info("job created", "jobId", jobId, "bucket", ref.bucket(), "key", KeyRules.printable(ref.key()));
+            } else {
+                job = jobs.get(jobId).orElseThrow(() -> new IllegalStateException("job " + jobId + " vanished"));
+                LOG.info("duplicate event for an existing job", "jobId", jobId, "status", job.status().name());
+            }
+        }
+        return advance(job, ref, keyDecoded);
+    }
+
+    /** A POST /jobs reservation this upload claims, or null when the key is not a reserved one. */
+    private Job claimReservation(S3ObjectRef ref) {
+        Matcher m = RESERVED_KEY.matcher(ref.key());
+        if (!m.matches()) {
+            return null;
+        }
+        String jobId = m.group(1);
+        for (int round = 0; round < MAX_STALE_ROUNDS; round++) {
+            Optional<Job> found = jobs.get(jobId);
+            if (found.isEmpty()) {
+                return null;
+            }
+            Job job = found.get();
+            if (ref.versionIdentity().equals(job.str("srcVersionIdentity"))) {
+                return job;
+            }
+            if (job.status() != JobStatus.AWAITING_UPLOAD || !ref.key().equals(job.str("uploadKey"))) {
+                return null;
+            }
+            try {
+                Job claimed = jobs.transition(job, JobStatus.RECEIVED, "upload arrived: " + ref.s3Uri(),
+                        sourceAttributes(ref), List.of("expiresAt"));
+                LOG.info("reserved job claimed by its upload", "jobId", jobId);
+                return claimed;
+            } catch (StaleJobException e) {
+                // Another delivery claimed it meanwhile: re-read and see whether it was this version.
+            }
+        }
+        throw new StaleJobException(jobId, "reservation kept changing");
+    }
+
+    private Map<String, AttributeValue> sourceAttributes(S3ObjectRef ref) {
+        Map<String, AttributeValue> a = new LinkedHashMap<>();
+        a.put("srcBucket", s(ref.bucket()));
+        a.put("srcKey", s(ref.key()));
+        a.put("srcVersionIdentity", s(ref.versionIdentity()));
+        putIfPresent(a, "srcVersionId", ref.versionId());
+        putIfPresent(a, "srcETag", ref.eTag());
+        putIfPresent(a, "srcSequencer", ref.sequencer());
+        if (ref.sizeBytes() >= 0) {
+            a.put("declaredSizeBytes", n(ref.sizeBytes()));
+        }
+        a.put("receivedAt", s(Times.format(clock.instant())));
+        return a;
+    }
+
+    private Outcome advance(Job job, S3ObjectRef ref, boolean keyDecoded) {
+        for (int round = 0; ; round++) {
+            try {
+                switch (job.status()) {
+                    case RECEIVED -> {
+                        Job next = validate(job, ref, keyDecoded);
+                        return next.status() == JobStatus.STARTING ? launch(next) : Outcome.DONE;
+                    }
+                    case STARTING -> {
+                        Instant leaseUntil = job.instant("leaseUntil");
+                        if (leaseUntil != null && leaseUntil.isAfter(clock.instant())) {
+                            LOG.info("start in progress in another worker; retry later", "jobId", job.jobId());
+                            return Outcome.RETRY;
+                        }
+                        long attempt = Optional.ofNullable(job.num("startAttempts")).orElse(0L) + 1;
+                        Job taken = jobs.transition(job, JobStatus.STARTING,
+                                "start lease expired; taking over (start attempt " + attempt + ")",
+                                Map.of("leaseUntil", s(Times.format(clock.instant().plus(lease))),
+                                        "startAttempts", n(attempt)), List.of());
+                        return launch(taken);
+                    }
+                    default -> {
+                        LOG.info("nothing to do: job already " + job.status(), "jobId", job.jobId());
+                        return Outcome.DONE;
+                    }
+                }
+            } catch (StaleJobException e) {
+                if (round >= MAX_STALE_ROUNDS) {
+                    LOG.warn("job keeps changing under this worker; retry later", "jobId", job.jobId());
+                    return Outcome.RETRY;
+                }
+                String id = job.jobId();
+                job = jobs.get(id).orElseThrow(() -> new IllegalStateException("job " + id + " vanished"));
+            }
+        }
+    }
+
+    private Job validate(Job job, S3ObjectRef ref, boolean keyDecoded) {
+        if (!keyDecoded) {
+            return reject(job, "the object key is not valid URL encoding as S3 sends it; rename the file using plain characters");
+        }
+        KeyRules.Verdict key = KeyRules.checkKey(ref.key());
+        if (!key.accepted()) {
+            return reject(job, key.rejection());
+        }
+        HeadObjectResponse head;
+        try {
+            head = s3.headObject(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return reject(job, "the object no longer exists (deleted before it could be processed)");
+            }
+            throw e;
+        }
+        String eTag = stripQuotes(head.eTag());
+        if (ref.versionId() == null && ref.eTag() != null && eTag != null && !ref.eTag().equals(eTag)) {
+            return reject(job, "the object was overwritten by a newer upload before it could be processed; "
+                    + "the newer upload is tracked as its own job");
+        }
+        long size = head.contentLength() == null ? 0 : head.contentLength();
+        if (size == 0) {
+            return reject(job, "the file is empty (0 bytes); upload the video again");
+        }
+        if (size > config.maxUploadBytes()) {
+            return reject(job, "the file is " + size + " bytes; the limit is " + config.maxUploadBytes()
+                    + " bytes: split the video or lower its bit rate");
+        }
+        ContainerSniffer.Verdict content = sniffer.sniff(size, (offset, length) -> readRange(ref, offset, length));
+        if (!content.accepted()) {
+            return reject(job, content.rejection());
+        }
+        Route route = ref.key().startsWith(config.batchPrefix()) || size > config.maxAsyncBytes()
+                ? Route.PROCESSING_JOB : Route.ASYNC_ENDPOINT;
+        Map<String, AttributeValue> sets = new LinkedHashMap<>();
+        sets.put("sizeBytes", n(size));
+        sets.put("container", s(content.container().name()));
+        sets.put("fileName", s(key.fileName()));
+        sets.put("route", s(route.name()));
+        sets.put("leaseUntil", s(Times.format(clock.instant().plus(lease))));
+        sets.put("startAttempts", n(1));
+        Job started = jobs.transition(job, JobStatus.STARTING, "accepted " + content.container() + " video of "
+                + size + " bytes; starting " + route, sets, List.of());
+        LOG.info("video accepted", "jobId", job.jobId(), "container", content.container().name(),
+                "sizeBytes", size, "route", route.name());
+        return started;
+    }
+
+    private byte[] readRange(S3ObjectRef ref, long offset, int length) {
+        ResponseBytes<GetObjectResponse> r = s3.getObjectAsBytes(b -> b.bucket(ref.bucket()).key(ref.key())
+                .versionId(ref.versionId()).range("bytes=" + offset + "-" + (offset + length - 1)));
+        byte[] bytes = r.asByteArray();
+        // A server that ignores Range would send the whole object: keep the asked-for window only.
+        return bytes.length > length ? java.util.Arrays.copyOf(bytes, length) : bytes;
+    }
+
+    private Job reject(Job job, String reason) {
+        Job rejected = jobs.transition(job, JobStatus.REJECTED, reason, Map.of("finishedAt", s(Times.format(clock.instant()))),
+                List.of());
+        LOG.warn("input rejected", "jobId", job.jobId(), "reason", reason);
+        return rejected;
+    }
+
+    private Outcome launch(Job job) {
+        String input = "s3://" + job.str("srcBucket") + "/" + job.str("srcKey");
+        Map<String, AttributeValue> sets = new LinkedHashMap<>();
+        String reason;
+        try {
+            if (job.route() == Route.PROCESSING_JOB) {
+                SageMakerLauncher.ProcessingStart p = launcher.startProcessing(job.jobId(), input,
+                        Optional.ofNullable(job.num("sizeBytes")).orElse(0L));
+                sets.put("processingJobName", s(p.jobName()));
+                putIfPresent(sets, "processingJobArn", p.jobArn());
+                sets.put("processingOutputUri", s(p.outputS3Uri()));
+                sets.put("startCalls", n(p.attempts()));
+                reason = "processing job " + p.jobName() + " created";
+            } else {
+                String contentType = dev.motflow.jobs.model.Container.valueOf(job.str("container")).mediaType();
+                SageMakerLauncher.AsyncStart a = launcher.startAsync(job.jobId(), input, contentType);
+                sets.put("endpointName", s(config.asyncEndpointName()));
+                sets.put("inferenceId", s(a.inferenceId()));
+                putIfPresent(sets, "outputLocation", a.outputLocation());
+                putIfPresent(sets, "failureLocation", a.failureLocation());
+                sets.put("startCalls", n(a.attempts()));
+                reason = "async inference accepted by endpoint " + config.asyncEndpointName();
+            }
+        } catch (SageMakerLauncher.RejectedException e) {
+            fail(job, e.getMessage());
+            return Outcome.DONE;
+        } catch (SageMakerLauncher.UnavailableException e) {
+            LOG.warn("SageMaker unavailable; releasing the start lease for a retry", "jobId", job.jobId(),
+                    "error", e.getMessage());
+            try {
+                jobs.update(job, Map.of("leaseUntil", s(Times.format(clock.instant())),
+                        "lastStartError", s(e.getMessage())), List.of());
+            } catch (StaleJobException stale) {
+                // Someone else moved the job on; their state wins.
+            }
+            return Outcome.RETRY;
+        }
+        sets.put("runningAt", s(Times.format(clock.instant())));
+        try {
+            jobs.transition(job, JobStatus.RUNNING, reason, sets, List.of("leaseUntil", "lastStartError"));
+            LOG.info("job running", "jobId", job.jobId(), "route", job.str("route"));
+        } catch (StaleJobException e) {
+            // A completion notification can overtake this write; it recorded the outcome already.
+            LOG.info("job moved on before RUNNING was recorded", "jobId", job.jobId());
+        }
+        return Outcome.DONE;
+    }
+
+    private void fail(Job job, String reason) {
+        try {
+            jobs.transition(job, JobStatus.FAILED, reason, Map.of("finishedAt", s(Times.format(clock.instant()))),
+                    List.of("leaseUntil"));
+            LOG.warn("job failed", "jobId", job.jobId(), "reason", reason);
+        } catch (StaleJobException e) {
+            LOG.info("job moved on before FAILED was recorded", "jobId", job.jobId());
+        }
+    }
+
+    private Outcome unroutable(String messageId, String reason, String body) {
+        LOG.warn("message not attributable to a job; recorded and acknowledged", "messageId", messageId, "reason", reason);
+        unroutable.record(SOURCE, messageId, reason, body);
+        return Outcome.DONE;
+    }
+
+    private static void putIfPresent(Map<String, AttributeValue> m, String name, String v) {
+        if (v != null && !v.isEmpty()) {
+            m.put(name, s(v));
+        }
+    }
+
+    private static String textOrNull(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() || v.asText().isEmpty() ? null : v.asText();
+    }
+
+    static String stripQuotes(String eTag) {
+        if (eTag == null) {
+            return null;
+        }
+        String t = eTag.strip();
+        return t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"") ? t.substring(1, t.length() - 1) : t;
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

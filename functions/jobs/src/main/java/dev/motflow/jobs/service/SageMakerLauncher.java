@@ -1,0 +1,193 @@
+package dev.motflow.jobs.service;
+
+import java.util.function.Supplier;
+
+import dev.motflow.jobs.log.JsonLog;
+import dev.motflow.jobs.model.JobIds;
+import dev.motflow.jobs.store.Backoff;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sagemaker.SageMakerClient;
+import software.amazon.awssdk.services.sagemaker.model.AppSpecification;
+import software.amazon.awssdk.services.sagemaker.model.CreateProcessingJobRequest;
+import software.amazon.awssdk.services.sagemaker.model.DescribeProcessingJobResponse;
+import software.amazon.awssdk.services.sagemaker.model.ProcessingClusterConfig;
+import software.amazon.awssdk.services.sagemaker.model.ProcessingInput;
+import software.amazon.awssdk.services.sagemaker.model.ProcessingOutput;
+import software.amazon.awssdk.services.sagemaker.model.ProcessingOutputConfig;
+import software.amazon.awssdk.services.sagemaker.model.ProcessingResources;
+import software.amazon.awssdk.services.sagemaker.model.ProcessingS3Input;
+import software.amazon.awssdk.services.sagemaker.model.ProcessingS3Output;
+import software.amazon.awssdk.services.sagemaker.model.ProcessingStoppingCondition;
+import software.amazon.awssdk.services.sagemaker.model.Tag;
+import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
+import software.amazon.awssdk.services.sagemakerruntime.model.InvokeEndpointAsyncResponse;
+
+/**
+ * Starts the tracking of a video on SageMaker: an async inference (InvokeEndpointAsync) or a
+ * processing job (CreateProcessingJob). Throttling, 5xx and network errors are retried with
+ * jittered backoff up to {@link Backoff#maxAttempts()} calls; build the clients without SDK
+ * retries so this is the only retry layer. A {@code ResourceInUse} on CreateProcessingJob means
+ * an earlier attempt (maybe one whose answer was lost) already created the job: success.
+ */
+public final class SageMakerLauncher {
+    /** Where the processing container reads the video and writes {@value #PROCESSING_RESULT_FILE}. */
+    public static final String PROCESSING_INPUT_PATH = "/opt/ml/processing/input/video";
+    public static final String PROCESSING_OUTPUT_PATH = "/opt/ml/processing/output";
+    /** The MOTChallenge result a processing job leaves in its output prefix. */
+    public static final String PROCESSING_RESULT_FILE = "tracks.txt";
+
+    private static final JsonLog LOG = JsonLog.get(SageMakerLauncher.class);
+
+    private final JobsConfig config;
+    private final SageMakerClient sageMaker;
+    private final SageMakerRuntimeClient runtime;
+    private final Backoff backoff;
+
+    public SageMakerLauncher(JobsConfig config, SageMakerClient sageMaker, SageMakerRuntimeClient runtime, Backoff backoff) {
+        this.config = config;
+        this.sageMaker = sageMaker;
+        this.runtime = runtime;
+        this.backoff = backoff;
+    }
+
+    /** What SageMaker answered, and how many calls it took. */
+    public record AsyncStart(String inferenceId, String outputLocation, String failureLocation, int attempts) {
+    }
+
+    public record ProcessingStart(String jobName, String jobArn, String outputS3Uri, int attempts) {
+    }
+
+    /** SageMaker refused the request for a reason retrying cannot change. */
+    public static final class RejectedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public RejectedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Retryable errors persisted through every attempt. */
+    public static final class UnavailableException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public UnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    public AsyncStart startAsync(String jobId, String inputS3Uri, String contentType) {
+        int[] attempts = {0};
+        InvokeEndpointAsyncResponse r = withRetries(jobId, "InvokeEndpointAsync", attempts, () ->
+                runtime.invokeEndpointAsync(b -> b.endpointName(config.asyncEndpointName())
+                        .inputLocation(inputS3Uri)
+                        .inferenceId(jobId)
+                        .contentType(contentType)
+                        .accept("text/csv")
+                        .customAttributes("jobId=" + jobId)));
+        return new AsyncStart(r.inferenceId() == null ? jobId : r.inferenceId(), r.outputLocation(),
+                r.failureLocation(), attempts[0]);
+    }
+
+    /** The output prefix of a job's processing job: {@code s3://RESULTS_BUCKET/processing/<jobId>/}. */
+    public String processingOutputUri(String jobId) {
+        return "s3://" + config.resultsBucket() + "/processing/" + jobId + "/";
+    }
+
+    public ProcessingStart startProcessing(String jobId, String inputS3Uri, long sizeBytes) {
+        String name = JobIds.processingJobName(jobId);
+        String output = processingOutputUri(jobId);
+        // Room for the video and the decoded work files: twice its size plus 20 GB, at least 30 GB.
+        int volumeGb = (int) Math.min(16384, Math.max(30, 2 * Math.ceilDiv(sizeBytes, 1L << 30) + 20));
+        ProcessingClusterConfig.Builder cluster = ProcessingClusterConfig.builder()
+                .instanceCount(1)
+                .instanceType(config.processingInstanceType())
+                .volumeSizeInGB(volumeGb);
+        if (config.processingVolumeKmsKeyId() != null) {
+            cluster.volumeKmsKeyId(config.processingVolumeKmsKeyId());
+        }
+        CreateProcessingJobRequest request = CreateProcessingJobRequest.builder()
+                .processingJobName(name)
+                .roleArn(config.processingRoleArn())
+                .appSpecification(AppSpecification.builder().imageUri(config.processingImageUri())
+                        .containerArguments("--job-id", jobId, "--input", PROCESSING_INPUT_PATH,
+                                "--output", PROCESSING_OUTPUT_PATH + "/" + PROCESSING_RESULT_FILE)
+                        .build())
+                .environment(java.util.Map.of("MOTFLOW_JOB_ID", jobId))
+                .processingInputs(ProcessingInput.builder().inputName("video")
+                        .s3Input(ProcessingS3Input.builder().s3Uri(inputS3Uri).localPath(PROCESSING_INPUT_PATH)
+                                .s3DataType("S3Prefix").s3InputMode("File").build())
+                        .build())
+                .processingOutputConfig(ProcessingOutputConfig.builder().outputs(ProcessingOutput.builder()
+                        .outputName("tracks")
+                        .s3Output(ProcessingS3Output.builder().s3Uri(output).localPath(PROCESSING_OUTPUT_PATH)
+                                .s3UploadMode("EndOfJob").build())
+                        .build()).build())
+                .processingResources(ProcessingResources.builder().clusterConfig(cluster.build()).build())
+                .stoppingCondition(ProcessingStoppingCondition.builder()
+                        .maxRuntimeInSeconds(config.processingMaxRuntimeSeconds()).build())
+                .tags(Tag.builder().key("motflow:jobId").value(jobId).build())
+                .build();
+        int[] attempts = {0};
+        String arn;
+        try {
+            arn = withRetries(jobId, "CreateProcessingJob", attempts,
+                    () -> sageMaker.createProcessingJob(request).processingJobArn());
+        } catch (RejectedException e) {
+            if (!(e.getCause() instanceof AwsServiceException ase) || !"ResourceInUse".equals(errorCode(ase))) {
+                throw e;
+            }
+            LOG.info("processing job already exists (an earlier attempt created it); treating as started",
+                    "jobId", jobId, "processingJobName", name);
+            DescribeProcessingJobResponse d = withRetries(jobId, "DescribeProcessingJob", attempts,
+                    () -> sageMaker.describeProcessingJob(b -> b.processingJobName(name)));
+            arn = d.processingJobArn();
+        }
+        return new ProcessingStart(name, arn, output, attempts[0]);
+    }
+
+    private <T> T withRetries(String jobId, String operation, int[] attempts, Supplier<T> call) {
+        while (true) {
+            attempts[0]++;
+            try {
+                return call.get();
+            } catch (SdkException e) {
+                if (!retryable(e)) {
+                    throw new RejectedException(operation + " was refused: " + describe(e), e);
+                }
+                if (attempts[0] >= backoff.maxAttempts()) {
+                    throw new UnavailableException(operation + " still failing after " + attempts[0]
+                            + " attempts: " + describe(e), e);
+                }
+                LOG.warn("SageMaker call failed, retrying", "jobId", jobId, "operation", operation,
+                        "attempt", attempts[0], "error", describe(e));
+                backoff.pause(attempts[0]);
+            }
+        }
+    }
+
+    static boolean retryable(SdkException e) {
+        if (e instanceof SdkClientException) {
+            return true;
+        }
+        if (e instanceof AwsServiceException ase) {
+            String code = errorCode(ase);
+            return ase.isThrottlingException() || ase.statusCode() >= 500 || "ThrottlingException".equals(code)
+                    || "InternalFailure".equals(code) || "ServiceUnavailable".equals(code);
+        }
+        return false;
+    }
+
+    static String errorCode(AwsServiceException e) {
+        return e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    }
+
+    static String describe(SdkException e) {
+        if (e instanceof AwsServiceException ase && ase.awsErrorDetails() != null) {
+            return ase.awsErrorDetails().errorCode() + " (HTTP " + ase.statusCode() + "): "
+                    + ase.awsErrorDetails().errorMessage();
+        }
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+}
