@@ -23,11 +23,16 @@ PLAN = [("MOT15", 4, 5), ("MOT17", 4, 5), ("MOT20", 2, 5)]
 
 
 def java():
+    """$JAVA_HOME/bin/java (./motflow exports it), else the JDK the project's own script selects."""
     home = os.environ.get("JAVA_HOME")
+    if not (home and os.path.exists(os.path.join(home, "bin", "java"))):
+        proc = subprocess.run(["bash", "-c", ". scripts/java-env.sh && motflow_select_jdk >/dev/null && "
+                               "echo \"$JAVA_HOME\""], cwd=ROOT, capture_output=True, text=True)
+        home = proc.stdout.strip()
     if home and os.path.exists(os.path.join(home, "bin", "java")):
         return os.path.join(home, "bin", "java")
     found = shutil.which("java")
-    assert found, "no java: set JAVA_HOME or put java on PATH"
+    assert found, "no JDK >= 21 found: set JAVA_HOME"
     return found
 
 
