@@ -1,9 +1,37 @@
 package dev.motflow.cli;
 
+import dev.motflow.mot.MotFile;
+import dev.motflow.mot.MotFormatException;
+import dev.motflow.mot.MotRow;
+import dev.motflow.mot.SeqInfo;
+import dev.motflow.tracking.Detections;
+import dev.motflow.tracking.Policy;
+import dev.motflow.tracking.Tracker;
+import dev.motflow.tracking.TrackerConfig;
+import dev.motflow.tracking.TrackerOutput;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
-/** Placeholder until its issue lands: says so and exits non-zero. */
+/**
+ * {@code track-dets}: runs an association policy over a MOTChallenge det file (boxes, scores and
+ * optional re-ID embeddings in columns 11+) and writes a MOTChallenge result file
+ * ({@code frame,id,x,y,w,h,score,-1,-1,-1}).
+ *
+ * <p>The frame rate (which scales how long lost tracks are kept) comes from {@code --fps}, else from a
+ * {@code seqinfo.ini} next to the det file or one folder up (the MOTChallenge layout
+ * {@code SEQ/det/det.txt}), else 30. Every frame from 1 to the last one (or {@code seqLength}) is fed to
+ * the tracker, empty ones too, so lost tracks age correctly.
+ */
 public final class TrackDetsCommand implements Command {
+    static final String USAGE = "usage: ./motflow track-dets --det det.txt [--policy bytetrack|jde] [--fps 30] "
+            + "[--min-score S] [--track-thresh T] [--det-thresh T] --out result.txt";
+
     @Override
     public String name() {
         return "track-dets";
@@ -11,12 +39,182 @@ public final class TrackDetsCommand implements Command {
 
     @Override
     public String summary() {
-        return "run an association policy over a det.txt (not built yet)";
+        return "run an association policy (bytetrack|jde) over a det.txt and write a MOTChallenge result";
+    }
+
+    /** Parsed command line. */
+    record Options(Path det, Path out, Policy policy, Double fps, double minScore, Double trackThresh,
+                   Double detThresh) {
+    }
+
+    static Options parse(String[] args) throws UsageException {
+        Path det = null;
+        Path out = null;
+        Policy policy = Policy.BYTETRACK;
+        Double fps = null;
+        double minScore = Double.NEGATIVE_INFINITY;
+        Double trackThresh = null;
+        Double detThresh = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help")) {
+                throw new UsageException(USAGE);
+            }
+            if (i + 1 >= args.length) {
+                throw new UsageException("missing value after " + a + "; " + USAGE);
+            }
+            String v = args[++i];
+            switch (a) {
+                case "--det" -> det = Paths.get(v);
+                case "--out" -> out = Paths.get(v);
+                case "--policy" -> policy = switch (v.toLowerCase(Locale.ROOT)) {
+                    case "bytetrack" -> Policy.BYTETRACK;
+                    case "jde", "fairmot" -> Policy.JDE;
+                    default -> throw new UsageException("unknown policy '" + v + "' (bytetrack or jde)");
+                };
+                case "--fps" -> {
+                    fps = number(a, v);
+                    if (!(fps > 0)) {
+                        throw new UsageException("--fps must be > 0, got " + v);
+                    }
+                }
+                case "--min-score" -> minScore = number(a, v);
+                case "--track-thresh" -> trackThresh = number(a, v);
+                case "--det-thresh" -> detThresh = number(a, v);
+                default -> throw new UsageException("unknown option " + a + "; " + USAGE);
+            }
+        }
+        if (det == null || out == null) {
+            throw new UsageException("--det and --out are required; " + USAGE);
+        }
+        return new Options(det, out, policy, fps, minScore, trackThresh, detThresh);
+    }
+
+    private static double number(String flag, String v) throws UsageException {
+        try {
+            double d = Double.parseDouble(v);
+            if (!Double.isFinite(d)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new UsageException(flag + " needs a number, got '" + v + "'");
+        }
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) {
-        err.println("motflow track-dets: not built yet");
-        return 1;
+    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Options o = parse(args);
+        List<MotRow> rows;
+        try {
+            rows = MotFile.read(o.det());
+        } catch (MotFormatException e) {
+            throw new UsageException(e.getMessage());
+        }
+        SeqInfo seqInfo = findSeqInfo(o.det());
+        double fps = o.fps() != null ? o.fps()
+                : seqInfo != null && seqInfo.frameRate().isPresent() ? seqInfo.frameRate().getAsDouble() : 30.0;
+        int frames = seqInfo != null ? seqInfo.seqLength() : 0;
+
+        TrackerConfig config = o.policy() == Policy.JDE
+                ? TrackerConfig.jde(embeddingDim(rows, o.det())) : TrackerConfig.byteTrack();
+        config = config.withFrameRate(fps);
+        if (o.trackThresh() != null) {
+            config = config.withTrackThresh(o.trackThresh());
+        }
+        if (o.detThresh() != null) {
+            config = config.withDetThresh(o.detThresh());
+        }
+        List<MotRow> result = track(rows, o.det(), config, o.minScore(), frames);
+        MotFile.write(o.out(), result);
+        err.printf(Locale.ROOT, "track-dets: %s, %.4g fps, %d detections -> %d result rows, %d tracks in %s%n",
+                config.policy().name().toLowerCase(Locale.ROOT), fps, rows.size(), result.size(),
+                countIds(result), o.out());
+        return 0;
+    }
+
+    /**
+     * Runs the tracker over {@code rows} (in file order; line numbers are row index + 1) and returns
+     * the result rows. Frames run from 1 to the larger of the last detection frame and {@code minFrames}.
+     */
+    static List<MotRow> track(List<MotRow> rows, Path file, TrackerConfig config, double minScore, int minFrames)
+            throws UsageException {
+        int dim = config.embeddingDim();
+        int lastFrame = minFrames;
+        for (int i = 0; i < rows.size(); i++) {
+            MotRow r = rows.get(i);
+            if (!(r.w() > 0) || !(r.h() > 0)) {
+                throw new UsageException(file + ":" + (i + 1) + ": box width and height must be > 0");
+            }
+            if (i > 0 && r.frame() < rows.get(i - 1).frame()) {
+                throw new UsageException(file + ":" + (i + 1) + ": frames must be in ascending order");
+            }
+            lastFrame = Math.max(lastFrame, r.frame());
+        }
+        Tracker tracker = new Tracker(config);
+        Detections dets = new Detections(dim);
+        List<MotRow> out = new ArrayList<>();
+        int next = 0;
+        for (int frame = 1; frame <= lastFrame; frame++) {
+            dets.clear();
+            while (next < rows.size() && rows.get(next).frame() == frame) {
+                MotRow r = rows.get(next++);
+                if (r.conf() < minScore) {
+                    continue;
+                }
+                if (dim > 0) {
+                    dets.add(r.x(), r.y(), r.w(), r.h(), r.conf(), r.extra(), 0);
+                } else {
+                    dets.add(r.x(), r.y(), r.w(), r.h(), r.conf());
+                }
+            }
+            TrackerOutput t = tracker.update(dets);
+            for (int i = 0; i < t.size(); i++) {
+                out.add(MotRow.result(frame, t.id(i), t.x(i), t.y(i), t.w(i), t.h(i), t.score(i)));
+            }
+        }
+        return out;
+    }
+
+    /** The embedding length shared by every row; the jde policy needs one. */
+    static int embeddingDim(List<MotRow> rows, Path file) throws UsageException {
+        if (rows.isEmpty()) {
+            throw new UsageException(file + ": the jde policy needs re-ID embeddings in columns 11+, but the file is empty");
+        }
+        int dim = rows.get(0).extra().length;
+        for (int i = 0; i < rows.size(); i++) {
+            int d = rows.get(i).extra().length;
+            if (d == 0) {
+                throw new UsageException(file + ":" + (i + 1) + ": the jde policy needs re-ID embeddings in columns 11+,"
+                        + " this row has only the 10 standard columns (use --policy bytetrack for boxes only)");
+            }
+            if (d != dim) {
+                throw new UsageException(file + ":" + (i + 1) + ": embedding has " + d + " values, line 1 has " + dim);
+            }
+        }
+        return dim;
+    }
+
+    private static SeqInfo findSeqInfo(Path det) throws UsageException, IOException {
+        Path dir = det.toAbsolutePath().getParent();
+        for (int up = 0; up < 2 && dir != null; up++, dir = dir.getParent()) {
+            Path ini = dir.resolve("seqinfo.ini");
+            if (Files.isRegularFile(ini)) {
+                try {
+                    return SeqInfo.read(ini);
+                } catch (MotFormatException e) {
+                    throw new UsageException(e.getMessage());
+                }
+            }
+        }
+        return null;
+    }
+
+    private static long countIds(List<MotRow> rows) {
+        java.util.HashSet<Integer> ids = new java.util.HashSet<>();
+        for (MotRow r : rows) {
+            ids.add(r.id());
+        }
+        return ids.size();
     }
 }
