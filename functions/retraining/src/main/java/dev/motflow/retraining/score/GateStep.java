@@ -1,0 +1,53 @@
+package dev.motflow.retraining.score;
+
+import java.time.Clock;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.motflow.retraining.Json;
+import dev.motflow.retraining.RunLog;
+import dev.motflow.retraining.store.Attr;
+import dev.motflow.retraining.store.RunRecords;
+
+/** The Gate step: applies {@link GatePolicy} and records the decision with both score sets. */
+public final class GateStep {
+    private final GatePolicy policy;
+    private final ModelRegistry registry;
+    private final RunRecords runs;
+    private final Clock clock;
+
+    public GateStep(GatePolicy policy, ModelRegistry registry, RunRecords runs, Clock clock) {
+        this.policy = policy;
+        this.registry = registry;
+        this.runs = runs;
+        this.clock = clock;
+    }
+
+    public ObjectNode decide(String executionName, JsonNode state) {
+        String dataset = state.path("request").path("dataset").asText();
+        JsonNode candidate = state.path("scores").path("candidate");
+        JsonNode production = state.path("scores").path("production");
+        boolean hasProduction = production.path("exists").asBoolean(false);
+        GatePolicy.Decision d = policy.decide(candidate.path("scores"), hasProduction ? production.path("scores") : null);
+        long version = candidate.path("version").asLong();
+        if (!d.promote()) {
+            registry.setStatus(version, "CANDIDATE", "REJECTED");
+        } else {
+            registry.setStatus(version, "CANDIDATE", "APPROVED");
+        }
+        String decision = d.promote() ? "PROMOTE" : "REJECT";
+        runs.set(dataset, executionName, Map.of("status", Attr.s(d.promote() ? "APPROVED" : "GATE_REJECTED"),
+                "gateReason", Attr.s(d.reason())));
+        RunLog.of("gate", executionName, clock).info("gate-decision", Map.of("decision", decision, "reason", d.reason(),
+                "candidateVersion", version));
+        ObjectNode out = Json.object();
+        out.put("decision", decision);
+        out.put("reason", d.reason());
+        out.set("deltas", d.deltas());
+        out.put("minImprovement", policy.minImprovement());
+        out.put("maxMotaDrop", policy.maxMotaDrop());
+        return out;
+    }
+}

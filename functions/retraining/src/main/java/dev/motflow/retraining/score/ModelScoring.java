@@ -1,0 +1,101 @@
+package dev.motflow.retraining.score;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.motflow.retraining.Json;
+import dev.motflow.retraining.RunLog;
+import dev.motflow.retraining.store.Attr;
+import dev.motflow.retraining.store.RunRecords;
+
+/**
+ * The ScoreCandidate / ScoreProduction steps. The candidate's scores are stored with a new model
+ * version; production's scores on the same validation set are looked up, and when missing, the
+ * workflow evaluates production too and this step stores them with production's version.
+ */
+public final class ModelScoring {
+    private final ResultScorer scorer;
+    private final ModelRegistry registry;
+    private final RunRecords runs;
+    private final Clock clock;
+
+    public ModelScoring(ResultScorer scorer, ModelRegistry registry, RunRecords runs, Clock clock) {
+        this.scorer = scorer;
+        this.registry = registry;
+        this.runs = runs;
+        this.clock = clock;
+    }
+
+    /** {@code state} is the workflow's state document (request, validation, training, scores...). */
+    public ObjectNode score(String executionName, String role, JsonNode state) {
+        RunLog log = RunLog.of("score-model", executionName, clock);
+        String dataset = state.path("request").path("dataset").asText();
+        JsonNode ds = state.path("validation").path("dataset");
+        String root = "s3://" + ds.path("bucket").asText() + "/" + ds.path("rootPrefix").asText();
+        String setId = ds.path("validationSetId").asText();
+        List<String> sequences = new ArrayList<>();
+        ds.path("validationSequences").forEach(s -> sequences.add(s.asText()));
+        JsonNode paths = state.path("validation").path("paths");
+
+        if ("PRODUCTION".equals(role)) {
+            ObjectNode production = ((ObjectNode) state.path("scores").path("production")).deepCopy();
+            long version = production.path("version").asLong();
+            ObjectNode scores = scorer.score(root, paths.path("productionResults").asText(), sequences);
+            registry.putScores(version, setId, scores);
+            production.set("scores", scores);
+            production.put("needsScoring", false);
+            runs.set(dataset, executionName, Map.of("productionScores", Attr.fromJson(scores)));
+            log.info("production-scored", Map.of("version", version, "validationSetId", setId, "mota", scores.get("mota"),
+                    "idf1", scores.get("idf1"), "hota", scores.get("hota")));
+            ObjectNode out = Json.object();
+            out.set("candidate", state.path("scores").path("candidate"));
+            out.set("production", production);
+            return out;
+        }
+
+        ObjectNode scores = scorer.score(root, paths.path("candidateResults").asText(), sequences);
+        String artifacts = state.path("training").path("modelArtifacts").asText();
+        var run = runs.get(dataset, executionName);
+        long version = Attr.num(run, "candidateVersion", 0);
+        if (version == 0) {
+            version = registry.createCandidate(artifacts, ds.path("version").asLong(), setId, scores, executionName);
+        } else {
+            registry.putScores(version, setId, scores); // a retry of this step: same version, fresh scores
+        }
+        runs.set(dataset, executionName, Map.of("status", Attr.s("SCORED"), "candidateVersion", Attr.n(version),
+                "candidateScores", Attr.fromJson(scores)));
+        log.info("candidate-scored", Map.of("version", version, "validationSetId", setId, "mota", scores.get("mota"),
+                "idf1", scores.get("idf1"), "hota", scores.get("hota")));
+
+        ObjectNode out = Json.object();
+        ObjectNode candidate = out.putObject("candidate");
+        candidate.put("model", registry.model());
+        candidate.put("version", version);
+        candidate.put("artifactS3Uri", artifacts);
+        candidate.put("validationSetId", setId);
+        candidate.set("scores", scores);
+        ObjectNode production = out.putObject("production");
+        ModelRegistry.Current current = registry.current();
+        if (current == null) {
+            production.put("exists", false);
+            production.put("needsScoring", false);
+            production.putNull("version");
+            production.putNull("artifactS3Uri");
+            production.putNull("scores");
+        } else {
+            JsonNode known = registry.scores(current.version(), setId);
+            production.put("exists", true);
+            production.put("version", current.version());
+            production.put("artifactS3Uri", current.artifactS3Uri());
+            production.put("endpointConfigName", current.endpointConfigName());
+            production.set("scores", known == null ? Json.MAPPER.nullNode() : known);
+            production.put("needsScoring", known == null);
+        }
+        return out;
+    }
+}
