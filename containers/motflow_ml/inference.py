@@ -70,7 +70,7 @@ def decode_peaks(hm_logits, wh, reg, emb, top_k=500):
 class Predictor:
     """Loads a trained model (weights + config.json from a model dir) and detects objects in BGR frames."""
 
-    def __init__(self, model, cfg, device=None, half=False, channels_last=False):
+    def __init__(self, model, cfg, device=None, half=False, channels_last=False, compile=False):
         self.cfg = cfg
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         self.half = bool(half and self.device.type == "cuda")
@@ -80,6 +80,8 @@ class Predictor:
         if channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.channels_last = channels_last
+        if compile:  # torch >= 2.0; the first batches of each shape pay for compilation
+            self.model = torch.compile(self.model)
         self.width, self.height = int(cfg["input_width"]), int(cfg["input_height"])
         self.conf_thres = float(cfg["conf_thres"])
         self.top_k = int(cfg["top_k"])

@@ -45,6 +45,58 @@ def iter_video(path):
         cap.release()
 
 
+def iter_video_segments(path, segments=4, depth=32):
+    """Frames in order, decoded by `segments` threads each seeking to its own part of the file (OpenCV
+    releases the GIL while decoding): one decoder thread cannot keep up with a GPU on 1080p video."""
+    cap, _ = open_video(path)
+    total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+    cap.release()
+    if segments <= 1 or total < segments * 16:
+        yield from iter_video(path)
+        return
+    bounds = [round(total * i / segments) for i in range(segments + 1)]
+    queues = [queue.Queue(maxsize=depth) for _ in range(segments)]
+    end = object()
+    stop = threading.Event()
+
+    def work(k):
+        q = queues[k]
+        try:
+            c, _ = open_video(path)
+            if bounds[k]:
+                c.set(cv2.CAP_PROP_POS_FRAMES, bounds[k])
+            n = 0
+            last = k == segments - 1
+            while (last or n < bounds[k + 1] - bounds[k]) and not stop.is_set():
+                ok, frame = c.read()
+                if not ok:
+                    break
+                q.put(frame)
+                n += 1
+            c.release()
+        except Exception as e:  # handed to the consumer
+            q.put(e)
+        q.put(end)
+
+    threads = [threading.Thread(target=work, args=(k,), daemon=True) for k in range(segments)]
+    for t in threads:
+        t.start()
+    try:
+        for q in queues:
+            while True:
+                item = q.get()
+                if item is end:
+                    break
+                if isinstance(item, Exception):
+                    raise item
+                yield item
+    finally:
+        stop.set()
+        for q in queues:  # unblock producers waiting on a full queue
+            while not q.empty():
+                q.get_nowait()
+
+
 def iter_images(paths):
     for p in paths:
         im = cv2.imread(str(p))
@@ -185,12 +237,13 @@ class AnnotatedWriter:
             self.writer.release()
 
 
-def track_video(predictor, path, batch_size=8, annotated=None, max_frames=0, tracker_kw=None):
+def track_video(predictor, path, batch_size=8, annotated=None, max_frames=0, tracker_kw=None, decode_threads=1):
     cap, fps = open_video(path)
     cap.release()
     writer = AnnotatedWriter(annotated, fps) if annotated else None
+    frames = iter_video_segments(path, decode_threads) if decode_threads > 1 else iter_video(path)
     try:
-        res = track_frames(predictor, iter_video(path), fps=fps, batch_size=batch_size, tracker_kw=tracker_kw,
+        res = track_frames(predictor, frames, fps=fps, batch_size=batch_size, tracker_kw=tracker_kw,
                            max_frames=max_frames, on_frame=writer)
     finally:
         if writer:
