@@ -11,7 +11,7 @@
    track closer than IoU distance 0.15 the younger is dropped. Track ids count from 1.
 
 Assignments minimise total cost with unmatched rows/columns costing thresh / 2 each (the "cost limit"
-formulation), so a pair is only matched when its cost is below thresh.
+formulation of lap.lapjv(extend_cost=True)), so a pair is only matched when its cost is <= thresh.
 """
 import numpy as np
 
@@ -126,16 +126,18 @@ def _hungarian(cost):
 
 def linear_assignment(cost, thresh):
     """Matches (row, col) minimising the summed cost where leaving a row or a column unmatched costs
-    thresh / 2; pairs at or above thresh are never matched. Returns (matches [m,2], unmatched rows,
-    unmatched cols)."""
+    thresh / 2; pairs above thresh (or not finite) are never matched, a pair at exactly thresh is (as in
+    the Java core: a real column wins the tie against staying unmatched). Returns (matches [m,2],
+    unmatched rows, unmatched cols)."""
     cost = np.asarray(cost, dtype=np.float64)
     n_r, n_c = cost.shape
     if cost.size == 0:
         return np.empty((0, 2), dtype=int), np.arange(n_r), np.arange(n_c)
     big = thresh * 4 + 1e6
-    c = np.where(np.isfinite(cost) & (cost < thresh), cost, big)
+    c = np.where(np.isfinite(cost) & (cost <= thresh), cost, big)
     n = n_r + n_c
-    ext = np.full((n, n), thresh / 2.0)
+    # A hair above thresh / 2 per unmatched side, so that a pair at exactly thresh beats leaving both out.
+    ext = np.full((n, n), thresh / 2.0 + 1e-9)
     ext[n_r:, n_c:] = 0.0
     ext[:n_r, :n_c] = c
     if _scipy_lsa is not None:
@@ -144,7 +146,7 @@ def linear_assignment(cost, thresh):
         row_to_col[r] = col
     else:
         row_to_col = _hungarian(ext)
-    matches = [(i, int(row_to_col[i])) for i in range(n_r) if row_to_col[i] < n_c and c[i, row_to_col[i]] < thresh]
+    matches = [(i, int(row_to_col[i])) for i in range(n_r) if row_to_col[i] < n_c and c[i, row_to_col[i]] <= thresh]
     matched_r = {m[0] for m in matches}
     matched_c = {m[1] for m in matches}
     return (np.array(matches, dtype=int).reshape(-1, 2), np.array([i for i in range(n_r) if i not in matched_r], int),
@@ -226,10 +228,13 @@ class Track:
         """Update (tracked) or re-activate (lost) with a matched detection."""
         self.mean, self.cov = kf.update(self.mean, self.cov, tlwh_to_xyah(det._tlwh))
         self.update_features(det.curr_feat)
-        self.tracklet_len = self.tracklet_len + 1 if self.state == TRACKED else 0
+        if self.state == TRACKED:
+            self.tracklet_len += 1
+            self.score = det.score
+        else:  # re-activation keeps the score the track had (FairMOT's rule, as the Java core)
+            self.tracklet_len = 0
         self.state = TRACKED
         self.is_activated = True
-        self.score = det.score
         self.frame_id = frame_id
 
 

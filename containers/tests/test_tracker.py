@@ -26,14 +26,34 @@ def test_linear_assignment_with_cost_limit():
     m, ur, uc = linear_assignment(cost, 0.4)
     assert sorted(map(tuple, m.tolist())) == [(0, 0), (1, 2)]
     assert ur.tolist() == [2] and uc.tolist() == [1]
-    # leaving both unmatched costs thresh: a pair at exactly the threshold is not matched
+    # a pair at exactly the threshold is matched (the tie with leaving both out goes to the match), above not
     m, ur, uc = linear_assignment(np.array([[0.4]]), 0.4)
+    assert m.tolist() == [[0, 0]] and len(ur) == 0 and len(uc) == 0
+    m, ur, uc = linear_assignment(np.array([[0.4000001]]), 0.4)
     assert len(m) == 0 and ur.tolist() == [0] and uc.tolist() == [0]
     # infinite (gated) entries are never matched
     m, _, _ = linear_assignment(np.array([[np.inf, 0.3]]), 0.4)
     assert m.tolist() == [[0, 1]]
     m, ur, uc = linear_assignment(np.zeros((0, 3)), 0.4)
     assert len(m) == 0 and uc.tolist() == [0, 1, 2]
+
+
+def test_linear_assignment_matches_brute_force_of_the_cost_limit_objective():
+    rng = np.random.default_rng(5)
+    thresh = 0.5
+    for _ in range(40):
+        r, c = (int(v) for v in rng.integers(1, 5, size=2))
+        cost = rng.random((r, c))
+        m, ur, uc = linear_assignment(cost, thresh)
+        got = sum(cost[a, b] for a, b in m) + thresh / 2 * (len(ur) + len(uc))
+        best = float("inf")
+        for perm in itertools.permutations(range(max(r, c) + r), r):  # column >= c means "unmatched"
+            pairs = [(i, j) for i, j in enumerate(perm) if j < c]
+            if any(cost[i, j] > thresh for i, j in pairs):
+                continue
+            total = sum(cost[i, j] for i, j in pairs) + thresh / 2 * (r + c - 2 * len(pairs))
+            best = min(best, total)
+        assert got == pytest.approx(best, abs=1e-6)
 
 
 def test_kalman_predicts_constant_velocity_and_gates():
