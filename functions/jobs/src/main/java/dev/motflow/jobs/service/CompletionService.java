@@ -168,12 +168,10 @@ public final class CompletionService {
             putEpochMillis(timings, "processingEndedAt", detail.get("ProcessingEndTime"));
             switch (status) {
                 case "Completed" -> {
-                    String prefix = job.str("processingOutputUri");
-                    if (prefix == null) {
-                        prefix = detail.at("/ProcessingOutputConfig/Outputs/0/S3Output/S3Uri").asText("");
+                    String uri = job.str("processingResultUri");
+                    if (uri == null) {
+                        return fail(job, "processing job " + name + " completed but the job has no result location", timings);
                     }
-                    String uri = prefix.isEmpty() ? "" : (prefix.endsWith("/") ? prefix : prefix + "/")
-                            + SageMakerLauncher.PROCESSING_RESULT_FILE;
                     return succeed(job, uri, timings, SOURCE_PROCESSING, eventId, raw);
                 }
                 case "Failed", "Stopped" -> {

@@ -302,6 +302,7 @@ public final class IngestService {
                 sets.put("processingJobName", s(p.jobName()));
                 putIfPresent(sets, "processingJobArn", p.jobArn());
                 sets.put("processingOutputUri", s(p.outputS3Uri()));
+                sets.put("processingResultUri", s(p.resultS3Uri()));
                 sets.put("startCalls", n(p.attempts()));
                 reason = "processing job " + p.jobName() + " created";
             } else {

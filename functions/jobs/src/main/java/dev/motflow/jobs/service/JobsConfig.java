@@ -20,6 +20,7 @@ public record JobsConfig(
         String processingInstanceType,
         String processingVolumeKmsKeyId,
         int processingMaxRuntimeSeconds,
+        String processingModelS3Uri,
         Duration presignTtl) {
 
     /** Every dropped video lands under this prefix. */
@@ -66,6 +67,7 @@ public record JobsConfig(
                 env.getOrDefault("PROCESSING_INSTANCE_TYPE", "ml.g5.xlarge"),
                 blankToNull(env.get("PROCESSING_VOLUME_KMS_KEY_ID")),
                 (int) longOf(env, "PROCESSING_MAX_RUNTIME_SECONDS", 3600),
+                blankToNull(env.get("PROCESSING_MODEL_S3_URI")),
                 Duration.ofSeconds(longOf(env, "PRESIGN_TTL_SECONDS", 900)));
     }
 

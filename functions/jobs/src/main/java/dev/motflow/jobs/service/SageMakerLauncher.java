@@ -32,10 +32,14 @@ import software.amazon.awssdk.services.sagemakerruntime.model.InvokeEndpointAsyn
  * an earlier attempt (maybe one whose answer was lost) already created the job: success.
  */
 public final class SageMakerLauncher {
-    /** Where the processing container reads the video and writes {@value #PROCESSING_RESULT_FILE}. */
-    public static final String PROCESSING_INPUT_PATH = "/opt/ml/processing/input/video";
+    /**
+     * The processing container's contract (containers/README.md): entry point {@code process}, videos
+     * under {@value #PROCESSING_INPUT_PATH}, the model under {@value #PROCESSING_MODEL_PATH}, and for
+     * an input {@code <rel>.<ext>} the MOTChallenge result {@code <output>/<rel>/tracks.txt}.
+     */
+    public static final String PROCESSING_INPUT_PATH = "/opt/ml/processing/input";
+    public static final String PROCESSING_MODEL_PATH = "/opt/ml/processing/model";
     public static final String PROCESSING_OUTPUT_PATH = "/opt/ml/processing/output";
-    /** The MOTChallenge result a processing job leaves in its output prefix. */
     public static final String PROCESSING_RESULT_FILE = "tracks.txt";
 
     private static final JsonLog LOG = JsonLog.get(SageMakerLauncher.class);
@@ -56,7 +60,8 @@ public final class SageMakerLauncher {
     public record AsyncStart(String inferenceId, String outputLocation, String failureLocation, int attempts) {
     }
 
-    public record ProcessingStart(String jobName, String jobArn, String outputS3Uri, int attempts) {
+    /** {@code resultS3Uri}: where the container will leave the MOTChallenge result of this video. */
+    public record ProcessingStart(String jobName, String jobArn, String outputS3Uri, String resultS3Uri, int attempts) {
     }
 
     /** SageMaker refused the request for a reason retrying cannot change. */
@@ -111,14 +116,10 @@ public final class SageMakerLauncher {
                 .processingJobName(name)
                 .roleArn(config.processingRoleArn())
                 .appSpecification(AppSpecification.builder().imageUri(config.processingImageUri())
-                        .containerArguments("--job-id", jobId, "--input", PROCESSING_INPUT_PATH,
-                                "--output", PROCESSING_OUTPUT_PATH + "/" + PROCESSING_RESULT_FILE)
+                        .containerEntrypoint("process")
                         .build())
                 .environment(java.util.Map.of("MOTFLOW_JOB_ID", jobId))
-                .processingInputs(ProcessingInput.builder().inputName("video")
-                        .s3Input(ProcessingS3Input.builder().s3Uri(inputS3Uri).localPath(PROCESSING_INPUT_PATH)
-                                .s3DataType("S3Prefix").s3InputMode("File").build())
-                        .build())
+                .processingInputs(inputs(inputS3Uri))
                 .processingOutputConfig(ProcessingOutputConfig.builder().outputs(ProcessingOutput.builder()
                         .outputName("tracks")
                         .s3Output(ProcessingS3Output.builder().s3Uri(output).localPath(PROCESSING_OUTPUT_PATH)
@@ -144,7 +145,30 @@ public final class SageMakerLauncher {
                     () -> sageMaker.describeProcessingJob(b -> b.processingJobName(name)));
             arn = d.processingJobArn();
         }
-        return new ProcessingStart(name, arn, output, attempts[0]);
+        return new ProcessingStart(name, arn, output, resultUri(output, inputS3Uri), attempts[0]);
+    }
+
+    private java.util.List<ProcessingInput> inputs(String videoS3Uri) {
+        java.util.List<ProcessingInput> in = new java.util.ArrayList<>();
+        in.add(ProcessingInput.builder().inputName("video")
+                .s3Input(ProcessingS3Input.builder().s3Uri(videoS3Uri).localPath(PROCESSING_INPUT_PATH)
+                        .s3DataType("S3Prefix").s3InputMode("File").build())
+                .build());
+        if (config.processingModelS3Uri() != null) {
+            in.add(ProcessingInput.builder().inputName("model")
+                    .s3Input(ProcessingS3Input.builder().s3Uri(config.processingModelS3Uri()).localPath(PROCESSING_MODEL_PATH)
+                            .s3DataType("S3Prefix").s3InputMode("File").build())
+                    .build());
+        }
+        return in;
+    }
+
+    /** {@code <output>/<file name without extension>/tracks.txt}: the video lands in the input folder under its own name. */
+    static String resultUri(String outputPrefix, String videoS3Uri) {
+        String name = videoS3Uri.substring(videoS3Uri.lastIndexOf('/') + 1);
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        return outputPrefix + stem + "/" + PROCESSING_RESULT_FILE;
     }
 
     private <T> T withRetries(String jobId, String operation, int[] attempts, Supplier<T> call) {

@@ -124,7 +124,8 @@ class CompletionServiceTest {
     @Test
     void processingJobEventsFinishProcessingJobs() {
         Job ok = started("incoming/batch/ok.mp4", 100);
-        writeS3(ok.str("processingOutputUri") + SageMakerLauncher.PROCESSING_RESULT_FILE, result);
+        assertEquals(ok.str("processingOutputUri") + "ok/tracks.txt", ok.str("processingResultUri"));
+        writeS3(ok.str("processingResultUri"), result);
         assertEquals(Outcome.DONE, rt.completion().handleProcessingEvent(Events.processingStateChange(
                 ok.str("processingJobName"), "InProgress", null, ok.str("processingOutputUri"))));
         assertEquals(JobStatus.RUNNING, jobs.get(ok.jobId()).orElseThrow().status());

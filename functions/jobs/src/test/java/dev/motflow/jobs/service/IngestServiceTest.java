@@ -100,6 +100,7 @@ class IngestServiceTest {
         assertEquals("motflow-" + jobId, req.path("ProcessingJobName").asText());
         assertEquals(Local.ROLE, req.path("RoleArn").asText());
         assertEquals(Local.IMAGE, req.at("/AppSpecification/ImageUri").asText());
+        assertEquals("process", req.at("/AppSpecification/ContainerEntrypoint/0").asText());
         assertEquals("ml.g5.xlarge", req.at("/ProcessingResources/ClusterConfig/InstanceType").asText());
         assertEquals(3600, req.at("/StoppingCondition/MaxRuntimeInSeconds").asInt());
         assertEquals("s3://" + LOCAL.drop + "/incoming/large.mp4", req.at("/ProcessingInputs/0/S3Input/S3Uri").asText());

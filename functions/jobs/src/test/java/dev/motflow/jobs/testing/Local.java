@@ -38,7 +38,7 @@ public final class Local {
 
     public JobsConfig config(long maxAsyncBytes, long maxUploadBytes) {
         return new JobsConfig(table, results, drop, ENDPOINT, maxAsyncBytes, maxUploadBytes, "incoming/batch/",
-                IMAGE, ROLE, "ml.g5.xlarge", null, 3600, Duration.ofMinutes(15));
+                IMAGE, ROLE, "ml.g5.xlarge", null, 3600, null, Duration.ofMinutes(15));
     }
 
     public JobsConfig config() {
