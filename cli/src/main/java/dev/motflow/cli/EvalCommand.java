@@ -29,7 +29,8 @@ import java.util.Set;
  */
 public final class EvalCommand implements Command {
     static final String USAGE = "usage: motflow eval --gt GT.txt --result RESULT.txt [--gt GT2 --result RESULT2 ...]"
-            + " [--benchmark MOT15|MOT16|MOT17|MOT20] [--format table|json]";
+            + " [--benchmark MOT15|MOT16|MOT17|MOT20] [--format table|json]"
+            + " (default MOT15: every row scored, no preprocessing; default format table)";
 
     @Override
     public String name() {

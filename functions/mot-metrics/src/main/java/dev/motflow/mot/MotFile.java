@@ -149,7 +149,8 @@ public final class MotFile {
                 } else if (extraCount == extra.length) {
                     extra = java.util.Arrays.copyOf(extra, extraCount * 2);
                 }
-                extra[extraCount++] = (float) parseNumber(token, col, file, lineNo);
+                // Parsed as float directly: going through double could round twice.
+                extra[extraCount++] = parseFloat(token, col, file, lineNo);
             }
             if (commas) {
                 pos = end + 1;
@@ -191,6 +192,20 @@ public final class MotFile {
         // Double.parseDouble also takes "NaN", "Infinity" and a trailing 'd'/'f': none belong in these files.
         char last = token.charAt(token.length() - 1);
         if (!Double.isFinite(v) || !(Character.isDigit(last) || last == '.')) {
+            throw new MotFormatException(file, lineNo, "column " + col + " is not a finite number: '" + token + "'");
+        }
+        return v;
+    }
+
+    private static float parseFloat(String token, int col, Path file, int lineNo) throws MotFormatException {
+        float v;
+        try {
+            v = Float.parseFloat(token);
+        } catch (NumberFormatException e) {
+            throw new MotFormatException(file, lineNo, "column " + col + " is not a number: '" + token + "'");
+        }
+        char last = token.charAt(token.length() - 1);
+        if (!Float.isFinite(v) || !(Character.isDigit(last) || last == '.')) {
             throw new MotFormatException(file, lineNo, "column " + col + " is not a finite number: '" + token + "'");
         }
         return v;
