@@ -67,7 +67,7 @@ def bench_accuracy(a, work):
     hp = {"epochs": str(a.epochs), "batch_size": str(a.batch_size), "lr": str(a.lr), "backbone": a.backbone,
           "input_width": str(a.input_width), "input_height": str(a.input_height),
           "max_train_seconds": str(a.train_seconds), "num_workers": str(a.workers), "lr_step": a.lr_step,
-          "eval_tracking": "true", "reid_dim": str(a.reid_dim)}
+          "eval_tracking": "true", "reid_dim": str(a.reid_dim), "val_frame_stride": "1" if a.smoke else "10"}
     if a.smoke:
         hp.update(neck_channels="32", head_conv="32", max_objs="32")
     (opt_ml / "input" / "config").mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ HYPERPARAMETERS = {
     "scale_jitter": (float, 0.2, "random zoom range for augmentation (0 = off)"),
     "min_visibility": (float, 0.1, "ground-truth boxes less visible than this are ignored"),
     "frame_stride": (int, 1, "use every n-th training frame"),
+    "val_frame_stride": (int, 1, "use every n-th validation frame for validation_loss"),
     "num_workers": (int, 4, "data loader worker processes"),
     "amp": (bool, True, "mixed precision on CUDA"),
     "seed": (int, 0, "random seed"),
@@ -101,7 +102,7 @@ def validate(cfg):
     for k in ("input_width", "input_height"):
         if cfg[k] < 64 or cfg[k] % 32:
             problems.append(f"{k} must be a multiple of 32 and >= 64")
-    for k in ("epochs", "batch_size", "reid_dim", "max_objs", "frame_stride", "top_k", "neck_channels",
+    for k in ("epochs", "batch_size", "reid_dim", "max_objs", "frame_stride", "val_frame_stride", "top_k", "neck_channels",
               "head_conv"):
         if cfg[k] < 1:
             problems.append(f"{k} must be >= 1")

@@ -169,7 +169,8 @@ def run():
     if train_set.num_ids == 0:
         raise TrainingError("the training data has no identities")
     if val_seqs:
-        val_set = MotDataset(val_seqs, w, h, cfg["max_objs"], augment=False, id_map={})
+        val_set = MotDataset(val_seqs, w, h, cfg["max_objs"], augment=False, frame_stride=cfg["val_frame_stride"],
+                             id_map={})
         val_source = "validation channel"
     else:
         stride = max(1, len(train_set) // 64)
