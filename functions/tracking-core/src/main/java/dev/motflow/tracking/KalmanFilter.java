@@ -28,6 +28,13 @@ public final class KalmanFilter {
     static final double STD_WEIGHT_VELOCITY = 1.0 / 160;
 
     private static final int[] PACKED = new int[64];
+    // Packed indices for the block form of the prediction (see predict).
+    private static final int[] A_IDX = new int[10];
+    private static final int[] A_B = new int[10];
+    private static final int[] A_BT = new int[10];
+    private static final int[] A_C = new int[10];
+    private static final int[] B_IDX = new int[16];
+    private static final int[] B_C = new int[16];
 
     static {
         int k = 0;
@@ -38,10 +45,27 @@ public final class KalmanFilter {
                 k++;
             }
         }
+        int a = 0;
+        for (int i = 0; i < 4; i++) {
+            for (int j = i; j < 4; j++) {
+                A_IDX[a] = PACKED[i * 8 + j];
+                A_B[a] = PACKED[i * 8 + 4 + j];
+                A_BT[a] = PACKED[j * 8 + 4 + i];
+                A_C[a] = PACKED[(4 + i) * 8 + 4 + j];
+                a++;
+            }
+        }
+        int b = 0;
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                B_IDX[b] = PACKED[i * 8 + 4 + j];
+                B_C[b] = PACKED[(4 + i) * 8 + 4 + j];
+                b++;
+            }
+        }
     }
 
-    private final double[] p = new double[64];
-    private final double[] fp = new double[64];
+    private final double[] pht = new double[32];
     private final double[] s = new double[16];
     private final double[] chol = new double[16];
     private final double[] gain = new double[32];
@@ -77,32 +101,33 @@ public final class KalmanFilter {
         double h = mean[mo + 3];
         double sp = STD_WEIGHT_POSITION * h;
         double sv = STD_WEIGHT_VELOCITY * h;
-        unpack(cov, co, p);
-        // fp = F * P: rows 0..3 get the velocity rows added.
-        for (int i = 0; i < 8; i++) {
-            for (int k = 0; k < 8; k++) {
-                fp[i * 8 + k] = i < 4 ? p[i * 8 + k] + p[(i + 4) * 8 + k] : p[i * 8 + k];
-            }
+        // With P = [[A, B], [B^T, C]] (4x4 blocks) and F = [[I, I], [0, I]]:
+        // A' = A + B + B^T + C, B' = B + C, C' = C; then Q on the diagonal. A' reads the old B and C.
+        for (int k = 0; k < 10; k++) {
+            cov[co + A_IDX[k]] = (float) ((double) cov[co + A_IDX[k]] + cov[co + A_B[k]] + cov[co + A_BT[k]]
+                    + cov[co + A_C[k]]);
         }
-        // (F P) F^T: columns 0..3 get the velocity columns added; store the upper triangle.
-        for (int i = 0; i < 8; i++) {
-            for (int j = i; j < 8; j++) {
-                double v = j < 4 ? fp[i * 8 + j] + fp[i * 8 + j + 4] : fp[i * 8 + j];
-                if (i == j) {
-                    double q = switch (i) {
-                        case 0, 1, 3 -> sp * sp;
-                        case 2 -> 1e-4;
-                        case 4, 5, 7 -> sv * sv;
-                        default -> 1e-10;
-                    };
-                    v += q;
-                }
-                cov[co + PACKED[i * 8 + j]] = (float) v;
-            }
+        for (int k = 0; k < 16; k++) {
+            cov[co + B_IDX[k]] = (float) ((double) cov[co + B_IDX[k]] + cov[co + B_C[k]]);
         }
+        double qp = sp * sp;
+        double qv = sv * sv;
+        addDiag(cov, co, 0, qp);
+        addDiag(cov, co, 1, qp);
+        addDiag(cov, co, 2, 1e-4);
+        addDiag(cov, co, 3, qp);
+        addDiag(cov, co, 4, qv);
+        addDiag(cov, co, 5, qv);
+        addDiag(cov, co, 6, 1e-10);
+        addDiag(cov, co, 7, qv);
         for (int i = 0; i < 4; i++) {
             mean[mo + i] = (float) ((double) mean[mo + i] + mean[mo + i + 4]);
         }
+    }
+
+    private static void addDiag(float[] cov, int co, int i, double q) {
+        int k = co + PACKED[i * 9];
+        cov[k] = (float) (cov[k] + q);
     }
 
     /**
@@ -139,10 +164,34 @@ public final class KalmanFilter {
     public void update(float[] mean, int mo, float[] cov, int co, double cx, double cy, double a, double h) {
         project(mean, mo, cov, co, pm, s);
         cholesky4(s, chol);
-        unpack(cov, co, p);
-        // gain (8x4) = P H^T S^-1; P H^T is the first 4 columns of P. Solve per row r: S g = P[r, 0:4].
+        double[] l = chol;
+        double i0 = 1 / l[0];
+        double i1 = 1 / l[5];
+        double i2 = 1 / l[10];
+        double i3 = 1 / l[15];
+        // P H^T: the first 4 columns of P. gain (8x4) = P H^T S^-1: solve S g = P[r, 0:4] per row r.
         for (int r = 0; r < 8; r++) {
-            solveCholesky4(chol, p[r * 8], p[r * 8 + 1], p[r * 8 + 2], p[r * 8 + 3], gain, r * 4);
+            int g = r * 4;
+            double b0 = cov[co + PACKED[r * 8]];
+            double b1 = cov[co + PACKED[r * 8 + 1]];
+            double b2 = cov[co + PACKED[r * 8 + 2]];
+            double b3 = cov[co + PACKED[r * 8 + 3]];
+            pht[g] = b0;
+            pht[g + 1] = b1;
+            pht[g + 2] = b2;
+            pht[g + 3] = b3;
+            double z0 = b0 * i0;
+            double z1 = (b1 - l[4] * z0) * i1;
+            double z2 = (b2 - l[8] * z0 - l[9] * z1) * i2;
+            double z3 = (b3 - l[12] * z0 - l[13] * z1 - l[14] * z2) * i3;
+            double x3 = z3 * i3;
+            double x2 = (z2 - l[14] * x3) * i2;
+            double x1 = (z1 - l[9] * x2 - l[13] * x3) * i1;
+            double x0 = (z0 - l[4] * x1 - l[8] * x2 - l[12] * x3) * i0;
+            gain[g] = x0;
+            gain[g + 1] = x1;
+            gain[g + 2] = x2;
+            gain[g + 3] = x3;
         }
         double y0 = cx - pm[0];
         double y1 = cy - pm[1];
@@ -152,13 +201,16 @@ public final class KalmanFilter {
             int g = r * 4;
             mean[mo + r] = (float) (mean[mo + r] + gain[g] * y0 + gain[g + 1] * y1 + gain[g + 2] * y2 + gain[g + 3] * y3);
         }
-        // P' = P - K S K^T = P - (P H^T) K^T.
+        // P' = P - K S K^T = P - (P H^T) K^T, upper triangle.
+        int k = co;
         for (int i = 0; i < 8; i++) {
+            int gi = i * 4;
             for (int j = i; j < 8; j++) {
                 int gj = j * 4;
-                double d = p[i * 8] * gain[gj] + p[i * 8 + 1] * gain[gj + 1]
-                        + p[i * 8 + 2] * gain[gj + 2] + p[i * 8 + 3] * gain[gj + 3];
-                cov[co + PACKED[i * 8 + j]] = (float) (p[i * 8 + j] - d);
+                double d = pht[gi] * gain[gj] + pht[gi + 1] * gain[gj + 1]
+                        + pht[gi + 2] * gain[gj + 2] + pht[gi + 3] * gain[gj + 3];
+                cov[k] = (float) (cov[k] - d);
+                k++;
             }
         }
     }
@@ -186,12 +238,16 @@ public final class KalmanFilter {
         }
         cholesky4(s, chol);
         double[] l = chol;
+        double i0 = 1 / l[0];
+        double i1 = 1 / l[5];
+        double i2 = 1 / l[10];
+        double i3 = 1 / l[15];
         for (int k = 0; k < count; k++) {
             int b = xyahOffset + k * 4;
-            double z0 = (xyah[b] - pm[0]) / l[0];
-            double z1 = (xyah[b + 1] - pm[1] - l[4] * z0) / l[5];
-            double z2 = (xyah[b + 2] - pm[2] - l[8] * z0 - l[9] * z1) / l[10];
-            double z3 = (xyah[b + 3] - pm[3] - l[12] * z0 - l[13] * z1 - l[14] * z2) / l[15];
+            double z0 = (xyah[b] - pm[0]) * i0;
+            double z1 = (xyah[b + 1] - pm[1] - l[4] * z0) * i1;
+            double z2 = (xyah[b + 2] - pm[2] - l[8] * z0 - l[9] * z1) * i2;
+            double z3 = (xyah[b + 3] - pm[3] - l[12] * z0 - l[13] * z1 - l[14] * z2) * i3;
             out[outOffset + k] = z0 * z0 + z1 * z1 + z2 * z2 + z3 * z3;
         }
     }
@@ -203,12 +259,6 @@ public final class KalmanFilter {
         double[] out = new double[1];
         gatingDistances(mean, 0, cov, 0, z, 0, 1, onlyPosition, out, 0);
         return out[0];
-    }
-
-    private static void unpack(float[] cov, int co, double[] full) {
-        for (int i = 0; i < 64; i++) {
-            full[i] = cov[co + PACKED[i]];
-        }
     }
 
     /** Lower Cholesky factor of a symmetric positive-definite 4x4 matrix (row-major). */
@@ -229,21 +279,5 @@ public final class KalmanFilter {
                 }
             }
         }
-    }
-
-    /** Solves {@code L L^T x = b} and writes x to {@code out[off..off+3]}. */
-    private static void solveCholesky4(double[] l, double b0, double b1, double b2, double b3, double[] out, int off) {
-        double z0 = b0 / l[0];
-        double z1 = (b1 - l[4] * z0) / l[5];
-        double z2 = (b2 - l[8] * z0 - l[9] * z1) / l[10];
-        double z3 = (b3 - l[12] * z0 - l[13] * z1 - l[14] * z2) / l[15];
-        double x3 = z3 / l[15];
-        double x2 = (z2 - l[14] * x3) / l[10];
-        double x1 = (z1 - l[9] * x2 - l[13] * x3) / l[5];
-        double x0 = (z0 - l[4] * x1 - l[8] * x2 - l[12] * x3) / l[0];
-        out[off] = x0;
-        out[off + 1] = x1;
-        out[off + 2] = x2;
-        out[off + 3] = x3;
     }
 }

@@ -81,8 +81,30 @@ public final class LinearAssignment {
         int totalCols = cols + rows; // real columns, then one private "unmatched" column per row
         Arrays.fill(u, 0, rows, 0.0);
         Arrays.fill(v, 0, totalCols, 0.0);
+        // Greedy start that keeps the duals feasible: a row whose cheapest column is still free takes
+        // it with u = that cost (so every reduced cost of the row is >= 0, all v stay 0). In tracking
+        // most rows have one obvious partner, so the shortest-path phase only sees the conflicts.
+        for (int i = 0; i < rows; i++) {
+            int base = i * cols;
+            int best = -1;
+            double bestCost = 0.0; // staying unmatched costs 0
+            for (int j = 0; j < cols; j++) {
+                double c = reduced[base + j];
+                if (c < bestCost || (best < 0 && c == bestCost)) {
+                    bestCost = c;
+                    best = j;
+                }
+            }
+            if (best >= 0 && row4col[best] == -1) {
+                row4col[best] = i;
+                col4row[i] = best;
+                u[i] = bestCost;
+            }
+        }
         for (int curRow = 0; curRow < rows; curRow++) {
-            augment(curRow, totalCols);
+            if (col4row[curRow] == -1) {
+                augment(curRow, totalCols);
+            }
         }
         for (int i = 0; i < rows; i++) {
             if (col4row[i] >= cols) {
@@ -96,8 +118,10 @@ public final class LinearAssignment {
     }
 
     private void augment(int curRow, int totalCols) {
-        int numRemaining = totalCols;
-        for (int it = 0; it < totalCols; it++) {
+        // Columns still to scan: the real ones plus the private column of each row scanned so far
+        // (a row's private column is reachable from that row only, so others need no visit).
+        int numRemaining = cols;
+        for (int it = 0; it < cols; it++) {
             remaining[it] = it;
         }
         Arrays.fill(scannedRow, 0, rows, false);
@@ -108,11 +132,12 @@ public final class LinearAssignment {
         int sink = -1;
         while (sink == -1) {
             scannedRow[i] = true;
+            int ownDummy = cols + i;
+            remaining[numRemaining++] = ownDummy;
             int index = -1;
             double lowest = Double.POSITIVE_INFINITY;
             int base = i * cols;
             double ui = u[i];
-            int ownDummy = cols + i;
             for (int it = 0; it < numRemaining; it++) {
                 int j = remaining[it];
                 double c = j < cols ? reduced[base + j] : (j == ownDummy ? 0.0 : Double.POSITIVE_INFINITY);
@@ -125,20 +150,18 @@ public final class LinearAssignment {
                 }
                 double sj = shortest[j];
                 if (sj < lowest || (sj == lowest && sj != Double.POSITIVE_INFINITY
-                        && row4col[j] == -1 && (index < 0 || row4col[remaining[index]] != -1))) {
+                        && row4col[j] == -1 && row4col[remaining[index]] != -1)) {
                     lowest = sj;
                     index = it;
                 }
             }
-            if (index < 0 || lowest == Double.POSITIVE_INFINITY) {
+            if (index < 0) {
                 throw new IllegalStateException("no augmenting path (cannot happen: every row may stay unmatched)");
             }
             minVal = lowest;
             int j = remaining[index];
             scannedCol[j] = true;
-            // Keep the scan order stable (lowest index first) so ties resolve deterministically.
-            System.arraycopy(remaining, index + 1, remaining, index, numRemaining - index - 1);
-            numRemaining--;
+            remaining[index] = remaining[--numRemaining];
             if (row4col[j] == -1) {
                 sink = j;
             } else {
