@@ -1,0 +1,311 @@
+package dev.motflow.infra;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.apigateway.AccessLogFormat;
+import software.amazon.awscdk.services.apigatewayv2.IAccessLogDestination;
+import software.amazon.awscdk.services.apigatewayv2.IAccessLogSettings;
+import software.amazon.awscdk.services.apigatewayv2.AddRoutesOptions;
+import software.amazon.awscdk.services.apigatewayv2.HttpApi;
+import software.amazon.awscdk.services.apigatewayv2.HttpMethod;
+import software.amazon.awscdk.services.apigatewayv2.HttpStage;
+import software.amazon.awscdk.services.apigatewayv2.LogGroupLogDestination;
+import software.amazon.awscdk.services.apigatewayv2.ThrottleSettings;
+import software.amazon.awscdk.aws_apigatewayv2_authorizers.HttpIamAuthorizer;
+import software.amazon.awscdk.aws_apigatewayv2_integrations.HttpLambdaIntegration;
+import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.RuleTargetInput;
+import software.amazon.awscdk.services.events.EventField;
+import software.amazon.awscdk.services.events.targets.LambdaFunction;
+import software.amazon.awscdk.services.events.targets.SnsTopic;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.Tracing;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.constructs.Construct;
+
+/**
+ * The job Lambdas of functions/jobs (handlers and environment exactly as docs/handlers.md), their
+ * triggers (SQS, EventBridge, HTTP API) and their least-privilege roles.
+ */
+public final class JobFunctions extends Construct {
+    public static final String JOBS_PACKAGE = "dev.motflow.jobs.handler.";
+    public static final Duration INGEST_TIMEOUT = Duration.minutes(1);
+    public static final Duration COMPLETION_TIMEOUT = Duration.minutes(5);
+
+    /** A Java Lambda with SnapStart, the alias every trigger targets, and its log group. */
+    public record JavaFunction(Function function, Alias alias, LogGroup logGroup) {
+    }
+
+    private final Map<String, JavaFunction> functions = new LinkedHashMap<>();
+    private final Queue processingEventsDlq;
+    private final HttpApi api;
+
+    public JobFunctions(Construct scope, String id, MotflowConfig cfg, Path jobsJar, Storage storage,
+                        Messaging messaging, Ml ml) {
+        super(scope, id);
+        Code code = Code.fromAsset(jobsJar.toString());
+        String keyArn = storage.key().getKeyArn();
+        String tableArn = storage.table().getTableArn();
+        String indexArn = tableArn + "/index/" + Storage.GSI1;
+        List<String> tableActions = List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                "dynamodb:Query", "dynamodb:BatchWriteItem");
+        String dropIncoming = storage.drop().arnForObjects(Storage.INCOMING_PREFIX + "*");
+        String resultsObjects = storage.results().arnForObjects("*");
+
+        Map<String, String> ingestEnv = new LinkedHashMap<>();
+        ingestEnv.put("TABLE_NAME", storage.table().getTableName());
+        ingestEnv.put("RESULTS_BUCKET", storage.results().getBucketName());
+        ingestEnv.put("ASYNC_ENDPOINT_NAME", ml.asyncEndpointName());
+        ingestEnv.put("MAX_ASYNC_BYTES", Long.toString(cfg.maxAsyncBytes()));
+        ingestEnv.put("MAX_UPLOAD_BYTES", Long.toString(cfg.maxUploadBytes()));
+        ingestEnv.put("BATCH_PREFIX", Storage.INCOMING_PREFIX + "batch/");
+        ingestEnv.put("PROCESSING_IMAGE_URI", ml.processingRepo().repositoryUriForTag(cfg.imageTag()));
+        ingestEnv.put("PROCESSING_ROLE_ARN", ml.jobRole().getRoleArn());
+        ingestEnv.put("PROCESSING_INSTANCE_TYPE", cfg.processingInstanceType());
+        if (MotflowConfig.supportsVolumeKmsKey(cfg.processingInstanceType())) {
+            ingestEnv.put("PROCESSING_VOLUME_KMS_KEY_ID", keyArn);
+        }
+        ingestEnv.put("PROCESSING_MAX_RUNTIME_SECONDS", Integer.toString(cfg.processingMaxRuntimeSeconds()));
+        JavaFunction ingest = javaFunction("Ingest", "IngestHandler", cfg, code, 1024, INGEST_TIMEOUT, ingestEnv,
+                List.of(
+                        Policies.allow(tableActions, List.of(tableArn)),
+                        Policies.allow(List.of("s3:GetObject", "s3:GetObjectVersion"), List.of(dropIncoming)),
+                        Policies.allow(List.of("sagemaker:InvokeEndpointAsync"), List.of(ml.asyncEndpointArn())),
+                        Policies.allow(List.of("sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob",
+                                "sagemaker:AddTags"), List.of(Policies.sageMakerArn("processing-job/motflow-*"))),
+                        Policies.allow(List.of("iam:PassRole"), List.of(ml.jobRole().getRoleArn()),
+                                Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com"))),
+                        Policies.kmsUse(keyArn)));
+        ingest.alias().addEventSource(SqsEventSource.Builder.create(messaging.ingest().queue())
+                .batchSize(10).maxBatchingWindow(Duration.seconds(2)).reportBatchItemFailures(true).build());
+
+        JavaFunction completion = javaFunction("Completion", "AsyncCompletionHandler", cfg, code, 2048,
+                COMPLETION_TIMEOUT,
+                Map.of("TABLE_NAME", storage.table().getTableName(),
+                        "RESULTS_BUCKET", storage.results().getBucketName()),
+                List.of(
+                        Policies.allow(tableActions, List.of(tableArn)),
+                        Policies.allow(List.of("s3:GetObject", "s3:PutObject"), List.of(resultsObjects)),
+                        Policies.kmsUse(keyArn)));
+        completion.alias().addEventSource(SqsEventSource.Builder.create(messaging.completion().queue())
+                .batchSize(5).reportBatchItemFailures(true).build());
+
+        JavaFunction processingEvents = javaFunction("ProcessingEvents", "ProcessingJobEventHandler", cfg, code,
+                2048, COMPLETION_TIMEOUT,
+                Map.of("TABLE_NAME", storage.table().getTableName()),
+                List.of(
+                        Policies.allow(tableActions, List.of(tableArn)),
+                        Policies.allow(List.of("s3:GetObject", "s3:PutObject"), List.of(resultsObjects)),
+                        Policies.allow(List.of("sagemaker:DescribeProcessingJob"),
+                                List.of(Policies.sageMakerArn("processing-job/motflow-*"))),
+                        Policies.kmsUse(keyArn)));
+        processingEventsDlq = messaging.deadLetterQueue("ProcessingEventsDlq");
+        NagSuppressions.addResourceSuppressions(processingEventsDlq, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-SQS3")
+                .reason("This queue is itself a dead-letter queue (of the EventBridge rule targets); cdk-nag only"
+                        + " recognises DLQs named in another queue's redrive policy.")
+                .build()));
+        Rule.Builder.create(this, "ProcessingJobStateChange")
+                .description("SageMaker processing jobs started by motflow -> ProcessingJobEventHandler")
+                .eventPattern(EventPattern.builder()
+                        .source(List.of("aws.sagemaker"))
+                        .detailType(List.of("SageMaker Processing Job State Change"))
+                        .detail(Map.of("ProcessingJobName", List.of(Map.of("prefix", "motflow-"))))
+                        .build())
+                .targets(List.of(LambdaFunction.Builder.create(processingEvents.alias())
+                        .deadLetterQueue(processingEventsDlq)
+                        .retryAttempts(8)
+                        .maxEventAge(Duration.hours(6))
+                        .build()))
+                .build();
+        // Training jobs are driven by the retraining state machine (.sync); their failures are also
+        // sent to the alert topic so that a human sees them even when no workflow is watching.
+        Rule.Builder.create(this, "TrainingJobFailed")
+                .description("A SageMaker training job failed or was stopped -> alert topic")
+                .eventPattern(EventPattern.builder()
+                        .source(List.of("aws.sagemaker"))
+                        .detailType(List.of("SageMaker Training Job State Change"))
+                        .detail(Map.of("TrainingJobStatus", List.of("Failed", "Stopped")))
+                        .build())
+                .targets(List.of(SnsTopic.Builder.create(messaging.alerts())
+                        .message(RuleTargetInput.fromText("SageMaker training job "
+                                + EventField.fromPath("$.detail.TrainingJobName") + " is "
+                                + EventField.fromPath("$.detail.TrainingJobStatus") + ": "
+                                + EventField.fromPath("$.detail.FailureReason")))
+                        .deadLetterQueue(processingEventsDlq)
+                        .build()))
+                .build();
+
+        JavaFunction apiFn = javaFunction("Api", "ApiHandler", cfg, code, 1024, Duration.seconds(25),
+                Map.of("TABLE_NAME", storage.table().getTableName(),
+                        "RESULTS_BUCKET", storage.results().getBucketName(),
+                        "DROP_BUCKET", storage.drop().getBucketName(),
+                        "MAX_UPLOAD_BYTES", Long.toString(cfg.maxUploadBytes()),
+                        "PRESIGN_TTL_SECONDS", Integer.toString(cfg.presignTtlSeconds())),
+                List.of(
+                        Policies.allow(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+                                List.of(tableArn, indexArn)),
+                        // Presigned upload URLs are signed with this role: it must be allowed to put.
+                        Policies.allow(List.of("s3:PutObject"), List.of(dropIncoming)),
+                        Policies.allow(List.of("s3:GetObject"), List.of(resultsObjects)),
+                        Policies.kmsUse(keyArn)));
+
+        LogGroup accessLogs = LogGroup.Builder.create(this, "ApiAccessLogs")
+                .retention(retention(cfg.logRetentionDays()))
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        api = HttpApi.Builder.create(this, "HttpApi")
+                .apiName(cfg.prefix() + "-api")
+                .description("motflow jobs API (IAM authorization on every route)")
+                .createDefaultStage(false)
+                .defaultAuthorizer(new HttpIamAuthorizer())
+                .build();
+        HttpStage.Builder.create(this, "ApiStage")
+                .httpApi(api)
+                .stageName("$default")
+                .autoDeploy(true)
+                .throttle(ThrottleSettings.builder()
+                        .rateLimit(cfg.apiThrottleRatePerSecond())
+                        .burstLimit(cfg.apiThrottleBurst())
+                        .build())
+                .accessLogSettings(new AccessLogs(new LogGroupLogDestination(accessLogs), AccessLogFormat.custom("{\"requestId\":\"$context.requestId\","
+                                + "\"ip\":\"$context.identity.sourceIp\",\"caller\":\"$context.identity.userArn\","
+                                + "\"time\":\"$context.requestTime\",\"route\":\"$context.routeKey\","
+                                + "\"status\":\"$context.status\",\"length\":\"$context.responseLength\","
+                                + "\"latency\":\"$context.integrationLatency\","
+                                + "\"error\":\"$context.integrationErrorMessage\"}")))
+                .build();
+        HttpLambdaIntegration integration = new HttpLambdaIntegration("ApiIntegration", apiFn.alias());
+        api.addRoutes(route("/jobs", List.of(HttpMethod.POST, HttpMethod.GET), integration));
+        api.addRoutes(route("/jobs/{id}", List.of(HttpMethod.GET), integration));
+        api.addRoutes(route("/jobs/{id}/tracks", List.of(HttpMethod.GET), integration));
+    }
+
+    /**
+     * Access log settings of the API stage (the interface has no builder in the Java binding; a
+     * record would not do: jsii takes its accessors destination()/format() for method overrides).
+     */
+    private static final class AccessLogs implements IAccessLogSettings {
+        private final IAccessLogDestination logDestination;
+        private final AccessLogFormat logFormat;
+
+        AccessLogs(IAccessLogDestination logDestination, AccessLogFormat logFormat) {
+            this.logDestination = logDestination;
+            this.logFormat = logFormat;
+        }
+
+        @Override
+        public IAccessLogDestination getDestination() {
+            return logDestination;
+        }
+
+        @Override
+        public AccessLogFormat getFormat() {
+            return logFormat;
+        }
+    }
+
+    private static AddRoutesOptions route(String path, List<HttpMethod> methods, HttpLambdaIntegration integration) {
+        return AddRoutesOptions.builder().path(path).methods(methods).integration(integration).build();
+    }
+
+    private JavaFunction javaFunction(String id, String handlerClass, MotflowConfig cfg, Code code, int memoryMb,
+                                      Duration timeout, Map<String, String> env, List<PolicyStatement> access) {
+        LogGroup logGroup = LogGroup.Builder.create(this, id + "Logs")
+                .retention(retention(cfg.logRetentionDays()))
+                .removalPolicy(RemovalPolicy.DESTROY)
+                .build();
+        Role role = Role.Builder.create(this, id + "Role")
+                .description("motflow " + handlerClass)
+                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+                .build();
+        role.addToPolicy(Policies.allow(List.of("logs:CreateLogStream", "logs:PutLogEvents"),
+                List.of(logGroup.getLogGroupArn())));
+        access.forEach(role::addToPolicy);
+        Function fn = Function.Builder.create(this, id)
+                .description("motflow " + handlerClass)
+                .runtime(Runtime.JAVA_21)
+                .architecture(Architecture.ARM_64)
+                .handler(JOBS_PACKAGE + handlerClass + "::handleRequest")
+                .code(code)
+                .memorySize(memoryMb)
+                .timeout(timeout)
+                .environment(env)
+                .role(role)
+                .logGroup(logGroup)
+                .tracing(Tracing.ACTIVE)
+                .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
+                .build();
+        Alias alias = Alias.Builder.create(this, id + "Live")
+                .aliasName("live")
+                .version(fn.getCurrentVersion())
+                .build();
+        // SnapStart applies to published versions: fn.getCurrentVersion() publishes one and every
+        // trigger targets the alias on it, so CDK's reminder is answered.
+        Annotations.of(fn).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "versions are published (currentVersion) and triggers use the alias");
+        NagSuppressions.addResourceSuppressions(fn, List.of(NagPackSuppression.builder().id("AwsSolutions-L1")
+                .reason("java21 on purpose: the Lambda code is compiled with --release 21 (the project's"
+                        + " target, SnapStart-supported); moving runtimes is a project decision, not a synth one.")
+                .build()));
+        JavaFunction jf = new JavaFunction(fn, alias, logGroup);
+        functions.put(id, jf);
+        return jf;
+    }
+
+    /** The shortest CloudWatch Logs retention that keeps logs at least {@code days} days. */
+    static RetentionDays retention(int days) {
+        RetentionDays best = RetentionDays.TEN_YEARS;
+        for (RetentionDays r : RetentionDays.values()) {
+            int d = retentionDays(r);
+            if (d >= days && d < retentionDays(best)) {
+                best = r;
+            }
+        }
+        return best;
+    }
+
+    private static int retentionDays(RetentionDays r) {
+        return switch (r) {
+            case ONE_DAY -> 1; case THREE_DAYS -> 3; case FIVE_DAYS -> 5; case ONE_WEEK -> 7;
+            case TWO_WEEKS -> 14; case ONE_MONTH -> 30; case TWO_MONTHS -> 60; case THREE_MONTHS -> 90;
+            case FOUR_MONTHS -> 120; case FIVE_MONTHS -> 150; case SIX_MONTHS -> 180; case ONE_YEAR -> 365;
+            case THIRTEEN_MONTHS -> 400; case EIGHTEEN_MONTHS -> 545; case TWO_YEARS -> 731;
+            case THREE_YEARS -> 1096; case FIVE_YEARS -> 1827; case SIX_YEARS -> 2192; case SEVEN_YEARS -> 2557;
+            case EIGHT_YEARS -> 2922; case NINE_YEARS -> 3288; case TEN_YEARS -> 3653;
+            default -> Integer.MAX_VALUE;
+        };
+    }
+
+    /** The job functions by id (Ingest, Completion, ProcessingEvents, Api). */
+    public Map<String, JavaFunction> functions() {
+        return Map.copyOf(functions);
+    }
+
+    public Queue processingEventsDlq() {
+        return processingEventsDlq;
+    }
+
+    public HttpApi api() {
+        return api;
+    }
+}

@@ -1,0 +1,175 @@
+package dev.motflow.infra;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Every deploy-time setting of the stack, read from CDK context (`cdk deploy -c key=value`, the
+ * "context" block of cdk.json, or `./motflow synth -c key=value`). Defaults suit a small account.
+ * Each key is documented in the README ("Deploying to AWS").
+ */
+public record MotflowConfig(
+        String stage,
+        String imageTag,
+        String modelDataUrl,
+        boolean deployEndpoints,
+        String asyncInstanceType,
+        int asyncMaxInstances,
+        int asyncMaxConcurrentInvocationsPerInstance,
+        double asyncBacklogPerInstanceTarget,
+        String realtimeInstanceType,
+        String processingInstanceType,
+        int processingMaxRuntimeSeconds,
+        String trainingInstanceType,
+        String evaluationInstanceType,
+        long maxAsyncBytes,
+        long maxUploadBytes,
+        int presignTtlSeconds,
+        int rawUploadRetentionDays,
+        int asyncOutputRetentionDays,
+        int noncurrentVersionRetentionDays,
+        int checkpointRetentionDays,
+        int accessLogRetentionDays,
+        int abortMultipartUploadDays,
+        int logRetentionDays,
+        int maxReceiveCount,
+        int apiThrottleRatePerSecond,
+        int apiThrottleBurst,
+        int lambdaErrorThreshold,
+        int endpointLatencyThresholdMs,
+        String alertEmail) {
+
+    private static final Pattern STAGE = Pattern.compile("[a-z][a-z0-9-]{0,19}");
+    private static final Pattern INSTANCE = Pattern.compile("ml\\.[a-z0-9]+\\.[a-z0-9]+");
+
+    public MotflowConfig {
+        if (!STAGE.matcher(stage).matches()) {
+            throw new IllegalArgumentException("context 'stage' must match " + STAGE + " (it is part of bucket"
+                    + " and endpoint names), got '" + stage + "'");
+        }
+        for (String type : new String[] {asyncInstanceType, realtimeInstanceType, processingInstanceType,
+                trainingInstanceType, evaluationInstanceType}) {
+            if (!INSTANCE.matcher(type).matches()) {
+                throw new IllegalArgumentException("not a SageMaker instance type: '" + type + "'");
+            }
+        }
+        if (asyncMaxInstances < 1 || maxReceiveCount < 1 || maxAsyncBytes > maxUploadBytes) {
+            throw new IllegalArgumentException("asyncMaxInstances and maxReceiveCount must be >= 1 and"
+                    + " maxAsyncBytes <= maxUploadBytes");
+        }
+    }
+
+    /** Reads the configuration through {@code lookup} (normally {@code node.tryGetContext}). */
+    public static MotflowConfig fromContext(Function<String, Object> lookup) {
+        Ctx c = new Ctx(lookup);
+        return new MotflowConfig(
+                c.str("stage", "dev"),
+                c.str("imageTag", "0.1.0"),
+                c.str("modelDataUrl", ""),
+                c.bool("deployEndpoints", true),
+                c.str("asyncInstanceType", "ml.g5.xlarge"),
+                c.integer("asyncMaxInstances", 2),
+                c.integer("asyncMaxConcurrentInvocationsPerInstance", 1),
+                c.dbl("asyncBacklogPerInstanceTarget", 4.0),
+                c.str("realtimeInstanceType", "ml.g5.xlarge"),
+                c.str("processingInstanceType", "ml.g5.xlarge"),
+                c.integer("processingMaxRuntimeSeconds", 3600),
+                c.str("trainingInstanceType", "ml.g5.2xlarge"),
+                c.str("evaluationInstanceType", "ml.g5.xlarge"),
+                c.lng("maxAsyncBytes", 1L << 30),
+                c.lng("maxUploadBytes", 50L << 30),
+                c.integer("presignTtlSeconds", 900),
+                c.integer("rawUploadRetentionDays", 30),
+                c.integer("asyncOutputRetentionDays", 30),
+                c.integer("noncurrentVersionRetentionDays", 30),
+                c.integer("checkpointRetentionDays", 14),
+                c.integer("accessLogRetentionDays", 365),
+                c.integer("abortMultipartUploadDays", 1),
+                c.integer("logRetentionDays", 30),
+                c.integer("maxReceiveCount", 5),
+                c.integer("apiThrottleRatePerSecond", 50),
+                c.integer("apiThrottleBurst", 100),
+                c.integer("lambdaErrorThreshold", 1),
+                c.integer("endpointLatencyThresholdMs", 30000),
+                c.str("alertEmail", ""));
+    }
+
+    public static MotflowConfig defaults() {
+        return fromContext(Map.<String, Object>of()::get);
+    }
+
+    /** Name prefix of named resources (endpoints, alarms, ECR repositories): {@code motflow-<stage>}. */
+    public String prefix() {
+        return "motflow-" + stage;
+    }
+
+    public Optional<String> alertEmailAddress() {
+        return alertEmail.isBlank() ? Optional.empty() : Optional.of(alertEmail);
+    }
+
+    /**
+     * Whether an EBS volume KMS key may be set for this instance type. SageMaker rejects a volume key
+     * for instance types whose storage is local NVMe (g4dn, g5, g6, p4d, p5, *d families); their
+     * instance store is encrypted by the hardware instead.
+     */
+    public static boolean supportsVolumeKmsKey(String instanceType) {
+        String family = instanceType.split("\\.")[1].toLowerCase(Locale.ROOT);
+        return !(family.startsWith("g4dn") || family.startsWith("g5") || family.startsWith("g6")
+                || family.startsWith("p4") || family.startsWith("p5") || family.startsWith("trn")
+                || family.endsWith("d") || family.endsWith("dn"));
+    }
+
+    private record Ctx(Function<String, Object> lookup) {
+        String str(String key, String dflt) {
+            Object v = lookup.apply(key);
+            return v == null ? dflt : v.toString().trim();
+        }
+
+        long lng(String key, long dflt) {
+            Object v = lookup.apply(key);
+            if (v == null) {
+                return dflt;
+            }
+            try {
+                return v instanceof Number n ? n.longValue() : Long.parseLong(v.toString().trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("context '" + key + "' must be a whole number, got '" + v + "'");
+            }
+        }
+
+        int integer(String key, int dflt) {
+            long v = lng(key, dflt);
+            if (v < 0 || v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("context '" + key + "' out of range: " + v);
+            }
+            return (int) v;
+        }
+
+        double dbl(String key, double dflt) {
+            Object v = lookup.apply(key);
+            if (v == null) {
+                return dflt;
+            }
+            try {
+                return v instanceof Number n ? n.doubleValue() : Double.parseDouble(v.toString().trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("context '" + key + "' must be a number, got '" + v + "'");
+            }
+        }
+
+        boolean bool(String key, boolean dflt) {
+            Object v = lookup.apply(key);
+            if (v == null) {
+                return dflt;
+            }
+            String s = v.toString().trim().toLowerCase(Locale.ROOT);
+            if (!s.equals("true") && !s.equals("false")) {
+                throw new IllegalArgumentException("context '" + key + "' must be true or false, got '" + v + "'");
+            }
+            return Boolean.parseBoolean(s);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.motflow.infra;
+
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import io.github.cdklabs.cdknag.RegexAppliesTo;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.constructs.Construct;
+
+/** The whole motflow deployment of one stage. */
+public final class MotflowStack extends Stack {
+    private final MotflowConfig cfg;
+    private final Storage storage;
+    private final Messaging messaging;
+    private final Ml ml;
+    private final JobFunctions jobs;
+    private final Map<String, String> substitutions;
+    private final Workflows workflows;
+    private final Observability observability;
+
+    public MotflowStack(Construct scope, String id, StackProps props, MotflowConfig cfg, Path repoRoot) {
+        super(scope, id, props);
+        this.cfg = cfg;
+        storage = new Storage(this, "Storage", cfg);
+        // SQS visibility timeout >= 6x the consumer's timeout (AWS guidance for Lambda event sources).
+        messaging = new Messaging(this, "Messaging", cfg, storage,
+                Duration.seconds(6 * JobFunctions.INGEST_TIMEOUT.toSeconds().intValue()),
+                Duration.seconds(6 * JobFunctions.COMPLETION_TIMEOUT.toSeconds().intValue()));
+        ml = new Ml(this, "Ml", cfg, storage, messaging);
+        jobs = new JobFunctions(this, "Jobs", cfg, RepoPaths.jobsLambdaJar(repoRoot), storage, messaging, ml);
+        substitutions = substitutions();
+        workflows = new Workflows(this, "Workflows", cfg, RepoPaths.stateMachineDir(repoRoot), substitutions,
+                List.of(ml.jobRole().getRoleArn()), storage.key().getKeyArn());
+        observability = new Observability(this, "Observability", cfg, messaging, jobs, ml, workflows);
+
+        CfnOutput.Builder.create(this, "ApiUrl").value(jobs.api().getApiEndpoint()).build();
+        CfnOutput.Builder.create(this, "DropBucket").value(storage.drop().getBucketName()).build();
+        CfnOutput.Builder.create(this, "ResultsBucket").value(storage.results().getBucketName()).build();
+        CfnOutput.Builder.create(this, "ArtifactsBucket").value(storage.artifacts().getBucketName()).build();
+        CfnOutput.Builder.create(this, "TableName").value(storage.table().getTableName()).build();
+        CfnOutput.Builder.create(this, "TrainingRepository").value(ml.trainingRepo().getRepositoryUri()).build();
+        CfnOutput.Builder.create(this, "ServingRepository").value(ml.servingRepo().getRepositoryUri()).build();
+        CfnOutput.Builder.create(this, "ProcessingRepository").value(ml.processingRepo().getRepositoryUri()).build();
+        CfnOutput.Builder.create(this, "AlertTopic").value(messaging.alerts().getTopicArn()).build();
+        suppressNagFindings();
+    }
+
+    /**
+     * Every value a state machine definition may use as {@code ${Name}}. Workflows hands each
+     * definition the subset it names, and refuses definitions that name anything else.
+     */
+    private Map<String, String> substitutions() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("Stage", cfg.stage());
+        s.put("TableName", storage.table().getTableName());
+        s.put("DropBucket", storage.drop().getBucketName());
+        s.put("ResultsBucket", storage.results().getBucketName());
+        s.put("ArtifactsBucket", storage.artifacts().getBucketName());
+        s.put("KmsKeyArn", storage.key().getKeyArn());
+        s.put("SageMakerRoleArn", ml.jobRole().getRoleArn());
+        s.put("TrainingImageUri", ml.trainingRepo().repositoryUriForTag(cfg.imageTag()));
+        s.put("ServingImageUri", ml.servingRepo().repositoryUriForTag(cfg.imageTag()));
+        s.put("EvaluationImageUri", ml.processingRepo().repositoryUriForTag(cfg.imageTag()));
+        s.put("TrainingInstanceType", cfg.trainingInstanceType());
+        s.put("EvaluationInstanceType", cfg.evaluationInstanceType());
+        s.put("EndpointInstanceType", cfg.realtimeInstanceType());
+        // The retraining workflow promotes models onto the real-time endpoint (its endpoint config
+        // has no async section) and rolls back on that endpoint's alarms.
+        s.put("EndpointName", ml.framesEndpointName());
+        s.put("EndpointErrorAlarmName", Observability.errorAlarmName(ml.framesEndpointName()));
+        s.put("EndpointLatencyAlarmName", Observability.latencyAlarmName(ml.framesEndpointName()));
+        s.put("NotifyTopicArn", messaging.notifications().getTopicArn());
+        return s;
+    }
+
+    /**
+     * The few cdk-nag findings that are accepted on purpose. Each names its rule and why; the
+     * template tests separately forbid "*" actions and "*" resources on S3, DynamoDB and KMS.
+     */
+    private void suppressNagFindings() {
+        NagSuppressions.addStackSuppressions(this, List.of(
+                NagPackSuppression.builder().id("AwsSolutions-IAM5")
+                        .reason("Resource wildcards only where names are made at run time or the service has no"
+                                + " resource-level permissions: objects under a bucket prefix, SageMaker job/model"
+                                + " names, log streams, X-Ray, ECR GetAuthorizationToken, Step Functions log"
+                                + " delivery; no action wildcards (a template test forbids them and '*' on"
+                                + " S3/DynamoDB/KMS).")
+                        .appliesTo(List.of(RegexAppliesTo.builder().regex("/^Resource::.*$/g").build()))
+                        .build()));
+        NagSuppressions.addResourceSuppressions(storage.accessLogs(), List.of(
+                NagPackSuppression.builder().id("AwsSolutions-S1")
+                        .reason("This is the server access log bucket: logging it into itself would loop.")
+                        .build()));
+    }
+
+    public MotflowConfig config() {
+        return cfg;
+    }
+
+    public Storage storage() {
+        return storage;
+    }
+
+    public Messaging messaging() {
+        return messaging;
+    }
+
+    public Ml ml() {
+        return ml;
+    }
+
+    public JobFunctions jobs() {
+        return jobs;
+    }
+
+    public Map<String, String> suppliedSubstitutions() {
+        return Map.copyOf(substitutions);
+    }
+
+    public Workflows workflows() {
+        return workflows;
+    }
+
+    public Observability observability() {
+        return observability;
+    }
+}
