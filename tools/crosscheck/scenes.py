@@ -2,8 +2,9 @@
 
 The tracker output has the usual failure modes: missed boxes, localisation noise (some matches fall
 below IoU 0.5), false positives, identity swaps between two tracks, and fragments (a track resumes
-under a new id after a gap). Coordinates are random floats so that no two costs tie exactly (with
-ties, equally good matchings may differ between solvers).
+under a new id after a gap). With ``ties=True`` every coordinate is snapped to a 4-pixel grid and
+some result boxes are repeated under another id, so that many assignments tie exactly: then only a
+solver that breaks ties as scipy's does gives the reference tools' numbers.
 """
 import random
 
@@ -15,8 +16,13 @@ def _fmt(v):
     return repr(round(v, 4))
 
 
-def make_scene(rng, benchmark="MOT15"):
+def _grid(v):
+    return str(int(round(v / 4.0)) * 4)
+
+
+def make_scene(rng, benchmark="MOT15", ties=False):
     """Returns (gt_lines, result_lines) as lists of MOTChallenge text lines."""
+    fmt = _grid if ties else _fmt
     n_frames = rng.randint(15, 60)
     n_tracks = rng.randint(2, 12)
     width, height = 1280.0, 720.0
@@ -47,10 +53,10 @@ def make_scene(rng, benchmark="MOT15"):
     for tid, cls, conf, boxes in tracks:
         for f, (bx, by, bw, bh) in boxes.items():
             if benchmark == "MOT15":
-                gt_lines.append("%d,%d,%s,%s,%s,%s,1,-1,-1,-1" % (f, tid, _fmt(bx), _fmt(by), _fmt(bw), _fmt(bh)))
+                gt_lines.append("%d,%d,%s,%s,%s,%s,1,-1,-1,-1" % (f, tid, fmt(bx), fmt(by), fmt(bw), fmt(bh)))
             else:
                 vis = round(rng.uniform(0, 1), 3)
-                gt_lines.append("%d,%d,%s,%s,%s,%s,%d,%d,%s" % (f, tid, _fmt(bx), _fmt(by), _fmt(bw), _fmt(bh),
+                gt_lines.append("%d,%d,%s,%s,%s,%s,%d,%d,%s" % (f, tid, fmt(bx), fmt(by), fmt(bw), fmt(bh),
                                                                conf, cls, vis))
     rng.shuffle(gt_lines)  # file order must not matter beyond the tools' own tie rules
 
@@ -86,12 +92,16 @@ def make_scene(rng, benchmark="MOT15"):
                 w = rng.uniform(25, 120)
                 rows.append((next_id + 1000 + rng.randint(0, 50), rng.uniform(0, width - w),
                              rng.uniform(0, height - 2 * w), w, 2 * w))
+        if ties:
+            for k in range(len(rows)):
+                if rng.random() < 0.15:  # the same box twice under different ids
+                    rows.append((next_id + 2000 + k,) + rows[k][1:])
         used = set()
         for hid, bx, by, bw, bh in rows:
             if hid in used:
                 continue
             used.add(hid)
             res.setdefault(f, []).append("%d,%d,%s,%s,%s,%s,%s,-1,-1,-1" % (
-                f, hid, _fmt(bx), _fmt(by), _fmt(bw), _fmt(bh), _fmt(rng.uniform(0.3, 1))))
+                f, hid, fmt(bx), fmt(by), fmt(bw), fmt(bh), _fmt(rng.uniform(0.3, 1))))
     result_lines = [line for f in sorted(res) for line in res[f]]
     return gt_lines, result_lines

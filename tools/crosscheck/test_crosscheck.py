@@ -18,7 +18,8 @@ import scenes
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 JAR = os.path.join(ROOT, "cli", "target", "motflow-cli.jar")
 SEED = 20261125
-# (benchmark, number of CLI runs, scenes per run): 50 scenes in 10 runs of 5.
+# (benchmark, number of CLI runs, scenes per run): 50 scenes in 10 runs of 5; odd runs use
+# grid-snapped boxes with duplicates (exact ties).
 PLAN = [("MOT15", 4, 5), ("MOT17", 4, 5), ("MOT20", 2, 5)]
 
 
@@ -50,7 +51,7 @@ def runs():
     rng = random.Random(SEED)
     for benchmark, n_runs, per_run in PLAN:
         for r in range(n_runs):
-            yield benchmark, r, [scenes.make_scene(rng, benchmark) for _ in range(per_run)]
+            yield benchmark, r, [scenes.make_scene(rng, benchmark, ties=r % 2 == 1) for _ in range(per_run)]
 
 
 def assert_same(expected, actual, where):
