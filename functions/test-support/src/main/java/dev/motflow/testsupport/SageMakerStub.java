@@ -32,7 +32,8 @@ import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
 
 /**
  * A local HTTP server speaking the SageMaker (awsJson1_1, {@code X-Amz-Target: SageMaker.Op}) and
- * SageMaker Runtime (restJson1, {@code POST /endpoints/{name}/async-invocations}) wire protocols,
+ * SageMaker Runtime (restJson1, {@code POST /endpoints/{name}/async-invocations}, and
+ * {@code POST /endpoints/{name}/invocations} for endpoints registered with {@link #onInvoke}) wire protocols,
  * so services can be tested through the real SDK clients. It records every request, checks the
  * constraints the real service enforces, can inject faults, and keeps processing-job state. It
  * never produces tracking results: tests write result objects themselves.
@@ -46,6 +47,7 @@ public final class SageMakerStub implements AutoCloseable {
     public static final Pattern ROLE_ARN = Pattern.compile("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
     public static final Pattern S3_URI = Pattern.compile("^(https|s3)://([^/]+)/?(.*)$");
     private static final Pattern ASYNC_PATH = Pattern.compile("^/endpoints/([^/]+)/async-invocations$");
+    private static final Pattern INVOKE_PATH = Pattern.compile("^/endpoints/([^/]+)/invocations$");
 
     /** Answers one control-plane operation: return the response body or throw {@link StubError}. */
     @FunctionalInterface
@@ -53,8 +55,25 @@ public final class SageMakerStub implements AutoCloseable {
         JsonNode handle(JsonNode request) throws StubError;
     }
 
+    /**
+     * Answers a real-time {@code InvokeEndpoint} call to one endpoint, as the model container would:
+     * gets the request's content type and raw body. Throw {@link StubError#modelError} for an error
+     * the container returned, or another {@link StubError} for an error of SageMaker itself.
+     */
+    @FunctionalInterface
+    public interface InvokeHandler {
+        InvokeResponse handle(String contentType, byte[] body) throws StubError;
+    }
+
+    /** What the container answered: content type and body. */
+    public record InvokeResponse(String contentType, byte[] body) {
+        public static InvokeResponse json(String json) {
+            return new InvokeResponse("application/json", json.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
     /** An error answer in the operation's protocol. */
-    public static final class StubError extends Exception {
+    public static class StubError extends Exception {
         private static final long serialVersionUID = 1L;
         final int status;
         final String code;
@@ -68,6 +87,21 @@ public final class SageMakerStub implements AutoCloseable {
         public static StubError validation(String message) {
             return new StubError(400, "ValidationException", message);
         }
+
+        /** The container answered {@code originalStatus}: SageMaker Runtime's 424 ModelError. */
+        public static StubError modelError(int originalStatus, String originalMessage) {
+            return new ModelError(originalStatus, originalMessage);
+        }
+    }
+
+    private static final class ModelError extends StubError {
+        private static final long serialVersionUID = 1L;
+        final int originalStatus;
+
+        ModelError(int originalStatus, String originalMessage) {
+            super(424, "ModelError", originalMessage);
+            this.originalStatus = originalStatus;
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,6 +109,7 @@ public final class SageMakerStub implements AutoCloseable {
     private final HttpServer server;
     private final List<RecordedCall> calls = new CopyOnWriteArrayList<>();
     private final Map<String, OperationHandler> handlers = new ConcurrentHashMap<>();
+    private final Map<String, InvokeHandler> invokeHandlers = new ConcurrentHashMap<>();
     private final Map<String, ObjectNode> processingJobs = new ConcurrentHashMap<>();
     private volatile FaultPlan faults = FaultPlan.none();
     private volatile String asyncOutputPrefix = "s3://sagemaker-async-output/";
@@ -145,6 +180,7 @@ public final class SageMakerStub implements AutoCloseable {
         faults = FaultPlan.none();
         processingJobs.clear();
         handlers.clear();
+        invokeHandlers.clear();
         registerDefaults();
     }
 
@@ -162,6 +198,16 @@ public final class SageMakerStub implements AutoCloseable {
         handlers.put(operation, handler);
     }
 
+    /**
+     * Registers (or replaces) the model behind a real-time endpoint: {@code InvokeEndpoint}
+     * ({@code POST /endpoints/{name}/invocations}) to {@code endpointName} is answered by
+     * {@code handler}; other endpoint names get SageMaker's 400 ValidationError (not found). The
+     * recorded call's body is the raw request body read as ISO-8859-1 (byte for byte).
+     */
+    public void onInvoke(String endpointName, InvokeHandler handler) {
+        invokeHandlers.put(endpointName, handler);
+    }
+
     /** Moves a processing job created through the stub to a new status (as SageMaker would over time). */
     public void setProcessingJobStatus(String name, String status, String failureReason) {
         ObjectNode job = processingJobs.get(name);
@@ -172,6 +218,12 @@ public final class SageMakerStub implements AutoCloseable {
         if (failureReason != null) {
             job.put("FailureReason", failureReason);
         }
+    }
+
+    /** A copy of a processing job created through the stub (as DescribeProcessingJob shows it), or null. */
+    public ObjectNode processingJob(String name) {
+        ObjectNode job = processingJobs.get(name);
+        return job == null ? null : job.deepCopy();
     }
 
     private void registerDefaults() {
@@ -267,19 +319,23 @@ public final class SageMakerStub implements AutoCloseable {
 
     private void serve(HttpExchange ex) throws IOException {
         try (ex) {
-            String body;
+            byte[] raw;
             try (InputStream in = ex.getRequestBody()) {
-                body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                raw = in.readAllBytes();
             }
+            String body = new String(raw, StandardCharsets.UTF_8);
             Map<String, String> headers = new TreeMap<>();
             ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(",", v)));
             String path = ex.getRequestURI().getPath();
             String target = headers.getOrDefault("x-amz-target", "");
             Matcher async = ASYNC_PATH.matcher(path);
+            Matcher invoke = INVOKE_PATH.matcher(path);
             if (target.startsWith("SageMaker.")) {
                 controlPlane(ex, target.substring("SageMaker.".length()), path, headers, body);
             } else if ("POST".equals(ex.getRequestMethod()) && async.matches()) {
                 invokeAsync(ex, async.group(1), path, headers, body);
+            } else if ("POST".equals(ex.getRequestMethod()) && invoke.matches()) {
+                invoke(ex, invoke.group(1), path, headers, raw);
             } else {
                 record("Unknown", path, headers, body, 404, "UnknownOperationException");
                 respond(ex, 404, Map.of("x-amzn-ErrorType", "UnknownOperationException"),
@@ -347,6 +403,47 @@ public final class SageMakerStub implements AutoCloseable {
         record(op, path, headers, body, json, 202, null);
         respond(ex, 202, Map.of("Content-Type", "application/json", "X-Amzn-SageMaker-OutputLocation", output,
                 "X-Amzn-SageMaker-FailureLocation", failure), JSON.createObjectNode().put("InferenceId", id).toString());
+    }
+
+    private void invoke(HttpExchange ex, String endpointName, String path, Map<String, String> headers, byte[] raw) throws IOException {
+        String op = "InvokeEndpoint";
+        String recorded = new String(raw, StandardCharsets.ISO_8859_1);
+        JsonNode empty = JSON.createObjectNode();
+        Fault fault = faults.next(op);
+        if (fault != null) {
+            record(op, path, headers, recorded, empty, fault.status, fault.runtimeCode);
+            runtimeError(ex, fault.status, fault.runtimeCode, fault.message);
+            return;
+        }
+        InvokeHandler h = NAME.matcher(endpointName).matches() ? invokeHandlers.get(endpointName) : null;
+        if (h == null) {
+            record(op, path, headers, recorded, empty, 400, "ValidationError");
+            runtimeError(ex, 400, "ValidationError", "Endpoint " + endpointName + " of account 000000000000 not found.");
+            return;
+        }
+        try {
+            InvokeResponse out = h.handle(headers.get("content-type"), raw);
+            record(op, path, headers, recorded, empty, 200, null);
+            byte[] bytes = out.body() == null ? new byte[0] : out.body();
+            ex.getResponseHeaders().add("Content-Type", out.contentType() == null ? "application/octet-stream" : out.contentType());
+            ex.getResponseHeaders().add("x-Amzn-Invoked-Production-Variant", "AllTraffic");
+            ex.getResponseHeaders().add("x-amzn-RequestId", UUID.randomUUID().toString());
+            ex.sendResponseHeaders(200, bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length > 0) {
+                ex.getResponseBody().write(bytes);
+            }
+        } catch (ModelError e) {
+            record(op, path, headers, recorded, empty, e.status, e.code);
+            ObjectNode err = JSON.createObjectNode().put("OriginalStatusCode", e.originalStatus)
+                    .put("OriginalMessage", e.getMessage())
+                    .put("LogStreamArn", "arn:aws:logs:us-east-1:000000000000:log-group:/aws/sagemaker/Endpoints/" + endpointName)
+                    .put("message", "Received client error (" + e.originalStatus + ") from primary with message \"" + e.getMessage() + "\".");
+            respond(ex, e.status, Map.of("Content-Type", "application/json", "x-amzn-ErrorType",
+                    "ModelError:http://internal.amazon.com/coral/com.amazon.sagemaker/"), err.toString());
+        } catch (StubError e) {
+            record(op, path, headers, recorded, empty, e.status, e.code);
+            runtimeError(ex, e.status, e.code, e.getMessage());
+        }
     }
 
     private static JsonNode parse(String body) {
