@@ -104,12 +104,13 @@ public final class ModelRegistry {
     public void putScores(long version, String validationSetId, JsonNode scores) {
         try {
             dynamo.updateItem(b -> b.tableName(table).key(Keys.modelVersion(model, version))
-                    .updateExpression("SET metrics = if_not_exists(metrics, :empty)")
+                    .updateExpression("SET #m = if_not_exists(#m, :empty)")
                     .conditionExpression("attribute_exists(sk)")
+                    .expressionAttributeNames(Map.of("#m", "metrics"))
                     .expressionAttributeValues(Map.of(":empty", AttributeValue.fromM(Map.of()))));
             dynamo.updateItem(b -> b.tableName(table).key(Keys.modelVersion(model, version))
-                    .updateExpression("SET metrics.#set = :s")
-                    .expressionAttributeNames(Map.of("#set", validationSetId))
+                    .updateExpression("SET #m.#set = :s")
+                    .expressionAttributeNames(Map.of("#m", "metrics", "#set", validationSetId))
                     .expressionAttributeValues(Map.of(":s", Attr.fromJson(scores))));
         } catch (ConditionalCheckFailedException e) {
             throw new IllegalStateException("model version " + version + " does not exist", e);

@@ -201,9 +201,10 @@ public final class RunCoordinator {
         Instant now = clock.instant();
         try {
             dynamo.updateItem(b -> b.tableName(table).key(Keys.lock())
-                    .updateExpression("SET holder = :n, request = :r, acquiredAt = :now, leaseUntil = :lease, "
+                    .updateExpression("SET holder = :n, #request = :r, acquiredAt = :now, leaseUntil = :lease, "
                             + "started = :false, handedOverBy = :h REMOVE pending")
                     .conditionExpression("holder = :h AND pending.executionName = :n")
+                    .expressionAttributeNames(Map.of("#request", "request"))
                     .expressionAttributeValues(Map.of(":n", Attr.s(followUpName), ":r", Attr.fromObject(followUp),
                             ":now", Attr.s(now.toString()), ":lease", Attr.n(now.plus(lease).getEpochSecond()),
                             ":false", Attr.bool(false), ":h", Attr.s(holder))));

@@ -121,6 +121,9 @@ public final class RunFinisher {
         } else {
             out.putNull("followUp");
         }
+        // The SNS message, rendered here rather than with States.JsonToString in the definition:
+        // the local interpreter does not escape quotes inside strings there.
+        out.put("notification", Json.write(out));
         return out;
     }
 

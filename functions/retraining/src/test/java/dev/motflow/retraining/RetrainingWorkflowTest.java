@@ -1,0 +1,336 @@
+package dev.motflow.retraining;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.motflow.retraining.TestBed.DataFile;
+import dev.motflow.retraining.handler.RetrainingApiHandler;
+import dev.motflow.retraining.score.ModelRegistry;
+import dev.motflow.retraining.store.Attr;
+import dev.motflow.retraining.store.Keys;
+import dev.motflow.testsupport.Fault;
+import dev.motflow.testsupport.FaultPlan;
+import dev.motflow.testsupport.sfn.ExecutionResult;
+import dev.motflow.testsupport.sfn.SageMakerLifecycle.EndpointOutcome;
+import dev.motflow.testsupport.sfn.SageMakerLifecycle.TrainingOutcome;
+import dev.motflow.testsupport.sfn.SnsTasks;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Executes statemachines/retrain.asl.json end to end: trigger handler -> lock -> local execution of
+ * the real ASL -> the real step Lambdas on dynalite/s3rver -> SageMaker and SNS stand-ins.
+ */
+class RetrainingWorkflowTest {
+    private TestBed bed;
+
+    @BeforeEach
+    void setUp() {
+        bed = new TestBed();
+    }
+
+    @AfterEach
+    void tearDown() {
+        bed.close();
+    }
+
+    private String uploadGood(String dataset, String version) {
+        List<DataFile> files = TestBed.motDataset(f -> f);
+        return bed.upload(dataset, files, TestBed.manifest(dataset, version, files).toString());
+    }
+
+    private String trigger(String messageId, String key) {
+        SQSBatchResponse r = bed.labelledDataHandler().handleRequest(TestBed.batch(bed.s3Event(messageId, key)), null);
+        assertTrue(r.getBatchItemFailures().isEmpty(), "batch failures: " + r.getBatchItemFailures());
+        return bed.starter.startOrder.get(bed.starter.startOrder.size() - 1);
+    }
+
+    /** Production before the run: version 1 deployed on the endpoint, with no scores for this validation set. */
+    private void seedProduction() {
+        ModelRegistry registry = bed.steps.registry();
+        long v = registry.createCandidate("s3://" + bed.artifacts + "/models/v1/model.tar.gz", 0, "other-set",
+                Json.object().put("mota", 0.5).put("idf1", 0.5).put("hota", 0.5), "seed");
+        assertEquals(1, v);
+        registry.setStatus(1, "CANDIDATE", "DEPLOYED");
+        assertTrue(registry.promote(1, null, "s3://" + bed.artifacts + "/models/v1/model.tar.gz", "motflow-epc-v1", "seed"));
+        bed.lifecycle.existingEndpoint(TestBed.ENDPOINT, "motflow-epc-v1", "motflow-model-v1",
+                "s3://" + bed.artifacts + "/models/v1/model.tar.gz");
+    }
+
+    private static void assertSucceeded(ExecutionResult r) {
+        assertTrue(r.succeeded(), () -> r.error() + " " + r.cause() + "\n" + r.historyJson());
+    }
+
+    private JsonNode onlyNotification(String execution) {
+        List<SnsTasks.Published> p = bed.sns.published(execution);
+        assertEquals(1, p.size(), "one notification per run");
+        return p.get(0).messageJson();
+    }
+
+    private Map<String, AttributeValue> runItem(String dataset, String execution) {
+        return bed.dynamo.getItem(b -> b.tableName(bed.table).key(Keys.run(dataset, execution)).consistentRead(true)).item();
+    }
+
+    private boolean lockHeld() {
+        return bed.dynamo.getItem(b -> b.tableName(bed.table).key(Keys.lock()).consistentRead(true)).hasItem();
+    }
+
+    @Test
+    void betterCandidateIsPromotedWithABlueGreenUpdate() {
+        seedProduction();
+        bed.candidateResults = TestBed::perfect;
+        bed.productionResults = TestBed::degraded;
+        bed.lifecycle.endpointOutcome(EndpointOutcome.IN_SERVICE, 2); // Updating on the first check
+        String name = trigger("m1", uploadGood("street", "2026-11-24.1"));
+        assertEquals("street-2026-11-24_1-" + name.substring(name.length() - 12), name, "deterministic, sanitised name");
+
+        ExecutionResult r = bed.starter.await(name);
+        TestBed.print("PROMOTED", r);
+        assertSucceeded(r);
+        assertEquals(List.of("KeepRequest", "ValidateDataset", "IsDatasetValid", "UseTuning", "Train", "EvaluateCandidate",
+                "ScoreCandidate", "ProductionNeedsScores", "EvaluateProduction", "ScoreProduction", "Gate", "IsPromoted",
+                "CreateModel", "CreateEndpointConfig", "EndpointExists", "UpdateEndpoint", "StartDeploymentChecks",
+                "WaitForEndpoint", "DescribeEndpoint", "CountCheck", "IsEndpointDeployed",
+                "WaitForEndpoint", "DescribeEndpoint", "CountCheck", "IsEndpointDeployed",
+                "RecordPromoted", "Notify", "RunSucceeded", "Done"), r.visited());
+
+        ModelRegistry registry = bed.steps.registry();
+        ModelRegistry.Current current = registry.current();
+        assertEquals(2, current.version(), "production now points at the candidate");
+        assertEquals("DEPLOYED", Attr.str(registry.version(2), "status"));
+        assertEquals("APPROVED", Attr.str(registry.version(1), "status"), "the old version is no longer deployed");
+        assertEquals(current.endpointConfigName(), bed.lifecycle.endpoint(TestBed.ENDPOINT).path("EndpointConfigName").asText());
+
+        JsonNode deployment = bed.lifecycle.lastDeploymentConfig(TestBed.ENDPOINT);
+        assertEquals("CANARY", deployment.path("BlueGreenUpdatePolicy").path("TrafficRoutingConfiguration").path("Type").asText());
+        assertEquals(2, deployment.path("AutoRollbackConfiguration").path("Alarms").size());
+        JsonNode training = bed.sageMaker.successfulCalls("CreateTrainingJob").get(0).json();
+        assertTrue(training.path("EnableManagedSpotTraining").asBoolean());
+        assertTrue(training.path("CheckpointConfig").path("S3Uri").asText().startsWith("s3://" + bed.artifacts + "/retraining/" + name));
+        assertEquals("validation_loss=([0-9.eE+-]+)",
+                training.path("AlgorithmSpecification").path("MetricDefinitions").path(0).path("Regex").asText());
+
+        JsonNode note = onlyNotification(name);
+        assertEquals("PROMOTED", note.path("status").asText());
+        assertEquals(1.0, note.path("candidateScores").path("idf1").asDouble(), 1e-9, "perfect result");
+        assertTrue(note.path("productionScores").path("idf1").asDouble() < 0.99, note.toString());
+        // production got scored on this validation set and keeps those scores
+        String setId = Attr.str(runItem("street", name), "validationSetId");
+        assertNotNull(registry.scores(1, setId));
+        assertEquals("PROMOTED", Attr.str(runItem("street", name), "status"));
+        assertFalse(lockHeld(), "lock released");
+    }
+
+    @Test
+    void worseCandidateIsRejectedWithBothScoreSets() {
+        seedProduction();
+        bed.candidateResults = TestBed::degraded;
+        bed.productionResults = TestBed::perfect;
+        String name = trigger("m1", uploadGood("street", "v2"));
+
+        ExecutionResult r = bed.starter.await(name);
+        TestBed.print("REJECTED", r);
+        assertSucceeded(r);
+        assertEquals(List.of("KeepRequest", "ValidateDataset", "IsDatasetValid", "UseTuning", "Train", "EvaluateCandidate",
+                "ScoreCandidate", "ProductionNeedsScores", "EvaluateProduction", "ScoreProduction", "Gate", "IsPromoted",
+                "RecordRejected", "Notify", "RunSucceeded", "Done"), r.visited());
+        assertTrue(bed.sageMaker.calls("CreateModel").isEmpty(), "nothing deployed");
+        ModelRegistry registry = bed.steps.registry();
+        assertEquals(1, registry.current().version());
+        assertEquals("REJECTED", Attr.str(registry.version(2), "status"));
+
+        JsonNode note = onlyNotification(name);
+        assertEquals("REJECTED", note.path("status").asText());
+        assertTrue(note.path("reason").asText().startsWith("neither IDF1 nor HOTA improved"), note.toString());
+        assertEquals(1.0, note.path("productionScores").path("idf1").asDouble(), 1e-9);
+        assertTrue(note.path("candidateScores").path("idf1").asDouble() < 0.99);
+        Map<String, AttributeValue> run = runItem("street", name);
+        assertEquals("REJECTED", Attr.str(run, "status"));
+        assertTrue(run.containsKey("candidateScores") && run.containsKey("productionScores"));
+    }
+
+    @Test
+    void trainingFailureEndsInTheFailurePathAndNotifies() {
+        bed.lifecycle.trainingOutcome(req -> TrainingOutcome.failed("AlgorithmError: CUDA out of memory"));
+        String name = trigger("m1", uploadGood("street", "v3"));
+
+        ExecutionResult r = bed.starter.await(name);
+        assertEquals("FAILED", r.status());
+        assertEquals("Retraining.Failed", r.error());
+        assertEquals(List.of("KeepRequest", "ValidateDataset", "IsDatasetValid", "UseTuning", "Train", "RecordFailure",
+                "Notify", "RunSucceeded", "RetrainingFailed"), r.visited());
+        assertEquals(1, r.events("StateCaught").size());
+        JsonNode note = onlyNotification(name);
+        assertEquals("FAILED", note.path("status").asText());
+        assertTrue(note.path("reason").asText().startsWith("States.TaskFailed"), note.toString());
+        assertTrue(note.path("reason").asText().contains("CUDA out of memory"));
+        assertEquals("FAILED", Attr.str(runItem("street", name), "status"));
+        assertFalse(lockHeld());
+    }
+
+    @Test
+    void throttlingIsRetriedThenTheRunSucceeds() {
+        // First production model: no endpoint yet, so the run creates it.
+        bed.sageMaker.injectFaults(FaultPlan.firstN(2, Fault.THROTTLING)); // CreateTrainingJob throttled twice
+        bed.dispatcher.failNext("ValidateDataset", 1, "Lambda.TooManyRequestsException", "Rate Exceeded.");
+        String name = trigger("m1", uploadGood("street", "v4"));
+
+        ExecutionResult r = bed.starter.await(name);
+        assertSucceeded(r);
+        List<String> retried = new ArrayList<>();
+        r.events("StateRetried").forEach(e -> retried.add(e.path("state").asText()));
+        assertEquals(List.of("ValidateDataset", "Train", "Train"), retried);
+        assertEquals(3, bed.sageMaker.calls("CreateTrainingJob").size());
+        assertEquals(1, bed.sageMaker.successfulCalls("CreateTrainingJob").size());
+        assertTrue(r.visited().contains("CreateEndpoint") && !r.visited().contains("UpdateEndpoint"));
+        assertEquals("PROMOTED", onlyNotification(name).path("status").asText());
+        assertEquals(1, bed.steps.registry().current().version());
+    }
+
+    @Test
+    void badDatasetIsRejectedWithAReportOfFileAndLine() {
+        List<DataFile> files = TestBed.motDataset(list -> {
+            List<DataFile> out = new ArrayList<>();
+            for (DataFile f : list) {
+                if (f.path().equals("MOT17-02-FRCNN/gt/gt.txt")) {
+                    String[] lines = new String(f.bytes()).split("\n");
+                    lines[4] = "1,999,10,10,0,50,1,1,1.0"; // line 5: zero width
+                    lines[6] = lines[7]; // line 7 repeats line 8: same id twice in one frame
+                    out.add(new DataFile(f.path(), (String.join("\n", lines) + "\n").getBytes()));
+                } else {
+                    out.add(f);
+                }
+            }
+            return out;
+        });
+        var manifest = TestBed.manifest("street", "bad-1", files);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) manifest.path("files").get(0)).put("size", 1); // wrong size
+        String name = trigger("m1", bed.upload("street", files, manifest.toPrettyString()));
+
+        ExecutionResult r = bed.starter.await(name);
+        assertTrue(r.succeeded());
+        assertEquals(List.of("KeepRequest", "ValidateDataset", "IsDatasetValid", "RecordDatasetRejected", "Notify",
+                "RunSucceeded", "Done"), r.visited());
+        JsonNode note = onlyNotification(name);
+        assertEquals("REJECTED", note.path("status").asText());
+        String report = note.path("report").toString();
+        assertTrue(report.contains("MOT17-02-FRCNN/gt/gt.txt:5: box size must be positive"), report);
+        assertTrue(report.contains("MOT17-02-FRCNN/gt/gt.txt:8: id") && report.contains("(also line 7)"), report);
+        assertTrue(report.contains("manifest:6: MOT17-02-FRCNN/img1/000001.jpg: listed size 1"), report);
+        assertTrue(bed.sageMaker.calls("CreateTrainingJob").isEmpty());
+    }
+
+    @Test
+    void aDuplicateTriggerStartsOneRun() {
+        String key = uploadGood("street", "v5");
+        SQSBatchResponse first = bed.labelledDataHandler().handleRequest(
+                TestBed.batch(bed.s3Event("m1", key), bed.s3Event("m2", key)), null);
+        assertTrue(first.getBatchItemFailures().isEmpty());
+        assertEquals(1, bed.starter.startOrder.size());
+        String name = bed.starter.startOrder.get(0);
+        bed.starter.await(name);
+        // redelivered after the run finished, and an upload of an image (not a manifest)
+        bed.labelledDataHandler().handleRequest(TestBed.batch(bed.s3Event("m3", key),
+                bed.s3Event("m4", "labelled/street/MOT17-02-FRCNN/img1/000001.jpg")), null);
+        assertEquals(List.of(name), bed.starter.startOrder, "still one execution");
+        assertEquals(1, bed.sns.published().size());
+    }
+
+    @Test
+    void dataArrivingDuringARunQueuesExactlyOneFollowUp() throws Exception {
+        CountDownLatch trainingStarted = new CountDownLatch(1);
+        CountDownLatch releaseTraining = new CountDownLatch(1);
+        bed.dispatcher.beforeState("Train", call -> {
+            if (call.input().path("TrainingJobName").asText().isEmpty()) {
+                return;
+            }
+            trainingStarted.countDown();
+            try {
+                releaseTraining.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        String first = trigger("m1", uploadGood("street", "v6"));
+        assertTrue(trainingStarted.await(60, TimeUnit.SECONDS), "first run reached Train");
+        bed.dispatcher.beforeState("Train", null);
+        releaseTrainingLater(releaseTraining);
+
+        // two newer versions arrive while the first run trains: only the latest stays queued
+        bed.labelledDataHandler().handleRequest(TestBed.batch(bed.s3Event("m2", uploadGood("street", "v7"))), null);
+        bed.labelledDataHandler().handleRequest(TestBed.batch(bed.s3Event("m3", uploadGood("street", "v8"))), null);
+        assertEquals(List.of(first), bed.starter.startOrder, "nothing starts while a run holds the lock");
+        releaseTraining.countDown();
+
+        ExecutionResult r1 = bed.starter.await(first);
+        assertSucceeded(r1);
+        String followUp = "street-v8";
+        assertEquals(followUp, onlyNotification(first).path("followUp").asText());
+        ExecutionResult r2 = bed.starter.await(followUp);
+        assertSucceeded(r2);
+        assertEquals(List.of(first, followUp), bed.starter.startOrder, "v7 was superseded by v8, never run");
+        assertNull(onlyNotification(followUp).path("followUp").textValue());
+        assertFalse(lockHeld());
+    }
+
+    private static void releaseTrainingLater(CountDownLatch latch) {
+        // safety net: never leave the first execution hanging if an assertion below fails
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(30_000);
+            } catch (InterruptedException ignored) {
+                // test finished first
+            }
+            latch.countDown();
+        });
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Test
+    void manualTriggerWithTuningRunsTheHyperparameterSearch() {
+        uploadGood("street", "v9");
+        RetrainingApiHandler api = new RetrainingApiHandler(bed.trigger, bed.labelled, bed.clock);
+        APIGatewayV2HTTPEvent event = APIGatewayV2HTTPEvent.builder().withRawPath("/retraining")
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod("POST").withPath("/retraining").build())
+                        .build())
+                .withBody("{\"dataset\":\"street\",\"hpo\":true}").build();
+        var response = api.handleRequest(event, null);
+        assertEquals(202, response.getStatusCode(), response.getBody());
+        JsonNode body = Json.parse(response.getBody());
+        assertEquals("STARTED", body.path("admission").asText());
+        assertEquals("street-v9-hpo", body.path("executionName").asText());
+
+        ExecutionResult r = bed.starter.await("street-v9-hpo");
+        assertSucceeded(r);
+        assertTrue(r.visited().containsAll(List.of("TrainWithTuning", "DescribeBestTrainingJob")) && !r.visited().contains("Train"));
+        JsonNode tuning = bed.sageMaker.successfulCalls("CreateHyperParameterTuningJob").get(0).json();
+        JsonNode config = tuning.path("HyperParameterTuningJobConfig");
+        assertEquals("Minimize", config.path("HyperParameterTuningJobObjective").path("Type").asText());
+        assertEquals("validation_loss", config.path("HyperParameterTuningJobObjective").path("MetricName").asText());
+        List<String> tuned = new ArrayList<>();
+        config.path("ParameterRanges").forEach(kind -> kind.forEach(p -> tuned.add(p.path("Name").asText())));
+        assertEquals(List.of("lr", "id_loss_weight", "batch_size"), tuned);
+        assertEquals("PROMOTED", onlyNotification("street-v9-hpo").path("status").asText());
+
+        var again = api.handleRequest(event, null);
+        assertEquals("ALREADY_STARTED", Json.parse(again.getBody()).path("admission").asText());
+    }
+}
