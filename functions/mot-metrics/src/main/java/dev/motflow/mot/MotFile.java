@@ -140,10 +140,12 @@ public final class MotFile {
             if (tokStart == tokEnd) {
                 throw new MotFormatException(file, lineNo, "column " + col + " is empty");
             }
-            String token = line.substring(tokStart, tokEnd);
             if (col <= STANDARD_COLUMNS) {
-                std[col - 1] = parseNumber(token, col, file, lineNo);
+                double fast = FastDecimal.parse(line, tokStart, tokEnd);
+                std[col - 1] = Double.isNaN(fast) ? parseNumber(line.substring(tokStart, tokEnd), col, file, lineNo)
+                        : fast;
             } else {
+                String token = line.substring(tokStart, tokEnd);
                 if (extra == null) {
                     extra = new float[16];
                 } else if (extraCount == extra.length) {
