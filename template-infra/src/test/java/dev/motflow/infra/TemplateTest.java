@@ -1,0 +1,280 @@
+package dev.motflow.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+
+/** Assertions on the synthesized template: secure defaults and the wiring the issue asks for. */
+class TemplateTest {
+    /**
+     * Actions that AWS does not allow to scope to a resource ARN, so a "*" resource is what the
+     * service requires (X-Ray, ECR auth tokens, CloudWatch PutMetricData, CloudWatch Logs delivery
+     * of Step Functions).
+     */
+    private static final Set<String> RESOURCELESS_ACTIONS = Set.of(
+            "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+            "xray:GetSamplingTargets", "ecr:GetAuthorizationToken", "cloudwatch:PutMetricData",
+            "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+            "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
+            "logs:DescribeLogGroups");
+
+    private final Synthesized synth = Synthesized.get();
+
+    @Test
+    void everyBucketIsEncryptedPrivateAndTlsOnly() {
+        Map<String, JsonNode> buckets = synth.resources("AWS::S3::Bucket");
+        assertEquals(4, buckets.size(), "drop, results, artifacts, access logs");
+        Set<String> tlsOnly = new HashSet<>();
+        synth.resources("AWS::S3::BucketPolicy").values().forEach(p -> {
+            for (JsonNode st : p.path("Properties").path("PolicyDocument").path("Statement")) {
+                if (st.path("Effect").asText().equals("Deny")
+                        && st.path("Condition").path("Bool").path("aws:SecureTransport").asText().equals("false")) {
+                    tlsOnly.add(p.path("Properties").path("Bucket").path("Ref").asText());
+                }
+            }
+        });
+        int kms = 0;
+        for (Map.Entry<String, JsonNode> b : buckets.entrySet()) {
+            JsonNode props = b.getValue().path("Properties");
+            JsonNode sse = props.path("BucketEncryption").path("ServerSideEncryptionConfiguration").path(0)
+                    .path("ServerSideEncryptionByDefault").path("SSEAlgorithm");
+            assertTrue(Set.of("aws:kms", "AES256").contains(sse.asText()), b.getKey() + " not encrypted");
+            kms += sse.asText().equals("aws:kms") ? 1 : 0;
+            JsonNode bpa = props.path("PublicAccessBlockConfiguration");
+            for (String f : List.of("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")) {
+                assertTrue(bpa.path(f).asBoolean(), b.getKey() + " " + f);
+            }
+            assertTrue(tlsOnly.contains(b.getKey()), b.getKey() + " accepts plain HTTP");
+            assertFalse(props.path("LifecycleConfiguration").path("Rules").isEmpty(), b.getKey() + " lifecycle");
+        }
+        // Every data bucket uses the customer key; only the access-log bucket uses SSE-S3 (log delivery needs it).
+        assertEquals(3, kms);
+    }
+
+    @Test
+    void dropBucketLifecycleAndNotificationsFollowTheConfiguration() {
+        MotflowConfig cfg = synth.stack.config();
+        JsonNode drop = synth.resources("AWS::S3::Bucket").entrySet().stream()
+                .filter(e -> e.getKey().startsWith("StorageDrop")).findFirst().orElseThrow().getValue()
+                .path("Properties");
+        assertEquals("Enabled", drop.path("VersioningConfiguration").path("Status").asText());
+        Map<String, JsonNode> rules = new java.util.HashMap<>();
+        drop.path("LifecycleConfiguration").path("Rules").forEach(r -> rules.put(r.path("Id").asText(), r));
+        assertEquals(cfg.rawUploadRetentionDays(), rules.get("ExpireRawUploads").path("ExpirationInDays").asInt());
+        assertEquals(Storage.INCOMING_PREFIX, rules.get("ExpireRawUploads").path("Prefix").asText());
+        assertEquals(cfg.abortMultipartUploadDays(), rules.get("AbortIncompleteMultipart")
+                .path("AbortIncompleteMultipartUpload").path("DaysAfterInitiation").asInt());
+        List<String> prefixes = new ArrayList<>();
+        drop.path("NotificationConfiguration").path("QueueConfigurations").forEach(q -> {
+            assertEquals("s3:ObjectCreated:*", q.path("Event").asText());
+            prefixes.add(q.path("Filter").path("S3Key").path("Rules").path(0).path("Value").asText());
+        });
+        assertEquals(List.of(Storage.INCOMING_PREFIX, Storage.LABELLED_PREFIX), prefixes);
+    }
+
+    @Test
+    void tableMirrorsTheDataModel() {
+        Map<String, JsonNode> tables = synth.resources("AWS::DynamoDB::Table");
+        assertEquals(1, tables.size());
+        JsonNode t = tables.values().iterator().next().path("Properties");
+        assertEquals("PAY_PER_REQUEST", t.path("BillingMode").asText());
+        assertTrue(t.path("SSESpecification").path("SSEEnabled").asBoolean());
+        assertEquals("KMS", t.path("SSESpecification").path("SSEType").asText());
+        assertTrue(t.path("PointInTimeRecoverySpecification").path("PointInTimeRecoveryEnabled").asBoolean());
+        assertEquals("expiresAt", t.path("TimeToLiveSpecification").path("AttributeName").asText());
+        assertEquals("[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}]",
+                t.path("KeySchema").toString());
+        JsonNode gsi = t.path("GlobalSecondaryIndexes");
+        assertEquals(1, gsi.size());
+        assertEquals("gsi1", gsi.path(0).path("IndexName").asText());
+        assertEquals("[{\"AttributeName\":\"gsi1pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"gsi1sk\",\"KeyType\":\"RANGE\"}]",
+                gsi.path(0).path("KeySchema").toString());
+        assertEquals("ALL", gsi.path(0).path("Projection").path("ProjectionType").asText());
+        Set<String> attrs = new TreeSet<>();
+        t.path("AttributeDefinitions").forEach(a -> {
+            assertEquals("S", a.path("AttributeType").asText());
+            attrs.add(a.path("AttributeName").asText());
+        });
+        assertEquals(Set.of("pk", "sk", "gsi1pk", "gsi1sk"), attrs);
+    }
+
+    @Test
+    void noIamStatementHasWildcardActionsOrWildcardDataResources() {
+        List<JsonNode> statements = synth.iamStatements();
+        assertTrue(statements.size() > 20);
+        for (JsonNode st : statements) {
+            List<String> actions = Synthesized.strings(st.path("Action"));
+            for (String a : actions) {
+                assertFalse(a.equals("*") || a.endsWith(":*") || a.contains("*"), "wildcard action " + a + " in " + st);
+            }
+            if (Synthesized.strings(st.path("Resource")).contains("*")) {
+                for (String a : actions) {
+                    assertTrue(RESOURCELESS_ACTIONS.contains(a), "'*' resource for " + a + ": " + st);
+                    assertFalse(a.startsWith("s3:") || a.startsWith("dynamodb:") || a.startsWith("kms:"), a);
+                }
+            }
+            assertFalse(st.has("NotAction") || st.has("NotResource"), st.toString());
+        }
+    }
+
+    @Test
+    void everyJavaFunctionIsArm64WithSnapStartTracingAndLogRetention() {
+        Map<String, JsonNode> functions = synth.resources("AWS::Lambda::Function");
+        int java = 0;
+        for (Map.Entry<String, JsonNode> f : functions.entrySet()) {
+            JsonNode p = f.getValue().path("Properties");
+            if (!p.path("Runtime").asText().startsWith("java")) {
+                continue;
+            }
+            java++;
+            assertEquals("java21", p.path("Runtime").asText());
+            assertEquals("[\"arm64\"]", p.path("Architectures").toString(), f.getKey());
+            assertEquals("PublishedVersions", p.path("SnapStart").path("ApplyOn").asText(), f.getKey());
+            assertEquals("Active", p.path("TracingConfig").path("Mode").asText(), f.getKey());
+            assertTrue(p.path("LoggingConfig").has("LogGroup"), f.getKey() + " writes to an unmanaged log group");
+            assertTrue(p.path("MemorySize").asInt() >= 512 && p.path("Timeout").asInt() > 0, f.getKey());
+        }
+        assertEquals(4, java);
+        assertEquals(functions.size(), java, "no helper Lambdas (custom resources) sneaked in");
+        synth.resources("AWS::Logs::LogGroup").forEach((id, lg) ->
+                assertTrue(lg.path("Properties").path("RetentionInDays").asInt() > 0, id + " keeps logs forever"));
+        // Published versions and one alias per function; the triggers point at the aliases.
+        assertEquals(4, synth.resources("AWS::Lambda::Version").size());
+        Map<String, JsonNode> aliases = synth.resources("AWS::Lambda::Alias");
+        assertEquals(4, aliases.size());
+        synth.resources("AWS::Lambda::EventSourceMapping").forEach((id, m) -> {
+            // CDK writes "<function>:live" derived from the alias's ARN.
+            String fn = m.path("Properties").path("FunctionName").toString();
+            assertTrue(aliases.keySet().stream().anyMatch(a -> fn.contains("{\"Ref\":\"" + a + "\"}"))
+                    && fn.contains(":live"), id + " must target an alias: " + fn);
+        });
+        synth.resources("AWS::Events::Rule").forEach((id, r) -> r.path("Properties").path("Targets").forEach(t -> {
+            JsonNode arn = t.path("Arn");
+            if (arn.has("Ref")) {
+                assertTrue(aliases.containsKey(arn.path("Ref").asText())
+                        || synth.resources("AWS::SNS::Topic").containsKey(arn.path("Ref").asText()), id);
+            }
+            assertTrue(t.has("DeadLetterConfig"), id + " target without a dead-letter queue");
+        }));
+    }
+
+    @Test
+    void everyQueueHasADeadLetterQueueExceptTheDeadLetterQueues() {
+        Map<String, JsonNode> queues = synth.resources("AWS::SQS::Queue");
+        Set<String> dlqs = new HashSet<>();
+        queues.values().forEach(q -> {
+            JsonNode target = q.path("Properties").path("RedrivePolicy").path("deadLetterTargetArn");
+            if (!target.isMissingNode()) {
+                dlqs.add(target.path("Fn::GetAtt").path(0).asText());
+                assertTrue(q.path("Properties").path("RedrivePolicy").path("maxReceiveCount").asInt() >= 1);
+            }
+        });
+        synth.resources("AWS::Events::Rule").values().forEach(r -> r.path("Properties").path("Targets").forEach(t ->
+                dlqs.add(t.path("DeadLetterConfig").path("Arn").path("Fn::GetAtt").path(0).asText())));
+        assertEquals(7, queues.size(), "ingest, labelled, completion + their DLQs, the EventBridge DLQ");
+        for (Map.Entry<String, JsonNode> q : queues.entrySet()) {
+            JsonNode p = q.getValue().path("Properties");
+            assertTrue(p.has("KmsMasterKeyId"), q.getKey() + " not encrypted with the key");
+            assertTrue(dlqs.contains(q.getKey()) || p.has("RedrivePolicy"), q.getKey() + " has no DLQ");
+        }
+        assertEquals(4, dlqs.size());
+    }
+
+    @Test
+    void asyncEndpointNotifiesBothTopicsAndScalesToZero() {
+        JsonNode async = synth.resources("AWS::SageMaker::EndpointConfig").values().stream()
+                .filter(c -> c.path("Properties").has("AsyncInferenceConfig")).findFirst().orElseThrow()
+                .path("Properties").path("AsyncInferenceConfig");
+        JsonNode notify = async.path("OutputConfig").path("NotificationConfig");
+        Set<String> topics = synth.resources("AWS::SNS::Topic").keySet();
+        String success = notify.path("SuccessTopic").path("Ref").asText();
+        String error = notify.path("ErrorTopic").path("Ref").asText();
+        assertTrue(topics.contains(success) && topics.contains(error) && !success.equals(error), notify.toString());
+        assertTrue(async.path("OutputConfig").path("S3OutputPath").toString().contains(Storage.ASYNC_OUTPUT_PREFIX));
+        assertEquals(synth.stack.config().asyncMaxConcurrentInvocationsPerInstance(),
+                async.path("ClientConfig").path("MaxConcurrentInvocationsPerInstance").asInt());
+
+        Map<String, JsonNode> targets = synth.resources("AWS::ApplicationAutoScaling::ScalableTarget");
+        assertEquals(1, targets.size());
+        JsonNode target = targets.values().iterator().next().path("Properties");
+        assertEquals(0, target.path("MinCapacity").asInt());
+        assertEquals("endpoint/" + synth.stack.ml().asyncEndpointName() + "/variant/AllTraffic",
+                target.path("ResourceId").asText());
+        Map<String, JsonNode> policies = synth.resources("AWS::ApplicationAutoScaling::ScalingPolicy");
+        String stepPolicy = policies.entrySet().stream()
+                .filter(e -> e.getValue().path("Properties").path("PolicyType").asText().equals("StepScaling"))
+                .map(Map.Entry::getKey).findFirst().orElseThrow();
+        synth.assertions.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "MetricName", "HasBacklogWithoutCapacity",
+                "AlarmActions", List.of(Map.of("Ref", stepPolicy))));
+        synth.assertions.hasResourceProperties("AWS::ApplicationAutoScaling::ScalingPolicy", Map.of(
+                "PolicyType", "TargetTrackingScaling",
+                "TargetTrackingScalingPolicyConfiguration", Match.objectLike(Map.of(
+                        "CustomizedMetricSpecification", Match.objectLike(Map.of(
+                                "MetricName", "ApproximateBacklogSizePerInstance"))))));
+        assertEquals(2, synth.resources("AWS::SageMaker::Endpoint").size(), "async video + real-time frames");
+    }
+
+    @Test
+    void apiRoutesAreIamAuthorizedThrottledAndLogged() {
+        Set<String> routes = new TreeSet<>();
+        synth.resources("AWS::ApiGatewayV2::Route").values().forEach(r -> {
+            routes.add(r.path("Properties").path("RouteKey").asText());
+            assertEquals("AWS_IAM", r.path("Properties").path("AuthorizationType").asText(), r.toString());
+        });
+        assertEquals(Set.of("POST /jobs", "GET /jobs", "GET /jobs/{id}", "GET /jobs/{id}/tracks"), routes);
+        JsonNode stage = synth.resources("AWS::ApiGatewayV2::Stage").values().iterator().next().path("Properties");
+        assertTrue(stage.path("AccessLogSettings").has("DestinationArn"));
+        assertEquals(synth.stack.config().apiThrottleRatePerSecond(),
+                stage.path("DefaultRouteSettings").path("ThrottlingRateLimit").asInt());
+        assertEquals(synth.stack.config().apiThrottleBurst(),
+                stage.path("DefaultRouteSettings").path("ThrottlingBurstLimit").asInt());
+    }
+
+    @Test
+    void alarmsGoToTheAlertTopicAndOneDashboardExists() {
+        String alertTopic = synth.resources("AWS::SNS::Topic").keySet().stream()
+                .filter(k -> k.startsWith("MessagingAlerts")).findFirst().orElseThrow();
+        Set<String> metrics = new TreeSet<>();
+        synth.resources("AWS::CloudWatch::Alarm").values().forEach(a -> {
+            JsonNode p = a.path("Properties");
+            String metric = p.has("MetricName") ? p.path("MetricName").asText()
+                    : p.path("Metrics").path(0).path("MetricStat").path("Metric").path("MetricName").asText();
+            if (metric.equals("HasBacklogWithoutCapacity")) {
+                return; // a scaling trigger, not an alert
+            }
+            metrics.add(metric);
+            assertEquals("[{\"Ref\":\"" + alertTopic + "\"}]", p.path("AlarmActions").toString());
+        });
+        assertTrue(metrics.containsAll(Set.of("ApproximateNumberOfMessagesVisible", "Errors", "Throttles",
+                "Invocation5XXErrors", "ModelLatency")), metrics.toString());
+        // One DLQ alarm per dead-letter queue, errors and throttles per function, two per endpoint.
+        assertEquals(4 + 2 * 4 + 2 * 2, synth.resources("AWS::CloudWatch::Alarm").size() - 1
+                - 2 * synth.stack.workflows().stateMachines().size());
+        assertEquals(1, synth.resources("AWS::CloudWatch::Dashboard").size());
+        // The blue/green rollback alarms the retraining workflow names exist under those names.
+        String frames = synth.stack.ml().framesEndpointName();
+        synth.assertions.hasResourceProperties("AWS::CloudWatch::Alarm",
+                Map.of("AlarmName", Observability.errorAlarmName(frames)));
+        synth.assertions.hasResourceProperties("AWS::CloudWatch::Alarm",
+                Map.of("AlarmName", Observability.latencyAlarmName(frames)));
+    }
+
+    @Test
+    void everyTopicIsEncryptedAndTlsOnly() {
+        Map<String, JsonNode> topics = synth.resources("AWS::SNS::Topic");
+        assertEquals(4, topics.size());
+        topics.forEach((id, t) -> assertTrue(t.path("Properties").has("KmsMasterKeyId"), id));
+        assertEquals(4, synth.resources("AWS::SNS::TopicPolicy").size(), "enforceSSL policy per topic");
+    }
+}
