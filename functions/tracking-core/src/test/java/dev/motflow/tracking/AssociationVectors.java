@@ -1,0 +1,293 @@
+package dev.motflow.tracking;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The shared association vectors in {@code test-vectors/association/}: their scenarios and the writer.
+ * A vector holds per frame the detections (box, score, embedding) and, for both policies with their
+ * default parameters, the id each detection ends up with and the tracks that are output. See the
+ * README there for the schema. Regenerate with
+ * {@code mvn -pl functions/tracking-core test -Dtest=AssociationVectorsTest -Dmotflow.writeVectors=true}.
+ */
+final class AssociationVectors {
+    static final String SCHEMA = "motflow/association-vector@1";
+
+    /** One detection as written (values exactly as serialised). */
+    record Det(double x, double y, double w, double h, double score, float[] embedding) {
+    }
+
+    static final class Scenario {
+        final String name;
+        final String description;
+        final double frameRate;
+        final int dim;
+        final List<List<Det>> frames = new ArrayList<>();
+
+        Scenario(String name, String description, double frameRate, int dim, int frameCount) {
+            this.name = name;
+            this.description = description;
+            this.frameRate = frameRate;
+            this.dim = dim;
+            for (int f = 0; f < frameCount; f++) {
+                frames.add(new ArrayList<>());
+            }
+        }
+
+        Scenario add(int frame, double x, double y, double w, double h, double score, int identity) {
+            frames.get(frame - 1).add(new Det(x, y, w, h, score, oneHot(identity)));
+            return this;
+        }
+
+        private float[] oneHot(int identity) {
+            // A distinct, slightly spread appearance per identity: most weight on one component.
+            float[] e = new float[dim];
+            for (int k = 0; k < dim; k++) {
+                e[k] = k == identity % dim ? 1f : 0.05f;
+            }
+            return e;
+        }
+    }
+
+    private AssociationVectors() {
+    }
+
+    static TrackerConfig byteTrack(Scenario s) {
+        return TrackerConfig.byteTrack().withFrameRate(s.frameRate);
+    }
+
+    static TrackerConfig jde(Scenario s) {
+        return TrackerConfig.jde(s.dim).withFrameRate(s.frameRate);
+    }
+
+    static List<Scenario> scenarios() {
+        List<Scenario> all = new ArrayList<>();
+
+        Scenario basic = new Scenario("lifecycle-basic",
+                "Two people from frame 1 (confirmed at once, ids 1, 2); a third appears at frame 2 (unconfirmed, "
+                        + "output from frame 3 as id 3); a one-frame detection at frame 4 consumes id 4 and is "
+                        + "dropped; a fifth person from frame 5 is output from frame 6 as id 5.", 30, 16, 8);
+        for (int f = 1; f <= 8; f++) {
+            basic.add(f, 100 + 5 * f, 200, 50, 120, 0.9, 0);
+            basic.add(f, 400 - 5 * f, 210, 55, 130, 0.85, 1);
+            if (f >= 2) {
+                basic.add(f, 700 + 2 * f, 180, 45, 110, 0.8, 2);
+            }
+            if (f == 4) {
+                basic.add(f, 1000, 300, 40, 100, 0.95, 3);
+            }
+            if (f >= 5) {
+                basic.add(f, 1150 - 3 * f, 250, 50, 125, 0.75, 4);
+            }
+        }
+        all.add(basic);
+
+        Scenario lost = new Scenario("lost-and-refound",
+                "Person 1 walks right at 4 px/frame, is missed in frames 6-15 (lost, kept for 30 frames) and is "
+                        + "found again at frame 16 with its id; person 2 stands still throughout.", 30, 16, 20);
+        for (int f = 1; f <= 20; f++) {
+            if (f <= 5 || f >= 16) {
+                lost.add(f, 100 + 4 * f, 200, 50, 120, 0.9, 0);
+            }
+            lost.add(f, 800, 220, 60, 140, 0.9, 1);
+        }
+        all.add(lost);
+
+        Scenario timeout = new Scenario("buffer-timeout",
+                "At 10 fps the lost buffer is int(10 / 30 * 30) = 10 frames. Person 1 is seen in frames 1-3, "
+                        + "missed in 4-16 and back in 17-19: removed by then, so it becomes a new track (id 2, "
+                        + "output from frame 18).", 10, 16, 19);
+        for (int f = 1; f <= 19; f++) {
+            if (f <= 3 || f >= 17) {
+                timeout.add(f, 300, 200, 50, 120, 0.9, 0);
+            }
+        }
+        all.add(timeout);
+
+        Scenario low = new Scenario("low-score-continuation",
+                "Person 1 is detected with score 0.9 in frames 1-3, 0.3 in frames 4-8 and 0.9 in 9-10; a 0.3 "
+                        + "false positive sits at x=800 in frames 4-8. ByteTrack continues track 1 through the "
+                        + "low-score frames and never starts a track from them; JDE drops detections with score "
+                        + "<= 0.4, so track 1 is lost in 4-8 and found again by appearance at frame 9.", 30, 16, 10);
+        for (int f = 1; f <= 10; f++) {
+            double score = f >= 4 && f <= 8 ? 0.3 : 0.9;
+            low.add(f, 200 + 2 * f, 150, 50, 120, score, 0);
+            if (f >= 4 && f <= 8) {
+                low.add(f, 800, 160, 50, 120, 0.3, 5);
+            }
+        }
+        all.add(low);
+
+        Scenario crossing = new Scenario("crossing",
+                "Two people walk towards each other at 8 px/frame along nearly the same line and cross around "
+                        + "frame 16; detections come in alternating order. JDE keeps both ids by appearance.",
+                30, 16, 30);
+        for (int f = 1; f <= 30; f++) {
+            double xa = 100 + 8 * f;
+            double xb = 600 - 8 * f;
+            if (f % 2 == 0) {
+                crossing.add(f, xa, 200, 50, 120, 0.9, 0);
+                crossing.add(f, xb, 204, 50, 120, 0.88, 1);
+            } else {
+                crossing.add(f, xb, 204, 50, 120, 0.88, 1);
+                crossing.add(f, xa, 200, 50, 120, 0.9, 0);
+            }
+        }
+        all.add(crossing);
+
+        Scenario dup = new Scenario("duplicate-newer-removed",
+                "Person 1 stands still for 10 frames and is missed in frame 11. In frames 12-13 a box with a "
+                        + "different appearance appears at the same place: JDE does not revive track 1 (appearance "
+                        + "too far), starts track 2, confirms it in frame 13 and then drops it as a duplicate of the "
+                        + "longer-lived lost track 1. ByteTrack (IoU only) simply finds track 1 again.", 30, 16, 13);
+        for (int f = 1; f <= 13; f++) {
+            if (f <= 10) {
+                dup.add(f, 300, 200, 50, 120, 0.9, 0);
+            } else if (f >= 12) {
+                dup.add(f, 300, 200, 50, 120, 0.9, 7);
+            }
+        }
+        all.add(dup);
+
+        all.add(random("random-16d-a", "10 people over 40 frames with box noise, 10% misses, ~1.5 false "
+                + "positives per frame and 20% low-score detections; 16-d embeddings.", 101, 40, 10, 16, 0.1, 1.5, 0.2, 30));
+        all.add(random("random-16d-b", "14 people over 30 frames at 15 fps (lost buffer 15), 20% misses, ~3 false "
+                + "positives per frame, 30% low scores; 16-d embeddings.", 202, 30, 14, 16, 0.2, 3, 0.3, 15));
+        all.add(random("random-128d", "5 people over 16 frames, 10% misses, ~1 false positive per frame; "
+                + "128-d embeddings.", 303, 16, 5, 128, 0.1, 1, 0.2, 30));
+        return all;
+    }
+
+    private static Scenario random(String name, String description, long seed, int frames, int objects, int dim,
+                                   double miss, double fp, double low, double fps) {
+        SyntheticScene scene = SyntheticScene.generate(seed, frames, objects, dim, miss, fp, low);
+        Scenario s = new Scenario(name, description, fps, dim, frames);
+        for (int f = 1; f <= frames; f++) {
+            for (SyntheticScene.Det d : scene.frames.get(f - 1)) {
+                s.frames.get(f - 1).add(new Det(d.x, d.y, d.w, d.h, awayFromThresholds(d.score), d.embedding));
+            }
+        }
+        return s;
+    }
+
+    /**
+     * Keeps generated scores at least 0.002 away from every threshold the policies compare with, so a
+     * port that reads them as float64 (or float32) classifies every detection the same way.
+     */
+    static double awayFromThresholds(double score) {
+        for (double t : new double[] {0.1, 0.4, 0.5, 0.6}) {
+            if (Math.abs(score - t) < 0.002) {
+                return SyntheticScene.round4(t + 0.005);
+            }
+        }
+        return score;
+    }
+
+    /** Runs both policies over the scenario and writes the vector as JSON. */
+    static void write(Scenario s, Path file) throws IOException {
+        Tracker bt = new Tracker(byteTrack(s));
+        Tracker jde = new Tracker(jde(s));
+        Detections boxes = new Detections(0);
+        Detections withEmb = new Detections(s.dim);
+        StringBuilder sb = new StringBuilder(1 << 16);
+        sb.append("{\n  \"schema\": \"").append(SCHEMA).append("\",\n");
+        sb.append("  \"name\": \"").append(s.name).append("\",\n");
+        sb.append("  \"description\": \"").append(s.description.replace("\"", "'")).append("\",\n");
+        sb.append("  \"frame_rate\": ").append(num(s.frameRate)).append(",\n");
+        sb.append("  \"embedding_dim\": ").append(s.dim).append(",\n");
+        sb.append("  \"policies\": {\n");
+        TrackerConfig b = byteTrack(s);
+        sb.append("    \"bytetrack\": {\"track_buffer\": ").append(b.trackBuffer())
+                .append(", \"max_time_lost\": ").append(b.maxTimeLost())
+                .append(", \"track_thresh\": ").append(num(b.trackThresh()))
+                .append(", \"low_thresh\": ").append(num(b.lowThresh()))
+                .append(", \"new_track_thresh\": ").append(num(b.trackThresh() + b.newTrackMargin()))
+                .append(", \"match_thresh\": ").append(num(b.matchThresh()))
+                .append(", \"low_match_thresh\": ").append(num(b.lowMatchThresh()))
+                .append(", \"unconfirmed_match_thresh\": ").append(num(b.unconfirmedThresh()))
+                .append(", \"fuse_score\": ").append(b.fuseScore())
+                .append(", \"duplicate_iou_distance\": ").append(num(b.duplicateThresh())).append("},\n");
+        TrackerConfig j = jde(s);
+        sb.append("    \"jde\": {\"track_buffer\": ").append(j.trackBuffer())
+                .append(", \"max_time_lost\": ").append(j.maxTimeLost())
+                .append(", \"det_thresh\": ").append(num(j.detThresh()))
+                .append(", \"embedding_match_thresh\": ").append(num(j.embeddingMatchThresh()))
+                .append(", \"motion_lambda\": ").append(num(j.motionLambda()))
+                .append(", \"gating_chi2\": ").append(num(KalmanFilter.CHI2_95_4DOF))
+                .append(", \"feature_momentum\": ").append(num(j.featureMomentum()))
+                .append(", \"iou_match_thresh\": ").append(num(j.iouMatchThresh()))
+                .append(", \"unconfirmed_match_thresh\": ").append(num(j.unconfirmedThresh()))
+                .append(", \"duplicate_iou_distance\": ").append(num(j.duplicateThresh())).append("}\n");
+        sb.append("  },\n  \"frames\": [\n");
+        for (int f = 1; f <= s.frames.size(); f++) {
+            List<Det> dets = s.frames.get(f - 1);
+            boxes.clear();
+            withEmb.clear();
+            for (Det d : dets) {
+                boxes.add(d.x(), d.y(), d.w(), d.h(), d.score());
+                withEmb.add(d.x(), d.y(), d.w(), d.h(), d.score(), d.embedding(), 0);
+            }
+            sb.append("    {\"frame\": ").append(f).append(",\n     \"detections\": [");
+            for (int i = 0; i < dets.size(); i++) {
+                Det d = dets.get(i);
+                sb.append(i == 0 ? "" : ", ").append('[').append(num(d.x())).append(", ").append(num(d.y()))
+                        .append(", ").append(num(d.w())).append(", ").append(num(d.h())).append(", ")
+                        .append(num(d.score())).append(']');
+            }
+            sb.append("],\n     \"embeddings\": [");
+            for (int i = 0; i < dets.size(); i++) {
+                float[] e = dets.get(i).embedding();
+                sb.append(i == 0 ? "" : ", ").append('[');
+                for (int k = 0; k < e.length; k++) {
+                    sb.append(k == 0 ? "" : ", ").append(num(e[k]));
+                }
+                sb.append(']');
+            }
+            sb.append("],\n     \"expected\": {\n");
+            appendExpected(sb, "bytetrack", bt.update(boxes));
+            sb.append(",\n");
+            appendExpected(sb, "jde", jde.update(withEmb));
+            sb.append("}}").append(f == s.frames.size() ? "\n" : ",\n");
+        }
+        sb.append("  ]\n}\n");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, sb.toString());
+    }
+
+    private static void appendExpected(StringBuilder sb, String policy, TrackerOutput out) {
+        sb.append("       \"").append(policy).append("\": {\"detection_track_ids\": [");
+        for (int i = 0; i < out.detectionCount(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(out.trackIdForDetection(i));
+        }
+        sb.append("], \"tracks\": [");
+        for (int i = 0; i < out.size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append('[').append(out.id(i)).append(", ").append(box(out.x(i)))
+                    .append(", ").append(box(out.y(i))).append(", ").append(box(out.w(i))).append(", ")
+                    .append(box(out.h(i))).append(']');
+        }
+        sb.append("]}");
+    }
+
+    /** Boxes are written to 2 decimals (ports compare them with a tolerance, ids exactly). */
+    static String box(double v) {
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    static String num(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e9) {
+            return Long.toString((long) v);
+        }
+        return Double.toString(v);
+    }
+
+    static String num(float v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e7) {
+            return Long.toString((long) v);
+        }
+        return Float.toString(v);
+    }
+}
