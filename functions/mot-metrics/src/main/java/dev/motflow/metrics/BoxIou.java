@@ -23,14 +23,14 @@ final class BoxIou {
         double ay2 = ay + ah;
         double bx2 = bx + bw;
         double by2 = by + bh;
-        double iw = Math.max(Math.min(ax2, bx2) - Math.max(ax, bx), 0);
-        double ih = Math.max(Math.min(ay2, by2) - Math.max(ay, by), 0);
+        double iw = pos(min(ax2, bx2) - max(ax, bx));
+        double ih = pos(min(ay2, by2) - max(ay, by));
         double inter = iw * ih;
         if (inter == 0) {
             return 0;
         }
-        double aVol = Math.max(ax2 - ax, 0) * Math.max(ay2 - ay, 0);
-        double bVol = Math.max(bx2 - bx, 0) * Math.max(by2 - by, 0);
+        double aVol = pos(ax2 - ax) * pos(ay2 - ay);
+        double bVol = pos(bx2 - bx) * pos(by2 - by);
         return inter / (aVol + bVol - inter);
     }
 
@@ -44,8 +44,7 @@ final class BoxIou {
         double ay2 = ay + ah;
         double bx2 = bx + bw;
         double by2 = by + bh;
-        double inter = Math.max(Math.min(ax2, bx2) - Math.max(ax, bx), 0)
-                * Math.max(Math.min(ay2, by2) - Math.max(ay, by), 0);
+        double inter = pos(min(ax2, bx2) - max(ax, bx)) * pos(min(ay2, by2) - max(ay, by));
         double area1 = (ax2 - ax) * (ay2 - ay);
         double area2 = (bx2 - bx) * (by2 - by);
         double union = area1 + area2 - inter;
@@ -56,5 +55,19 @@ final class BoxIou {
             union = 1;
         }
         return inter / union;
+    }
+
+    // Plain comparisons instead of Math.min/max: inputs are finite, and the -0.0 / NaN cases those
+    // methods take care of cannot change an area here. Measurably faster in the per-pair loops.
+    private static double min(double a, double b) {
+        return a <= b ? a : b;
+    }
+
+    private static double max(double a, double b) {
+        return a >= b ? a : b;
+    }
+
+    private static double pos(double v) {
+        return v > 0 ? v : 0;
     }
 }

@@ -197,31 +197,90 @@ final class ClearMot {
 
     /**
      * Maximum total of co-occurrence frames over a one-to-one id mapping. py-motmetrics solves the
-     * equivalent min-cost problem on an (objects + hypotheses)^2 matrix; its optimum value is the
-     * same, and ids without any possible match can be left out.
+     * equivalent min-cost problem on an (objects + hypotheses)^2 matrix; only the optimum's value is
+     * used, and it is the sum of the optima of the connected components of the "could match" graph
+     * (ids without any possible match contribute nothing), so each component is solved on its own.
      */
     private static long identityTruePositives(PairIndex pairs, int[] pairFrames, LinearAssignment solver) {
         int n = pairs.size();
         if (n == 0) {
             return 0;
         }
-        int[] gtRow = new int[n];
-        int[] hypCol = new int[n];
-        int rows = compact(pairs, true, gtRow);
-        int cols = compact(pairs, false, hypCol);
-        double[] cost = new double[rows * cols];
-        for (int p = 0; p < n; p++) {
-            cost[gtRow[p] * cols + hypCol[p]] = -pairFrames[p];
+        int[] gtNode = new int[n];
+        int[] hypNode = new int[n];
+        int numGt = compact(pairs, true, gtNode);
+        int numHyp = compact(pairs, false, hypNode);
+        // Union-find over gt nodes 0..numGt-1 and hyp nodes numGt..numGt+numHyp-1.
+        int[] parent = new int[numGt + numHyp];
+        for (int k = 0; k < parent.length; k++) {
+            parent[k] = k;
         }
-        int[] colForRow = new int[rows];
-        solver.solve(cost, rows, cols, colForRow);
-        long total = 0;
-        for (int r = 0; r < rows; r++) {
-            if (colForRow[r] >= 0) {
-                total += (long) -cost[r * cols + colForRow[r]];
+        for (int p = 0; p < n; p++) {
+            int a = find(parent, gtNode[p]);
+            int b = find(parent, numGt + hypNode[p]);
+            if (a != b) {
+                parent[a] = b;
             }
         }
+        // Order pairs by component, then number rows and columns within each component.
+        long[] byComponent = new long[n];
+        for (int p = 0; p < n; p++) {
+            byComponent[p] = ((long) find(parent, gtNode[p]) << 32) | p;
+        }
+        java.util.Arrays.sort(byComponent);
+        int[] localIndex = new int[numGt + numHyp];
+        int[] stamp = new int[numGt + numHyp];
+        java.util.Arrays.fill(stamp, -1);
+        double[] cost = new double[0];
+        int[] colForRow = new int[0];
+        long total = 0;
+        for (int start = 0; start < n; ) {
+            int component = (int) (byComponent[start] >>> 32);
+            int end = start;
+            int rows = 0;
+            int cols = 0;
+            while (end < n && (int) (byComponent[end] >>> 32) == component) {
+                int p = (int) byComponent[end];
+                int g = gtNode[p];
+                int h = numGt + hypNode[p];
+                if (stamp[g] != component) {
+                    stamp[g] = component;
+                    localIndex[g] = rows++;
+                }
+                if (stamp[h] != component) {
+                    stamp[h] = component;
+                    localIndex[h] = cols++;
+                }
+                end++;
+            }
+            if (cost.length < rows * cols) {
+                cost = new double[rows * cols];
+            }
+            java.util.Arrays.fill(cost, 0, rows * cols, 0.0);
+            for (int k = start; k < end; k++) {
+                int p = (int) byComponent[k];
+                cost[localIndex[gtNode[p]] * cols + localIndex[numGt + hypNode[p]]] = -pairFrames[p];
+            }
+            if (colForRow.length < rows) {
+                colForRow = new int[rows];
+            }
+            solver.solve(cost, rows, cols, colForRow);
+            for (int r = 0; r < rows; r++) {
+                if (colForRow[r] >= 0) {
+                    total += (long) -cost[r * cols + colForRow[r]];
+                }
+            }
+            start = end;
+        }
         return total;
+    }
+
+    private static int find(int[] parent, int x) {
+        while (parent[x] != x) {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        return x;
     }
 
     /** Dense row (or column) numbers for the gt (or hyp) side of the pairs; returns their count. */
