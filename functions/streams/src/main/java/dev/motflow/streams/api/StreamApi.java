@@ -1,0 +1,217 @@
+package dev.motflow.streams.api;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import dev.motflow.streams.log.JsonLog;
+import dev.motflow.streams.service.FrameRules;
+import dev.motflow.streams.service.StreamException;
+import dev.motflow.streams.service.StreamService;
+import dev.motflow.streams.service.StreamService.FrameResult;
+import dev.motflow.streams.service.StreamService.StreamStatus;
+import dev.motflow.streams.service.StreamService.TrackBox;
+import dev.motflow.streams.service.StreamsConfig;
+import dev.motflow.tracking.Policy;
+
+/**
+ * The stream routes (docs/handlers.md): {@code POST /streams/{streamId}/frames},
+ * {@code GET /streams/{streamId}}, {@code DELETE /streams/{streamId}}. Errors are JSON
+ * {@code {"error": code, "message": text, ...}}.
+ */
+public final class StreamApi {
+    private static final JsonLog LOG = JsonLog.get(StreamApi.class);
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final Map<String, String> JSON_TYPE = Map.of("Content-Type", "application/json");
+    public static final String FRAME_HEADER = "x-frame-index";
+    public static final String FRAME_QUERY = "frame";
+    public static final String POLICY_QUERY = "policy";
+
+    private final StreamService service;
+
+    public StreamApi(StreamService service) {
+        this.service = service;
+    }
+
+    public HttpResponse handle(HttpRequest request) {
+        String method = request.method() == null ? "" : request.method().toUpperCase(Locale.ROOT);
+        String path = request.path() == null ? "" : request.path();
+        String[] parts = path.startsWith("/") ? path.substring(1).split("/", -1) : path.split("/", -1);
+        String streamId = parts.length >= 2 ? parts[1] : null;
+        try {
+            if (parts.length == 3 && "streams".equals(parts[0]) && "frames".equals(parts[2])) {
+                if (!"POST".equals(method)) {
+                    return methodNotAllowed(method, path, "POST");
+                }
+                return postFrame(streamId, request);
+            }
+            if (parts.length == 2 && "streams".equals(parts[0])) {
+                return switch (method) {
+                    case "DELETE" -> {
+                        service.reset(streamId);
+                        yield new HttpResponse(204, Map.of(), "");
+                    }
+                    case "GET" -> getStream(streamId);
+                    default -> methodNotAllowed(method, path, "GET, DELETE");
+                };
+            }
+            return error(new StreamException(404, "NotFound", "no route " + method + " " + FrameRules.printable(path)
+                    + "; the stream API has POST /streams/{streamId}/frames, GET and DELETE /streams/{streamId}"));
+        } catch (StreamException e) {
+            log(e, streamId, request);
+            return error(e);
+        } catch (RuntimeException e) {
+            LOG.error("request failed", e, "streamId", streamId, "method", method);
+            return error(new StreamException(500, "InternalError", "the request failed unexpectedly; try again"));
+        }
+    }
+
+    private HttpResponse postFrame(String streamId, HttpRequest request) {
+        FrameRules.requireStreamId(streamId);
+        long frame = frameIndex(request);
+        Policy policy = null;
+        String p = request.query().get(POLICY_QUERY);
+        if (p != null) {
+            try {
+                policy = StreamsConfig.parsePolicy(p);
+            } catch (IllegalArgumentException e) {
+                throw StreamException.badRequest("InvalidPolicy", e.getMessage());
+            }
+        }
+        FrameResult r = service.processFrame(new StreamService.FrameRequest(streamId, frame, request.body(), policy));
+        String body = frameJson(r);
+        long trackNanos = System.nanoTime() - r.detectionsAtNanos();
+        Map<String, String> headers = new LinkedHashMap<>(JSON_TYPE);
+        // Server-Timing: the model call, and everything after the detections were in hand
+        // (state read, association, encoding, conditional write with retries, response JSON).
+        headers.put("Server-Timing", String.format(Locale.ROOT, "model;dur=%.3f, track;dur=%.3f",
+                r.modelNanos() / 1e6, trackNanos / 1e6));
+        return new HttpResponse(200, headers, body);
+    }
+
+    private static long frameIndex(HttpRequest request) {
+        String header = request.header(FRAME_HEADER);
+        String query = request.query().get(FRAME_QUERY);
+        if (header == null && query == null) {
+            throw StreamException.badRequest("MissingFrameIndex", "the frame index is missing: send it in the"
+                    + " X-Frame-Index header or the 'frame' query parameter (a non-negative integer, increasing per stream)");
+        }
+        Long fromHeader = header == null ? null : FrameRules.parseFrameIndex(header, "the X-Frame-Index header");
+        Long fromQuery = query == null ? null : FrameRules.parseFrameIndex(query, "the 'frame' query parameter");
+        if (fromHeader != null && fromQuery != null && !fromHeader.equals(fromQuery)) {
+            throw StreamException.badRequest("InvalidFrameIndex", "the X-Frame-Index header (" + fromHeader
+                    + ") and the 'frame' query parameter (" + fromQuery + ") disagree");
+        }
+        return fromHeader != null ? fromHeader : fromQuery;
+    }
+
+    private HttpResponse getStream(String streamId) {
+        StreamStatus s = service.status(streamId);
+        if (s == null) {
+            throw new StreamException(404, "StreamNotFound", "stream " + streamId + " has no state (never started,"
+                    + " reset, or expired after " + service.config().stateTtl().toSeconds() + " s without frames)");
+        }
+        return new HttpResponse(200, JSON_TYPE, write(g -> {
+            g.writeStringField("streamId", s.streamId());
+            g.writeNumberField("version", s.version());
+            g.writeNumberField("lastFrame", s.lastFrame());
+            g.writeStringField("policy", StreamsConfig.policyName(s.policy()));
+            g.writeNumberField("steps", s.steps());
+            g.writeNumberField("trackedTracks", s.trackedTracks());
+            g.writeNumberField("lostTracks", s.lostTracks());
+            g.writeNumberField("stateBytes", s.stateBytes());
+            g.writeNumberField("itemBytes", s.itemBytes());
+            g.writeStringField("updatedAt", s.updatedAt().toString());
+            g.writeNumberField("expiresAt", s.expiresAt());
+        }));
+    }
+
+    static String frameJson(FrameResult r) {
+        return write(g -> {
+            g.writeStringField("streamId", r.streamId());
+            g.writeNumberField("frame", r.frame());
+            g.writeNumberField("version", r.version());
+            g.writeStringField("policy", StreamsConfig.policyName(r.policy()));
+            g.writeNumberField("step", r.step());
+            g.writeNumberField("detections", r.detections());
+            g.writeArrayFieldStart("tracks");
+            for (TrackBox t : r.tracks()) {
+                g.writeStartObject();
+                g.writeNumberField("id", t.id());
+                g.writeArrayFieldStart("box");
+                g.writeNumber(round2(t.x()));
+                g.writeNumber(round2(t.y()));
+                g.writeNumber(round2(t.w()));
+                g.writeNumber(round2(t.h()));
+                g.writeEndArray();
+                g.writeNumberField("score", Math.round(t.score() * 1e4) / 1e4);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        });
+    }
+
+    private static double round2(double v) {
+        return Math.round(v * 100.0) / 100.0;
+    }
+
+    private static HttpResponse methodNotAllowed(String method, String path, String allowed) {
+        StreamException e = new StreamException(405, "MethodNotAllowed", method + " is not allowed on "
+                + FrameRules.printable(path) + "; use " + allowed);
+        HttpResponse r = error(e);
+        Map<String, String> h = new LinkedHashMap<>(r.headers());
+        h.put("Allow", allowed);
+        return new HttpResponse(405, h, r.body());
+    }
+
+    /** The JSON error response of {@code e} (with {@code Retry-After} when it has one). */
+    public static HttpResponse error(StreamException e) {
+        String body = write(g -> {
+            g.writeStringField("error", e.code());
+            g.writeStringField("message", e.getMessage());
+            for (Map.Entry<String, Object> d : e.details().entrySet()) {
+                if (d.getValue() instanceof Number n) {
+                    g.writeNumberField(d.getKey(), n.longValue());
+                } else {
+                    g.writeStringField(d.getKey(), String.valueOf(d.getValue()));
+                }
+            }
+        });
+        Map<String, String> headers = new LinkedHashMap<>(JSON_TYPE);
+        if (e.retryAfterSeconds() > 0) {
+            headers.put("Retry-After", Integer.toString(e.retryAfterSeconds()));
+        }
+        return new HttpResponse(e.status(), headers, body);
+    }
+
+    private static void log(StreamException e, String streamId, HttpRequest request) {
+        String frame = request.header(FRAME_HEADER) != null ? request.header(FRAME_HEADER) : request.query().get(FRAME_QUERY);
+        Object fields = e.details().get("frame");
+        JsonLog.Level level = e.status() >= 500 ? JsonLog.Level.WARN : JsonLog.Level.INFO;
+        LOG.log(level, "request refused", e.status() >= 500 ? e.getCause() : null, "streamId",
+                streamId == null ? null : FrameRules.printable(streamId), "frame", fields != null ? fields : frame,
+                "status", e.status(), "error", e.code(), "reason", e.getMessage());
+    }
+
+    @FunctionalInterface
+    private interface Fields {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static String write(Fields fields) {
+        StringWriter w = new StringWriter(256);
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            fields.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+        return w.toString();
+    }
+}

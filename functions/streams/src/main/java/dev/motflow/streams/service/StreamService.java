@@ -1,0 +1,264 @@
+package dev.motflow.streams.service;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+
+import dev.motflow.streams.log.JsonLog;
+import dev.motflow.streams.model.Detector;
+import dev.motflow.streams.model.ModelDetections;
+import dev.motflow.streams.store.StateTrimmer;
+import dev.motflow.streams.store.StoredState;
+import dev.motflow.streams.store.StreamStateStore;
+import dev.motflow.streams.store.VersionConflictException;
+import dev.motflow.tracking.Detections;
+import dev.motflow.tracking.Policy;
+import dev.motflow.tracking.StateFormatException;
+import dev.motflow.tracking.Tracker;
+import dev.motflow.tracking.TrackerConfig;
+import dev.motflow.tracking.TrackerOutput;
+import dev.motflow.tracking.TrackerStateCodec;
+
+/**
+ * Real-time tracking of frame streams. One frame: the model is called once (its detections do not
+ * depend on the state), then read state, stale check, association, conditional write, and on a
+ * version conflict the same again from the fresh state, with bounded jittered backoff. Two requests
+ * for one stream therefore never lose an update: each accepted frame is exactly one tracker step,
+ * applied in increasing frame order.
+ *
+ * <p>Frame indices only need to increase: a gap is not filled with empty frames (a client sending
+ * every third frame is a 10 fps stream, not a stream that loses its objects every frame); the
+ * tracker advances one step per accepted frame. A frame whose index is not above the last
+ * processed one is refused (409 {@code StaleFrame}); the first frame after a reset or expiry may
+ * have any index. The policy and embedding size are fixed when the stream's tracker starts.
+ *
+ * <p>Thread-safe and stateless between calls (SnapStart: nothing per-request is created at init).
+ */
+public final class StreamService {
+    private static final JsonLog LOG = JsonLog.get(StreamService.class);
+    /** Upper bound of one encoded track in bytes besides its embedding (see TrackerStateCodec). */
+    private static final int TRACK_BYTES_BESIDES_EMBEDDING = 5 + 1 + 5 + 5 + 5 + 4 + 4 * (8 + 36);
+
+    /** One frame to track. {@code policy} null: the stream's (or, for a new stream, the default). */
+    public record FrameRequest(String streamId, long frame, byte[] image, Policy policy) {
+    }
+
+    /** A confirmed track in this frame: id, Kalman box (top-left, size), last detection score. */
+    public record TrackBox(int id, double x, double y, double w, double h, double score) {
+    }
+
+    /**
+     * The frame's tracks and how they were made.
+     *
+     * @param version the state version this frame wrote
+     * @param step the tracker's frame counter after this frame (0 while no frame had a detection)
+     * @param attempts read-associate-write rounds (1 without a conflict)
+     * @param modelNanos time of the model call
+     * @param detectionsAtNanos {@link System#nanoTime()} when the detections were in hand
+     */
+    public record FrameResult(String streamId, long frame, long version, Policy policy, int step, int detections,
+                              List<TrackBox> tracks, int attempts, int stateBytes, int droppedLostTracks,
+                              long modelNanos, long detectionsAtNanos) {
+    }
+
+    /** What GET shows of a stream. */
+    public record StreamStatus(String streamId, long version, long lastFrame, Policy policy, int steps, int trackedTracks,
+                               int lostTracks, int stateBytes, int itemBytes, Instant updatedAt, long expiresAt) {
+    }
+
+    private final StreamsConfig config;
+    private final Detector detector;
+    private final StreamStateStore store;
+    private final Clock clock;
+    private final ConflictBackoff backoff;
+
+    public StreamService(StreamsConfig config, Detector detector, StreamStateStore store, Clock clock,
+                         ConflictBackoff backoff) {
+        this.config = config;
+        this.detector = detector;
+        this.store = store;
+        this.clock = clock;
+        this.backoff = backoff;
+    }
+
+    public StreamsConfig config() {
+        return config;
+    }
+
+    public FrameResult processFrame(FrameRequest request) {
+        String streamId = FrameRules.requireStreamId(request.streamId());
+        if (request.frame() < 0) {
+            throw StreamException.badRequest("InvalidFrameIndex", "the frame index must be >= 0");
+        }
+        String contentType = FrameRules.sniffImage(request.image(), config.maxFrameBytes());
+        long modelStart = System.nanoTime();
+        ModelDetections found = detector.detect(request.image(), contentType);
+        long detectionsAt = System.nanoTime();
+        SplittableRandom jitter = null;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return attempt(streamId, request, found, attempt, detectionsAt - modelStart, detectionsAt);
+            } catch (VersionConflictException e) {
+                if (attempt >= backoff.maxAttempts()) {
+                    LOG.warn("gave up after version conflicts", "streamId", streamId, "frame", request.frame(),
+                            "attempts", attempt);
+                    throw new StreamException(503, "StreamContention", "stream " + streamId + " was changed by "
+                            + "other requests during " + attempt + " attempts to write frame " + request.frame()
+                            + "; send the frame again", Map.of("streamId", streamId, "frame", request.frame()), 1, e);
+                }
+                if (jitter == null) {
+                    jitter = ConflictBackoff.newJitter();
+                }
+                LOG.debug("version conflict, retrying", "streamId", streamId, "frame", request.frame(), "attempt", attempt);
+                backoff.pause(attempt, jitter);
+            }
+        }
+    }
+
+    private FrameResult attempt(String streamId, FrameRequest request, ModelDetections found, int attempt,
+                                long modelNanos, long detectionsAt) {
+        Instant now = clock.instant();
+        StoredState previous = store.load(streamId);
+        StoredState live = previous == null || previous.expired(now) ? null : previous;
+        long frame = request.frame();
+        if (live != null && frame <= live.lastFrame()) {
+            throw stale(streamId, frame, live.lastFrame());
+        }
+        Policy policy = live != null ? live.policy() : request.policy() != null ? request.policy() : config.defaultPolicy();
+        if (request.policy() != null && request.policy() != policy) {
+            throw new StreamException(409, "PolicyMismatch", "stream " + streamId + " tracks with "
+                    + StreamsConfig.policyName(policy) + "; reset it (DELETE /streams/" + streamId + ") to change to "
+                    + StreamsConfig.policyName(request.policy()), details(streamId, frame, live), 0, null);
+        }
+        Tracker tracker = live != null && live.hasTracker() ? decode(streamId, frame, live) : null;
+        if (tracker == null && found.size() > 0) {
+            tracker = new Tracker(trackerConfig(policy, found.dim()));
+        }
+        List<TrackBox> tracks = List.of();
+        byte[] state = null;
+        int dropped = 0;
+        int steps = 0;
+        if (tracker != null) {
+            int dim = tracker.config().embeddingDim();
+            if (found.size() > 0 && dim > 0 && found.dim() != dim) {
+                throw new StreamException(409, "StateIncompatible", "stream " + streamId + " was started with " + dim
+                        + "-d embeddings and the model now returns " + found.dim() + "-d ones (a different model?); reset"
+                        + " it (DELETE /streams/" + streamId + ")", details(streamId, frame, live), 0, null);
+            }
+            Detections dets = found.toDetections(dim, detectionLimit(dim));
+            TrackerOutput out = tracker.update(dets);
+            tracks = copy(out);
+            StateTrimmer.Result trimmed = StateTrimmer.trim(TrackerStateCodec.encode(tracker), config.maxStateBytes());
+            state = trimmed.state();
+            dropped = trimmed.droppedLost();
+            steps = tracker.frameId();
+        }
+        StoredState next = new StoredState(streamId, previous == null ? 1 : previous.version() + 1,
+                live == null ? newIncarnation() : live.incarnation(), frame, policy, state, steps,
+                live == null ? now : live.createdAt(), now, now.getEpochSecond() + config.stateTtl().toSeconds());
+        store.write(next, previous);
+        int stateBytes = state == null ? 0 : state.length;
+        LOG.info("frame tracked", "streamId", streamId, "frame", frame, "version", next.version(), "step", steps,
+                "detections", found.size(), "tracks", tracks.size(), "attempts", attempt, "stateBytes", stateBytes,
+                "droppedLostTracks", dropped > 0 ? dropped : null, "modelMs", modelNanos / 1e6);
+        return new FrameResult(streamId, frame, next.version(), policy, steps, found.size(), tracks, attempt, stateBytes,
+                dropped, modelNanos, detectionsAt);
+    }
+
+    /** Forgets the stream's state (idempotent); the next frame starts a new tracker with new ids. */
+    public void reset(String streamId) {
+        FrameRules.requireStreamId(streamId);
+        store.delete(streamId);
+        LOG.info("stream reset", "streamId", streamId);
+    }
+
+    /** The stream's state, or null when it has none (never started, reset or expired). */
+    public StreamStatus status(String streamId) {
+        FrameRules.requireStreamId(streamId);
+        StoredState s = store.load(streamId);
+        if (s == null || s.expired(clock.instant())) {
+            return null;
+        }
+        int tracked = 0;
+        int lost = 0;
+        if (s.hasTracker()) {
+            Tracker t = decode(streamId, s.lastFrame(), s);
+            tracked = t.trackedCount();
+            lost = t.lostCount();
+        }
+        return new StreamStatus(streamId, s.version(), s.lastFrame(), s.policy(), s.steps(), tracked, lost,
+                s.hasTracker() ? s.state().length : 0, StreamStateStore.itemSize(s), s.updatedAt(), s.expiresAt());
+    }
+
+    /** The tracker settings of a new stream: the policy's defaults at the configured frame rate. */
+    public TrackerConfig trackerConfig(Policy policy, int embeddingDim) {
+        if (policy == Policy.JDE) {
+            if (embeddingDim == 0) {
+                throw new StreamException(502, "BadModelResponse", "the jde policy needs re-ID embeddings and the "
+                        + "real-time endpoint returned detections without them (use policy=bytetrack for a "
+                        + "detection-only model)");
+            }
+            return TrackerConfig.jde(embeddingDim).withFrameRate(config.frameRate());
+        }
+        return TrackerConfig.byteTrack().withFrameRate(config.frameRate());
+    }
+
+    /**
+     * Most detections given to the tracker: the configured cap, lowered so that the tracked tracks
+     * (at most one per detection) fill at most 60% of the state limit, leaving the rest to lost ones.
+     */
+    public int detectionLimit(int embeddingDim) {
+        int perTrack = TRACK_BYTES_BESIDES_EMBEDDING + 2 * embeddingDim;
+        return Math.max(1, Math.min(config.maxDetections(), (int) (config.maxStateBytes() * 0.6) / perTrack));
+    }
+
+    private static List<TrackBox> copy(TrackerOutput out) {
+        List<TrackBox> tracks = new ArrayList<>(out.size());
+        for (int i = 0; i < out.size(); i++) {
+            tracks.add(new TrackBox(out.id(i), out.x(i), out.y(i), out.w(i), out.h(i), out.score(i)));
+        }
+        tracks.sort(Comparator.comparingInt(TrackBox::id));
+        return tracks;
+    }
+
+    private static Tracker decode(String streamId, long frame, StoredState s) {
+        try {
+            return TrackerStateCodec.decode(s.state());
+        } catch (StateFormatException e) {
+            LOG.error("stored tracker state unreadable", e, "streamId", streamId, "frame", frame, "version", s.version());
+            throw new StreamException(409, "StateUnreadable", "the stored tracker state of stream " + streamId
+                    + " cannot be read (" + e.getMessage() + "); reset it (DELETE /streams/" + streamId + ")",
+                    Map.of("streamId", streamId, "frame", frame), 0, e);
+        }
+    }
+
+    private static StreamException stale(String streamId, long frame, long lastFrame) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("streamId", streamId);
+        d.put("frame", frame);
+        d.put("lastFrame", lastFrame);
+        return new StreamException(409, "StaleFrame", "frame " + frame + " of stream " + streamId + " is not newer than"
+                + " the last processed frame " + lastFrame + "; frames must be sent with increasing indices", d, 0, null);
+    }
+
+    private static Map<String, Object> details(String streamId, long frame, StoredState live) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("streamId", streamId);
+        d.put("frame", frame);
+        if (live != null) {
+            d.put("lastFrame", live.lastFrame());
+        }
+        return d;
+    }
+
+    /** Per request (never at init: SnapStart would give every restored copy the same one). */
+    private static String newIncarnation() {
+        return UUID.randomUUID().toString().replace("-", "");
+    }
+}
