@@ -16,7 +16,7 @@ public record Backoff(int maxAttempts, Duration base, Duration cap, Sleeper slee
         void sleep(Duration d) throws InterruptedException;
     }
 
-    public static final Sleeper THREAD_SLEEP = d -> Thread.sleep(d.toMillis(), (int) (d.toNanosPart() % 1_000_000));
+    public static final Sleeper THREAD_SLEEP = d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);
 
     public Backoff {
         if (maxAttempts < 1) {

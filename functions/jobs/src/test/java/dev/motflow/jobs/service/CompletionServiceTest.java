@@ -95,6 +95,29 @@ class CompletionServiceTest {
     }
 
     @Test
+    void concurrentDuplicateNotificationsFinishTheJobOnce() throws Exception {
+        Job job = started("incoming/race.mp4", 100);
+        writeS3(job.str("outputLocation"), result);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Outcome>> outcomes = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                String id = "dup-" + i;
+                outcomes.add(pool.submit(() -> rt.completion().handleAsyncNotification(id, completed(job))));
+            }
+            for (java.util.concurrent.Future<Outcome> f : outcomes) {
+                assertEquals(Outcome.DONE, f.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+        Job done = jobs.get(job.jobId()).orElseThrow();
+        assertEquals(JobStatus.SUCCEEDED, done.status());
+        assertEquals(1, done.history().stream().filter(h -> h.status() == JobStatus.SUCCEEDED).count());
+        assertEquals(job.version() + 1, done.version(), "exactly one writer moved the job");
+    }
+
+    @Test
     void asyncFailureFailsTheJobWithSageMakersReason() {
         Job job = started("incoming/fail.mp4", 100);
         String msg = Events.sns(Events.asyncNotification(job.jobId(), "Failed", Local.ENDPOINT, "s3://x/y",
