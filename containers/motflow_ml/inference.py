@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from .config import INFERENCE_KEYS, defaults
 from .data import MEAN, PAD_VALUE, STD, letterbox_params
-from .model import STRIDE, build_model
+from .model import STRIDE, build_model, load_file
 
 
 @dataclass
@@ -99,7 +99,7 @@ class Predictor:
         cfg.update(json.loads(cfg_file.read_text()))
         cfg.update(overrides or {})
         model = build_model(cfg)
-        state = torch.load(str(weights), map_location="cpu")
+        state = load_file(weights)
         model.load_state_dict(state)
         return cls(model, cfg, device=device, half=half, **kw)
 

@@ -86,6 +86,16 @@ class TrackerNet(nn.Module):
         return self.hm(y), F.relu(self.wh(y)), self.reg(y), self.id(y)
 
 
+def load_file(path, trusted=False):
+    """torch.load on the CPU. Model weights load with weights_only (no code runs from a model file);
+    our own checkpoints also hold plain Python objects (the lr scheduler's Counter) that torch >= 2.6's
+    weights_only default refuses, so they load with weights_only=False."""
+    try:
+        return torch.load(str(path), map_location="cpu", weights_only=not trusted)
+    except TypeError:  # a torch without the weights_only argument
+        return torch.load(str(path), map_location="cpu")
+
+
 def build_model(cfg) -> TrackerNet:
     return TrackerNet(backbone=cfg["backbone"], reid_dim=int(cfg["reid_dim"]),
                       neck_channels=int(cfg.get("neck_channels", 64)), head_conv=int(cfg.get("head_conv", 256)))

@@ -89,7 +89,7 @@ def run(args):
                 gt = None
                 if kind == "video":
                     res = track_video(pred, src, batch_size=args.batch_size, annotated=annotated,
-                                      max_frames=args.max_frames)
+                                      max_frames=args.max_frames, decode_threads=args.decode_threads)
                 else:
                     seq = load_sequence(src, require_gt=False)
                     res = track_sequence(pred, seq, batch_size=args.batch_size, max_frames=args.max_frames,
@@ -138,6 +138,7 @@ def main(argv=None):
     ap.add_argument("--no-evaluate", action="store_true", help="skip metrics even when ground truth exists")
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--max-frames", type=int, default=0, help="frames per input (0 = all)")
+    ap.add_argument("--decode-threads", type=int, default=1, help="threads decoding parts of a video in parallel")
     ap.add_argument("--conf-thres", type=float, default=None)
     ap.add_argument("--half", action="store_true", help="fp16 on GPU")
     args = ap.parse_args(argv)

@@ -10,7 +10,8 @@ content type (415), unacceptable Accept (406), body over the limit (413), no Con
 
 Options: --host (0.0.0.0) --port ($SAGEMAKER_BIND_TO_PORT or 8080) --model-dir ($MOTFLOW_OPT_ML/model);
 env MOTFLOW_MAX_BODY_BYTES (1 GiB, the asynchronous endpoint's largest input), MOTFLOW_HALF=1 (fp16 on
-GPU), MOTFLOW_BATCH_SIZE (video frames per forward pass, 8).
+GPU), MOTFLOW_BATCH_SIZE (video frames per forward pass, 8), MOTFLOW_DECODE_THREADS (threads decoding
+parts of a video in parallel, 1).
 """
 import argparse
 import json
@@ -86,6 +87,7 @@ class Handler(BaseHTTPRequestHandler):
     holder: ModelHolder = None
     max_body = 1 << 30
     batch_size = 8
+    decode_threads = 1
 
     def log_message(self, fmt, *args):  # one line per request on stderr, as the default, but shorter
         sys.stderr.write("%s %s\n" % (self.address_string(), fmt % args))
@@ -184,7 +186,8 @@ class Handler(BaseHTTPRequestHandler):
             f.flush()
             try:
                 with self.holder.lock:
-                    res = track_video(self.holder.predictor, f.name, batch_size=self.batch_size)
+                    res = track_video(self.holder.predictor, f.name, batch_size=self.batch_size,
+                                      decode_threads=self.decode_threads)
             except VideoError as e:
                 raise HttpError(400, f"body is not a decodable video: {e}") from None
         if out_type == "application/json":
@@ -198,6 +201,7 @@ def make_server(host, port, model_dir, half=False, max_body=None, batch_size=Non
         "holder": holder,
         "max_body": int(max_body if max_body is not None else os.environ.get("MOTFLOW_MAX_BODY_BYTES", 1 << 30)),
         "batch_size": int(batch_size or os.environ.get("MOTFLOW_BATCH_SIZE", 8)),
+        "decode_threads": int(os.environ.get("MOTFLOW_DECODE_THREADS", 1)),
     })
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True

@@ -15,7 +15,7 @@ def test_processing_job_tracks_videos_and_evaluates_sequences(serving_model_dir,
     with tarfile.open(model / "model.tar.gz", "w:gz") as t:  # as SageMaker stores a training job's model
         for f in serving_model_dir.iterdir():
             t.add(f, arcname=f.name)
-    proc = run_module("motflow_ml.process", ["--annotate", "--batch-size", "4"], opt_ml=root)
+    proc = run_module("motflow_ml.process", ["--annotate", "--batch-size", "4", "--decode-threads", "2"], opt_ml=root)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = root / "processing" / "output"
     video_out = out / "cams" / seq.name  # from cams/<seq>.mp4
