@@ -32,6 +32,7 @@ import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.CfnEventInvokeConfig;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
@@ -66,8 +67,10 @@ public final class JobFunctions extends Construct {
         String keyArn = storage.key().getKeyArn();
         String tableArn = storage.table().getTableArn();
         String indexArn = tableArn + "/index/" + Storage.GSI1;
-        List<String> tableActions = List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                "dynamodb:Query", "dynamodb:BatchWriteItem");
+        // Actions per function as listed in docs/handlers.md ("IAM the functions need").
+        List<String> ingestTable = List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
+        List<String> completionTable = List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                "dynamodb:BatchWriteItem");
         String dropIncoming = storage.drop().arnForObjects(Storage.INCOMING_PREFIX + "*");
         String resultsObjects = storage.results().arnForObjects("*");
 
@@ -87,14 +90,14 @@ public final class JobFunctions extends Construct {
         ingestEnv.put("PROCESSING_MAX_RUNTIME_SECONDS", Integer.toString(cfg.processingMaxRuntimeSeconds()));
         JavaFunction ingest = javaFunction("Ingest", "IngestHandler", cfg, code, 1024, INGEST_TIMEOUT, ingestEnv,
                 List.of(
-                        Policies.allow(tableActions, List.of(tableArn)),
+                        Policies.allow(ingestTable, List.of(tableArn)),
                         Policies.allow(List.of("s3:GetObject", "s3:GetObjectVersion"), List.of(dropIncoming)),
                         Policies.allow(List.of("sagemaker:InvokeEndpointAsync"), List.of(ml.asyncEndpointArn())),
                         Policies.allow(List.of("sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob",
                                 "sagemaker:AddTags"), List.of(Policies.sageMakerArn("processing-job/motflow-*"))),
                         Policies.allow(List.of("iam:PassRole"), List.of(ml.jobRole().getRoleArn()),
                                 Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com"))),
-                        Policies.kmsUse(keyArn)));
+                        Policies.kmsTableAndObjects(keyArn)));
         ingest.alias().addEventSource(SqsEventSource.Builder.create(messaging.ingest().queue())
                 .batchSize(10).maxBatchingWindow(Duration.seconds(2)).reportBatchItemFailures(true).build());
 
@@ -103,27 +106,46 @@ public final class JobFunctions extends Construct {
                 Map.of("TABLE_NAME", storage.table().getTableName(),
                         "RESULTS_BUCKET", storage.results().getBucketName()),
                 List.of(
-                        Policies.allow(tableActions, List.of(tableArn)),
+                        Policies.allow(completionTable, List.of(tableArn)),
+                        // Reads async outputs/failures and processing outputs, writes results/<jobId>/.
                         Policies.allow(List.of("s3:GetObject", "s3:PutObject"), List.of(resultsObjects)),
-                        Policies.kmsUse(keyArn)));
+                        Policies.kmsTableAndObjects(keyArn)));
         completion.alias().addEventSource(SqsEventSource.Builder.create(messaging.completion().queue())
                 .batchSize(5).reportBatchItemFailures(true).build());
 
         JavaFunction processingEvents = javaFunction("ProcessingEvents", "ProcessingJobEventHandler", cfg, code,
                 2048, COMPLETION_TIMEOUT,
-                Map.of("TABLE_NAME", storage.table().getTableName()),
+                // The same completion service as the async path: it copies results into RESULTS_BUCKET.
+                Map.of("TABLE_NAME", storage.table().getTableName(),
+                        "RESULTS_BUCKET", storage.results().getBucketName()),
                 List.of(
-                        Policies.allow(tableActions, List.of(tableArn)),
+                        Policies.allow(completionTable, List.of(tableArn)),
                         Policies.allow(List.of("s3:GetObject", "s3:PutObject"), List.of(resultsObjects)),
                         Policies.allow(List.of("sagemaker:DescribeProcessingJob"),
                                 List.of(Policies.sageMakerArn("processing-job/motflow-*"))),
-                        Policies.kmsUse(keyArn)));
+                        Policies.kmsTableAndObjects(keyArn)));
         processingEventsDlq = messaging.deadLetterQueue("ProcessingEventsDlq");
         NagSuppressions.addResourceSuppressions(processingEventsDlq, List.of(NagPackSuppression.builder()
                 .id("AwsSolutions-SQS3")
                 .reason("This queue is itself a dead-letter queue (of the EventBridge rule targets); cdk-nag only"
                         + " recognises DLQs named in another queue's redrive policy.")
                 .build()));
+        // The handler throws only for transient failures: Lambda retries the asynchronous invocation,
+        // then parks the event in the DLQ.
+        // (L1 with explicit grants: the L2 destination grants kms:GenerateDataKey*/ReEncrypt* wildcards.)
+        CfnEventInvokeConfig.Builder.create(this, "ProcessingEventsAsyncInvoke")
+                .functionName(processingEvents.function().getFunctionName())
+                .qualifier(processingEvents.alias().getAliasName())
+                .maximumRetryAttempts(2)
+                .maximumEventAgeInSeconds(6 * 3600)
+                .destinationConfig(CfnEventInvokeConfig.DestinationConfigProperty.builder()
+                        .onFailure(CfnEventInvokeConfig.OnFailureProperty.builder()
+                                .destination(processingEventsDlq.getQueueArn()).build())
+                        .build())
+                .build()
+                .addResourceDependency((software.amazon.awscdk.CfnResource) processingEvents.alias().getNode().getDefaultChild());
+        processingEvents.function().getRole().addToPrincipalPolicy(Policies.allow(List.of("sqs:SendMessage"),
+                List.of(processingEventsDlq.getQueueArn())));
         Rule.Builder.create(this, "ProcessingJobStateChange")
                 .description("SageMaker processing jobs started by motflow -> ProcessingJobEventHandler")
                 .eventPattern(EventPattern.builder()
@@ -166,8 +188,9 @@ public final class JobFunctions extends Construct {
                                 List.of(tableArn, indexArn)),
                         // Presigned upload URLs are signed with this role: it must be allowed to put.
                         Policies.allow(List.of("s3:PutObject"), List.of(dropIncoming)),
-                        Policies.allow(List.of("s3:GetObject"), List.of(resultsObjects)),
-                        Policies.kmsUse(keyArn)));
+                        Policies.allow(List.of("s3:GetObject"),
+                                List.of(storage.results().arnForObjects("results/*"))),
+                        Policies.kmsTableAndObjects(keyArn)));
 
         LogGroup accessLogs = LogGroup.Builder.create(this, "ApiAccessLogs")
                 .retention(retention(cfg.logRetentionDays()))

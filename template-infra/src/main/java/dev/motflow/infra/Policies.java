@@ -33,6 +33,14 @@ final class Policies {
         return allow(List.of("kms:Decrypt", "kms:GenerateDataKey"), List.of(keyArn));
     }
 
+    /**
+     * The key for a function that reads/writes the KMS-encrypted table and buckets: DynamoDB and S3
+     * call KMS on the caller's behalf (Encrypt/DescribeKey for table writes, data keys for objects).
+     */
+    static PolicyStatement kmsTableAndObjects(String keyArn) {
+        return allow(List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"), List.of(keyArn));
+    }
+
     /** Pulling images: GetAuthorizationToken has no resource-level permissions, so it takes "*". */
     static List<PolicyStatement> ecrPull(List<String> repositoryArns) {
         return List.of(

@@ -109,6 +109,31 @@ class TemplateTest {
     }
 
     @Test
+    void tableKeysAndIndexesAreTheJobsModulesSchema() throws Exception {
+        // The jobs module's own definition of the table (docs/data-model.md) must match the template.
+        var request = dev.motflow.jobs.store.JobTableSchema.createTableRequest("t");
+        JsonNode expected = Synthesized.JSON.readTree(Synthesized.JSON.writeValueAsString(Map.of(
+                "KeySchema", request.keySchema().stream().map(k -> Map.of("AttributeName", k.attributeName(),
+                        "KeyType", k.keyTypeAsString())).toList(),
+                "GlobalSecondaryIndexes", request.globalSecondaryIndexes().stream().map(g -> Map.of(
+                        "IndexName", g.indexName(),
+                        "KeySchema", g.keySchema().stream().map(k -> Map.of("AttributeName", k.attributeName(),
+                                "KeyType", k.keyTypeAsString())).toList(),
+                        "Projection", Map.of("ProjectionType", g.projection().projectionTypeAsString()))).toList())));
+        JsonNode t = synth.resources("AWS::DynamoDB::Table").values().iterator().next().path("Properties");
+        assertEquals(expected.get("KeySchema"), t.get("KeySchema"));
+        assertEquals(expected.get("GlobalSecondaryIndexes"), t.get("GlobalSecondaryIndexes"));
+        Set<String> attrs = new TreeSet<>();
+        request.attributeDefinitions().forEach(a -> attrs.add(a.attributeName() + ":" + a.attributeTypeAsString()));
+        Set<String> actual = new TreeSet<>();
+        t.get("AttributeDefinitions").forEach(a -> actual.add(a.get("AttributeName").asText() + ":"
+                + a.get("AttributeType").asText()));
+        assertEquals(attrs, actual);
+        assertEquals(dev.motflow.jobs.store.JobTableSchema.TTL,
+                t.path("TimeToLiveSpecification").path("AttributeName").asText());
+    }
+
+    @Test
     void noIamStatementHasWildcardActionsOrWildcardDataResources() {
         List<JsonNode> statements = synth.iamStatements();
         assertTrue(statements.size() > 20);
