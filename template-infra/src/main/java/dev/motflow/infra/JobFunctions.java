@@ -253,22 +253,35 @@ public final class JobFunctions extends Construct {
 
     private JavaFunction javaFunction(String id, String handlerClass, MotflowConfig cfg, Code code, int memoryMb,
                                       Duration timeout, Map<String, String> env, List<PolicyStatement> access) {
-        LogGroup logGroup = LogGroup.Builder.create(this, id + "Logs")
+        JavaFunction jf = javaFunction(this, id, JOBS_PACKAGE + handlerClass, cfg, code, memoryMb, timeout, env, access);
+        functions.put(id, jf);
+        return jf;
+    }
+
+    /**
+     * A java21/arm64 Lambda with SnapStart on published versions, an alias "live" on the current
+     * version (what every trigger targets), X-Ray, its own log group with retention, and a role with
+     * exactly {@code access} plus writing to that log group.
+     */
+    static JavaFunction javaFunction(Construct scope, String id, String handlerClass, MotflowConfig cfg, Code code,
+                                     int memoryMb, Duration timeout, Map<String, String> env,
+                                     List<PolicyStatement> access) {
+        LogGroup logGroup = LogGroup.Builder.create(scope, id + "Logs")
                 .retention(retention(cfg.logRetentionDays()))
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
-        Role role = Role.Builder.create(this, id + "Role")
+        Role role = Role.Builder.create(scope, id + "Role")
                 .description("motflow " + handlerClass)
                 .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
                 .build();
         role.addToPolicy(Policies.allow(List.of("logs:CreateLogStream", "logs:PutLogEvents"),
                 List.of(logGroup.getLogGroupArn())));
         access.forEach(role::addToPolicy);
-        Function fn = Function.Builder.create(this, id)
+        Function fn = Function.Builder.create(scope, id)
                 .description("motflow " + handlerClass)
                 .runtime(Runtime.JAVA_21)
                 .architecture(Architecture.ARM_64)
-                .handler(JOBS_PACKAGE + handlerClass + "::handleRequest")
+                .handler(handlerClass + "::handleRequest")
                 .code(code)
                 .memorySize(memoryMb)
                 .timeout(timeout)
@@ -278,7 +291,7 @@ public final class JobFunctions extends Construct {
                 .tracing(Tracing.ACTIVE)
                 .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
                 .build();
-        Alias alias = Alias.Builder.create(this, id + "Live")
+        Alias alias = Alias.Builder.create(scope, id + "Live")
                 .aliasName("live")
                 .version(fn.getCurrentVersion())
                 .build();
@@ -290,9 +303,7 @@ public final class JobFunctions extends Construct {
                 .reason("java21 on purpose: the Lambda code is compiled with --release 21 (the project's"
                         + " target, SnapStart-supported); moving runtimes is a project decision, not a synth one.")
                 .build()));
-        JavaFunction jf = new JavaFunction(fn, alias, logGroup);
-        functions.put(id, jf);
-        return jf;
+        return new JavaFunction(fn, alias, logGroup);
     }
 
     /** The shortest CloudWatch Logs retention that keeps logs at least {@code days} days. */

@@ -38,13 +38,14 @@ public final class Messaging extends Construct {
     /**
      * @param ingestVisibility  visibility timeout of the ingest queue (6x the ingest Lambda's timeout)
      * @param completionVisibility same for the completion queue
+     * @param labelledVisibility   same for the labelled-data queue (retraining trigger)
      */
     public Messaging(Construct scope, String id, MotflowConfig cfg, Storage storage,
-                     Duration ingestVisibility, Duration completionVisibility) {
+                     Duration ingestVisibility, Duration completionVisibility, Duration labelledVisibility) {
         super(scope, id);
         this.storage = storage;
         ingest = queueWithDlq("Ingest", cfg, ingestVisibility);
-        labelled = queueWithDlq("Labelled", cfg, Duration.minutes(5));
+        labelled = queueWithDlq("Labelled", cfg, labelledVisibility);
         completion = queueWithDlq("Completion", cfg, completionVisibility);
 
         asyncSuccess = topic("AsyncSuccess");
@@ -135,7 +136,7 @@ public final class Messaging extends Construct {
         return ingest;
     }
 
-    /** labelled/ object events; consumed by the retraining trigger Lambda once it exists. */
+    /** labelled/ object events; consumed by the retraining trigger Lambda. */
     public QueueWithDlq labelled() {
         return labelled;
     }

@@ -20,6 +20,7 @@ public final class MotflowStack extends Stack {
     private final Messaging messaging;
     private final Ml ml;
     private final JobFunctions jobs;
+    private final RetrainingFunctions retraining;
     private final Map<String, String> substitutions;
     private final Workflows workflows;
     private final Observability observability;
@@ -31,13 +32,16 @@ public final class MotflowStack extends Stack {
         // SQS visibility timeout >= 6x the consumer's timeout (AWS guidance for Lambda event sources).
         messaging = new Messaging(this, "Messaging", cfg, storage,
                 Duration.seconds(6 * JobFunctions.INGEST_TIMEOUT.toSeconds().intValue()),
-                Duration.seconds(6 * JobFunctions.COMPLETION_TIMEOUT.toSeconds().intValue()));
+                Duration.seconds(6 * JobFunctions.COMPLETION_TIMEOUT.toSeconds().intValue()),
+                Duration.seconds(6 * RetrainingFunctions.TRIGGER_TIMEOUT.toSeconds().intValue()));
         ml = new Ml(this, "Ml", cfg, storage, messaging);
         jobs = new JobFunctions(this, "Jobs", cfg, RepoPaths.jobsLambdaJar(repoRoot), storage, messaging, ml);
+        retraining = new RetrainingFunctions(this, "Retraining", cfg, RepoPaths.retrainingLambdaJar(repoRoot),
+                storage, messaging, ml, jobs.api());
         substitutions = substitutions();
         workflows = new Workflows(this, "Workflows", cfg, RepoPaths.stateMachineDir(repoRoot), substitutions,
                 List.of(ml.jobRole().getRoleArn()), storage.key().getKeyArn());
-        observability = new Observability(this, "Observability", cfg, messaging, jobs, ml, workflows);
+        observability = new Observability(this, "Observability", cfg, messaging, javaFunctions(), ml, workflows);
 
         CfnOutput.Builder.create(this, "ApiUrl").value(jobs.api().getApiEndpoint()).build();
         CfnOutput.Builder.create(this, "DropBucket").value(storage.drop().getBucketName()).build();
@@ -76,6 +80,7 @@ public final class MotflowStack extends Stack {
         s.put("EndpointErrorAlarmName", Observability.errorAlarmName(ml.framesEndpointName()));
         s.put("EndpointLatencyAlarmName", Observability.latencyAlarmName(ml.framesEndpointName()));
         s.put("NotifyTopicArn", messaging.notifications().getTopicArn());
+        s.putAll(retraining.substitutions());
         return s;
     }
 
@@ -117,6 +122,17 @@ public final class MotflowStack extends Stack {
 
     public JobFunctions jobs() {
         return jobs;
+    }
+
+    /** Every Java Lambda of the stack by id. */
+    public Map<String, JobFunctions.JavaFunction> javaFunctions() {
+        Map<String, JobFunctions.JavaFunction> all = new LinkedHashMap<>(jobs.functions());
+        all.putAll(retraining.functions());
+        return all;
+    }
+
+    public RetrainingFunctions retraining() {
+        return retraining;
     }
 
     public Map<String, String> suppliedSubstitutions() {

@@ -31,8 +31,8 @@ public final class Observability extends Construct {
     private final List<Alarm> alarms = new ArrayList<>();
     private final SnsAction alert;
 
-    public Observability(Construct scope, String id, MotflowConfig cfg, Messaging messaging, JobFunctions jobs,
-                         Ml ml, Workflows workflows) {
+    public Observability(Construct scope, String id, MotflowConfig cfg, Messaging messaging,
+                         Map<String, JobFunctions.JavaFunction> functions, Ml ml, Workflows workflows) {
         super(scope, id);
         Topic topic = messaging.alerts();
         alert = new SnsAction(topic);
@@ -50,7 +50,7 @@ public final class Observability extends Construct {
         List<IMetric> errors = new ArrayList<>();
         List<IMetric> throttles = new ArrayList<>();
         List<IMetric> durations = new ArrayList<>();
-        jobs.functions().forEach((name, f) -> {
+        new java.util.TreeMap<>(functions).forEach((name, f) -> {
             MetricOptions sum = MetricOptions.builder().period(FIVE_MINUTES).statistic("Sum").label(name).build();
             Metric err = f.function().metricErrors(sum);
             Metric thr = f.function().metricThrottles(sum);

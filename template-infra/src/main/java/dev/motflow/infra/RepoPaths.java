@@ -6,6 +6,7 @@ import java.nio.file.Path;
 /** Locations in the repository the CDK app reads: the Lambda jar and the state machine definitions. */
 public final class RepoPaths {
     public static final String JOBS_JAR = "functions/jobs/target/jobs-0.1.0-SNAPSHOT-lambda.jar";
+    public static final String RETRAINING_JAR = "functions/retraining/target/retraining-0.1.0-SNAPSHOT-lambda.jar";
 
     private RepoPaths() {
     }
@@ -31,10 +32,19 @@ public final class RepoPaths {
 
     /** The shaded jar of the job Lambdas; a clear error when it has not been built. */
     public static Path jobsLambdaJar(Path root) {
-        Path jar = root.resolve(JOBS_JAR);
+        return lambdaJar(root, JOBS_JAR, "functions/jobs");
+    }
+
+    /** The shaded jar of the retraining Lambdas; a clear error when it has not been built. */
+    public static Path retrainingLambdaJar(Path root) {
+        return lambdaJar(root, RETRAINING_JAR, "functions/retraining");
+    }
+
+    private static Path lambdaJar(Path root, String relative, String module) {
+        Path jar = root.resolve(relative);
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("Lambda code missing: " + jar + " does not exist. Build it first:"
-                    + " mvn -B -ntp -q -pl functions/jobs -am package -DskipTests (./motflow synth does this)");
+                    + " mvn -B -ntp -q -pl " + module + " -am package -DskipTests (./motflow synth does this)");
         }
         return jar;
     }

@@ -169,14 +169,16 @@ class TemplateTest {
             assertTrue(p.path("LoggingConfig").has("LogGroup"), f.getKey() + " writes to an unmanaged log group");
             assertTrue(p.path("MemorySize").asInt() >= 512 && p.path("Timeout").asInt() > 0, f.getKey());
         }
-        assertEquals(4, java);
+        int expected = synth.stack.javaFunctions().size();
+        assertEquals(10, expected, "4 job + 6 retraining functions");
+        assertEquals(expected, java);
         assertEquals(functions.size(), java, "no helper Lambdas (custom resources) sneaked in");
         synth.resources("AWS::Logs::LogGroup").forEach((id, lg) ->
                 assertTrue(lg.path("Properties").path("RetentionInDays").asInt() > 0, id + " keeps logs forever"));
         // Published versions and one alias per function; the triggers point at the aliases.
-        assertEquals(4, synth.resources("AWS::Lambda::Version").size());
+        assertEquals(expected, synth.resources("AWS::Lambda::Version").size());
         Map<String, JsonNode> aliases = synth.resources("AWS::Lambda::Alias");
-        assertEquals(4, aliases.size());
+        assertEquals(expected, aliases.size());
         synth.resources("AWS::Lambda::EventSourceMapping").forEach((id, m) -> {
             // CDK writes "<function>:live" derived from the alias's ARN.
             String fn = m.path("Properties").path("FunctionName").toString();
@@ -257,7 +259,8 @@ class TemplateTest {
             routes.add(r.path("Properties").path("RouteKey").asText());
             assertEquals("AWS_IAM", r.path("Properties").path("AuthorizationType").asText(), r.toString());
         });
-        assertEquals(Set.of("POST /jobs", "GET /jobs", "GET /jobs/{id}", "GET /jobs/{id}/tracks"), routes);
+        assertEquals(Set.of("POST /jobs", "GET /jobs", "GET /jobs/{id}", "GET /jobs/{id}/tracks", "POST /retraining"),
+                routes);
         JsonNode stage = synth.resources("AWS::ApiGatewayV2::Stage").values().iterator().next().path("Properties");
         assertTrue(stage.path("AccessLogSettings").has("DestinationArn"));
         assertEquals(synth.stack.config().apiThrottleRatePerSecond(),
@@ -284,8 +287,9 @@ class TemplateTest {
         assertTrue(metrics.containsAll(Set.of("ApproximateNumberOfMessagesVisible", "Errors", "Throttles",
                 "Invocation5XXErrors", "ModelLatency")), metrics.toString());
         // One DLQ alarm per dead-letter queue, errors and throttles per function, two per endpoint.
-        assertEquals(4 + 2 * 4 + 2 * 2, synth.resources("AWS::CloudWatch::Alarm").size() - 1
-                - 2 * synth.stack.workflows().stateMachines().size());
+        assertEquals(synth.stack.messaging().deadLetterQueues().size() + 2 * synth.stack.javaFunctions().size()
+                + 2 * 2 + 2 * synth.stack.workflows().stateMachines().size(),
+                synth.resources("AWS::CloudWatch::Alarm").size() - 1);
         assertEquals(1, synth.resources("AWS::CloudWatch::Dashboard").size());
         // The blue/green rollback alarms the retraining workflow names exist under those names.
         String frames = synth.stack.ml().framesEndpointName();

@@ -1,0 +1,102 @@
+package dev.motflow.infra;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.aws_apigatewayv2_integrations.HttpLambdaIntegration;
+import software.amazon.awscdk.services.apigatewayv2.AddRoutesOptions;
+import software.amazon.awscdk.services.apigatewayv2.HttpApi;
+import software.amazon.awscdk.services.apigatewayv2.HttpMethod;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
+import software.constructs.Construct;
+
+/**
+ * The Lambdas of functions/retraining: the workflow's steps (invoked by statemachines/retrain.asl.json)
+ * and the two triggers (labelled/ objects through SQS, POST /retraining).
+ */
+public final class RetrainingFunctions extends Construct {
+    public static final String PACKAGE = "dev.motflow.retraining.handler.";
+    /** Name of the workflow the triggers start: statemachines/retrain.asl.json. */
+    public static final String WORKFLOW = "retrain";
+    public static final Duration TRIGGER_TIMEOUT = Duration.minutes(1);
+
+    private final Map<String, JobFunctions.JavaFunction> functions = new LinkedHashMap<>();
+    private final Map<String, String> substitutions = new LinkedHashMap<>();
+
+    public RetrainingFunctions(Construct scope, String id, MotflowConfig cfg, Path jar, Storage storage,
+                               Messaging messaging, Ml ml, HttpApi api) {
+        super(scope, id);
+        Code code = Code.fromAsset(jar.toString());
+        String keyArn = storage.key().getKeyArn();
+        String tableArn = storage.table().getTableArn();
+        // The state machine's ARN from its fixed name: the finish step starts follow-up runs, and the
+        // state machine invokes that step, so a reference to the resource would be a cycle.
+        String stateMachineArn = Policies.arn("states", "stateMachine:" + cfg.prefix() + "-" + WORKFLOW);
+        List<String> tableActions = List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem", "dynamodb:Query");
+        PolicyStatement table = Policies.allow(tableActions, List.of(tableArn));
+        PolicyStatement kms = Policies.kmsTableAndObjects(keyArn);
+        PolicyStatement startRun = Policies.allow(List.of("states:StartExecution"), List.of(stateMachineArn));
+        String labelled = storage.drop().arnForObjects(Storage.LABELLED_PREFIX + "*");
+        String table_ = storage.table().getTableName();
+
+        step("ValidateDataset", "ValidateDatasetHandler", cfg, code, 2048, Duration.seconds(840),
+                Map.of("TABLE_NAME", table_, "ARTIFACTS_BUCKET", storage.artifacts().getBucketName()),
+                List.of(table, kms,
+                        Policies.allow(List.of("s3:ListBucket"), List.of(storage.drop().getBucketArn())),
+                        Policies.allow(List.of("s3:GetObject"), List.of(labelled)),
+                        Policies.allow(List.of("s3:GetObject", "s3:PutObject"),
+                                List.of(storage.artifacts().arnForObjects("*")))));
+        step("ScoreModel", "ScoreModelHandler", cfg, code, 2048, Duration.seconds(540),
+                Map.of("TABLE_NAME", table_),
+                List.of(table, kms, Policies.allow(List.of("s3:GetObject"), List.of(
+                        storage.artifacts().arnForObjects("*"), storage.results().arnForObjects("*"), labelled))));
+        step("Gate", "GateHandler", cfg, code, 1024, Duration.seconds(50),
+                Map.of("TABLE_NAME", table_), List.of(table, kms));
+        step("FinishRun", "FinishRunHandler", cfg, code, 1024, Duration.seconds(100),
+                Map.of("TABLE_NAME", table_, "ENDPOINT_NAME", ml.framesEndpointName(),
+                        "STATE_MACHINE_ARN", stateMachineArn),
+                List.of(table, kms, startRun));
+
+        JobFunctions.JavaFunction trigger = add("LabelledData", JobFunctions.javaFunction(this, "LabelledData",
+                PACKAGE + "LabelledDataHandler", cfg, code, 1024, TRIGGER_TIMEOUT,
+                Map.of("TABLE_NAME", table_, "STATE_MACHINE_ARN", stateMachineArn),
+                List.of(table, kms, startRun, Policies.allow(List.of("s3:GetObject"), List.of(labelled)))));
+        trigger.alias().addEventSource(SqsEventSource.Builder.create(messaging.labelled().queue())
+                .batchSize(10).reportBatchItemFailures(true).build());
+
+        JobFunctions.JavaFunction manual = add("RetrainingApi", JobFunctions.javaFunction(this, "RetrainingApi",
+                PACKAGE + "RetrainingApiHandler", cfg, code, 1024, Duration.seconds(25),
+                Map.of("TABLE_NAME", table_, "STATE_MACHINE_ARN", stateMachineArn,
+                        "LABELLED_BUCKET", storage.drop().getBucketName()),
+                List.of(table, kms, startRun, Policies.allow(List.of("s3:GetObject"), List.of(labelled)))));
+        api.addRoutes(AddRoutesOptions.builder().path("/retraining").methods(List.of(HttpMethod.POST))
+                .integration(new HttpLambdaIntegration("RetrainingIntegration", manual.alias())).build());
+    }
+
+    private void step(String id, String handler, MotflowConfig cfg, Code code, int memoryMb, Duration timeout,
+                      Map<String, String> env, List<PolicyStatement> access) {
+        JobFunctions.JavaFunction f = add(id, JobFunctions.javaFunction(this, id, PACKAGE + handler, cfg, code,
+                memoryMb, timeout, env, access));
+        // The state machine invokes the alias (SnapStart applies to published versions only).
+        substitutions.put(id + "FunctionArn", f.alias().getFunctionArn());
+    }
+
+    private JobFunctions.JavaFunction add(String id, JobFunctions.JavaFunction f) {
+        functions.put(id, f);
+        return f;
+    }
+
+    /** ValidateDatasetFunctionArn, ScoreModelFunctionArn, GateFunctionArn, FinishRunFunctionArn. */
+    public Map<String, String> substitutions() {
+        return Map.copyOf(substitutions);
+    }
+
+    public Map<String, JobFunctions.JavaFunction> functions() {
+        return Map.copyOf(functions);
+    }
+}
