@@ -20,12 +20,14 @@ final class BoxIou {
     static double motmetrics(double ax, double ay, double aw, double ah,
                              double bx, double by, double bw, double bh) {
         double ax2 = ax + aw;
-        double ay2 = ay + ah;
         double bx2 = bx + bw;
+        double iw = min(ax2, bx2) - max(ax, bx);
+        if (!(iw > 0)) {
+            return 0; // most pairs: no horizontal overlap
+        }
+        double ay2 = ay + ah;
         double by2 = by + bh;
-        double iw = pos(min(ax2, bx2) - max(ax, bx));
-        double ih = pos(min(ay2, by2) - max(ay, by));
-        double inter = iw * ih;
+        double inter = iw * pos(min(ay2, by2) - max(ay, by));
         if (inter == 0) {
             return 0;
         }
@@ -41,10 +43,14 @@ final class BoxIou {
     static double trackeval(double ax, double ay, double aw, double ah,
                             double bx, double by, double bw, double bh) {
         double ax2 = ax + aw;
-        double ay2 = ay + ah;
         double bx2 = bx + bw;
+        double iw = min(ax2, bx2) - max(ax, bx);
+        if (!(iw > 0)) {
+            return 0; // intersection 0: TrackEval's IoU is 0 whatever the union
+        }
+        double ay2 = ay + ah;
         double by2 = by + bh;
-        double inter = pos(min(ax2, bx2) - max(ax, bx)) * pos(min(ay2, by2) - max(ay, by));
+        double inter = iw * pos(min(ay2, by2) - max(ay, by));
         double area1 = (ax2 - ax) * (ay2 - ay);
         double area2 = (bx2 - bx) * (by2 - by);
         double union = area1 + area2 - inter;

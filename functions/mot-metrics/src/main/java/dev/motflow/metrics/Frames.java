@@ -66,58 +66,107 @@ final class Frames {
         for (int r : hypRows) {
             frames[n++] = hyp.get(r).frame();
         }
-        Arrays.sort(frames);
-        int unique = 0;
-        for (int i = 0; i < n; i++) {
-            if (unique == 0 || frames[unique - 1] != frames[i]) {
-                frames[unique++] = frames[i];
-            }
-        }
-        int[] frameNumber = Arrays.copyOf(frames, unique);
+        Numbering frameNumbering = Numbering.of(frames, n);
+        int[] frameNumber = frameNumbering.values;
+        int unique = frameNumber.length;
 
         int[] gtStart = new int[unique + 1];
         int[] gtIds = new int[gtRows.length];
         double[] gtBox = new double[4 * gtRows.length];
-        int numGtIds = pack(gt, gtRows, frameNumber, gtStart, gtIds, gtBox, shift);
+        int numGtIds = pack(gt, gtRows, frameNumbering, gtStart, gtIds, gtBox, shift);
         int[] hypStart = new int[unique + 1];
         int[] hypIds = new int[hypRows.length];
         double[] hypBox = new double[4 * hypRows.length];
-        int numHypIds = pack(hyp, hypRows, frameNumber, hypStart, hypIds, hypBox, shift);
+        int numHypIds = pack(hyp, hypRows, frameNumbering, hypStart, hypIds, hypBox, shift);
         return new Frames(frameNumber, gtStart, gtIds, gtBox, numGtIds, hypStart, hypIds, hypBox, numHypIds);
     }
 
     /** Counting sort by frame (stable), dense ids; returns the number of distinct ids. */
-    private static int pack(List<MotRow> rows, int[] selected, int[] frameNumber, int[] start, int[] denseIds,
+    private static int pack(List<MotRow> rows, int[] selected, Numbering frames, int[] start, int[] denseIds,
                             double[] box, double shift) {
         int[] frameIndex = new int[selected.length];
         int[] originalIds = new int[selected.length];
         for (int k = 0; k < selected.length; k++) {
             MotRow r = rows.get(selected[k]);
-            frameIndex[k] = Arrays.binarySearch(frameNumber, r.frame());
+            frameIndex[k] = frames.indexOf(r.frame());
             start[frameIndex[k] + 1]++;
             originalIds[k] = r.id();
         }
-        for (int f = 0; f < frameNumber.length; f++) {
+        int numFrames = frames.values.length;
+        for (int f = 0; f < numFrames; f++) {
             start[f + 1] += start[f];
         }
-        int[] sortedIds = originalIds.clone();
-        Arrays.sort(sortedIds);
-        int distinct = 0;
-        for (int i = 0; i < sortedIds.length; i++) {
-            if (distinct == 0 || sortedIds[distinct - 1] != sortedIds[i]) {
-                sortedIds[distinct++] = sortedIds[i];
-            }
-        }
-        int[] fill = Arrays.copyOf(start, frameNumber.length);
+        Numbering ids = Numbering.of(originalIds, originalIds.length);
+        int[] fill = Arrays.copyOf(start, numFrames);
         for (int k = 0; k < selected.length; k++) {
             MotRow r = rows.get(selected[k]);
             int pos = fill[frameIndex[k]]++;
-            denseIds[pos] = Arrays.binarySearch(sortedIds, 0, distinct, originalIds[k]);
+            denseIds[pos] = ids.indexOf(originalIds[k]);
             box[4 * pos] = r.x() - shift;
             box[4 * pos + 1] = r.y() - shift;
             box[4 * pos + 2] = r.w();
             box[4 * pos + 3] = r.h();
         }
-        return distinct;
+        return ids.values.length;
+    }
+
+    /**
+     * The distinct values of an int array in ascending order, and each value's position among them:
+     * a direct lookup table when the values span a small range (frame numbers, usual ids), sorting
+     * and binary search otherwise.
+     */
+    static final class Numbering {
+        final int[] values;
+        private final int min;
+        private final int[] table;
+
+        private Numbering(int[] values, int min, int[] table) {
+            this.values = values;
+            this.min = min;
+            this.table = table;
+        }
+
+        static Numbering of(int[] a, int n) {
+            if (n == 0) {
+                return new Numbering(new int[0], 0, null);
+            }
+            int min = Integer.MAX_VALUE;
+            int max = Integer.MIN_VALUE;
+            for (int i = 0; i < n; i++) {
+                min = Math.min(min, a[i]);
+                max = Math.max(max, a[i]);
+            }
+            long range = (long) max - min + 1;
+            if (range <= 4L * n + 1024) {
+                int[] table = new int[(int) range];
+                for (int i = 0; i < n; i++) {
+                    table[a[i] - min] = 1;
+                }
+                int distinct = 0;
+                for (int v = 0; v < table.length; v++) {
+                    table[v] = table[v] != 0 ? distinct++ : -1;
+                }
+                int[] values = new int[distinct];
+                for (int v = 0; v < table.length; v++) {
+                    if (table[v] >= 0) {
+                        values[table[v]] = v + min;
+                    }
+                }
+                return new Numbering(values, min, table);
+            }
+            int[] sorted = Arrays.copyOf(a, n);
+            Arrays.sort(sorted);
+            int distinct = 0;
+            for (int i = 0; i < n; i++) {
+                if (distinct == 0 || sorted[distinct - 1] != sorted[i]) {
+                    sorted[distinct++] = sorted[i];
+                }
+            }
+            return new Numbering(Arrays.copyOf(sorted, distinct), min, null);
+        }
+
+        int indexOf(int v) {
+            return table != null ? table[v - min] : Arrays.binarySearch(values, v);
+        }
     }
 }

@@ -45,6 +45,13 @@ final class Hota {
         // Pass 1: potential matches per id pair, frames per id.
         PairIndex pairs = new PairIndex(fr.numGtIds + fr.numHypIds);
         double[] potential = new double[64];
+        // Non-zero similarities of every frame, kept for pass 2 (cell i*nh+j, value, pair or -1):
+        // most box pairs do not overlap, so this is far smaller than the dense matrices.
+        int[] entryStart = new int[fr.numFrames + 1];
+        int[] entryCell = new int[1024];
+        double[] entrySim = new double[1024];
+        int[] entryPair = new int[1024];
+        int entries = 0;
         double[] gtCount = new double[fr.numGtIds];
         double[] hypCount = new double[fr.numHypIds];
         for (int f = 0; f < fr.numFrames; f++) {
@@ -58,6 +65,7 @@ final class Hota {
             for (int j = 0; j < nh; j++) {
                 hypCount[fr.hypId[h0 + j]]++;
             }
+            entryStart[f] = entries;
             if (no == 0 || nh == 0) {
                 continue;
             }
@@ -74,17 +82,31 @@ final class Hota {
             for (int i = 0; i < no; i++) {
                 for (int j = 0; j < nh; j++) {
                     double s = sim[i * nh + j];
+                    if (s == 0) {
+                        continue;
+                    }
                     double denom = colSum[j] + rowSum[i] - s;
-                    if (denom > BoxIou.EPS && s != 0) {
-                        int p = pairs.add(fr.gtId[g0 + i], fr.hypId[h0 + j]);
+                    int p = -1;
+                    if (denom > BoxIou.EPS) {
+                        p = pairs.add(fr.gtId[g0 + i], fr.hypId[h0 + j]);
                         if (p == potential.length) {
                             potential = Arrays.copyOf(potential, p * 2);
                         }
                         potential[p] += s / denom;
                     }
+                    if (entries == entryCell.length) {
+                        entryCell = Arrays.copyOf(entryCell, entries * 2);
+                        entrySim = Arrays.copyOf(entrySim, entries * 2);
+                        entryPair = Arrays.copyOf(entryPair, entries * 2);
+                    }
+                    entryCell[entries] = i * nh + j;
+                    entrySim[entries] = s;
+                    entryPair[entries] = p;
+                    entries++;
                 }
             }
         }
+        entryStart[fr.numFrames] = entries;
         int numPairs = pairs.size();
         double[] alignment = new double[numPairs];
         for (int p = 0; p < numPairs; p++) {
@@ -114,14 +136,15 @@ final class Hota {
                 }
                 continue;
             }
-            similarity(fr, g0, no, h0, nh, sim);
-            for (int i = 0; i < no; i++) {
-                int o = fr.gtId[g0 + i];
-                for (int j = 0; j < nh; j++) {
-                    double s = sim[i * nh + j];
-                    int p = s == 0 ? -1 : pairs.indexOf(o, fr.hypId[h0 + j]);
-                    cost[i * nh + j] = -((p < 0 ? 0.0 : alignment[p]) * s);
-                }
+            // TrackEval solves on -(A * S); a pair without overlap scores -0.0.
+            Arrays.fill(sim, 0, no * nh, 0.0);
+            Arrays.fill(cost, 0, no * nh, -0.0);
+            for (int e = entryStart[f]; e < entryStart[f + 1]; e++) {
+                int cell = entryCell[e];
+                double s = entrySim[e];
+                int p = entryPair[e];
+                sim[cell] = s;
+                cost[cell] = -((p < 0 ? 0.0 : alignment[p]) * s);
             }
             solver.solve(cost, no, nh, colForRow);
             Arrays.fill(matchesThisFrame, 0);
