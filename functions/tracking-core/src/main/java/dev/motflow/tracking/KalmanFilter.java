@@ -252,6 +252,40 @@ public final class KalmanFilter {
         }
     }
 
+    /**
+     * As {@link #gatingDistances} on all four dimensions, but a distance that exceeds {@code bound} may
+     * be reported as {@code +infinity} (it stops summing as soon as the bound is passed). For gating,
+     * where only {@code distance > bound} matters, this is exact and cheaper.
+     */
+    public void gatingDistancesBounded(float[] mean, int mo, float[] cov, int co, double[] xyah, int xyahOffset,
+                                       int count, double bound, double[] out, int outOffset) {
+        project(mean, mo, cov, co, pm, s);
+        cholesky4(s, chol);
+        double[] l = chol;
+        double i0 = 1 / l[0];
+        double i1 = 1 / l[5];
+        double i2 = 1 / l[10];
+        double i3 = 1 / l[15];
+        for (int k = 0; k < count; k++) {
+            int b = xyahOffset + k * 4;
+            double z0 = (xyah[b] - pm[0]) * i0;
+            double d = z0 * z0;
+            if (d > bound) {
+                out[outOffset + k] = Double.POSITIVE_INFINITY;
+                continue;
+            }
+            double z1 = (xyah[b + 1] - pm[1] - l[4] * z0) * i1;
+            d += z1 * z1;
+            if (d > bound) {
+                out[outOffset + k] = Double.POSITIVE_INFINITY;
+                continue;
+            }
+            double z2 = (xyah[b + 2] - pm[2] - l[8] * z0 - l[9] * z1) * i2;
+            double z3 = (xyah[b + 3] - pm[3] - l[12] * z0 - l[13] * z1 - l[14] * z2) * i3;
+            out[outOffset + k] = d + z2 * z2 + z3 * z3;
+        }
+    }
+
     /** Single-measurement form of {@link #gatingDistances}. */
     public double gatingDistance(float[] mean, float[] cov, double cx, double cy, double a, double h,
                                  boolean onlyPosition) {
@@ -263,21 +297,33 @@ public final class KalmanFilter {
 
     /** Lower Cholesky factor of a symmetric positive-definite 4x4 matrix (row-major). */
     static void cholesky4(double[] a, double[] l) {
-        for (int i = 0; i < 16; i++) {
-            l[i] = 0;
-        }
-        for (int i = 0; i < 4; i++) {
-            for (int j = 0; j <= i; j++) {
-                double sum = a[i * 4 + j];
-                for (int k = 0; k < j; k++) {
-                    sum -= l[i * 4 + k] * l[j * 4 + k];
-                }
-                if (i == j) {
-                    l[i * 4 + i] = Math.sqrt(sum);
-                } else {
-                    l[i * 4 + j] = sum / l[j * 4 + j];
-                }
-            }
-        }
+        double l00 = Math.sqrt(a[0]);
+        double r0 = 1 / l00;
+        double l10 = a[4] * r0;
+        double l20 = a[8] * r0;
+        double l30 = a[12] * r0;
+        double l11 = Math.sqrt(a[5] - l10 * l10);
+        double r1 = 1 / l11;
+        double l21 = (a[9] - l20 * l10) * r1;
+        double l31 = (a[13] - l30 * l10) * r1;
+        double l22 = Math.sqrt(a[10] - l20 * l20 - l21 * l21);
+        double l32 = (a[14] - l30 * l20 - l31 * l21) / l22;
+        double l33 = Math.sqrt(a[15] - l30 * l30 - l31 * l31 - l32 * l32);
+        l[0] = l00;
+        l[1] = 0;
+        l[2] = 0;
+        l[3] = 0;
+        l[4] = l10;
+        l[5] = l11;
+        l[6] = 0;
+        l[7] = 0;
+        l[8] = l20;
+        l[9] = l21;
+        l[10] = l22;
+        l[11] = 0;
+        l[12] = l30;
+        l[13] = l31;
+        l[14] = l32;
+        l[15] = l33;
     }
 }

@@ -52,6 +52,17 @@ final class Track {
         return mean[3];
     }
 
+    /** Scales the feature by {@code scale}, then rounds it to float16 and refreshes its norm. */
+    void normalizeAndQuantizeFeature(double scale) {
+        double sq = 0;
+        for (int k = 0; k < feature.length; k++) {
+            float q = Float.float16ToFloat(Float.floatToFloat16((float) (feature[k] * scale)));
+            feature[k] = q;
+            sq += (double) q * q;
+        }
+        featureNorm = Math.sqrt(sq);
+    }
+
     /** Rounds the feature to float16 and refreshes its norm (the canonical stored precision). */
     void quantizeFeature() {
         double sq = 0;

@@ -185,7 +185,7 @@ public final class Tracker {
         for (int r = 0; r < rows; r++) {
             Track t = pool.get(r);
             int base = r * kept;
-            kalman.gatingDistances(t.mean, 0, t.cov, 0, keptXyah, 0, kept, false, gate, 0);
+            kalman.gatingDistancesBounded(t.mean, 0, t.cov, 0, keptXyah, 0, kept, KalmanFilter.CHI2_95_4DOF, gate, 0);
             float[] f = t.feature;
             double inv = t.featureNorm > 0 ? 1.0 / t.featureNorm : 0.0;
             for (int c = 0; c < kept; c++) {
@@ -392,17 +392,14 @@ public final class Tracker {
         float[] emb = dets.embeddingArray();
         int base = d * dim;
         double m = config.featureMomentum();
+        double m1 = 1 - m;
         double sq = 0;
         for (int k = 0; k < dim; k++) {
-            double v = m * f[k] + (1 - m) * emb[base + k];
+            double v = m * f[k] + m1 * emb[base + k];
             f[k] = (float) v;
             sq += v * v;
         }
-        double inv = sq > 0 ? 1.0 / Math.sqrt(sq) : 0.0;
-        for (int k = 0; k < dim; k++) {
-            f[k] = (float) (f[k] * inv);
-        }
-        t.quantizeFeature();
+        t.normalizeAndQuantizeFeature(sq > 0 ? 1.0 / Math.sqrt(sq) : 0.0);
     }
 
     private void startTrack(Detections dets, int d) {
