@@ -89,8 +89,11 @@ public final class StreamApi {
         Map<String, String> headers = new LinkedHashMap<>(JSON_TYPE);
         // Server-Timing: the model call, and everything after the detections were in hand
         // (state read, association, encoding, conditional write with retries, response JSON).
-        headers.put("Server-Timing", String.format(Locale.ROOT, "model;dur=%.3f, track;dur=%.3f",
-                r.modelNanos() / 1e6, trackNanos / 1e6));
+        // The last attempt's parts: consistent read, association (decode/update/encode), conditional write.
+        headers.put("Server-Timing", String.format(Locale.ROOT,
+                "model;dur=%.3f, track;dur=%.3f, db-read;dur=%.3f, assoc;dur=%.3f, db-write;dur=%.3f",
+                r.modelNanos() / 1e6, trackNanos / 1e6, r.timing().readNanos() / 1e6, r.timing().associateNanos() / 1e6,
+                r.timing().writeNanos() / 1e6));
         return new HttpResponse(200, headers, body);
     }
 

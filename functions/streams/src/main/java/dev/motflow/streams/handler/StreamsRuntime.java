@@ -95,12 +95,15 @@ public final class StreamsRuntime {
             int dim = policy == Policy.JDE ? found.dim() : 0;
             Tracker tracker = new Tracker(policy == Policy.JDE ? dev.motflow.tracking.TrackerConfig.jde(dim)
                     : dev.motflow.tracking.TrackerConfig.byteTrack());
+            Detections d = found.toDetections(dim, 300);
             for (int f = 0; f < 3; f++) {
-                Detections d = found.toDetections(dim, 300);
-                tracker.update(d);
+                // Two frames with the objects, then an empty one: the tracks are lost and one can be trimmed.
+                tracker.update(f < 2 ? d : found.toDetections(dim, 0));
                 byte[] state = TrackerStateCodec.encode(tracker);
-                tracker = TrackerStateCodec.decode(StateTrimmer.trim(state, state.length - 1).state());
+                int limit = tracker.lostCount() > 0 ? state.length - 1 : state.length;
+                tracker = TrackerStateCodec.decode(StateTrimmer.trim(state, limit).state());
             }
+            StreamApi.error(new dev.motflow.streams.service.StreamException(409, "WarmUp", "warm-up"));
         }
     }
 

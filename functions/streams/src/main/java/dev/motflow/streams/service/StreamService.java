@@ -61,10 +61,15 @@ public final class StreamService {
      * @param attempts read-associate-write rounds (1 without a conflict)
      * @param modelNanos time of the model call
      * @param detectionsAtNanos {@link System#nanoTime()} when the detections were in hand
+     * @param timing where the successful attempt spent its time
      */
     public record FrameResult(String streamId, long frame, long version, Policy policy, int step, int detections,
                               List<TrackBox> tracks, int attempts, int stateBytes, int droppedLostTracks,
-                              long modelNanos, long detectionsAtNanos) {
+                              long modelNanos, long detectionsAtNanos, AttemptTiming timing) {
+    }
+
+    /** Nanoseconds of the last attempt's state read, association (decode, update, encode, trim) and write. */
+    public record AttemptTiming(long readNanos, long associateNanos, long writeNanos) {
     }
 
     /** What GET shows of a stream. */
@@ -124,7 +129,9 @@ public final class StreamService {
     private FrameResult attempt(String streamId, FrameRequest request, ModelDetections found, int attempt,
                                 long modelNanos, long detectionsAt) {
         Instant now = clock.instant();
+        long t0 = System.nanoTime();
         StoredState previous = store.load(streamId);
+        long t1 = System.nanoTime();
         StoredState live = previous == null || previous.expired(now) ? null : previous;
         long frame = request.frame();
         if (live != null && frame <= live.lastFrame()) {
@@ -162,13 +169,15 @@ public final class StreamService {
         StoredState next = new StoredState(streamId, previous == null ? 1 : previous.version() + 1,
                 live == null ? newIncarnation() : live.incarnation(), frame, policy, state, steps,
                 live == null ? now : live.createdAt(), now, now.getEpochSecond() + config.stateTtl().toSeconds());
+        long t2 = System.nanoTime();
         store.write(next, previous);
+        long t3 = System.nanoTime();
         int stateBytes = state == null ? 0 : state.length;
         LOG.info("frame tracked", "streamId", streamId, "frame", frame, "version", next.version(), "step", steps,
                 "detections", found.size(), "tracks", tracks.size(), "attempts", attempt, "stateBytes", stateBytes,
                 "droppedLostTracks", dropped > 0 ? dropped : null, "modelMs", modelNanos / 1e6);
         return new FrameResult(streamId, frame, next.version(), policy, steps, found.size(), tracks, attempt, stateBytes,
-                dropped, modelNanos, detectionsAt);
+                dropped, modelNanos, detectionsAt, new AttemptTiming(t1 - t0, t2 - t1, t3 - t2));
     }
 
     /** Forgets the stream's state (idempotent); the next frame starts a new tracker with new ids. */

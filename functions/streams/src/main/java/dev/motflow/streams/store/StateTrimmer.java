@@ -116,6 +116,37 @@ public final class StateTrimmer {
         return new Result(out.toByteArray(), lost - kept);
     }
 
+    /** The lost tracks of a format-1 state as {id, frames since their last match}, in stored order. */
+    public static List<int[]> lostTracks(byte[] state) {
+        Cursor c = new Cursor(state);
+        if (c.varint() != FORMAT) {
+            throw new IllegalStateException("not a format " + FORMAT + " tracker state");
+        }
+        c.skip(1);
+        c.varint();
+        int dim = c.varint();
+        c.skip(1);
+        c.skip(8L * c.varint());
+        c.varint();
+        c.varint();
+        int tracked = c.varint();
+        int lost = c.varint();
+        for (int i = 0; i < tracked; i++) {
+            skipTrack(c, dim);
+        }
+        List<int[]> out = new ArrayList<>(lost);
+        for (int i = 0; i < lost; i++) {
+            int start = c.pos;
+            int id = c.varint();
+            c.skip(1);
+            int since = c.varint();
+            c.pos = start;
+            skipTrack(c, dim);
+            out.add(new int[] {id, since});
+        }
+        return out;
+    }
+
     private static void skipTrack(Cursor c, int dim) {
         c.varint(); // id
         c.skip(1); // state flags
