@@ -105,3 +105,21 @@ def make_scene(rng, benchmark="MOT15", ties=False):
                 f, hid, fmt(bx), fmt(by), fmt(bw), fmt(bh), _fmt(rng.uniform(0.3, 1))))
     result_lines = [line for f in sorted(res) for line in res[f]]
     return gt_lines, result_lines
+
+
+def with_file_oddities(rng, gt_lines, result_lines, benchmark):
+    """The same scene written the way real files vary: MOT15 ground truth with some conf-0 rows
+    (py-motmetrics scores them, TrackEval's HOTA drops them), result rows with conf < -1 (dropped by
+    py-motmetrics' loader only), ids written as floats, result rows out of frame order."""
+    if benchmark == "MOT15":
+        gt_lines = [l.replace(",1,-1,-1,-1", ",0,-1,-1,-1") if rng.random() < 0.1 else l for l in gt_lines]
+    out = []
+    for line in result_lines:
+        f = line.split(",")
+        if rng.random() < 0.1:
+            f[6] = "-3"
+        if rng.random() < 0.3:
+            f[1] += ".0"
+        out.append(",".join(f))
+    rng.shuffle(out)
+    return gt_lines, out

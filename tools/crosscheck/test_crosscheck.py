@@ -84,6 +84,22 @@ def test_java_matches_reference_tools(tmp_path, benchmark, run_index, generated)
         assert_same(expected[name], actual[name], "%s %s" % (benchmark, name))
 
 
+@pytest.mark.parametrize("benchmark", ["MOT15", "MOT17"])
+def test_file_oddities_are_read_as_the_reference_tools_read_them(tmp_path, benchmark):
+    rng = random.Random(SEED + 1)
+    pairs = []
+    for k in range(4):
+        gt_lines, result_lines = scenes.with_file_oddities(rng, *scenes.make_scene(rng, benchmark), benchmark)
+        gt, result = tmp_path / ("g%d.txt" % k), tmp_path / ("odd%d.txt" % k)
+        gt.write_text("\n".join(gt_lines) + "\n")
+        result.write_text("\n".join(result_lines) + "\n")
+        pairs.append((str(gt), str(result), "odd%d" % k))
+    expected = reference.evaluate(pairs, benchmark)
+    actual = run_cli(pairs, benchmark)
+    for name in actual:
+        assert_same(expected[name], actual[name], "%s %s" % (benchmark, name))
+
+
 def test_scenes_exercise_every_failure_mode():
     """The generated data must actually contain switches, fragments, misses and false positives."""
     totals = {"num_switches": 0, "num_fragmentations": 0, "num_misses": 0, "num_false_positives": 0}
