@@ -52,11 +52,6 @@ import dev.motflow.testsupport.sfn.SnsTasks;
 import dev.motflow.testsupport.sfn.TaskDispatcher;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -65,7 +60,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * with Lambda tasks running those handlers in this JVM and SageMaker/SNS tasks answered by the
  * stand-ins in test-support.
  */
-final class TestBed implements AutoCloseable {
+public final class TestBed implements AutoCloseable {
     static final Path DEFINITION = RepoPaths.root().resolve("statemachines/retrain.asl.json");
     static final Path FRAMES = RepoPaths.sharedTestData().resolve("mot17-frames");
     static final String ENDPOINT = "motflow-tracker";
@@ -74,7 +69,7 @@ final class TestBed implements AutoCloseable {
     final LocalAws local = LocalAws.shared();
     final S3Client s3 = local.s3();
     final DynamoDbClient dynamo = local.dynamo();
-    final String table = local.uniqueName("retrain");
+    final String table = TestTables.create(local);
     final String labelled = local.newBucket("labelled");
     final String artifacts = local.newBucket("artifacts");
     final Clock clock = Clock.systemUTC();
@@ -92,11 +87,6 @@ final class TestBed implements AutoCloseable {
     volatile Function<String, String> productionResults = TestBed::perfect;
 
     TestBed() {
-        dynamo.createTable(b -> b.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build(),
-                        AttributeDefinition.builder().attributeName("sk").attributeType(ScalarAttributeType.S).build())
-                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
-                        KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build()));
         Map<String, String> vars = new LinkedHashMap<>();
         vars.put("TABLE_NAME", table);
         vars.put("ARTIFACTS_BUCKET", artifacts);
@@ -173,7 +163,7 @@ final class TestBed implements AutoCloseable {
         return null;
     }
 
-    static String groundTruthOf(String seq) {
+    public static String groundTruthOf(String seq) {
         try {
             return Files.readString(FRAMES.resolve(seq).resolve("gt/gt.txt"));
         } catch (IOException e) {
@@ -182,7 +172,7 @@ final class TestBed implements AutoCloseable {
     }
 
     /** A perfect tracker's output: the ground truth's pedestrian targets as result rows. */
-    static String perfect(String seq) {
+    public static String perfect(String seq) {
         return results(seq, false);
     }
 
@@ -190,7 +180,7 @@ final class TestBed implements AutoCloseable {
      * A worse tracker's output: the pedestrian targets with every third track's boxes dropped
      * after frame 2 and, from frame 3 on, ids 2k and 2k+1 traded.
      */
-    static String degraded(String seq) {
+    public static String degraded(String seq) {
         return results(seq, true);
     }
 
@@ -222,14 +212,14 @@ final class TestBed implements AutoCloseable {
     // ---- datasets -------------------------------------------------------------------------
 
     /** One file of a dataset being uploaded. */
-    record DataFile(String path, byte[] bytes) {
+    public record DataFile(String path, byte[] bytes) {
     }
 
     /**
      * The two real MOT17 sequences of the shared test data as a motflow dataset (seqinfo's
      * seqLength set to the frames present), after {@code edit} had its way with the files.
      */
-    static List<DataFile> motDataset(UnaryOperator<List<DataFile>> edit) {
+    public static List<DataFile> motDataset(UnaryOperator<List<DataFile>> edit) {
         List<DataFile> files = new ArrayList<>();
         for (String seq : List.of("MOT17-02-FRCNN", "MOT17-04-FRCNN")) {
             Path dir = FRAMES.resolve(seq);
@@ -248,7 +238,7 @@ final class TestBed implements AutoCloseable {
         return edit.apply(files);
     }
 
-    static ObjectNode manifest(String dataset, String version, List<DataFile> files) {
+    public static ObjectNode manifest(String dataset, String version, List<DataFile> files) {
         ObjectNode m = Json.object();
         m.put("schema", "motflow.dataset/1");
         m.put("dataset", dataset);
