@@ -60,6 +60,9 @@ public final class Detections {
         if (!(w > 0) || !(h > 0)) {
             throw new IllegalArgumentException("box width and height must be > 0, got " + w + "x" + h);
         }
+        if (embeddingDim > 0 && (embedding == null || offset < 0 || embedding.length - offset < embeddingDim)) {
+            throw new IllegalArgumentException("expected a " + embeddingDim + "-d embedding");
+        }
         if (size * 4 == tlwh.length) {
             int cap = size * 2;
             tlwh = Arrays.copyOf(tlwh, cap * 4);
@@ -73,9 +76,6 @@ public final class Detections {
         tlwh[i * 4 + 3] = h;
         scores[i] = score;
         if (embeddingDim > 0) {
-            if (embedding == null || embedding.length - offset < embeddingDim) {
-                throw new IllegalArgumentException("expected a " + embeddingDim + "-d embedding");
-            }
             double sq = 0;
             for (int k = 0; k < embeddingDim; k++) {
                 double e = embedding[offset + k];

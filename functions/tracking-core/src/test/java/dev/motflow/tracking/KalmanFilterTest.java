@@ -293,4 +293,34 @@ class KalmanFilterTest {
             }
         }
     }
+
+    @Test
+    void boundedGatingAgreesWithTheFullDistanceOnWhichSideOfTheBoundAPairIs() {
+        Random rnd = new Random(19);
+        double[] xyah = new double[4 * 50];
+        double[] full = new double[50];
+        double[] bounded = new double[50];
+        int inside = 0;
+        for (int trial = 0; trial < 50; trial++) {
+            float[][] s = startedTrack(rnd);
+            kf.predict(s[0], 0, s[1], 0);
+            for (int k = 0; k < 50; k++) {
+                xyah[k * 4] = s[0][0] + rnd.nextGaussian() * 15;
+                xyah[k * 4 + 1] = s[0][1] + rnd.nextGaussian() * 15;
+                xyah[k * 4 + 2] = s[0][2] + rnd.nextGaussian() * 0.05;
+                xyah[k * 4 + 3] = s[0][3] + rnd.nextGaussian() * 10;
+            }
+            kf.gatingDistances(s[0], 0, s[1], 0, xyah, 0, 50, false, full, 0);
+            kf.gatingDistancesBounded(s[0], 0, s[1], 0, xyah, 0, 50, KalmanFilter.CHI2_95_4DOF, bounded, 0);
+            for (int k = 0; k < 50; k++) {
+                if (full[k] <= KalmanFilter.CHI2_95_4DOF) {
+                    inside++;
+                    assertClose(full[k], bounded[k], 1e-12, "distance inside the gate");
+                } else {
+                    assertTrue(bounded[k] > KalmanFilter.CHI2_95_4DOF, "outside stays outside");
+                }
+            }
+        }
+        assertTrue(inside > 100 && inside < 2400, "both sides exercised: " + inside);
+    }
 }

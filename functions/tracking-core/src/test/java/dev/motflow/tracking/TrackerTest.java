@@ -279,4 +279,54 @@ class TrackerTest {
         assertEquals(0.8, out.score(0), 1e-6);
         assertNotEquals(0, out.trackIdForDetection(0));
     }
+
+    @Test
+    void outputInvariantsHoldOnRandomScenes() {
+        for (long seed = 1; seed <= 6; seed++) {
+            SyntheticScene scene = SyntheticScene.generate(seed, 80, 18, 16, 0.2, 3, 0.3);
+            for (TrackerConfig config : new TrackerConfig[] {TrackerConfig.byteTrack(), TrackerConfig.jde(16),
+                TrackerConfig.byteTrack().withFuseScore(true).withFrameRate(10)}) {
+                Tracker t = new Tracker(config);
+                Detections d = new Detections(16);
+                for (int f = 1; f <= scene.frameCount(); f++) {
+                    scene.load(f, d);
+                    TrackerOutput out = t.update(d);
+                    java.util.Set<Integer> ids = new java.util.HashSet<>();
+                    for (int i = 0; i < out.size(); i++) {
+                        assertTrue(ids.add(out.id(i)), "an id is output once per frame");
+                        assertTrue(out.id(i) >= 1 && out.id(i) <= t.lastTrackId());
+                        assertTrue(out.w(i) > 0 && out.h(i) > 0);
+                    }
+                    java.util.Set<Integer> taken = new java.util.HashSet<>();
+                    for (int i = 0; i < out.detectionCount(); i++) {
+                        int id = out.trackIdForDetection(i);
+                        if (id != 0) {
+                            assertTrue(taken.add(id), "a track takes one detection per frame");
+                            assertTrue(ids.contains(id), "detection ids name output tracks");
+                        }
+                    }
+                    assertEquals(ids.size(), taken.size(), "every output track took a detection this frame");
+                    assertTrue(t.trackedCount() + t.lostCount() <= t.lastTrackId());
+                }
+            }
+        }
+    }
+
+    @Test
+    void detectionsNormaliseEmbeddingsAndRejectEmptyBoxes() {
+        Detections d = new Detections(3);
+        d.add(0, 0, 10, 20, 0.5, new float[] {3, 4, 0}, 0);
+        assertEquals(0.6f, d.embedding(0, 0), 1e-7);
+        assertEquals(0.8f, d.embedding(0, 1), 1e-7);
+        d.add(0, 0, 10, 20, 0.5, new float[] {0, 0, 0}, 0);
+        assertEquals(0f, d.embedding(1, 2));
+        assertThrows(IllegalArgumentException.class, () -> d.add(0, 0, 0, 20, 0.5, new float[3], 0));
+        assertThrows(IllegalArgumentException.class, () -> d.add(0, 0, 10, 20, 0.5, new float[2], 0));
+        for (int i = 0; i < 100; i++) {
+            d.add(i, i, 10, 20, 0.5, new float[] {1, 0, 0}, 0);
+        }
+        assertEquals(102, d.size());
+        d.clear();
+        assertEquals(0, d.size());
+    }
 }
