@@ -166,6 +166,27 @@ class RetrainingWorkflowTest {
     }
 
     @Test
+    void aRolledBackDeploymentLeavesProductionAloneAndFails() {
+        seedProduction();
+        bed.productionResults = TestBed::degraded;
+        bed.lifecycle.endpointOutcome(EndpointOutcome.ROLLED_BACK, 1); // the alarms fired during the canary
+        String name = trigger("m1", uploadGood("street", "v10"));
+
+        ExecutionResult r = bed.starter.await(name);
+        assertEquals("FAILED", r.status());
+        List<String> tail = r.visited().subList(r.visited().indexOf("IsEndpointDeployed"), r.visited().size());
+        assertEquals(List.of("IsEndpointDeployed", "DeploymentRolledBack", "RecordFailure", "Notify", "RunSucceeded",
+                "RetrainingFailed"), tail);
+        assertEquals(1, bed.steps.registry().current().version(), "production pointer unchanged");
+        assertEquals("motflow-epc-v1", bed.lifecycle.endpoint(TestBed.ENDPOINT).path("EndpointConfigName").asText());
+        JsonNode note = onlyNotification(name);
+        assertEquals("FAILED", note.path("status").asText());
+        assertTrue(note.path("reason").asText().startsWith("Deployment.RolledBack: endpoint is InService on motflow-epc-v1"),
+                note.toString());
+        assertFalse(lockHeld());
+    }
+
+    @Test
     void trainingFailureEndsInTheFailurePathAndNotifies() {
         bed.lifecycle.trainingOutcome(req -> TrainingOutcome.failed("AlgorithmError: CUDA out of memory"));
         String name = trigger("m1", uploadGood("street", "v3"));
