@@ -35,6 +35,8 @@ final class Synthesized {
     private Synthesized() throws IOException {
         repoRoot = RepoPaths.repoRoot();
         Path out = Files.createTempDirectory("motflow-cdk-out");
+        // The assembly holds copies of the Lambda jars (tens of MB): remove it when the tests end.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(out)));
         long start = System.nanoTime();
         app = MotflowApp.build(repoRoot, out.toString(), Map.of());
         assembly = app.synth();
@@ -47,6 +49,14 @@ final class Synthesized {
         assertions = Template.fromString(text);
         System.out.printf("motflow synth (tests): %d ms, template %d bytes, %d resources%n", synthMillis,
                 text.length(), template.get("Resources").size());
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // best effort: it is a temporary directory
+        }
     }
 
     static synchronized Synthesized get() {
