@@ -170,10 +170,16 @@ public final class TrackDetsCommand implements Command {
             }
             TrackerOutput t = tracker.update(dets);
             for (int i = 0; i < t.size(); i++) {
-                out.add(MotRow.result(frame, t.id(i), t.x(i), t.y(i), t.w(i), t.h(i), t.score(i)));
+                out.add(MotRow.result(frame, t.id(i), round(t.x(i), 100), round(t.y(i), 100), round(t.w(i), 100),
+                        round(t.h(i), 100), round(t.score(i), 10000)));
             }
         }
         return out;
+    }
+
+    /** Boxes are written to 0.01 px and scores to 4 decimals, as MOTChallenge results usually are. */
+    private static double round(double v, double scale) {
+        return Math.round(v * scale) / scale;
     }
 
     /** The embedding length shared by every row; the jde policy needs one. */

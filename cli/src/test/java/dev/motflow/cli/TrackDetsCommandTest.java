@@ -67,7 +67,7 @@ class TrackDetsCommandTest {
         for (MotRow r : rows) {
             ids.add(r.id());
             assertEquals(-1.0, r.c8());
-            assertTrue(r.conf() == 0.9f || r.conf() == 0.8f, "score column carries the detection score: " + r.conf());
+            assertTrue(r.conf() == 0.9 || r.conf() == 0.8, "score column carries the detection score: " + r.conf());
         }
         assertEquals(Set.of(1, 2), ids);
         MotRow last = rows.get(rows.size() - 2);
