@@ -68,3 +68,37 @@ def test_device_letterbox_matches_cpu_letterbox():
     back = (x[0].permute(1, 2, 0).numpy() * pred.std.view(3).numpy() + pred.mean.view(3).numpy())[:, :, ::-1]
     assert np.abs(back[:py] - ref[:py]).max() < 1e-3
     assert np.abs(back[py:-py] - ref[py:-py].astype(np.float32)).mean() < 12
+
+
+def test_targets_decoded_as_network_outputs_give_back_the_ground_truth(tmp_path):
+    """Consistency of training targets, decoding and the letterbox: outputs equal to the targets of a
+    frame decode to that frame's (clipped) ground-truth boxes."""
+    from conftest import synth
+    from motflow_ml.data import MotDataset, load_sequence
+    (seq_dir,) = synth(tmp_path, 1, 6, seed=13, width=320, height=180, ids=5)
+    seq = load_sequence(seq_dir)
+    frame = max(seq.boxes, key=lambda f: len(seq.boxes[f]))
+    ds = MotDataset([seq], 256, 160, max_objs=32, augment=False)
+    t = ds[frame - 1]
+    h, w = t["hm"].shape[-2:]
+    hm = torch.logit(t["hm"].clamp(1e-6, 0.999))[None]
+    wh = torch.zeros(1, 4, h * w)
+    reg = torch.zeros(1, 2, h * w)
+    emb = torch.zeros(1, 8, h * w)
+    n = int(t["mask"].sum())
+    idx = t["ind"][:n]
+    wh[0, :, idx] = t["wh"][:n].T
+    reg[0, :, idx] = t["reg"][:n].T
+    emb[0, 0, idx] = 1.0
+    cfg = defaults()
+    cfg.update(input_width=256, input_height=160, reid_dim=8, neck_channels=16, head_conv=16, conf_thres=0.5)
+    pred = Predictor(TrackerNet("resnet18", 8, 16, 16), cfg, device="cpu")
+    _, lb = pred.preprocess([np.zeros((180, 320, 3), np.uint8)])
+    det = pred.postprocess((hm, wh.view(1, 4, h, w), reg.view(1, 2, h, w), emb.view(1, 8, h, w)), lb)[0]
+    gt = seq.boxes[frame][:, 1:5].astype(np.float64)
+    gt_tlbr = np.stack([gt[:, 0], gt[:, 1], gt[:, 0] + gt[:, 2], gt[:, 1] + gt[:, 3]], 1)
+    gt_tlbr[:, 0::2] = gt_tlbr[:, 0::2].clip(0, 320)
+    gt_tlbr[:, 1::2] = gt_tlbr[:, 1::2].clip(0, 180)
+    assert len(det) == len(set(idx.tolist())) >= 2
+    for box in det.tlbr:
+        assert np.abs(gt_tlbr - box).max(axis=1).min() < 0.6  # within a pixel of one ground-truth box
