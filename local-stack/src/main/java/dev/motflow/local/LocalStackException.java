@@ -1,0 +1,14 @@
+package dev.motflow.local;
+
+/** A problem the user can act on (missing set-up, port in use, no model): printed without a stack trace. */
+public final class LocalStackException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public LocalStackException(String message) {
+        super(message);
+    }
+
+    public LocalStackException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
