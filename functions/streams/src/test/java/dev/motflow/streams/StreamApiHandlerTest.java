@@ -241,6 +241,51 @@ class StreamApiHandlerTest {
     }
 
     @Test
+    void everyRequestLogsOneJsonLineWithStreamAndFrame() throws Exception {
+        SyntheticScene scene = env.scene(110, 2);
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        dev.motflow.streams.log.JsonLog.output(new java.io.PrintStream(captured, true, "UTF-8"));
+        try {
+            ok(send("cam-log", 7, scene.jpeg(7)));
+            error(send("cam-log", 7, scene.jpeg(7)), 409, "StaleFrame");
+        } finally {
+            dev.motflow.streams.log.JsonLog.output(System.out);
+        }
+        String[] lines = captured.toString("UTF-8").strip().split("\n");
+        assertEquals(2, lines.length, captured.toString("UTF-8"));
+        JsonNode tracked = Requests.JSON.readTree(lines[0]);
+        assertEquals("INFO", tracked.get("level").asText());
+        assertEquals("frame tracked", tracked.get("message").asText());
+        assertEquals("cam-log", tracked.get("streamId").asText());
+        assertEquals(7, tracked.get("frame").asLong());
+        assertEquals(1, tracked.get("version").asLong());
+        assertEquals(2, tracked.get("tracks").asInt());
+        assertTrue(tracked.get("modelMs").asDouble() > 0);
+        JsonNode refused = Requests.JSON.readTree(lines[1]);
+        assertEquals("request refused", refused.get("message").asText());
+        assertEquals("cam-log", refused.get("streamId").asText());
+        assertEquals(7, refused.get("frame").asLong());
+        assertEquals(409, refused.get("status").asInt());
+        assertEquals("StaleFrame", refused.get("error").asText());
+    }
+
+    @Test
+    void anUnreachableStateStoreIs503() {
+        SyntheticScene scene = env.scene(111, 2);
+        // Nothing listens on the discard port; no SDK retries, so the refusal is immediate.
+        software.amazon.awssdk.services.dynamodb.DynamoDbClient down = software.amazon.awssdk.services.dynamodb.DynamoDbClient
+                .builder().endpointOverride(java.net.URI.create("http://127.0.0.1:9")).region(dev.motflow.testsupport.LocalAws.REGION)
+                .credentialsProvider(dev.motflow.testsupport.LocalAws.CREDENTIALS)
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1))).build();
+        StreamApiHandler noStore = new StreamApiHandler(env.runtime(env.config(), clock, down, StreamsEnv.fastBackoff()));
+        APIGatewayV2HTTPResponse r = noStore.handleRequest(Requests.frame("cam-nodb", 1, scene.jpeg(1)), null);
+        error(r, 503, "StateStoreUnavailable");
+        assertEquals("1", r.getHeaders().get("Retry-After"));
+        error(noStore.handleRequest(Requests.delete("cam-nodb"), null), 503, "StateStoreUnavailable");
+    }
+
+    @Test
     void jdeNeedsEmbeddingsWhileByteTrackRunsOnBoxesAlone() {
         SyntheticScene scene = env.scene(108, 3);
         env.withEmbeddings = false;

@@ -42,9 +42,9 @@ class StreamLoadTest {
     static final int CLIENTS = 4;
     static final int STREAMS = 8;
     static final int OBJECTS = 10;
-    static final int MAX_REQUESTS = 1200;
-    static final int WARM_UP = 160;
-    static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(40);
+    static final int MAX_REQUESTS = 800;
+    static final int WARM_UP = 100;
+    static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     static StreamsEnv env;
     static StreamApiHandler handler;

@@ -24,6 +24,9 @@ import dev.motflow.tracking.Tracker;
 import dev.motflow.tracking.TrackerConfig;
 import dev.motflow.tracking.TrackerOutput;
 import dev.motflow.tracking.TrackerStateCodec;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
 
 /**
  * Real-time tracking of frame streams. One frame: the model is called once (its detections do not
@@ -109,6 +112,8 @@ public final class StreamService {
         for (int attempt = 1; ; attempt++) {
             try {
                 return attempt(streamId, request, found, attempt, detectionsAt - modelStart, detectionsAt);
+            } catch (SdkException e) {
+                throw storeFailure(streamId, e);
             } catch (VersionConflictException e) {
                 if (attempt >= backoff.maxAttempts()) {
                     LOG.warn("gave up after version conflicts", "streamId", streamId, "frame", request.frame(),
@@ -183,14 +188,23 @@ public final class StreamService {
     /** Forgets the stream's state (idempotent); the next frame starts a new tracker with new ids. */
     public void reset(String streamId) {
         FrameRules.requireStreamId(streamId);
-        store.delete(streamId);
+        try {
+            store.delete(streamId);
+        } catch (SdkException e) {
+            throw storeFailure(streamId, e);
+        }
         LOG.info("stream reset", "streamId", streamId);
     }
 
     /** The stream's state, or null when it has none (never started, reset or expired). */
     public StreamStatus status(String streamId) {
         FrameRules.requireStreamId(streamId);
-        StoredState s = store.load(streamId);
+        StoredState s;
+        try {
+            s = store.load(streamId);
+        } catch (SdkException e) {
+            throw storeFailure(streamId, e);
+        }
         if (s == null || s.expired(clock.instant())) {
             return null;
         }
@@ -245,6 +259,17 @@ public final class StreamService {
                     + " cannot be read (" + e.getMessage() + "); reset it (DELETE /streams/" + streamId + ")",
                     Map.of("streamId", streamId, "frame", frame), 0, e);
         }
+    }
+
+    /** DynamoDB throttling, 5xx and network failures are worth a retry (503); anything else is a bug (500). */
+    private static RuntimeException storeFailure(String streamId, SdkException e) {
+        boolean transientFailure = e instanceof SdkClientException
+                || e instanceof SdkServiceException s && (s.isThrottlingException() || s.statusCode() >= 500);
+        if (!transientFailure) {
+            return e;
+        }
+        return new StreamException(503, "StateStoreUnavailable", "the stream state store is unavailable for stream "
+                + streamId + ": " + e.getMessage(), Map.of("streamId", streamId), 1, e);
     }
 
     private static StreamException stale(String streamId, long frame, long lastFrame) {
