@@ -98,10 +98,6 @@ public final class MotflowStack extends Stack {
                                 + " S3/DynamoDB/KMS).")
                         .appliesTo(List.of(RegexAppliesTo.builder().regex("/^Resource::.*$/g").build()))
                         .build()));
-        NagSuppressions.addResourceSuppressions(storage.accessLogs(), List.of(
-                NagPackSuppression.builder().id("AwsSolutions-S1")
-                        .reason("This is the server access log bucket: logging it into itself would loop.")
-                        .build()));
     }
 
     public MotflowConfig config() {
