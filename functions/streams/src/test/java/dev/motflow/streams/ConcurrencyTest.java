@@ -221,7 +221,8 @@ class ConcurrencyTest {
         assertEquals(accepted.size(), state.get("steps").asInt(), "one tracker step per accepted frame");
         Identities ids = new Identities(scene);
         accepted.values().forEach(ids::check);
-        assertTrue(accepted.size() >= n / 4, "most frames get through: " + accepted.size());
+        // The highest frame in flight always wins its race, so roughly one in eight at the very least.
+        assertTrue(accepted.size() >= n / 8, "frames get through: " + accepted.size());
         System.out.printf("8 clients x 1 stream: %d frames, %d accepted, %d stale (409), final version %d%n", n,
                 accepted.size(), stale.size(), state.get("version").asLong());
     }

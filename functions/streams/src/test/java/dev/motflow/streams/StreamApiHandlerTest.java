@@ -245,11 +245,13 @@ class StreamApiHandlerTest {
         SyntheticScene scene = env.scene(110, 2);
         java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
         dev.motflow.streams.log.JsonLog.output(new java.io.PrintStream(captured, true, "UTF-8"));
+        dev.motflow.streams.log.JsonLog.threshold(dev.motflow.streams.log.JsonLog.Level.INFO);
         try {
             ok(send("cam-log", 7, scene.jpeg(7)));
             error(send("cam-log", 7, scene.jpeg(7)), 409, "StaleFrame");
         } finally {
             dev.motflow.streams.log.JsonLog.output(System.out);
+            dev.motflow.streams.log.JsonLog.threshold(dev.motflow.streams.log.JsonLog.Level.WARN);
         }
         String[] lines = captured.toString("UTF-8").strip().split("\n");
         assertEquals(2, lines.length, captured.toString("UTF-8"));

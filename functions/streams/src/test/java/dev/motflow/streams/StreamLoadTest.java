@@ -30,7 +30,7 @@ import dev.motflow.streams.testing.StreamsEnv;
 import dev.motflow.streams.testing.SyntheticScene;
 
 /**
- * Loopback load on the Lambda handler: 4 clients, 8 streams of 10 objects (128-d embeddings),
+ * Loopback load on the Lambda handler: 1 then 4 clients, 8 streams of 10 objects (128-d embeddings),
  * frames sent in order per stream, against dynalite and the SageMaker stub. Bounded by a request
  * count and a deadline, whichever comes first. Prints the latency of the handler path EXCLUDING
  * the model call, as the service measures it (Server-Timing {@code track}: detections in hand ->
@@ -42,8 +42,6 @@ class StreamLoadTest {
     static final int CLIENTS = 4;
     static final int STREAMS = 8;
     static final int OBJECTS = 10;
-    static final int MAX_REQUESTS = 800;
-    static final int WARM_UP = 100;
     static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     static StreamsEnv env;
@@ -55,46 +53,55 @@ class StreamLoadTest {
         handler = env.handler(env.config(), Clock.systemUTC());
         // Lines are still formatted (part of the path) but not written to the test's captured stdout.
         JsonLog.output(new PrintStream(OutputStream.nullOutputStream()));
+        JsonLog.threshold(JsonLog.Level.INFO);
     }
 
     @AfterAll
     static void tearDown() {
         JsonLog.output(System.out);
+        JsonLog.threshold(JsonLog.Level.WARN);
     }
 
     @Test
     void reportsHandlerLatencyExcludingTheModelCall() throws Exception {
+        // One client first (latency without queueing in the single-threaded dynalite), then four.
+        run(1, 160, 40, DEADLINE_NANOS * 2 / 5, 100);
+        run(CLIENTS, 480, 80, DEADLINE_NANOS * 3 / 5, 200);
+    }
+
+    private void run(int clientCount, int maxRequests, int warmUp, long budgetNanos, int sceneBase) throws Exception {
         SyntheticScene[] scenes = new SyntheticScene[STREAMS];
         for (int s = 0; s < STREAMS; s++) {
-            scenes[s] = env.scene(9000 + s, OBJECTS);
+            scenes[s] = env.scene(9000 + sceneBase + s, OBJECTS);
         }
         AtomicInteger issued = new AtomicInteger();
-        List<double[]> samples = new CopyOnWriteArrayList<>(); // track ms, model ms, handler ms
+        List<double[]> samples = new CopyOnWriteArrayList<>(); // track, model, handler, read, assoc, write (ms)
         List<String> failures = new CopyOnWriteArrayList<>();
-        long deadline = System.nanoTime() + DEADLINE_NANOS;
-        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        long deadline = System.nanoTime() + budgetNanos;
+        ExecutorService pool = Executors.newFixedThreadPool(clientCount);
         List<Future<?>> clients = new ArrayList<>();
-        for (int c = 0; c < CLIENTS; c++) {
+        for (int c = 0; c < clientCount; c++) {
             int client = c;
             clients.add(pool.submit(() -> {
                 long[] next = new long[STREAMS];
                 Arrays.fill(next, 1);
                 int turn = 0;
+                int owned = STREAMS / clientCount;
                 while (System.nanoTime() < deadline) {
                     int n = issued.getAndIncrement();
-                    if (n >= MAX_REQUESTS) {
+                    if (n >= maxRequests) {
                         break;
                     }
-                    // Each client owns the streams s with s % CLIENTS == client and alternates between them.
-                    int s = client + CLIENTS * (turn++ % (STREAMS / CLIENTS));
+                    // Each client owns the streams s with s % clientCount == client and alternates between them.
+                    int s = client + clientCount * (turn++ % owned);
                     long f = next[s]++;
                     long t0 = System.nanoTime();
                     APIGatewayV2HTTPResponse r = handler.handleRequest(
-                            Requests.frame("load-" + s, f, scenes[s].jpeg(f)), null);
+                            Requests.frame("load-" + sceneBase + "-" + s, f, scenes[s].jpeg(f)), null);
                     double handlerMs = (System.nanoTime() - t0) / 1e6;
                     if (r.getStatusCode() != 200) {
                         failures.add(r.getStatusCode() + " " + r.getBody());
-                    } else if (n >= WARM_UP) {
+                    } else if (n >= warmUp) {
                         samples.add(new double[] {Requests.serverTiming(r, "track"), Requests.serverTiming(r, "model"),
                             handlerMs, Requests.serverTiming(r, "db-read"), Requests.serverTiming(r, "assoc"),
                             Requests.serverTiming(r, "db-write")});
@@ -111,9 +118,10 @@ class StreamLoadTest {
         pool.shutdown();
         assertEquals(List.of(), failures);
         assertTrue(samples.size() > 0, "no samples after the warm-up");
-        System.out.printf(Locale.ROOT, "LOAD stream handler, %d clients, %d streams x %d objects, %d requests in %.1f s"
-                + " (%d after %d warm-up), %.0f req/s%n", CLIENTS, STREAMS, OBJECTS, Math.min(issued.get(), MAX_REQUESTS),
-                seconds, samples.size(), WARM_UP, Math.min(issued.get(), MAX_REQUESTS) / seconds);
+        int done = Math.min(issued.get(), maxRequests);
+        System.out.printf(Locale.ROOT, "LOAD stream handler, %d client(s), %d streams x %d objects (128-d), %d requests"
+                + " in %.1f s (%d measured after %d warm-up), %.0f req/s%n", clientCount, STREAMS, OBJECTS, done,
+                seconds, samples.size(), warmUp, done / seconds);
         print("excluding model (GetItem+assoc+PutItem+JSON)", samples, 0);
         print("model call (stub over loopback)", samples, 1);
         print("whole handler call", samples, 2);

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.motflow.jobs.store.JobTableSchema;
 import dev.motflow.streams.handler.StreamApiHandler;
 import dev.motflow.streams.handler.StreamsRuntime;
+import dev.motflow.streams.log.JsonLog;
 import dev.motflow.streams.service.ConflictBackoff;
 import dev.motflow.streams.service.StreamsConfig;
 import dev.motflow.testsupport.LocalAws;
@@ -36,6 +37,10 @@ public final class StreamsEnv {
     private final SageMakerRuntimeClient runtimeNoRetry;
 
     public StreamsEnv() {
+        // One INFO line per frame would flood the build log; tests that look at lines raise the level.
+        if (System.getProperty("motflow.log.level") == null) {
+            JsonLog.threshold(JsonLog.Level.WARN);
+        }
         DynamoDbClient dynamo = aws.dynamo();
         dynamo.createTable(JobTableSchema.createTableRequest(table));
         dynamo.waiter().waitUntilTableExists(b -> b.tableName(table));
