@@ -17,7 +17,7 @@ public record ConflictBackoff(int maxAttempts, Duration base, Duration cap, Slee
         void sleep(Duration d) throws InterruptedException;
     }
 
-    public static final Sleeper THREAD_SLEEP = d -> Thread.sleep(d.toMillis(), (int) (d.toNanosPart() % 1_000_000));
+    public static final Sleeper THREAD_SLEEP = d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);
 
     public ConflictBackoff {
         if (maxAttempts < 1) {
