@@ -251,7 +251,7 @@ def main(argv=None):
         a.train_seconds, a.train_seqs, a.val_seqs, a.frames, a.ids = 3, 1, 1, 8, 3
         a.synth_width, a.synth_height, a.epochs, a.batch_size, a.backbone = 256, 144, 1, 4, "resnet18"
         a.input_width, a.input_height, a.workers, a.jobs, a.reid_dim = 160, 96, 0, 1, 32
-        a.video_width, a.video_height, a.video_frames, a.big_batch, a.decode_threads = 320, 180, 40, 4, 2
+        a.video_width, a.video_height, a.video_frames, a.big_batch, a.decode_threads = 256, 144, 36, 4, 2
         a.model_iters = 2
     skip = set(a.skip.split(","))
     a.workdir.mkdir(parents=True, exist_ok=True)
