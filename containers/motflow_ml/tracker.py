@@ -7,8 +7,9 @@
 3. the tracked (not lost) leftovers are matched to leftover detections by IoU distance below 0.5;
 4. unconfirmed tracks (seen once) are matched by IoU distance below 0.7, unmatched ones removed;
 5. leftover detections scoring >= det_thresh start tracks (confirmed at once only on frame 1);
-6. tracks lost for more than int(fps / 30 * track_buffer) frames are removed; of a tracked and a lost
-   track closer than IoU distance 0.15 the younger is dropped. Track ids count from 1.
+6. tracks lost for more than int(fps / 30 * track_buffer) frames are removed (they leave the lost list
+   one frame later, as in the references); of a tracked and a lost track closer than IoU distance
+   0.15 the younger is dropped. Track ids count from 1. IoU counts boxes as w + 1 by h + 1 pixels.
 
 Assignments minimise total cost with unmatched rows/columns costing thresh / 2 each (the "cost limit"
 formulation of lap.lapjv(extend_cost=True)), so a pair is only matched when its cost is <= thresh.
@@ -153,18 +154,21 @@ def linear_assignment(cost, thresh):
             np.array([j for j in range(n_c) if j not in matched_c], int))
 
 
-def iou_matrix(a_tlbr, b_tlbr):
+def iou_matrix(a_tlbr, b_tlbr, inclusive=False):
+    """IoU of every pair. inclusive=True counts a box as spanning w + 1 by h + 1 pixels, the convention
+    of the references' bbox_overlaps that the association (and the Java core) uses."""
     a = np.asarray(a_tlbr, np.float64).reshape(-1, 4)
     b = np.asarray(b_tlbr, np.float64).reshape(-1, 4)
     if len(a) == 0 or len(b) == 0:
         return np.zeros((len(a), len(b)))
+    one = 1.0 if inclusive else 0.0
     ix1 = np.maximum(a[:, None, 0], b[None, :, 0])
     iy1 = np.maximum(a[:, None, 1], b[None, :, 1])
     ix2 = np.minimum(a[:, None, 2], b[None, :, 2])
     iy2 = np.minimum(a[:, None, 3], b[None, :, 3])
-    inter = np.clip(ix2 - ix1, 0, None) * np.clip(iy2 - iy1, 0, None)
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    inter = np.clip(ix2 - ix1 + one, 0, None) * np.clip(iy2 - iy1 + one, 0, None)
+    area_a = (a[:, 2] - a[:, 0] + one) * (a[:, 3] - a[:, 1] + one)
+    area_b = (b[:, 2] - b[:, 0] + one) * (b[:, 3] - b[:, 1] + one)
     union = area_a[:, None] + area_b[None, :] - inter
     return np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
 
@@ -242,14 +246,18 @@ class JdeTracker:
     """Online tracker; feed it one frame's detections at a time (update), read the confirmed tracks."""
 
     def __init__(self, fps=30.0, det_thresh=0.4, track_buffer=30, momentum=0.9, motion_lambda=0.98,
-                 emb_thresh=0.4, iou_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15):
+                 emb_thresh=0.4, iou_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15,
+                 gating_chi2=CHI2_95_4DOF, max_time_lost=None):
         self.kf = KalmanFilter()
         self.det_thresh = det_thresh
-        self.max_time_lost = int(fps / 30.0 * track_buffer)
+        self.max_time_lost = int(fps / 30.0 * track_buffer) if max_time_lost is None else int(max_time_lost)
+        self.gating_chi2 = gating_chi2
+        self.removed_ids = set()
+        self.detection_tracks = []  # per input detection of the last frame: the track that took it, or None
         self.momentum, self.motion_lambda = momentum, motion_lambda
         self.emb_thresh, self.iou_thresh = emb_thresh, iou_thresh
         self.unconfirmed_thresh, self.duplicate_thresh = unconfirmed_thresh, duplicate_thresh
-        self.tracked, self.lost, self.removed = [], [], []
+        self.tracked, self.lost = [], []
         self.frame_id = 0
         self.next_id = 1
 
@@ -269,7 +277,7 @@ class JdeTracker:
         cost = cost.copy()
         for i, tr in enumerate(tracks):
             gating = self.kf.gating_distance(tr.mean, tr.cov, zs)
-            cost[i, gating > CHI2_95_4DOF] = np.inf
+            cost[i, gating > self.gating_chi2] = np.inf
             cost[i] = self.motion_lambda * cost[i] + (1 - self.motion_lambda) * gating
         return cost
 
@@ -277,7 +285,7 @@ class JdeTracker:
     def _iou_cost(a, b):
         if not a or not b:
             return np.zeros((len(a), len(b)))
-        return 1.0 - iou_matrix([t.tlbr for t in a], [t.tlbr for t in b])
+        return 1.0 - iou_matrix([t.tlbr for t in a], [t.tlbr for t in b], inclusive=True)
 
     def update(self, tlbr, scores, embeddings):
         """One frame: detections as [n,4] x1,y1,x2,y2, [n] scores, [n,D] embeddings. Returns the
@@ -287,9 +295,14 @@ class JdeTracker:
         tlbr = np.asarray(tlbr, np.float64).reshape(-1, 4)
         scores = np.asarray(scores, np.float64).reshape(-1)
         keep = (scores > self.det_thresh) & (tlbr[:, 2] > tlbr[:, 0]) & (tlbr[:, 3] > tlbr[:, 1])
+        embeddings = np.asarray(embeddings)
         dets = []
-        for box, s, e in zip(tlbr[keep], scores[keep], np.asarray(embeddings)[keep] if len(scores) else []):
-            dets.append(Track([box[0], box[1], box[2] - box[0], box[3] - box[1]], s, e, self.momentum))
+        for i in np.nonzero(keep)[0]:
+            box = tlbr[i]
+            d = Track([box[0], box[1], box[2] - box[0], box[3] - box[1]], scores[i], embeddings[i], self.momentum)
+            d.det_index = int(i)
+            dets.append(d)
+        taken = {}  # input detection index -> track
 
         unconfirmed = [t for t in self.tracked if not t.is_activated]
         confirmed = [t for t in self.tracked if t.is_activated]
@@ -308,6 +321,7 @@ class JdeTracker:
             t = pool[it]
             was_tracked = t.state == TRACKED
             t.absorb(self.kf, dets[idet], fid)
+            taken[dets[idet].det_index] = t
             (activated if was_tracked else refound).append(t)
 
         # 2. IoU for tracks that were being tracked
@@ -318,6 +332,7 @@ class JdeTracker:
             t = r_tracked[it]
             was_tracked = t.state == TRACKED
             t.absorb(self.kf, dets[idet], fid)
+            taken[dets[idet].det_index] = t
             (activated if was_tracked else refound).append(t)
         for it in u_track:
             t = r_tracked[it]
@@ -330,6 +345,7 @@ class JdeTracker:
         matches, u_unc, u_det = linear_assignment(self._iou_cost(unconfirmed, dets), self.unconfirmed_thresh)
         for it, idet in matches:
             unconfirmed[it].absorb(self.kf, dets[idet], fid)
+            taken[dets[idet].det_index] = unconfirmed[it]
             activated.append(unconfirmed[it])
         for it in u_unc:
             unconfirmed[it].state = REMOVED
@@ -342,6 +358,7 @@ class JdeTracker:
                 continue
             d.activate(self.kf, fid, self.next_id)
             self.next_id += 1
+            taken[d.det_index] = d
             activated.append(d)
 
         # 5. expire lost tracks
@@ -355,10 +372,16 @@ class JdeTracker:
         self.tracked = _union(self.tracked, refound)
         self.lost = _minus(self.lost, self.tracked)
         self.lost.extend(lost)
-        self.lost = _minus(self.lost, removed)
-        self.removed.extend(removed)
+        # As in the references: only tracks removed in *earlier* frames leave the lost list here, so a
+        # track that just timed out can still be matched in the next frame; one that was ever removed
+        # is dropped the next time it is lost.
+        self.lost = [t for t in self.lost if t.track_id not in self.removed_ids]
+        self.removed_ids.update(t.track_id for t in removed)
         self.tracked, self.lost = self._remove_duplicates(self.tracked, self.lost)
-        return [t for t in self.tracked if t.is_activated]
+        out = [t for t in self.tracked if t.is_activated]
+        shown = {id(t) for t in out}
+        self.detection_tracks = [taken.get(i) if id(taken.get(i)) in shown else None for i in range(len(scores))]
+        return out
 
     def _remove_duplicates(self, a, b):
         dist = self._iou_cost(a, b)

@@ -1,73 +1,42 @@
-"""Replays the shared association test vectors (test-vectors/association/*.json) against the Python
-JDE tracker. The vectors' format is owned by the Java tracking core; this reader accepts the field
-names below and skips (never fails on) a file it cannot read, naming what it did not understand, so
-that a format change shows up as a skip to update here rather than as a red build elsewhere.
-
-Understood: {"policy": "jde" (optional), "config": {...} (optional: det_thresh / detThresh,
-fps / frameRate, track_buffer / trackBuffer), "frames": [{"detections": [{"tlwh" | "box": [x, y, w, h]
-| "tlbr": [...], "score": s, "embedding" | "feature": [...]}], "expected" | "tracks" | "output":
-[{"id" | "track_id" | "trackId": n, "tlwh" | "box": [x, y, w, h]}]}]}
-"""
+"""Replays the shared association test vectors (test-vectors/association/*.json, schema
+motflow/association-vector@1, see that folder's README) against the Python JDE tracker: per frame the
+id each detection ends up with (exactly) and the output tracks (ids as a set, Kalman boxes within
+0.02 px: the vectors are written to 2 decimals from a float32 Kalman state)."""
 import json
 
 import numpy as np
-import pytest
 
 from motflow_ml.tracker import JdeTracker
 
-
-def _first(d, *keys, default=None):
-    for k in keys:
-        if k in d:
-            return d[k]
-    return default
+SCHEMA = "motflow/association-vector@1"
 
 
-def replay_file(path):
-    data = json.loads(path.read_text())
-    policy = str(data.get("policy", "jde")).lower()
-    if policy != "jde":
-        return f"{path.name}: policy {policy} (only jde is replayed)"
-    frames = data.get("frames")
-    if not isinstance(frames, list):
-        return f"{path.name}: no 'frames' list"
-    cfg = data.get("config", {})
-    tracker = JdeTracker(fps=float(_first(cfg, "fps", "frame_rate", "frameRate", default=30)),
-                         det_thresh=float(_first(cfg, "det_thresh", "detThresh", default=0.4)),
-                         track_buffer=int(_first(cfg, "track_buffer", "trackBuffer", default=30)))
-    for n, fr in enumerate(frames, 1):
-        dets = fr.get("detections", [])
-        tlbr, scores, embs = [], [], []
-        for d in dets:
-            if "tlbr" in d:
-                tlbr.append(d["tlbr"])
-            else:
-                box = _first(d, "tlwh", "box")
-                if box is None:
-                    return f"{path.name}: frame {n}: detection without tlwh/box/tlbr"
-                x, y, w, h = box
-                tlbr.append([x, y, x + w, y + h])
-            scores.append(d["score"])
-            emb = _first(d, "embedding", "feature")
-            if emb is None:
-                return f"{path.name}: frame {n}: detection without embedding"
-            embs.append(emb)
-        expected = _first(fr, "expected", "tracks", "output")
-        if expected is None:
-            return f"{path.name}: frame {n}: no expected tracks"
-        out = tracker.update(np.array(tlbr, float).reshape(-1, 4), np.array(scores, float),
-                             np.array(embs, float).reshape(len(dets), -1))
+def jde_tracker(vector):
+    p = vector["policies"]["jde"]
+    return JdeTracker(fps=float(vector["frame_rate"]), det_thresh=p["det_thresh"], track_buffer=p["track_buffer"],
+                      max_time_lost=p["max_time_lost"], momentum=p["feature_momentum"],
+                      motion_lambda=p["motion_lambda"], emb_thresh=p["embedding_match_thresh"],
+                      iou_thresh=p["iou_match_thresh"], unconfirmed_thresh=p["unconfirmed_match_thresh"],
+                      duplicate_thresh=p["duplicate_iou_distance"], gating_chi2=p["gating_chi2"])
+
+
+def replay(path):
+    vector = json.loads(path.read_text())
+    assert vector.get("schema") == SCHEMA, f"{path.name}: schema {vector.get('schema')!r}, expected {SCHEMA}"
+    tracker = jde_tracker(vector)
+    dim = int(vector["embedding_dim"])
+    for fr in vector["frames"]:
+        n = fr["frame"]
+        dets = np.asarray(fr["detections"], np.float64).reshape(-1, 5)
+        tlbr = np.c_[dets[:, 0], dets[:, 1], dets[:, 0] + dets[:, 2], dets[:, 1] + dets[:, 3]]
+        emb = np.asarray(fr["embeddings"], np.float64).reshape(len(dets), dim)
+        out = tracker.update(tlbr, dets[:, 4], emb)
+        want = fr["expected"]["jde"]
+        got_ids = [t.track_id if t is not None else 0 for t in tracker.detection_tracks]
+        assert got_ids == want["detection_track_ids"], f"{path.name} frame {n}: detection ids"
         got = {t.track_id: t.tlwh for t in out}
-        want = {int(_first(e, "id", "track_id", "trackId")): np.array(_first(e, "tlwh", "box"), float)
-                for e in expected}
-        assert sorted(got) == sorted(want), f"{path.name} frame {n}: ids {sorted(got)} != {sorted(want)}"
-        for tid, box in want.items():
-            np.testing.assert_allclose(got[tid], box, rtol=1e-3, atol=1e-2,
-                                       err_msg=f"{path.name} frame {n} track {tid}")
-    return None
-
-
-def replay_all(folder):
-    problems = [p for p in (replay_file(f) for f in sorted(folder.glob("*.json"))) if p]
-    if problems and len(problems) == len(list(folder.glob("*.json"))):
-        pytest.skip("association vectors not in a format this reader knows: " + "; ".join(problems[:3]))
+        exp = {int(r[0]): np.asarray(r[1:5], np.float64) for r in want["tracks"]}
+        assert sorted(got) == sorted(exp), f"{path.name} frame {n}: output ids {sorted(got)} != {sorted(exp)}"
+        for tid, box in exp.items():
+            np.testing.assert_allclose(got[tid], box, rtol=0, atol=0.02, err_msg=f"{path.name} frame {n} id {tid}")
+    return len(vector["frames"])
