@@ -21,6 +21,7 @@ public final class MotflowStack extends Stack {
     private final Ml ml;
     private final JobFunctions jobs;
     private final RetrainingFunctions retraining;
+    private final StreamFunctions streams;
     private final Map<String, String> substitutions;
     private final Workflows workflows;
     private final Observability observability;
@@ -38,6 +39,8 @@ public final class MotflowStack extends Stack {
         jobs = new JobFunctions(this, "Jobs", cfg, RepoPaths.jobsLambdaJar(repoRoot), storage, messaging, ml);
         retraining = new RetrainingFunctions(this, "Retraining", cfg, RepoPaths.retrainingLambdaJar(repoRoot),
                 storage, messaging, ml, jobs.api());
+        streams = new StreamFunctions(this, "Streams", cfg, RepoPaths.streamsLambdaJar(repoRoot), storage, ml,
+                jobs.api());
         substitutions = substitutions();
         workflows = new Workflows(this, "Workflows", cfg, RepoPaths.stateMachineDir(repoRoot), substitutions,
                 List.of(ml.jobRole().getRoleArn()), storage.key().getKeyArn());
@@ -124,6 +127,7 @@ public final class MotflowStack extends Stack {
     public Map<String, JobFunctions.JavaFunction> javaFunctions() {
         Map<String, JobFunctions.JavaFunction> all = new LinkedHashMap<>(jobs.functions());
         all.putAll(retraining.functions());
+        all.put("StreamApi", streams.function());
         return all;
     }
 

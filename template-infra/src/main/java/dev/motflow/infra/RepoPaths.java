@@ -6,6 +6,7 @@ import java.nio.file.Path;
 /** Locations in the repository the CDK app reads: the Lambda jar and the state machine definitions. */
 public final class RepoPaths {
     public static final String JOBS_JAR = "functions/jobs/target/jobs-0.1.0-SNAPSHOT-lambda.jar";
+    public static final String STREAMS_JAR = "functions/streams/target/streams-0.1.0-SNAPSHOT-lambda.jar";
     public static final String RETRAINING_JAR = "functions/retraining/target/retraining-0.1.0-SNAPSHOT-lambda.jar";
 
     private RepoPaths() {
@@ -38,6 +39,11 @@ public final class RepoPaths {
     /** The shaded jar of the retraining Lambdas; a clear error when it has not been built. */
     public static Path retrainingLambdaJar(Path root) {
         return lambdaJar(root, RETRAINING_JAR, "functions/retraining");
+    }
+
+    /** The shaded jar of the stream-tracking Lambda; a clear error when it has not been built. */
+    public static Path streamsLambdaJar(Path root) {
+        return lambdaJar(root, STREAMS_JAR, "functions/streams");
     }
 
     private static Path lambdaJar(Path root, String relative, String module) {

@@ -170,7 +170,7 @@ class TemplateTest {
             assertTrue(p.path("MemorySize").asInt() >= 512 && p.path("Timeout").asInt() > 0, f.getKey());
         }
         int expected = synth.stack.javaFunctions().size();
-        assertEquals(10, expected, "4 job + 6 retraining functions");
+        assertEquals(11, expected, "4 job + 6 retraining + 1 stream functions");
         assertEquals(expected, java);
         assertEquals(functions.size(), java, "no helper Lambdas (custom resources) sneaked in");
         synth.resources("AWS::Logs::LogGroup").forEach((id, lg) ->
@@ -259,8 +259,8 @@ class TemplateTest {
             routes.add(r.path("Properties").path("RouteKey").asText());
             assertEquals("AWS_IAM", r.path("Properties").path("AuthorizationType").asText(), r.toString());
         });
-        assertEquals(Set.of("POST /jobs", "GET /jobs", "GET /jobs/{id}", "GET /jobs/{id}/tracks", "POST /retraining"),
-                routes);
+        assertEquals(Set.of("POST /jobs", "GET /jobs", "GET /jobs/{id}", "GET /jobs/{id}/tracks", "POST /retraining",
+                "POST /streams/{streamId}/frames", "GET /streams/{streamId}", "DELETE /streams/{streamId}"), routes);
         JsonNode stage = synth.resources("AWS::ApiGatewayV2::Stage").values().iterator().next().path("Properties");
         assertTrue(stage.path("AccessLogSettings").has("DestinationArn"));
         assertEquals(synth.stack.config().apiThrottleRatePerSecond(),
