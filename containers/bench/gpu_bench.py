@@ -9,8 +9,10 @@
   (c) serving: time from starting `python -m motflow_ml.serve` to /ping 200 and to the first answered
       image and video invocation.
 
-On the GPU machine, from the repository root:
-    python containers/bench/gpu_bench.py --workdir /tmp/motflow-bench
+On the GPU machine, from the repository root (two commands, each under 10 minutes; the second reuses
+the first one's model and data in the workdir):
+    python containers/bench/gpu_bench.py --workdir /tmp/motflow-bench --skip b,c
+    python containers/bench/gpu_bench.py --workdir /tmp/motflow-bench --skip a
 CPU smoke run (what the tests do; tiny sizes, seconds):
     python containers/bench/gpu_bench.py --smoke --workdir /tmp/motflow-smoke
 """
@@ -222,7 +224,7 @@ def main(argv=None):
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/motflow-bench"))
     ap.add_argument("--smoke", action="store_true", help="tiny CPU run of every part")
     ap.add_argument("--skip", default="", help="comma-separated parts to skip: a,b,c")
-    ap.add_argument("--train-seconds", type=float, default=540)
+    ap.add_argument("--train-seconds", type=float, default=480)
     ap.add_argument("--train-seqs", type=int, default=16)
     ap.add_argument("--val-seqs", type=int, default=4)
     ap.add_argument("--frames", type=int, default=300)
