@@ -98,14 +98,14 @@ final class Commands {
             return new Target(null, URI.create(running.path("api").asText()),
                     dev.motflow.testsupport.LocalAws.s3Client(URI.create(running.path("s3").asText())));
         }
-        LocalStack stack = startStack(LocalMain.intOpt(opts, "train-seconds", 60));
+        LocalStack stack = startStack(LocalMain.intOpt(opts, "train-seconds", 90));
         return new Target(stack, stack.apiUrl(), stack.s3());
     }
 
     // ---- serve ----------------------------------------------------------------------------------
 
     int serve() {
-        LocalStack stack = startStack(LocalMain.intOpt(opts, "train-seconds", 60));
+        LocalStack stack = startStack(LocalMain.intOpt(opts, "train-seconds", 90));
         URI api = stack.apiUrl();
         out.println("""
                 motflow is running locally (Ctrl-C stops it). HTTP API (payload v2 events to the real handlers):
@@ -345,7 +345,7 @@ final class Commands {
         List<String> validation = opts.containsKey("validation") ? List.of(opts.get("validation").split(",")) : List.of();
         try (Target t = target()) {
             String name = upload(t.s3(), new ApiClient(t.api()), dir, dataset, version, validation);
-            JsonNode execution = follow(new ApiClient(t.api()), name, dataset);
+            JsonNode execution = follow(new ApiClient(t.api()), name + "-", dataset);
             return "SUCCEEDED".equals(execution.path("status").asText()) ? 0 : 1;
         }
     }
@@ -441,7 +441,7 @@ final class Commands {
     }
 
     int demo() {
-        DemoResult r = demo(LocalMain.intOpt(opts, "train-seconds", 60), LocalMain.intOpt(opts, "frames", 60),
+        DemoResult r = demo(LocalMain.intOpt(opts, "train-seconds", 90), LocalMain.intOpt(opts, "frames", 60),
                 opts.containsKey("out") ? Path.of(opts.get("out")) : null);
         return r.metrics() != null ? 0 : 1;
     }
@@ -452,7 +452,7 @@ final class Commands {
         out.println("""
                 motflow demo: the whole system on this machine, no AWS account. The handlers are the Lambda code;
                 DynamoDB = dynalite, S3 = s3rver, Step Functions = aws-local-stepfunctions, SageMaker = containers/ code
-                as local processes on the CPU with small settings (resnet18, 320x192 input, %d s of training):
+                as local processes on the CPU with small settings (resnet18, 160x96 input, %d s of training):
                 expect a weak model, this shows the pipeline, not the accuracy of a GPU-trained tracker.""".formatted(trainSeconds));
         long t = System.nanoTime();
         try (LocalStack stack = startStack(trainSeconds)) {
@@ -473,7 +473,7 @@ final class Commands {
             ApiClient api = new ApiClient(stack.apiUrl());
             String version = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd.HHmmss"));
             upload(stack.s3(), api, labelled, "demo", version, List.of("SYN-0001-03"));
-            JsonNode run = follow(api, "demo", "demo");
+            JsonNode run = follow(api, "demo-", "demo");
             phases.put("retraining run (validate, train, evaluate, gate, deploy)", secondsSince(t));
             stack.notifications().published().stream().reduce((a, b) -> b).ifPresent(p -> {
                 JsonNode m = p.messageJson();
@@ -515,8 +515,9 @@ final class Commands {
 
     private void synth(Path outDir, int seqs, int frames, int seed, boolean mp4) {
         List<String> args = new ArrayList<>(List.of("--out", outDir.toString(), "--seqs", Integer.toString(seqs),
-                "--frames", Integer.toString(frames), "--seed", Integer.toString(seed), "--width", "640", "--height", "360",
-                "--ids", "8"));
+                "--frames", Integer.toString(frames), "--seed", Integer.toString(seed), "--width", "320", "--height", "192",
+                // few, large figures without sensor noise: learnable in the CPU minutes the demo trains
+                "--ids", "5", "--min-height", "70", "--max-height", "130", "--noise", "0"));
         if (mp4) {
             args.add("--mp4");
         }

@@ -19,7 +19,7 @@ public final class LocalMain {
             usage: ./motflow <command> [options]
               demo                    synthetic data -> retraining workflow (train on the CPU, evaluate, promote)
                                       -> track a synthetic video through the stack -> tracks + MOTA/IDF1/HOTA
-                  [--train-seconds N] (60) [--frames N] (60 per sequence) [--out DIR]
+                  [--train-seconds N] (90) [--frames N] (60 per sequence) [--out DIR]
               track VIDEO             upload a video, follow the job, write results to ./out/<jobId>/
                   [--out DIR] [--model DIR] (serve this model folder instead of the promoted one)
               jobs [--status S]       list jobs (all statuses unless given)
@@ -38,7 +38,7 @@ public final class LocalMain {
         PrintStream console = System.out;
         int rc;
         try {
-            rc = run(argv, console);
+            rc = run(argv, console, true);
         } catch (LocalStackException e) {
             console.flush();
             System.err.println("motflow: " + e.getMessage());
@@ -49,7 +49,7 @@ public final class LocalMain {
         System.exit(rc);
     }
 
-    static int run(String[] argv, PrintStream console) {
+    static int run(String[] argv, PrintStream console, boolean handlerLogsToFile) {
         if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help")) {
             console.print(USAGE);
             return argv.length == 0 ? 2 : 0;
@@ -80,7 +80,9 @@ public final class LocalMain {
         Path data = Path.of(opts.getOrDefault("data-dir", root.resolve(".motflow").toString())).toAbsolutePath().normalize();
         int port = intOpt(opts, "port", 8470);
         Commands commands = new Commands(root, data, port, opts, console);
-        redirectHandlerLogs(data);
+        if (handlerLogsToFile) {
+            redirectHandlerLogs(data);
+        }
         return switch (cmd) {
             case "demo" -> commands.demo();
             case "track" -> commands.track(one(positional, "track VIDEO"));

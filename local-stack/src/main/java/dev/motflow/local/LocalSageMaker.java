@@ -96,7 +96,7 @@ public final class LocalSageMaker implements AutoCloseable {
         this.containers = containers;
         this.workDir = workDir;
         this.modelsDir = workDir.resolve("models");
-        this.trainingOverrides = Map.copyOf(trainingOverrides);
+        this.trainingOverrides = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(trainingOverrides));
         stub.asyncOutputPrefix(asyncOutputPrefix);
         lifecycle.trainingOutcome(this::train);
         lifecycle.onProcessingJob(job -> awaitProcessing(job.path("ProcessingJobName").asText()));

@@ -89,17 +89,27 @@ public final class LocalStack implements AutoCloseable {
     public record Options(Path repoRoot, Path dataDir, int apiPort, Map<String, String> trainingOverrides, Consumer<String> log) {
     }
 
-    /** Small CPU settings merged over the workflow's training hyperparameters (containers/README.md). */
+    /**
+     * Small CPU settings merged over the workflow's training hyperparameters (containers/README.md):
+     * a 160x96 input, narrow heads, a higher learning rate and a low detection threshold, so that a
+     * couple of minutes of CPU training give a model that finds the (large, clean) synthetic figures
+     * at all. {@code max_train_seconds} ends training after the epoch that crosses it.
+     */
     public static Map<String, String> cpuTraining(int maxTrainSeconds) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("backbone", "resnet18");
-        m.put("input_width", "320");
-        m.put("input_height", "192");
-        m.put("batch_size", "4");
+        m.put("input_width", "160");
+        m.put("input_height", "96");
+        m.put("head_conv", "64");
+        m.put("neck_channels", "32");
+        m.put("batch_size", "8");
+        m.put("lr", "0.002");
+        m.put("id_loss_weight", "0.2");
+        m.put("scale_jitter", "0");
+        m.put("conf_thres", "0.2");
         m.put("num_workers", "0");
-        m.put("epochs", "3");
-        m.put("frame_stride", "2");
-        m.put("val_frame_stride", "4");
+        m.put("epochs", "40");
+        m.put("val_frame_stride", "5");
         m.put("max_train_seconds", Integer.toString(maxTrainSeconds));
         m.put("export", "none");
         m.put("eval_tracking", "false");

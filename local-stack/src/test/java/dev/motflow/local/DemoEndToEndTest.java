@@ -1,0 +1,114 @@
+package dev.motflow.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The path of {@code ./motflow demo}, end to end, with tiny sizes: synthetic data -> labelled/
+ * upload -> S3 event -> retraining trigger -> the real ASL (validate, train with motflow_ml.train,
+ * evaluate with motflow_ml.process, score, gate, deploy) -> POST /jobs, presigned PUT -> S3 event ->
+ * ingest -> InvokeEndpointAsync -> serving container -> SNS notification -> completion -> API ->
+ * metrics. Needs containers/.venv: without it the test fails and says how to get it.
+ */
+class DemoEndToEndTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path data;
+
+    @Test
+    void demoTrainsPromotesTracksAndScores() throws Exception {
+        Path root = LocalMain.repoRoot();
+        assertTrue(Files.isExecutable(root.resolve("containers/.venv/bin/python")),
+                "containers/.venv is missing: run ./motflow setup (the demo runs the model code from containers/ in it)");
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(new Tee(captured, System.out), true, StandardCharsets.UTF_8);
+        Path results = data.resolve("out");
+        Commands commands = new Commands(root, data.resolve("state"), 0, Map.of(), out);
+
+        Commands.DemoResult r = commands.demo(5, 16, results);
+
+        String console = captured.toString(StandardCharsets.UTF_8);
+        assertEquals("SUCCEEDED", r.runStatus(), console);
+        assertTrue(console.contains("PROMOTED"), "the first model of a fresh data folder is promoted:\n" + console);
+        assertTrue(console.contains("Train > EvaluateCandidate > ScoreCandidate"), "the real ASL ran its states:\n" + console);
+        assertNotNull(r.tracked(), console);
+        assertEquals("SUCCEEDED", r.tracked().status(), console);
+        assertNotNull(r.metrics(), console);
+
+        // what the job wrote is what the API serves: same tracks in the MOT file and in GET /jobs/{id}/tracks
+        Path dir = results.resolve(r.tracked().jobId());
+        Set<Integer> ids = new HashSet<>();
+        for (String line : Files.readAllLines(dir.resolve("tracks.txt"))) {
+            if (!line.isBlank()) {
+                String[] f = line.split(",");
+                assertEquals(10, f.length, "MOTChallenge result line: " + line);
+                ids.add(Integer.parseInt(f[1].trim()));
+            }
+        }
+        JsonNode tracks = JSON.readTree(dir.resolve("tracks.json").toFile());
+        assertEquals(ids.size(), tracks.path("tracks").size());
+        assertEquals(ids.size(), r.tracked().trackCount());
+        JsonNode job = JSON.readTree(dir.resolve("job.json").toFile());
+        assertEquals(r.tracked().jobId(), job.path("jobId").asText());
+        List<String> history = job.path("history").findValuesAsText("status");
+        assertTrue(history.containsAll(List.of("RECEIVED", "RUNNING", "SUCCEEDED")), history.toString());
+
+        // metrics are the Java implementation over the synthetic ground truth: bounded, and no track means no FP
+        assertTrue(r.metrics().mota() <= 1.0 && r.metrics().idf1() >= 0 && r.metrics().idf1() <= 1.0, r.metrics().toString());
+        assertTrue(r.metrics().numMisses() + r.metrics().numFalsePositives() >= 0);
+        if (ids.isEmpty()) {
+            assertEquals(0, r.metrics().numFalsePositives());
+        }
+        assertEquals(List.of("start the local stack", "make synthetic data (3 labelled sequences + 1 video)",
+                "retraining run (validate, train, evaluate, gate, deploy)", "track the video (upload, async inference, completion)",
+                "metrics (mot-metrics, Java)"), List.copyOf(r.phases().keySet()));
+
+        // the data folder persists across restarts: a new stack sees the promoted model and the job
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        Commands later = new Commands(root, data.resolve("state"), 0, Map.of(), new PrintStream(again, true, StandardCharsets.UTF_8));
+        assertEquals(0, later.job(r.tracked().jobId()));
+        assertTrue(again.toString(StandardCharsets.UTF_8).contains("\"SUCCEEDED\""), again.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Writes to two streams (the test reads one, the build log shows the other). */
+    private static final class Tee extends OutputStream {
+        private final OutputStream a;
+        private final OutputStream b;
+
+        Tee(OutputStream a, OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public void write(int x) throws java.io.IOException {
+            a.write(x);
+            b.write(x);
+        }
+
+        @Override
+        public void write(byte[] bytes, int off, int len) throws java.io.IOException {
+            a.write(bytes, off, len);
+            b.write(bytes, off, len);
+        }
+    }
+}
