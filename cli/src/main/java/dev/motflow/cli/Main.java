@@ -16,7 +16,7 @@ public final class Main {
 
     static Map<String, Command> commands() {
         Map<String, Command> byName = new LinkedHashMap<>();
-        for (Command c : List.<Command>of(new EvalCommand(), new TrackDetsCommand(), new DemoCommand())) {
+        for (Command c : List.<Command>of(new EvalCommand(), new TrackDetsCommand())) {
             byName.put(c.name(), c);
         }
         return byName;
