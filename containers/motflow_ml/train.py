@@ -9,6 +9,7 @@ Contract (paths under $MOTFLOW_OPT_ML, default /opt/ml):
   output/failure                      the reason, when the job fails (exit status 1)
 Prints ``validation_loss=<float>`` after every epoch (the tuning objective).
 """
+import inspect
 import json
 import os
 import random
@@ -131,7 +132,8 @@ def export_model(model, cfg, model_dir: Path):
             result["torchscript_error"] = f"{type(e).__name__}: {e}"
     if cfg["export"] in ("onnx", "both"):
         try:
-            kw = {"dynamo": False} if "dynamo" in torch.onnx.export.__code__.co_varnames else {}
+            # the TorchScript-based exporter: torch >= 2.9 defaults to the dynamo one, which needs onnxscript
+            kw = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
             torch.onnx.export(cpu, example, str(model_dir / "model.onnx"), input_names=["input"],
                               output_names=["heatmap", "ltrb", "offset", "embedding"], opset_version=17,
                               dynamic_axes={"input": {0: "batch"}}, **kw)
