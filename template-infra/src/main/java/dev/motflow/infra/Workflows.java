@@ -90,7 +90,7 @@ public final class Workflows extends Construct {
                     out.add(sageMaker("training-job/*", List.of("sagemaker:CreateTrainingJob", "sagemaker:AddTags")));
                     if (sync) {
                         out.add(sageMaker("training-job/*",
-                                List.of("sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob")));
+                                List.of("sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob", "sagemaker:ListTags")));
                         out.add(syncRule("StepFunctionsGetEventsForSageMakerTrainingJobsRule"));
                     }
                 }
@@ -101,7 +101,7 @@ public final class Workflows extends Construct {
                     if (sync) {
                         out.add(sageMaker("hyper-parameter-tuning-job/*", List.of(
                                 "sagemaker:DescribeHyperParameterTuningJob", "sagemaker:StopHyperParameterTuningJob",
-                                "sagemaker:ListTrainingJobsForHyperParameterTuningJob")));
+                                "sagemaker:ListTrainingJobsForHyperParameterTuningJob", "sagemaker:ListTags")));
                         out.add(syncRule("StepFunctionsGetEventsForSageMakerTuningJobsRule"));
                     }
                 }
@@ -111,7 +111,7 @@ public final class Workflows extends Construct {
                             List.of("sagemaker:CreateProcessingJob", "sagemaker:AddTags")));
                     if (sync) {
                         out.add(sageMaker("processing-job/*",
-                                List.of("sagemaker:DescribeProcessingJob", "sagemaker:StopProcessingJob")));
+                                List.of("sagemaker:DescribeProcessingJob", "sagemaker:StopProcessingJob", "sagemaker:ListTags")));
                         out.add(syncRule("StepFunctionsGetEventsForSageMakerProcessingJobsRule"));
                     }
                 }
