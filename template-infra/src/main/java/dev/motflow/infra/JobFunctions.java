@@ -88,6 +88,8 @@ public final class JobFunctions extends Construct {
             ingestEnv.put("PROCESSING_VOLUME_KMS_KEY_ID", keyArn);
         }
         ingestEnv.put("PROCESSING_MAX_RUNTIME_SECONDS", Integer.toString(cfg.processingMaxRuntimeSeconds()));
+        // The processing container takes a model.tar.gz at /opt/ml/processing/model: the endpoints' model.
+        ingestEnv.put("PROCESSING_MODEL_S3_URI", ml.modelDataUrl());
         JavaFunction ingest = javaFunction("Ingest", "IngestHandler", cfg, code, 1024, INGEST_TIMEOUT, ingestEnv,
                 List.of(
                         Policies.allow(ingestTable, List.of(tableArn)),

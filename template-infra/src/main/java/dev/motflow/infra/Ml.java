@@ -35,10 +35,13 @@ public final class Ml extends Construct {
     private final String asyncEndpointName;
     private final String framesEndpointName;
     private final CfnEndpointConfig asyncEndpointConfig;
+    private final String modelDataUrl;
 
     public Ml(Construct scope, String id, MotflowConfig cfg, Storage storage, Messaging messaging) {
         super(scope, id);
         asyncEndpointName = cfg.prefix() + "-video";
+        modelDataUrl = cfg.modelDataUrl().isBlank()
+                ? storage.artifacts().s3UrlForObject("models/bootstrap/model.tar.gz") : cfg.modelDataUrl();
         framesEndpointName = cfg.prefix() + "-frames";
         trainingRepo = repository("TrainingRepo", cfg.prefix() + "/training");
         servingRepo = repository("ServingRepo", cfg.prefix() + "/serving");
@@ -90,8 +93,7 @@ public final class Ml extends Construct {
         CfnModel.ContainerDefinitionProperty.Builder container = CfnModel.ContainerDefinitionProperty.builder()
                 .image(servingRepo.repositoryUriForTag(cfg.imageTag()))
                 .environment(Map.of("MOTFLOW_MAX_BODY_BYTES", Long.toString(cfg.maxAsyncBytes())));
-        container.modelDataUrl(cfg.modelDataUrl().isBlank()
-                ? storage.artifacts().s3UrlForObject("models/bootstrap/model.tar.gz") : cfg.modelDataUrl());
+        container.modelDataUrl(modelDataUrl);
         CfnModel model = CfnModel.Builder.create(this, "Model")
                 .executionRoleArn(endpointRole.getRoleArn())
                 .primaryContainer(container.build())
@@ -273,6 +275,11 @@ public final class Ml extends Construct {
     /** Execution role of processing, training and evaluation jobs (and of models made by retraining). */
     public Role jobRole() {
         return jobRole;
+    }
+
+    /** The model artifact (model.tar.gz) of the stack's model; processing jobs mount the same one. */
+    public String modelDataUrl() {
+        return modelDataUrl;
     }
 
     /** null when the endpoints are not deployed (context deployEndpoints=false). */
