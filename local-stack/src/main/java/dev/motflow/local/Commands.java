@@ -181,7 +181,9 @@ final class Commands {
             if (t.embedded() != null) {
                 useModel(t.embedded());
             }
-            Tracked r = track(new ApiClient(t.api()), file, opts.containsKey("out") ? Path.of(opts.get("out")) : null);
+            Path outDir = opts.containsKey("out") ? Path.of(opts.get("out")) : null;
+            Tracked r = opts.containsKey("annotate") ? trackAnnotated(t.s3(), new ApiClient(t.api()), file, outDir)
+                    : track(new ApiClient(t.api()), file, outDir);
             return "SUCCEEDED".equals(r.status()) ? 0 : 1;
         }
     }
@@ -236,6 +238,38 @@ final class Commands {
         String jobId = created.path("jobId").asText();
         out.printf("job %s: uploading %s (%.1f MB)%n", jobId, file.getFileName(), size / 1e6);
         api.upload(created.path("upload"), file);
+        return followJob(api, jobId, outDir);
+    }
+
+    /**
+     * The processing-job route: the video is dropped under {@code incoming/batch/} (as a batch
+     * upload to the bucket would be, no API reservation), the ingest starts a processing job, whose
+     * local container also writes annotated.mp4. The job id is derived from the object by the ingest,
+     * so it is found by file name among the jobs created since the upload.
+     */
+    Tracked trackAnnotated(S3Client s3, ApiClient api, Path file, Path outDir) {
+        String name = file.getFileName().toString();
+        String key = "incoming/batch/" + java.util.UUID.randomUUID().toString().substring(0, 8) + "/" + name;
+        String since = java.time.Instant.now().minusSeconds(1).toString();
+        s3.putObject(b -> b.bucket(LocalStack.DROP_BUCKET).key(key).contentType(contentType(file)), RequestBody.fromFile(file));
+        out.println("dropped " + name + " at s3://" + LocalStack.DROP_BUCKET + "/" + key + " (processing-job route, annotated video)");
+        long t0 = System.nanoTime();
+        while (secondsSince(t0) < 120) {
+            for (String status : List.of("RECEIVED", "STARTING", "RUNNING", "SUCCEEDED", "FAILED", "REJECTED")) {
+                for (JsonNode j : api.get("/jobs?limit=100&status=" + status).expect(200, "GET /jobs").body().path("jobs")) {
+                    if (name.equals(j.path("fileName").asText()) && j.path("createdAt").asText().compareTo(since) >= 0) {
+                        out.println("job " + j.path("jobId").asText() + " created by the ingest");
+                        return followJob(api, j.path("jobId").asText(), outDir);
+                    }
+                }
+            }
+            Containers.sleep(500);
+        }
+        throw new LocalStackException("no job appeared for " + key + " within 2 minutes; see " + data.resolve("logs/handlers.log"));
+    }
+
+    /** Follows a job to its end with a status line, then writes its results. */
+    Tracked followJob(ApiClient api, String jobId, Path outDir) {
         long t0 = System.nanoTime();
         String last = "";
         boolean interactive = System.console() != null;
@@ -345,7 +379,7 @@ final class Commands {
         List<String> validation = opts.containsKey("validation") ? List.of(opts.get("validation").split(",")) : List.of();
         try (Target t = target()) {
             String name = upload(t.s3(), new ApiClient(t.api()), dir, dataset, version, validation);
-            JsonNode execution = follow(new ApiClient(t.api()), name + "-", dataset);
+            JsonNode execution = followRun(new ApiClient(t.api()), name + "-", dataset);
             return "SUCCEEDED".equals(execution.path("status").asText()) ? 0 : 1;
         }
     }
@@ -392,7 +426,7 @@ final class Commands {
     }
 
     /** Waits for the run of {@code dataset} that the upload started, printing the states as they change. */
-    JsonNode follow(ApiClient api, String executionPrefix, String dataset) {
+    JsonNode followRun(ApiClient api, String executionPrefix, String dataset) {
         long t0 = System.nanoTime();
         java.util.Set<String> before = new java.util.HashSet<>();
         String name = null;
@@ -415,7 +449,7 @@ final class Commands {
             for (JsonNode e : api.get("/local/executions").body().path("executions")) {
                 if (e.path("name").asText().equals(name) && !e.path("status").asText().equals("RUNNING")) {
                     out.printf("retraining run %s: %s in %.0f s%n  states: %s%n", name, e.path("status").asText(), secondsSince(t0),
-                            String.join(" > ", JSON.convertValue(e.path("visited"), String[].class)));
+                            e.has("visited") ? String.join(" > ", JSON.convertValue(e.path("visited"), String[].class)) : "(none recorded)");
                     if (e.has("error")) {
                         out.println("  error: " + e.path("error").asText() + " " + e.path("cause").asText(""));
                     }
@@ -473,7 +507,7 @@ final class Commands {
             ApiClient api = new ApiClient(stack.apiUrl());
             String version = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd.HHmmss"));
             upload(stack.s3(), api, labelled, "demo", version, List.of("SYN-0001-03"));
-            JsonNode run = follow(api, "demo-", "demo");
+            JsonNode run = followRun(api, "demo-", "demo");
             phases.put("retraining run (validate, train, evaluate, gate, deploy)", secondsSince(t));
             stack.notifications().published().stream().reduce((a, b) -> b).ifPresent(p -> {
                 JsonNode m = p.messageJson();

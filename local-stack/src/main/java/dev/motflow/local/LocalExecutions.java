@@ -135,6 +135,16 @@ final class LocalExecutions implements ExecutionStarter, AutoCloseable {
         s.put("EndpointName", endpointName);
         s.put("EndpointErrorAlarmName", "motflow-endpoint-5xx");
         s.put("EndpointLatencyAlarmName", "motflow-endpoint-latency");
+        // The video (async) endpoint, for definitions that deploy to both endpoints; unused names are ignored.
+        s.put("AsyncEndpointName", LocalStack.ASYNC_ENDPOINT);
+        s.put("AsyncInstanceType", "ml.g5.xlarge");
+        s.put("AsyncMaxConcurrentInvocations", "1");
+        s.put("AsyncOutputS3Uri", "s3://" + LocalStack.RESULTS_BUCKET + "/async-output/");
+        s.put("AsyncFailureS3Uri", "s3://" + LocalStack.RESULTS_BUCKET + "/async-failures/");
+        s.put("AsyncSuccessTopicArn", "arn:aws:sns:us-east-1:000000000000:motflow-async-success");
+        s.put("AsyncErrorTopicArn", "arn:aws:sns:us-east-1:000000000000:motflow-async-error");
+        s.put("AsyncEndpointErrorAlarmName", "motflow-video-5xx");
+        s.put("AsyncEndpointLatencyAlarmName", "motflow-video-latency");
         s.put("NotifyTopicArn", "arn:aws:sns:us-east-1:000000000000:motflow-retraining");
         return s;
     }

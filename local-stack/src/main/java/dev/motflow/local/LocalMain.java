@@ -22,6 +22,7 @@ public final class LocalMain {
                   [--train-seconds N] (90) [--frames N] (60 per sequence) [--out DIR]
               track VIDEO             upload a video, follow the job, write results to ./out/<jobId>/
                   [--out DIR] [--model DIR] (serve this model folder instead of the promoted one)
+                  [--annotate]        take the processing-job route (incoming/batch/), which also writes annotated.mp4
               jobs [--status S]       list jobs (all statuses unless given)
               job ID                  one job as JSON
               tracks ID               the job's tracks as JSON

@@ -56,7 +56,8 @@ final class LocalQueue implements AutoCloseable {
         try {
             SQSBatchResponse r = handler.handleRequest(event, null);
             failed = r != null && r.getBatchItemFailures() != null && !r.getBatchItemFailures().isEmpty();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
+            // a Lambda invocation error: the message becomes visible again, like a batch item failure
             log.accept("queue " + name + ": handler threw " + e);
             failed = true;
         }

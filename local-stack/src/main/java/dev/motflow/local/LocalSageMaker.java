@@ -182,7 +182,8 @@ public final class LocalSageMaker implements AutoCloseable {
             if (answer.body().length > 0) {
                 ex.getResponseBody().write(answer.body());
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
+            // SageMaker's answer to its own failures: a retryable 500 (the workflow's Retry and the ingest's backoff apply)
             byte[] err = JSON.createObjectNode().put("__type", "InternalFailure").put("message", String.valueOf(e.getMessage()))
                     .toString().getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("x-amzn-ErrorType", "InternalFailure");

@@ -85,6 +85,15 @@ public final class LocalStack implements AutoCloseable {
     public static final String MODEL_ENDPOINT = "motflow-tracker";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static {
+        // JDK HttpClient and JDK HttpServer both drop idle connections after 30 s: a client reusing a
+        // connection the server is closing gets "header parser received no bytes". Clients here
+        // (the ASL's SageMaker tasks, the local SageMaker's forwarding) let go of them much earlier.
+        if (System.getProperty("jdk.httpclient.keepalive.timeout") == null) {
+            System.setProperty("jdk.httpclient.keepalive.timeout", "5");
+        }
+    }
+
     /** What a stack is started with. */
     public record Options(Path repoRoot, Path dataDir, int apiPort, Map<String, String> trainingOverrides, Consumer<String> log) {
     }

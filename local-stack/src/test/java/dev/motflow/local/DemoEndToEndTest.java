@@ -87,6 +87,18 @@ class DemoEndToEndTest {
         Commands later = new Commands(root, data.resolve("state"), 0, Map.of(), new PrintStream(again, true, StandardCharsets.UTF_8));
         assertEquals(0, later.job(r.tracked().jobId()));
         assertTrue(again.toString(StandardCharsets.UTF_8).contains("\"SUCCEEDED\""), again.toString(StandardCharsets.UTF_8));
+
+        // the processing-job route (incoming/batch/ -> CreateProcessingJob -> EventBridge event) with the restored model:
+        // same video, same model, so the same tracks, plus the annotated video
+        Path annotated = data.resolve("annotated");
+        Commands batch = new Commands(root, data.resolve("state"), 0, Map.of("annotate", "true", "out", annotated.toString()), out);
+        assertEquals(0, batch.track(data.resolve("state/demo/video/SYN-0007-01.mp4").toString()), captured.toString(StandardCharsets.UTF_8));
+        try (var jobs = Files.list(annotated)) {
+            Path jobDir = jobs.findFirst().orElseThrow();
+            assertTrue(Files.size(jobDir.resolve("annotated.mp4")) > 0);
+            assertEquals("PROCESSING_JOB", JSON.readTree(jobDir.resolve("job.json").toFile()).path("route").asText());
+            assertEquals(ids.size(), JSON.readTree(jobDir.resolve("tracks.json").toFile()).path("tracks").size());
+        }
     }
 
     /** Writes to two streams (the test reads one, the build log shows the other). */
