@@ -25,6 +25,8 @@ final class Containers implements AutoCloseable {
     private final Path logDir;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** Training and processing runs in progress: stopped with the stack (Ctrl-C must not leave them behind). */
+    private final java.util.Set<Process> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Process server;
     private Path serverModel;
     private int serverPort;
@@ -68,6 +70,7 @@ final class Containers implements AutoCloseable {
         try {
             Files.createDirectories(log.getParent());
             p = pb.start();
+            running.add(p);
             java.util.ArrayDeque<String> tail = new java.util.ArrayDeque<>();
             try (var out = Files.newBufferedWriter(log);
                  var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
@@ -94,8 +97,11 @@ final class Containers implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new LocalStackException("interrupted while running " + module);
         } finally {
-            if (p != null && p.isAlive()) {
-                ChildProcess.stop(p);
+            if (p != null) {
+                running.remove(p);
+                if (p.isAlive()) {
+                    ChildProcess.stop(p);
+                }
             }
         }
     }
@@ -182,8 +188,13 @@ final class Containers implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        ChildProcess.stop(server);
-        server = null;
+    public void close() {
+        for (Process p : List.copyOf(running)) {
+            ChildProcess.stop(p);
+        }
+        synchronized (this) {
+            ChildProcess.stop(server);
+            server = null;
+        }
     }
 }
