@@ -49,6 +49,23 @@ class CommandErrorsTest {
     }
 
     @Test
+    void trackWithoutAnyModelSaysHowToGetOne() throws Exception {
+        Path video = Files.write(dir.resolve("walk.mp4"), new byte[] {0, 0, 0, 0x18, 'f', 't', 'y', 'p'});
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Commands fresh = new Commands(LocalMain.repoRoot(), dir.resolve("empty"), 0, Map.of(),
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        LocalStackException e = assertThrows(LocalStackException.class, () -> fresh.track(video.toString()));
+        assertTrue(e.getMessage().startsWith("no model has been promoted yet"), e.getMessage());
+        assertTrue(e.getMessage().contains("./motflow demo") && e.getMessage().contains("./motflow retrain")
+                && e.getMessage().contains("--model DIR"), e.getMessage());
+        LocalStackException notAModel = assertThrows(LocalStackException.class, () -> new Commands(LocalMain.repoRoot(),
+                dir.resolve("empty"), 0, Map.of("model", dir.toString()), new PrintStream(out, true, StandardCharsets.UTF_8))
+                .track(video.toString()));
+        assertTrue(notAModel.getMessage().contains("is not a model folder (needs model.pth and config.json"), notAModel.getMessage());
+        assertTrue(!Files.exists(dir.resolve("empty/stack.json")), "the stack was stopped");
+    }
+
+    @Test
     void unknownCommandAndMissingArgumentsPrintUsage() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream console = new PrintStream(out, true, StandardCharsets.UTF_8);
