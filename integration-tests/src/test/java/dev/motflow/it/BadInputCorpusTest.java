@@ -19,7 +19,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.motflow.jobs.log.JsonLog;
+import dev.motflow.common.JsonLog;
 import dev.motflow.jobs.model.Job;
 import dev.motflow.jobs.model.JobIds;
 import dev.motflow.jobs.model.JobStatus;

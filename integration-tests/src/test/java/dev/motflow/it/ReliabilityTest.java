@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 
-import dev.motflow.jobs.log.JsonLog;
+import dev.motflow.common.JsonLog;
 import dev.motflow.jobs.model.Job;
 import dev.motflow.jobs.model.JobIds;
 import dev.motflow.jobs.model.JobStatus;

@@ -20,10 +20,10 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.motflow.common.Attr;
 import dev.motflow.retraining.TestBed.DataFile;
 import dev.motflow.retraining.handler.RetrainingApiHandler;
 import dev.motflow.retraining.score.ModelRegistry;
-import dev.motflow.retraining.store.Attr;
 import dev.motflow.retraining.store.Keys;
 import dev.motflow.testsupport.Fault;
 import dev.motflow.testsupport.FaultPlan;

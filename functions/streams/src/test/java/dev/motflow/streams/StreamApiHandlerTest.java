@@ -20,10 +20,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.motflow.streams.handler.StreamApiHandler;
 import dev.motflow.streams.store.StreamStateStore;
 import dev.motflow.streams.testing.Identities;
-import dev.motflow.streams.testing.MutableClock;
 import dev.motflow.streams.testing.Requests;
 import dev.motflow.streams.testing.StreamsEnv;
 import dev.motflow.streams.testing.SyntheticScene;
+import dev.motflow.testsupport.MutableClock;
 import dev.motflow.testsupport.RecordedCall;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -244,14 +244,14 @@ class StreamApiHandlerTest {
     void everyRequestLogsOneJsonLineWithStreamAndFrame() throws Exception {
         SyntheticScene scene = env.scene(110, 2);
         java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-        dev.motflow.streams.log.JsonLog.output(new java.io.PrintStream(captured, true, "UTF-8"));
-        dev.motflow.streams.log.JsonLog.threshold(dev.motflow.streams.log.JsonLog.Level.INFO);
+        dev.motflow.common.JsonLog.output(new java.io.PrintStream(captured, true, "UTF-8"));
+        dev.motflow.common.JsonLog.threshold(dev.motflow.common.JsonLog.Level.INFO);
         try {
             ok(send("cam-log", 7, scene.jpeg(7)));
             error(send("cam-log", 7, scene.jpeg(7)), 409, "StaleFrame");
         } finally {
-            dev.motflow.streams.log.JsonLog.output(System.out);
-            dev.motflow.streams.log.JsonLog.threshold(dev.motflow.streams.log.JsonLog.Level.WARN);
+            dev.motflow.common.JsonLog.output(System.out);
+            dev.motflow.common.JsonLog.threshold(dev.motflow.common.JsonLog.Level.WARN);
         }
         String[] lines = captured.toString("UTF-8").strip().split("\n");
         assertEquals(2, lines.length, captured.toString("UTF-8"));

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
+import dev.motflow.common.JsonLog;
 import dev.motflow.streams.handler.StreamApiHandler;
-import dev.motflow.streams.log.JsonLog;
 import dev.motflow.streams.testing.Requests;
 import dev.motflow.streams.testing.StreamsEnv;
 import dev.motflow.streams.testing.SyntheticScene;

@@ -7,7 +7,7 @@ import java.util.function.BiFunction;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
-import dev.motflow.jobs.log.JsonLog;
+import dev.motflow.common.JsonLog;
 import dev.motflow.jobs.service.Outcome;
 
 /** Runs each SQS message through a service and reports the ones to retry as batch item failures. */

@@ -1,7 +1,7 @@
 package dev.motflow.jobs.service;
 
-import static dev.motflow.jobs.store.Attr.n;
-import static dev.motflow.jobs.store.Attr.s;
+import static dev.motflow.common.Attr.n;
+import static dev.motflow.common.Attr.s;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.motflow.jobs.log.JsonLog;
+import dev.motflow.common.JsonLog;
 import dev.motflow.jobs.model.Job;
 import dev.motflow.jobs.model.JobIds;
 import dev.motflow.jobs.model.JobStatus;

@@ -2,7 +2,7 @@ package dev.motflow.jobs.service;
 
 import java.util.function.Supplier;
 
-import dev.motflow.jobs.log.JsonLog;
+import dev.motflow.common.JsonLog;
 import dev.motflow.jobs.model.JobIds;
 import dev.motflow.jobs.store.Backoff;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;

@@ -1,7 +1,7 @@
 package dev.motflow.jobs.store;
 
-import static dev.motflow.jobs.store.Attr.n;
-import static dev.motflow.jobs.store.Attr.s;
+import static dev.motflow.common.Attr.n;
+import static dev.motflow.common.Attr.s;
 
 import java.time.Clock;
 import java.time.Instant;

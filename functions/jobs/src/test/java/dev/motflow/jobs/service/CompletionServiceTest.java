@@ -21,11 +21,11 @@ import dev.motflow.jobs.model.S3ObjectRef;
 import dev.motflow.jobs.store.JobRepository;
 import dev.motflow.jobs.store.TrackRepository;
 import dev.motflow.jobs.store.UnroutableLog;
-import dev.motflow.jobs.testing.Events;
 import dev.motflow.jobs.testing.Local;
-import dev.motflow.jobs.testing.MutableClock;
-import dev.motflow.jobs.testing.TestData;
-import dev.motflow.jobs.testing.Videos;
+import dev.motflow.testsupport.AwsEvents;
+import dev.motflow.testsupport.MutableClock;
+import dev.motflow.testsupport.RepoPaths;
+import dev.motflow.testsupport.Videos;
 import software.amazon.awssdk.core.sync.RequestBody;
 
 class CompletionServiceTest {
@@ -38,7 +38,7 @@ class CompletionServiceTest {
 
     @BeforeAll
     static void readResult() throws Exception {
-        result = Files.readString(TestData.tudCampusResult());
+        result = Files.readString(RepoPaths.sharedTestData().resolve("mot15/TUD-Campus/result-cem.txt"));
         Set<String> ids = new HashSet<>();
         result.lines().forEach(l -> ids.add(l.split(",")[1]));
         distinctIds = ids.size();
@@ -54,8 +54,8 @@ class CompletionServiceTest {
     private Job started(String key, int payload) {
         byte[] video = Videos.mp4(payload);
         String eTag = LOCAL.put(LOCAL.drop, key, video);
-        String seq = Events.nextSequencer();
-        assertEquals(Outcome.DONE, rt.ingest().handleMessage("m", Events.s3Put(LOCAL.drop, key, eTag, video.length, seq)));
+        String seq = AwsEvents.nextSequencer();
+        assertEquals(Outcome.DONE, rt.ingest().handleMessage("m", AwsEvents.s3Put(LOCAL.drop, key, eTag, video.length, seq)));
         Job job = jobs.get(JobIds.forObject(new S3ObjectRef(LOCAL.drop, key, null, eTag, seq, video.length))).orElseThrow();
         assertEquals(JobStatus.RUNNING, job.status());
         return job;
@@ -68,7 +68,7 @@ class CompletionServiceTest {
     }
 
     private String completed(Job job) {
-        return Events.sns(Events.asyncNotification(job.jobId(), "Completed", Local.ENDPOINT,
+        return AwsEvents.sns(AwsEvents.asyncNotification(job.jobId(), "Completed", Local.ENDPOINT,
                 "s3://" + LOCAL.drop + "/" + job.str("srcKey"), job.str("outputLocation"), null));
     }
 
@@ -120,7 +120,7 @@ class CompletionServiceTest {
     @Test
     void asyncFailureFailsTheJobWithSageMakersReason() {
         Job job = started("incoming/fail.mp4", 100);
-        String msg = Events.sns(Events.asyncNotification(job.jobId(), "Failed", Local.ENDPOINT, "s3://x/y",
+        String msg = AwsEvents.sns(AwsEvents.asyncNotification(job.jobId(), "Failed", Local.ENDPOINT, "s3://x/y",
                 job.str("failureLocation"), "ClientError: Received server error (500) from model"));
         assertEquals(Outcome.DONE, rt.completion().handleAsyncNotification("f", msg));
         Job failed = jobs.get(job.jobId()).orElseThrow();
@@ -149,10 +149,10 @@ class CompletionServiceTest {
         Job ok = started("incoming/batch/ok.mp4", 100);
         assertEquals(ok.str("processingOutputUri") + "ok/tracks.txt", ok.str("processingResultUri"));
         writeS3(ok.str("processingResultUri"), result);
-        assertEquals(Outcome.DONE, rt.completion().handleProcessingEvent(Events.processingStateChange(
+        assertEquals(Outcome.DONE, rt.completion().handleProcessingEvent(AwsEvents.processingStateChange(
                 ok.str("processingJobName"), "InProgress", null, ok.str("processingOutputUri"))));
         assertEquals(JobStatus.RUNNING, jobs.get(ok.jobId()).orElseThrow().status());
-        assertEquals(Outcome.DONE, rt.completion().handleProcessingEvent(Events.processingStateChange(
+        assertEquals(Outcome.DONE, rt.completion().handleProcessingEvent(AwsEvents.processingStateChange(
                 ok.str("processingJobName"), "Completed", null, ok.str("processingOutputUri"))));
         Job done = jobs.get(ok.jobId()).orElseThrow();
         assertEquals(JobStatus.SUCCEEDED, done.status(), done.statusReason());
@@ -160,7 +160,7 @@ class CompletionServiceTest {
         assertEquals("2026-11-25T06:00:00.000Z", done.str("processingStartedAt"));
 
         Job broken = started("incoming/batch/broken.mp4", 100);
-        rt.completion().handleProcessingEvent(Events.processingStateChange(broken.str("processingJobName"), "Failed",
+        rt.completion().handleProcessingEvent(AwsEvents.processingStateChange(broken.str("processingJobName"), "Failed",
                 "AlgorithmError: CUDA out of memory", broken.str("processingOutputUri")));
         Job f = jobs.get(broken.jobId()).orElseThrow();
         assertEquals(JobStatus.FAILED, f.status());
@@ -171,7 +171,7 @@ class CompletionServiceTest {
     void unattributableMessagesAreRecordedNotDropped() {
         String unknown = JobIds.random();
         assertEquals(Outcome.DONE, rt.completion().handleAsyncNotification("u1",
-                Events.sns(Events.asyncNotification(unknown, "Completed", Local.ENDPOINT, "s3://a/b", "s3://a/c", null))));
+                AwsEvents.sns(AwsEvents.asyncNotification(unknown, "Completed", Local.ENDPOINT, "s3://a/b", "s3://a/c", null))));
         assertEquals(Outcome.DONE, rt.completion().handleAsyncNotification("u2", "{not json"));
         var items = LOCAL.aws.dynamo().query(b -> b.tableName(LOCAL.table).keyConditionExpression("pk = :p")
                 .expressionAttributeValues(java.util.Map.of(":p", software.amazon.awssdk.services.dynamodb.model.AttributeValue

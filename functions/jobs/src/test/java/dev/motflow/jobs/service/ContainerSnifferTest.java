@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 import dev.motflow.jobs.model.Container;
-import dev.motflow.jobs.testing.Videos;
+import dev.motflow.testsupport.Videos;
 
 class ContainerSnifferTest {
     private final ContainerSniffer sniffer = new ContainerSniffer();

@@ -14,22 +14,22 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.motflow.common.Attr;
 import dev.motflow.jobs.handler.JobsRuntime;
 import dev.motflow.jobs.model.HistoryEntry;
 import dev.motflow.jobs.model.Job;
 import dev.motflow.jobs.model.JobIds;
 import dev.motflow.jobs.model.JobStatus;
 import dev.motflow.jobs.model.S3ObjectRef;
-import dev.motflow.jobs.store.Attr;
 import dev.motflow.jobs.store.JobRepository;
 import dev.motflow.jobs.store.Times;
-import dev.motflow.jobs.testing.Events;
 import dev.motflow.jobs.testing.Local;
-import dev.motflow.jobs.testing.MutableClock;
-import dev.motflow.jobs.testing.Videos;
+import dev.motflow.testsupport.AwsEvents;
 import dev.motflow.testsupport.Fault;
 import dev.motflow.testsupport.FaultPlan;
+import dev.motflow.testsupport.MutableClock;
 import dev.motflow.testsupport.RecordedCall;
+import dev.motflow.testsupport.Videos;
 
 class IngestServiceTest {
     private static final Local LOCAL = new Local();
@@ -47,7 +47,7 @@ class IngestServiceTest {
 
     private record Upload(String key, String eTag, String sequencer, int size) {
         String event(String bucket) {
-            return Events.s3Put(bucket, key, eTag, size, sequencer);
+            return AwsEvents.s3Put(bucket, key, eTag, size, sequencer);
         }
 
         String jobId(String bucket) {
@@ -56,7 +56,7 @@ class IngestServiceTest {
     }
 
     private Upload upload(String key, byte[] bytes) {
-        return new Upload(key, LOCAL.put(LOCAL.drop, key, bytes), Events.nextSequencer(), bytes.length);
+        return new Upload(key, LOCAL.put(LOCAL.drop, key, bytes), AwsEvents.nextSequencer(), bytes.length);
     }
 
     @Test
@@ -190,9 +190,9 @@ class IngestServiceTest {
     @Test
     void testEventsAndOtherEventsAreAcknowledged() {
         IngestService service = ingest(LOCAL.config());
-        assertEquals(Outcome.DONE, service.handleMessage("t", Events.s3TestEvent(LOCAL.drop)));
-        assertEquals(Outcome.DONE, service.handleMessage("del", Events.s3Event("ObjectRemoved:Delete", LOCAL.drop,
-                "incoming/x.mp4", "e", 0, Events.nextSequencer())));
+        assertEquals(Outcome.DONE, service.handleMessage("t", AwsEvents.s3TestEvent(LOCAL.drop)));
+        assertEquals(Outcome.DONE, service.handleMessage("del", AwsEvents.s3Event("ObjectRemoved:Delete", LOCAL.drop,
+                "incoming/x.mp4", "e", 0, AwsEvents.nextSequencer())));
         assertEquals(0, LOCAL.sm.calls().size());
     }
 }

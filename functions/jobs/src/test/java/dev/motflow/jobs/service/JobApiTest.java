@@ -20,10 +20,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.motflow.jobs.handler.JobsRuntime;
 import dev.motflow.jobs.model.JobIds;
-import dev.motflow.jobs.testing.Events;
 import dev.motflow.jobs.testing.Local;
-import dev.motflow.jobs.testing.MutableClock;
-import dev.motflow.jobs.testing.Videos;
+import dev.motflow.testsupport.AwsEvents;
+import dev.motflow.testsupport.MutableClock;
+import dev.motflow.testsupport.Videos;
 
 class JobApiTest {
     private static final Local LOCAL = new Local();
@@ -65,7 +65,7 @@ class JobApiTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, put.statusCode(), put.body());
         String eTag = LOCAL.aws.s3().headObject(b -> b.bucket(LOCAL.drop).key(key)).eTag().replace("\"", "");
-        assertEquals(Outcome.DONE, rt.ingest().handleMessage("m", Events.s3Put(LOCAL.drop, key, eTag, video.length, Events.nextSequencer())));
+        assertEquals(Outcome.DONE, rt.ingest().handleMessage("m", AwsEvents.s3Put(LOCAL.drop, key, eTag, video.length, AwsEvents.nextSequencer())));
         JsonNode job = json(call("GET", "/jobs/" + jobId, Map.of(), null));
         assertEquals("RUNNING", job.path("status").asText(), job.toString());
         assertEquals(jobId, LOCAL.sm.calls("InvokeEndpointAsync").get(0).header("X-Amzn-SageMaker-Inference-Id"));

@@ -17,14 +17,14 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 import dev.motflow.jobs.model.TrackSummary;
-import dev.motflow.jobs.testing.TestData;
+import dev.motflow.testsupport.RepoPaths;
 
 class MotResultReaderTest {
     private final MotResultReader reader = new MotResultReader();
 
     @Test
     void summarisesARealResultFile() throws Exception {
-        Path file = TestData.tudCampusResult();
+        Path file = RepoPaths.sharedTestData().resolve("mot15/TUD-Campus/result-cem.txt");
         List<String> lines = Files.readAllLines(file);
         Set<String> ids = new HashSet<>();
         Set<String> frames = new HashSet<>();

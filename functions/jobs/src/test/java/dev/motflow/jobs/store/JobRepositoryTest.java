@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
+import dev.motflow.common.Attr;
 import dev.motflow.jobs.model.HistoryEntry;
 import dev.motflow.jobs.model.Job;
 import dev.motflow.jobs.model.JobIds;

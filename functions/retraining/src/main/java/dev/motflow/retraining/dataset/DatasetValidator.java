@@ -23,16 +23,17 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.motflow.common.Attr;
+import dev.motflow.common.JsonLog;
 import dev.motflow.mot.MotFile;
 import dev.motflow.mot.MotFormatException;
 import dev.motflow.mot.MotRow;
 import dev.motflow.mot.SeqInfo;
 import dev.motflow.retraining.Json;
-import dev.motflow.retraining.RunLog;
 import dev.motflow.retraining.RunResources;
 import dev.motflow.retraining.dataset.DatasetManifest.FileEntry;
-import dev.motflow.retraining.store.Attr;
 import dev.motflow.retraining.store.AwsErrors;
+import dev.motflow.retraining.store.DynamoJson;
 import dev.motflow.retraining.store.Keys;
 import dev.motflow.retraining.store.RunRecords;
 import dev.motflow.retraining.trigger.ExecutionNames;
@@ -91,7 +92,7 @@ public final class DatasetValidator {
     }
 
     public ObjectNode validate(String executionName, RunRequest request) {
-        RunLog log = RunLog.of("validate-dataset", executionName, clock);
+        JsonLog log = JsonLog.named("validate-dataset").with("executionName", executionName);
         Issues issues = new Issues();
         byte[] manifestBytes = readManifest(request, issues);
         Layout layout = null;
@@ -120,7 +121,7 @@ public final class DatasetValidator {
             validation = split(request.dataset(), sequences, layout.validationHint(), issues);
         }
         if (!issues.isEmpty()) {
-            log.info("dataset-rejected", Map.of("problems", issues.count()));
+            log.info("dataset-rejected", "problems", issues.count());
             runs.set(request.dataset(), executionName, Map.of("status", Attr.s("VALIDATION_REJECTED"),
                     "problems", Attr.n(issues.count())));
             return rejected(request, issues);
@@ -147,8 +148,8 @@ public final class DatasetValidator {
         long datasetVersion = recordVersion(request, layout, sequences.size(), frames, train, validation, validationSetId, executionName);
         runs.set(request.dataset(), executionName, Map.of("status", Attr.s("VALIDATED"),
                 "datasetVersion", Attr.n(datasetVersion), "validationSetId", Attr.s(validationSetId)));
-        log.info("dataset-valid", Map.of("datasetVersion", datasetVersion, "sequences", sequences.size(), "frames", frames,
-                "validation", validation));
+        log.info("dataset-valid", "datasetVersion", datasetVersion, "sequences", sequences.size(), "frames", frames,
+                "validation", validation);
 
         ObjectNode out = Json.object();
         out.put("status", "VALID");
@@ -447,8 +448,8 @@ public final class DatasetValidator {
                 item.put("rootS3Uri", Attr.s("s3://" + layout.bucket() + "/" + layout.rootPrefix()));
                 item.put("sequences", Attr.n(sequenceCount));
                 item.put("frames", Attr.n(frames));
-                item.put("trainSequences", Attr.fromObject(train));
-                item.put("validationSequences", Attr.fromObject(validation));
+                item.put("trainSequences", DynamoJson.fromObject(train));
+                item.put("validationSequences", DynamoJson.fromObject(validation));
                 item.put("validationSetId", Attr.s(validationSetId));
                 item.put("executionName", Attr.s(executionName));
                 item.put("createdAt", Attr.s(clock.instant().toString()));

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import com.amazonaws.services.lambda.runtime.Context;
@@ -14,9 +13,9 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.motflow.common.JsonLog;
 import dev.motflow.retraining.Env;
 import dev.motflow.retraining.Json;
-import dev.motflow.retraining.RunLog;
 import dev.motflow.retraining.store.RunCoordinator.Admitted;
 import dev.motflow.retraining.trigger.LabelledDataTrigger;
 import dev.motflow.retraining.trigger.RunRequest;
@@ -28,7 +27,7 @@ import dev.motflow.retraining.trigger.RunRequest;
  */
 public final class LabelledDataHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private final LabelledDataTrigger trigger;
-    private final RunLog log;
+    private final JsonLog log;
 
     public LabelledDataHandler() {
         this(Clients.trigger(Env.system()), Clock.systemUTC());
@@ -36,7 +35,7 @@ public final class LabelledDataHandler implements RequestHandler<SQSEvent, SQSBa
 
     public LabelledDataHandler(LabelledDataTrigger trigger, Clock clock) {
         this.trigger = trigger;
-        this.log = RunLog.of("labelled-data-handler", null, clock);
+        this.log = JsonLog.named("labelled-data-handler");
     }
 
     @Override
@@ -46,7 +45,7 @@ public final class LabelledDataHandler implements RequestHandler<SQSEvent, SQSBa
             try {
                 handle(message);
             } catch (RuntimeException e) {
-                log.error("message-failed", Map.of("messageId", message.getMessageId()), e);
+                log.error("message-failed", e, "messageId", message.getMessageId());
                 failures.add(SQSBatchResponse.BatchItemFailure.builder().withItemIdentifier(message.getMessageId()).build());
             }
         }
@@ -58,12 +57,12 @@ public final class LabelledDataHandler implements RequestHandler<SQSEvent, SQSBa
         try {
             body = Json.MAPPER.readTree(message.getBody());
         } catch (Exception e) {
-            log.warn("message-not-json", Map.of("messageId", message.getMessageId()), e);
+            log.log(JsonLog.Level.WARN, "message-not-json", e, "messageId", message.getMessageId());
             return;
         }
         if (body == null || !body.has("Records")) {
-            log.info("message-ignored", Map.of("messageId", message.getMessageId(),
-                    "event", String.valueOf(Json.text(body, "Event"))));
+            log.info("message-ignored", "messageId", message.getMessageId(),
+                    "event", String.valueOf(Json.text(body, "Event")));
             return; // s3:TestEvent and other non-record messages
         }
         for (JsonNode record : body.get("Records")) {
@@ -81,8 +80,8 @@ public final class LabelledDataHandler implements RequestHandler<SQSEvent, SQSBa
                 continue;
             }
             Admitted admitted = trigger.admit(request.get());
-            log.forRun(admitted.executionName()).info("labelled-data-admitted",
-                    Map.of("key", key, "admission", admitted.admission().name()));
+            log.with("executionName", admitted.executionName()).info("labelled-data-admitted",
+                    "key", key, "admission", admitted.admission().name());
         }
     }
 }

@@ -10,10 +10,10 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.motflow.common.JsonLog;
 import dev.motflow.retraining.Env;
 import dev.motflow.retraining.Json;
 import dev.motflow.retraining.RetryableException;
-import dev.motflow.retraining.RunLog;
 import dev.motflow.retraining.store.RunCoordinator.Admitted;
 import dev.motflow.retraining.trigger.LabelledDataTrigger;
 import dev.motflow.retraining.trigger.RunRequest;
@@ -26,7 +26,7 @@ import dev.motflow.retraining.trigger.RunRequest;
 public final class RetrainingApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final LabelledDataTrigger trigger;
     private final String bucket;
-    private final RunLog log;
+    private final JsonLog log;
 
     public RetrainingApiHandler() {
         this(Clients.trigger(Env.system()), Env.system().required("LABELLED_BUCKET"), Clock.systemUTC());
@@ -35,7 +35,7 @@ public final class RetrainingApiHandler implements RequestHandler<APIGatewayV2HT
     public RetrainingApiHandler(LabelledDataTrigger trigger, String labelledBucket, Clock clock) {
         this.trigger = trigger;
         this.bucket = labelledBucket;
-        this.log = RunLog.of("retraining-api", null, clock);
+        this.log = JsonLog.named("retraining-api");
     }
 
     @Override
@@ -70,7 +70,7 @@ public final class RetrainingApiHandler implements RequestHandler<APIGatewayV2HT
             RunRequest request = trigger.manualRequest(bucket, Json.text(body, "dataset"), Json.text(body, "manifestKey"),
                     hpo != null && hpo.booleanValue());
             Admitted admitted = trigger.admit(request);
-            log.forRun(admitted.executionName()).info("manual-request", Map.of("admission", admitted.admission().name()));
+            log.with("executionName", admitted.executionName()).info("manual-request", "admission", admitted.admission().name());
             return respond(202, Map.of("executionName", admitted.executionName(), "admission", admitted.admission().name(),
                     "dataset", request.dataset(), "manifestVersion", request.manifestVersion()));
         } catch (IllegalArgumentException e) {
@@ -78,7 +78,7 @@ public final class RetrainingApiHandler implements RequestHandler<APIGatewayV2HT
         } catch (LabelledDataTrigger.NotFound e) {
             return respond(404, Map.of("message", e.getMessage()));
         } catch (RetryableException e) {
-            log.warn("manual-request-busy", Map.of(), e);
+            log.log(JsonLog.Level.WARN, "manual-request-busy", e);
             return respond(503, Map.of("message", "busy, try again"));
         }
     }

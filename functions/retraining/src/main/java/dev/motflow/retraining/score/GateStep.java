@@ -6,9 +6,9 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.motflow.common.Attr;
+import dev.motflow.common.JsonLog;
 import dev.motflow.retraining.Json;
-import dev.motflow.retraining.RunLog;
-import dev.motflow.retraining.store.Attr;
 import dev.motflow.retraining.store.RunRecords;
 
 /** The Gate step: applies {@link GatePolicy} and records the decision with both score sets. */
@@ -40,8 +40,8 @@ public final class GateStep {
         String decision = d.promote() ? "PROMOTE" : "REJECT";
         runs.set(dataset, executionName, Map.of("status", Attr.s(d.promote() ? "APPROVED" : "GATE_REJECTED"),
                 "gateReason", Attr.s(d.reason())));
-        RunLog.of("gate", executionName, clock).info("gate-decision", Map.of("decision", decision, "reason", d.reason(),
-                "candidateVersion", version));
+        JsonLog.named("gate").with("executionName", executionName).info("gate-decision",
+                "decision", decision, "reason", d.reason(), "candidateVersion", version);
         ObjectNode out = Json.object();
         out.put("decision", decision);
         out.put("reason", d.reason());

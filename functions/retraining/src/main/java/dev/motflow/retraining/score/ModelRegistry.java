@@ -6,9 +6,10 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.motflow.common.Attr;
 import dev.motflow.retraining.RetryableException;
-import dev.motflow.retraining.store.Attr;
 import dev.motflow.retraining.store.AwsErrors;
+import dev.motflow.retraining.store.DynamoJson;
 import dev.motflow.retraining.store.Keys;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -52,7 +53,7 @@ public final class ModelRegistry {
                 Map<String, AttributeValue> item = new HashMap<>(Keys.modelVersion(model, next));
                 item.put("artifactS3Uri", Attr.s(artifactS3Uri));
                 item.put("datasetVersion", Attr.n(datasetVersion));
-                item.put("metrics", AttributeValue.fromM(Map.of(validationSetId, Attr.fromJson(scores))));
+                item.put("metrics", AttributeValue.fromM(Map.of(validationSetId, DynamoJson.fromJson(scores))));
                 item.put("status", Attr.s("CANDIDATE"));
                 item.put("executionName", Attr.s(executionName));
                 item.put("createdAt", Attr.s(clock.instant().toString()));
@@ -98,7 +99,7 @@ public final class ModelRegistry {
             return null;
         }
         AttributeValue v = item.get("metrics").m().get(validationSetId);
-        return v == null ? null : Attr.toJson(v);
+        return v == null ? null : DynamoJson.toJson(v);
     }
 
     public void putScores(long version, String validationSetId, JsonNode scores) {
@@ -111,7 +112,7 @@ public final class ModelRegistry {
             dynamo.updateItem(b -> b.tableName(table).key(Keys.modelVersion(model, version))
                     .updateExpression("SET #m.#set = :s")
                     .expressionAttributeNames(Map.of("#m", "metrics", "#set", validationSetId))
-                    .expressionAttributeValues(Map.of(":s", Attr.fromJson(scores))));
+                    .expressionAttributeValues(Map.of(":s", DynamoJson.fromJson(scores))));
         } catch (ConditionalCheckFailedException e) {
             throw new IllegalStateException("model version " + version + " does not exist", e);
         } catch (SdkException e) {

@@ -8,9 +8,10 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.motflow.common.Attr;
+import dev.motflow.common.JsonLog;
 import dev.motflow.retraining.Json;
-import dev.motflow.retraining.RunLog;
-import dev.motflow.retraining.store.Attr;
+import dev.motflow.retraining.store.DynamoJson;
 import dev.motflow.retraining.store.RunRecords;
 
 /**
@@ -33,7 +34,7 @@ public final class ModelScoring {
 
     /** {@code state} is the workflow's state document (request, validation, training, scores...). */
     public ObjectNode score(String executionName, String role, JsonNode state) {
-        RunLog log = RunLog.of("score-model", executionName, clock);
+        JsonLog log = JsonLog.named("score-model").with("executionName", executionName);
         String dataset = state.path("request").path("dataset").asText();
         JsonNode ds = state.path("validation").path("dataset");
         String root = "s3://" + ds.path("bucket").asText() + "/" + ds.path("rootPrefix").asText();
@@ -49,9 +50,9 @@ public final class ModelScoring {
             registry.putScores(version, setId, scores);
             production.set("scores", scores);
             production.put("needsScoring", false);
-            runs.set(dataset, executionName, Map.of("productionScores", Attr.fromJson(scores)));
-            log.info("production-scored", Map.of("version", version, "validationSetId", setId, "mota", scores.get("mota"),
-                    "idf1", scores.get("idf1"), "hota", scores.get("hota")));
+            runs.set(dataset, executionName, Map.of("productionScores", DynamoJson.fromJson(scores)));
+            log.info("production-scored", "version", version, "validationSetId", setId, "mota", scores.get("mota"),
+                    "idf1", scores.get("idf1"), "hota", scores.get("hota"));
             ObjectNode out = Json.object();
             out.set("candidate", state.path("scores").path("candidate"));
             out.set("production", production);
@@ -68,9 +69,9 @@ public final class ModelScoring {
             registry.putScores(version, setId, scores); // a retry of this step: same version, fresh scores
         }
         runs.set(dataset, executionName, Map.of("status", Attr.s("SCORED"), "candidateVersion", Attr.n(version),
-                "candidateScores", Attr.fromJson(scores)));
-        log.info("candidate-scored", Map.of("version", version, "validationSetId", setId, "mota", scores.get("mota"),
-                "idf1", scores.get("idf1"), "hota", scores.get("hota")));
+                "candidateScores", DynamoJson.fromJson(scores)));
+        log.info("candidate-scored", "version", version, "validationSetId", setId, "mota", scores.get("mota"),
+                "idf1", scores.get("idf1"), "hota", scores.get("hota"));
 
         ObjectNode out = Json.object();
         ObjectNode candidate = out.putObject("candidate");

@@ -7,9 +7,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.motflow.common.Attr;
+import dev.motflow.common.JsonLog;
 import dev.motflow.retraining.Json;
 import dev.motflow.retraining.RetryableException;
-import dev.motflow.retraining.RunLog;
 import dev.motflow.retraining.trigger.ExecutionStarter;
 import dev.motflow.retraining.trigger.RunRequest;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -51,17 +52,17 @@ public final class RunCoordinator {
     /** Starts the run now, or queues it as the follow-up of the running one; duplicates change nothing. */
     public Admitted admit(RunRequest request) {
         String name = request.executionName();
-        RunLog log = RunLog.of("coordinator", name, clock);
+        JsonLog log = JsonLog.named("coordinator").with("executionName", name);
         try {
             Map<String, AttributeValue> run = get(Keys.run(request.dataset(), name));
             if (Attr.flag(run, "started")) {
-                log.info("duplicate-request", Map.of("status", String.valueOf(Attr.str(run, "status"))));
+                log.info("duplicate-request", "status", String.valueOf(Attr.str(run, "status")));
                 return new Admitted(Admission.ALREADY_STARTED, name);
             }
             for (int round = 0; round < MAX_ROUNDS; round++) {
                 if (tryAcquire(request, name)) {
                     startRun(request, name, true);
-                    log.info("run-started", Map.of("dataset", request.dataset(), "trigger", request.trigger()));
+                    log.info("run-started", "dataset", request.dataset(), "trigger", request.trigger());
                     return new Admitted(Admission.STARTED, name);
                 }
                 Map<String, AttributeValue> lock = get(Keys.lock());
@@ -80,8 +81,8 @@ public final class RunCoordinator {
                     return new Admitted(Admission.ALREADY_QUEUED, name);
                 }
                 if (queue(request, name, holder)) {
-                    log.info("run-queued", Map.of("behind", holder, "replaced",
-                            pending != null && pending.hasM() ? Attr.str(pending.m(), "executionName") : "-"));
+                    log.info("run-queued", "behind", holder, "replaced",
+                            pending != null && pending.hasM() ? Attr.str(pending.m(), "executionName") : "-");
                     return new Admitted(Admission.QUEUED, name);
                 }
             }
@@ -99,7 +100,7 @@ public final class RunCoordinator {
      * @return the follow-up execution started, if any
      */
     public Optional<String> release(String executionName) {
-        RunLog log = RunLog.of("coordinator", executionName, clock);
+        JsonLog log = JsonLog.named("coordinator").with("executionName", executionName);
         try {
             for (int round = 0; round < MAX_ROUNDS; round++) {
                 Map<String, AttributeValue> lock = get(Keys.lock());
@@ -109,9 +110,9 @@ public final class RunCoordinator {
                 String holder = Attr.str(lock, "holder");
                 if (!executionName.equals(holder)) {
                     if (executionName.equals(Attr.str(lock, "handedOverBy")) && !Attr.flag(lock, "started")) {
-                        RunRequest followUp = RunRequest.fromJson(Attr.toJson(lock.get("request")));
+                        RunRequest followUp = RunRequest.fromJson(DynamoJson.toJson(lock.get("request")));
                         startRun(followUp, holder, false);
-                        log.info("follow-up-started", Map.of("followUp", holder, "retry", true));
+                        log.info("follow-up-started", "followUp", holder, "retry", true);
                         return Optional.of(holder);
                     }
                     return Optional.empty(); // already released (a retried call)
@@ -119,12 +120,12 @@ public final class RunCoordinator {
                 AttributeValue pending = lock.get("pending");
                 if (pending == null || !pending.hasM()) {
                     if (delete(executionName)) {
-                        log.info("lock-released", Map.of());
+                        log.info("lock-released");
                         return Optional.empty();
                     }
                     continue;
                 }
-                RunRequest followUp = RunRequest.fromJson(Attr.toJson(pending));
+                RunRequest followUp = RunRequest.fromJson(DynamoJson.toJson(pending));
                 String followUpName = followUp.executionName();
                 if (Attr.flag(get(Keys.run(followUp.dataset(), followUpName)), "started")) {
                     dropPending(executionName, followUpName); // that data was trained on already
@@ -132,7 +133,7 @@ public final class RunCoordinator {
                 }
                 if (handOver(executionName, followUp, followUpName)) {
                     startRun(followUp, followUpName, false);
-                    log.info("follow-up-started", Map.of("followUp", followUpName));
+                    log.info("follow-up-started", "followUp", followUpName);
                     return Optional.of(followUpName);
                 }
             }
@@ -146,7 +147,7 @@ public final class RunCoordinator {
         Instant now = clock.instant();
         Map<String, AttributeValue> item = new HashMap<>(Keys.lock());
         item.put("holder", Attr.s(name));
-        item.put("request", Attr.fromObject(request));
+        item.put("request", DynamoJson.fromObject(request));
         item.put("acquiredAt", Attr.s(now.toString()));
         item.put("leaseUntil", Attr.n(now.plus(lease).getEpochSecond()));
         item.put("started", Attr.bool(false));
@@ -161,7 +162,7 @@ public final class RunCoordinator {
     }
 
     private boolean queue(RunRequest request, String name, String holder) {
-        Map<String, AttributeValue> pending = new HashMap<>(Attr.fromObject(request).m());
+        Map<String, AttributeValue> pending = new HashMap<>(DynamoJson.fromObject(request).m());
         pending.put("executionName", Attr.s(name));
         pending.put("queuedAt", Attr.s(clock.instant().toString()));
         try {
@@ -205,7 +206,7 @@ public final class RunCoordinator {
                             + "started = :false, handedOverBy = :h REMOVE pending")
                     .conditionExpression("holder = :h AND pending.executionName = :n")
                     .expressionAttributeNames(Map.of("#request", "request"))
-                    .expressionAttributeValues(Map.of(":n", Attr.s(followUpName), ":r", Attr.fromObject(followUp),
+                    .expressionAttributeValues(Map.of(":n", Attr.s(followUpName), ":r", DynamoJson.fromObject(followUp),
                             ":now", Attr.s(now.toString()), ":lease", Attr.n(now.plus(lease).getEpochSecond()),
                             ":false", Attr.bool(false), ":h", Attr.s(holder))));
             return true;
@@ -223,7 +224,7 @@ public final class RunCoordinator {
         Map<String, AttributeValue> item = new HashMap<>(Keys.run(request.dataset(), name));
         item.put("executionName", Attr.s(name));
         item.put("dataset", Attr.s(request.dataset()));
-        item.put("request", Attr.fromObject(request));
+        item.put("request", DynamoJson.fromObject(request));
         item.put("status", Attr.s("STARTING"));
         item.put("started", Attr.bool(false));
         item.put("createdAt", Attr.s(now.toString()));

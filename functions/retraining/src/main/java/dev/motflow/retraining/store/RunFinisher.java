@@ -9,8 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.motflow.common.Attr;
+import dev.motflow.common.JsonLog;
 import dev.motflow.retraining.Json;
-import dev.motflow.retraining.RunLog;
 import dev.motflow.retraining.score.ModelRegistry;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -38,7 +39,7 @@ public final class RunFinisher {
     }
 
     public ObjectNode finish(String executionName, String outcome, JsonNode state) {
-        RunLog log = RunLog.of("finish-run", executionName, clock);
+        JsonLog log = JsonLog.named("finish-run").with("executionName", executionName);
         JsonNode request = state.path("request");
         String dataset = request.path("dataset").asText();
         JsonNode validation = state.path("validation");
@@ -87,14 +88,14 @@ public final class RunFinisher {
         fields.put("reason", Attr.s(reason));
         fields.put("finishedAt", Attr.s(clock.instant().toString()));
         if (!report.isEmpty()) {
-            fields.put("report", Attr.fromJson(report));
+            fields.put("report", DynamoJson.fromJson(report));
         }
         if (!state.path("error").isMissingNode()) {
-            fields.put("error", Attr.fromJson(state.path("error")));
+            fields.put("error", DynamoJson.fromJson(state.path("error")));
         }
         runs.set(dataset, executionName, fields);
         Optional<String> followUp = coordinator.release(executionName);
-        log.info("run-finished", Map.of("outcome", outcome, "reason", reason, "followUp", followUp.orElse("-")));
+        log.info("run-finished", "outcome", outcome, "reason", reason, "followUp", followUp.orElse("-"));
 
         ObjectNode out = Json.object();
         out.put("status", outcome);

@@ -3,15 +3,14 @@ package dev.motflow.retraining.trigger;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.motflow.common.JsonLog;
 import dev.motflow.retraining.Json;
-import dev.motflow.retraining.RunLog;
 import dev.motflow.retraining.store.AwsErrors;
 import dev.motflow.retraining.store.RunCoordinator;
 import dev.motflow.retraining.store.RunCoordinator.Admitted;
@@ -130,7 +129,7 @@ public final class LabelledDataTrigger {
             if (unreadable instanceof SdkException sdk && AwsErrors.transientFailure(sdk)) {
                 throw AwsErrors.classify("read " + key, sdk);
             }
-            RunLog.of("trigger", null, clock).warn("manifest-unreadable", Map.of("key", key), unreadable);
+            JsonLog.named("trigger").log(JsonLog.Level.WARN, "manifest-unreadable", unreadable, "key", key);
         }
         return objectVersion("obj", eTag, versionId);
     }

@@ -14,11 +14,11 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.motflow.common.Attr;
 import dev.motflow.retraining.Json;
 import dev.motflow.retraining.TestBed;
 import dev.motflow.retraining.TestBed.DataFile;
 import dev.motflow.retraining.TestTables;
-import dev.motflow.retraining.store.Attr;
 import dev.motflow.retraining.store.Keys;
 import dev.motflow.retraining.trigger.RunRequest;
 import dev.motflow.testsupport.LocalAws;

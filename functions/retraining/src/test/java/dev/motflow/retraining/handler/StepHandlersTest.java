@@ -18,11 +18,11 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.motflow.common.Attr;
 import dev.motflow.retraining.Env;
 import dev.motflow.retraining.Json;
 import dev.motflow.retraining.TestBed;
 import dev.motflow.retraining.TestTables;
-import dev.motflow.retraining.store.Attr;
 import dev.motflow.retraining.store.Keys;
 import dev.motflow.retraining.store.RunCoordinator;
 import dev.motflow.retraining.trigger.ExecutionStarter;

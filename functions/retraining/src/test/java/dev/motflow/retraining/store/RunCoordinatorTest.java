@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +21,7 @@ import dev.motflow.retraining.store.RunCoordinator.Admission;
 import dev.motflow.retraining.trigger.ExecutionStarter;
 import dev.motflow.retraining.trigger.RunRequest;
 import dev.motflow.testsupport.LocalAws;
+import dev.motflow.testsupport.MutableClock;
 
 class RunCoordinatorTest {
     private final LocalAws local = LocalAws.shared();
@@ -31,34 +30,6 @@ class RunCoordinatorTest {
     private final AtomicInteger failStarts = new AtomicInteger();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T06:00:00Z"));
     private RunCoordinator coordinator;
-
-    /** A clock the test moves. */
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     @BeforeEach
     void setUp() {

@@ -9,7 +9,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
-import dev.motflow.streams.log.JsonLog;
+import dev.motflow.common.JsonLog;
 import dev.motflow.streams.service.FrameRules;
 import dev.motflow.streams.service.StreamException;
 import dev.motflow.streams.service.StreamService;

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
 
-import dev.motflow.streams.log.JsonLog;
+import dev.motflow.common.JsonLog;
 import dev.motflow.streams.model.Detector;
 import dev.motflow.streams.model.ModelDetections;
 import dev.motflow.streams.store.StateTrimmer;

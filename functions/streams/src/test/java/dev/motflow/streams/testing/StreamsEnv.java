@@ -6,10 +6,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.motflow.common.JsonLog;
 import dev.motflow.jobs.store.JobTableSchema;
 import dev.motflow.streams.handler.StreamApiHandler;
 import dev.motflow.streams.handler.StreamsRuntime;
-import dev.motflow.streams.log.JsonLog;
 import dev.motflow.streams.service.ConflictBackoff;
 import dev.motflow.streams.service.StreamsConfig;
 import dev.motflow.testsupport.LocalAws;

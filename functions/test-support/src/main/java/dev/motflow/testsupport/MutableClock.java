@@ -1,4 +1,4 @@
-package dev.motflow.streams.testing;
+package dev.motflow.testsupport;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,7 +7,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock tests move by hand. */
+/** A clock tests move by hand (leases, TTLs, timeouts without sleeping). */
 public final class MutableClock extends Clock {
     private final AtomicReference<Instant> now;
 
