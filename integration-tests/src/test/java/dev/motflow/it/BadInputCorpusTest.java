@@ -26,6 +26,8 @@ import dev.motflow.jobs.model.JobStatus;
 import dev.motflow.jobs.model.S3ObjectRef;
 import dev.motflow.jobs.store.JobRepository;
 import dev.motflow.jobs.store.UnroutableLog;
+import dev.motflow.testsupport.AwsEvents;
+import dev.motflow.testsupport.Videos;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -57,7 +59,7 @@ class BadInputCorpusTest {
 
     /** Ingests one event, asserts no retry was asked for and the job is REJECTED with {@code fragment}. */
     private void expectRejected(String name, String bucketKey, String eventKey, String eTag, String sequencer, long size, String fragment) {
-        String body = Stack.s3Event("ObjectCreated:Put", stack.drop, eventKey, eTag, size, sequencer);
+        String body = AwsEvents.s3Event("ObjectCreated:Put", stack.drop, eventKey, eTag, size, sequencer);
         SQSBatchResponse r = stack.ingest.handleRequest(Stack.sqs(List.of(body)), null);
         assertTrue(r.getBatchItemFailures().isEmpty(), name + ": bad input must not be retried");
         Job job = jobs.get(JobIds.forObject(new S3ObjectRef(stack.drop, bucketKey, null, eTag, sequencer, size))).orElseThrow();
@@ -68,7 +70,7 @@ class BadInputCorpusTest {
 
     private void expectRejectedObject(String name, String key, byte[] bytes, String fragment) {
         String eTag = stack.put(key, bytes);
-        expectRejected(name, key, encode(key), eTag, Stack.nextSequencer(), bytes.length, fragment);
+        expectRejected(name, key, encode(key), eTag, AwsEvents.nextSequencer(), bytes.length, fragment);
     }
 
     private static String encode(String key) {
@@ -77,17 +79,17 @@ class BadInputCorpusTest {
 
     @Test
     void badObjectsAreRejectedWithAnActionableReason() {
-        byte[] good = Stack.syntheticMp4(300);
+        byte[] good = Videos.mp4(300);
         expectRejectedObject("zero bytes", "incoming/empty.mp4", new byte[0], "empty");
         expectRejectedObject("truncated MP4", "incoming/cut.mp4", Arrays.copyOf(good, good.length - 50), "truncated");
         expectRejectedObject("MP4 of an ftyp header only", "incoming/header-only.mp4", Arrays.copyOf(good, 32), "moov");
         expectRejectedObject("fake MP4 (ftyp then text)", "incoming/fake.mp4",
-                Stack.concat(Arrays.copyOf(good, 32), "this is not a box structure at all".getBytes(StandardCharsets.US_ASCII)), "MP4");
+                Videos.concat(Arrays.copyOf(good, 32), "this is not a box structure at all".getBytes(StandardCharsets.US_ASCII)), "MP4");
         expectRejectedObject("text file named .mp4", "incoming/readme.mp4",
                 "Hello! This file is plain text.\n".getBytes(StandardCharsets.UTF_8), "text");
         expectRejectedObject("PNG named .mp4", "incoming/picture.mp4",
                 new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13, 'I', 'H', 'D', 'R'}, "PNG");
-        expectRejectedObject("video over the size limit (64 KiB here)", "incoming/huge.mp4", Stack.syntheticMp4(70_000), "limit");
+        expectRejectedObject("video over the size limit (64 KiB here)", "incoming/huge.mp4", Videos.mp4(70_000), "limit");
         expectRejectedObject("wrong extension", "incoming/notes.txt", "notes".getBytes(StandardCharsets.UTF_8), "video extension");
         expectRejectedObject("key outside incoming/", "elsewhere/a.mp4", good, "incoming/");
     }
@@ -95,21 +97,21 @@ class BadInputCorpusTest {
     @Test
     void badKeysAndVanishedObjectsAreRejected() {
         // Events only: the key rules reject before the object is read.
-        expectRejected("path traversal key", "incoming/../secrets/a.mp4", "incoming/../secrets/a.mp4", "e1", Stack.nextSequencer(), 10, "path traversal");
+        expectRejected("path traversal key", "incoming/../secrets/a.mp4", "incoming/../secrets/a.mp4", "e1", AwsEvents.nextSequencer(), 10, "path traversal");
         expectRejected("bidi override in key", "incoming/evil\u202Egpj.mp4", encode("incoming/evil\u202Egpj.mp4"), "e2",
-                Stack.nextSequencer(), 10, "formatting character");
-        expectRejected("NUL in key", "incoming/a\u0000b.mp4", "incoming/a%00b.mp4", "e3", Stack.nextSequencer(), 10, "control character");
-        expectRejected("invalid UTF-8 in key", "incoming/caf\uFFFD.mp4", "incoming/caf%E9.mp4", "e4", Stack.nextSequencer(), 10, "UTF-8");
-        expectRejected("broken URL encoding", "incoming/bad%zz.mp4", "incoming/bad%zz.mp4", "e5", Stack.nextSequencer(), 10, "URL encoding");
-        expectRejected("object deleted before processing", "incoming/gone.mp4", "incoming/gone.mp4", "e6", Stack.nextSequencer(), 10, "no longer exists");
-        byte[] v1 = Stack.syntheticMp4(100);
+                AwsEvents.nextSequencer(), 10, "formatting character");
+        expectRejected("NUL in key", "incoming/a\u0000b.mp4", "incoming/a%00b.mp4", "e3", AwsEvents.nextSequencer(), 10, "control character");
+        expectRejected("invalid UTF-8 in key", "incoming/caf\uFFFD.mp4", "incoming/caf%E9.mp4", "e4", AwsEvents.nextSequencer(), 10, "UTF-8");
+        expectRejected("broken URL encoding", "incoming/bad%zz.mp4", "incoming/bad%zz.mp4", "e5", AwsEvents.nextSequencer(), 10, "URL encoding");
+        expectRejected("object deleted before processing", "incoming/gone.mp4", "incoming/gone.mp4", "e6", AwsEvents.nextSequencer(), 10, "no longer exists");
+        byte[] v1 = Videos.mp4(100);
         String oldTag = stack.put("incoming/overwritten.mp4", v1);
-        stack.put("incoming/overwritten.mp4", Stack.syntheticMp4(200));
+        stack.put("incoming/overwritten.mp4", Videos.mp4(200));
         expectRejected("object overwritten before processing", "incoming/overwritten.mp4", "incoming/overwritten.mp4", oldTag,
-                Stack.nextSequencer(), v1.length, "overwritten");
+                AwsEvents.nextSequencer(), v1.length, "overwritten");
 
         // The same bad event again changes nothing.
-        String seq = Stack.nextSequencer();
+        String seq = AwsEvents.nextSequencer();
         expectRejected("duplicate of a rejected event (1st)", "incoming/dupe-empty.mp4",
                 encode("incoming/dupe-empty.mp4"), stack.put("incoming/dupe-empty.mp4", new byte[0]), seq, 0, "empty");
         String eTag = stack.aws.s3().headObject(b -> b.bucket(stack.drop).key("incoming/dupe-empty.mp4")).eTag().replace("\"", "");
@@ -152,11 +154,11 @@ class BadInputCorpusTest {
                 "{\"Records\":[{\"eventSource\":\"aws:s3\",\"eventName\":\"ObjectCreated:Put\",\"s3\":{\"bucket\":{\"name\":\"b\"}}}]}"));
         expectUnroutable("SQS message with no body", () -> ingestBody("d", null));
         expectUnroutable("SNS envelope not JSON", () -> completionBody("e", "<xml/>"));
-        expectUnroutable("SNS Message not JSON", () -> completionBody("f", Stack.sns("Notification", "not json")));
-        expectUnroutable("SNS SubscriptionConfirmation", () -> completionBody("g", Stack.sns("SubscriptionConfirmation", "{}")));
-        expectUnroutable("notification for an unknown job id", () -> completionBody("h", Stack.sns("Notification",
+        expectUnroutable("SNS Message not JSON", () -> completionBody("f", AwsEvents.sns("Notification", "not json")));
+        expectUnroutable("SNS SubscriptionConfirmation", () -> completionBody("g", AwsEvents.sns("SubscriptionConfirmation", "{}")));
+        expectUnroutable("notification for an unknown job id", () -> completionBody("h", AwsEvents.sns("Notification",
                 Stack.asyncNotification(JobIds.random(), "Completed", "s3://a/b", "s3://a/c", null))));
-        expectUnroutable("inferenceId that is no job id", () -> completionBody("i", Stack.sns("Notification",
+        expectUnroutable("inferenceId that is no job id", () -> completionBody("i", AwsEvents.sns("Notification",
                 Stack.asyncNotification("../../etc", "Completed", "s3://a/b", "s3://a/c", null))));
         expectUnroutable("EventBridge event without detail", () -> stack.processing.handleRequest(
                 Map.of("detail-type", "SageMaker Processing Job State Change", "id", "ev-1"), null));
@@ -165,7 +167,7 @@ class BadInputCorpusTest {
 
         int before = unroutableCount();
         ingestBody("test event", "{\"Service\":\"Amazon S3\",\"Event\":\"s3:TestEvent\",\"Bucket\":\"" + stack.drop + "\"}");
-        ingestBody("delete event", Stack.s3Event("ObjectRemoved:Delete", stack.drop, "incoming/x.mp4", "e", 0, Stack.nextSequencer()));
+        ingestBody("delete event", AwsEvents.s3Event("ObjectRemoved:Delete", stack.drop, "incoming/x.mp4", "e", 0, AwsEvents.nextSequencer()));
         stack.processing.handleRequest(Stack.processingEvent("someone-elses-job", "Completed", null), null);
         stack.processing.handleRequest(null, null);
         assertEquals(before + 1, unroutableCount(), "only the null event is recorded; the rest are normal traffic");

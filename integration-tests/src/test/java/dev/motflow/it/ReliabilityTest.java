@@ -33,9 +33,11 @@ import dev.motflow.jobs.model.S3ObjectRef;
 import dev.motflow.jobs.store.Backoff;
 import dev.motflow.jobs.store.JobRepository;
 import dev.motflow.jobs.store.Page;
+import dev.motflow.testsupport.AwsEvents;
 import dev.motflow.testsupport.Fault;
 import dev.motflow.testsupport.FaultPlan;
 import dev.motflow.testsupport.RecordedCall;
+import dev.motflow.testsupport.Videos;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Reliability figures of the ingest path; each test prints what it measured. */
@@ -53,7 +55,7 @@ class ReliabilityTest {
 
     record Obj(String key, String eTag, String sequencer, int size) {
         String event(String bucket) {
-            return Stack.s3Put(bucket, key, eTag, size, sequencer);
+            return AwsEvents.s3Put(bucket, key, eTag, size, sequencer);
         }
 
         String jobId(String bucket) {
@@ -62,11 +64,11 @@ class ReliabilityTest {
     }
 
     private static List<Obj> upload(Stack stack, String prefix, int count, ExecutorService pool) throws Exception {
-        byte[] video = Stack.syntheticMp4(64);
+        byte[] video = Videos.mp4(64);
         List<Future<Obj>> futures = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String key = prefix + String.format("%04d", i) + ".mp4";
-            futures.add(pool.submit(() -> new Obj(key, stack.put(key, video), Stack.nextSequencer(), video.length)));
+            futures.add(pool.submit(() -> new Obj(key, stack.put(key, video), AwsEvents.nextSequencer(), video.length)));
         }
         List<Obj> out = new ArrayList<>();
         for (Future<Obj> f : futures) {
@@ -259,9 +261,9 @@ class ReliabilityTest {
     void c_aNonRetryableRefusalFailsTheJobWithTheReason() throws Exception {
         Stack stack = new Stack(50L << 30, true, Stack.fastBackoff());
         stack.sm.reset();
-        byte[] video = Stack.syntheticMp4(64);
-        Obj async = new Obj("incoming/refused.mp4", stack.put("incoming/refused.mp4", video), Stack.nextSequencer(), video.length);
-        Obj batch = new Obj("incoming/batch/refused.mp4", stack.put("incoming/batch/refused.mp4", video), Stack.nextSequencer(), video.length);
+        byte[] video = Videos.mp4(64);
+        Obj async = new Obj("incoming/refused.mp4", stack.put("incoming/refused.mp4", video), AwsEvents.nextSequencer(), video.length);
+        Obj batch = new Obj("incoming/batch/refused.mp4", stack.put("incoming/batch/refused.mp4", video), AwsEvents.nextSequencer(), video.length);
         stack.sm.injectFaults(FaultPlan.always(Fault.VALIDATION));
         SQSBatchResponse r = stack.ingest.handleRequest(Stack.sqs(List.of(async.event(stack.drop), batch.event(stack.drop))), null);
         stack.sm.injectFaults(FaultPlan.none());

@@ -1,24 +1,17 @@
 package dev.motflow.it;
 
-import java.io.ByteArrayOutputStream;
-import java.net.URLEncoder;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.motflow.jobs.handler.ApiHandler;
 import dev.motflow.jobs.handler.AsyncCompletionHandler;
@@ -28,8 +21,10 @@ import dev.motflow.jobs.handler.ProcessingJobEventHandler;
 import dev.motflow.jobs.service.JobsConfig;
 import dev.motflow.jobs.store.Backoff;
 import dev.motflow.jobs.store.JobTableSchema;
+import dev.motflow.testsupport.AwsEvents;
 import dev.motflow.testsupport.LocalAws;
 import dev.motflow.testsupport.SageMakerStub;
+import dev.motflow.testsupport.Videos;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
@@ -44,7 +39,6 @@ final class Stack {
     static final String ROLE = "arn:aws:iam::123456789012:role/motflow-processing";
     static final String IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/motflow-processing:1";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final AtomicLong SEQUENCER = new AtomicLong(0x0055AED6DCD90281L);
 
     final LocalAws aws = LocalAws.shared();
     final SageMakerStub sm = aws.sageMaker();
@@ -98,89 +92,15 @@ final class Stack {
 
     // --- payloads -------------------------------------------------------------------------------
 
-    static String nextSequencer() {
-        return String.format(Locale.ROOT, "%018X", SEQUENCER.incrementAndGet());
-    }
-
-    static String s3Put(String bucket, String key, String eTag, long size, String sequencer) {
-        return s3Event("ObjectCreated:Put", bucket, URLEncoder.encode(key, StandardCharsets.UTF_8).replace("%2F", "/"),
-                eTag, size, sequencer);
-    }
-
-    static String s3Event(String eventName, String bucket, String encodedKey, String eTag, long size, String sequencer) {
-        ObjectNode root = JSON.createObjectNode();
-        ObjectNode r = root.putArray("Records").addObject();
-        r.put("eventVersion", "2.1");
-        r.put("eventSource", "aws:s3");
-        r.put("awsRegion", "us-east-1");
-        r.put("eventTime", "2026-11-25T06:00:00.000Z");
-        r.put("eventName", eventName);
-        r.putObject("userIdentity").put("principalId", "AWS:AIDAEXAMPLE");
-        r.putObject("requestParameters").put("sourceIPAddress", "127.0.0.1");
-        r.putObject("responseElements").put("x-amz-request-id", "C3D13FE58DE4C810");
-        ObjectNode s3 = r.putObject("s3");
-        s3.put("s3SchemaVersion", "1.0");
-        s3.put("configurationId", "motflow-drop");
-        s3.putObject("bucket").put("name", bucket).put("arn", "arn:aws:s3:::" + bucket);
-        ObjectNode o = s3.putObject("object");
-        o.put("key", encodedKey);
-        o.put("size", size);
-        o.put("eTag", eTag);
-        o.put("sequencer", sequencer);
-        return root.toString();
-    }
-
+    /** SageMaker's async inference notification from this stack's endpoint. */
     static String asyncNotification(String inferenceId, String status, String input, String location, String failureReason) {
-        ObjectNode m = JSON.createObjectNode();
-        m.put("awsRegion", "us-east-1");
-        m.put("eventTime", "2026-11-25T06:05:00.608Z");
-        m.put("receivedTime", "2026-11-25T06:04:10.455Z");
-        m.put("invocationStatus", status);
-        if (failureReason != null) {
-            m.put("failureReason", failureReason);
-        }
-        m.putObject("requestParameters").put("contentType", "video/mp4").put("endpointName", ENDPOINT).put("inputLocation", input);
-        ObjectNode resp = m.putObject("responseParameters").put("contentType", "text/csv; charset=utf-8");
-        resp.put("Completed".equals(status) ? "outputLocation" : "failureLocation", location);
-        m.put("inferenceId", inferenceId);
-        m.put("eventVersion", "1.0");
-        m.put("eventSource", "aws:sagemaker");
-        m.put("eventName", "InferenceResult");
-        return m.toString();
+        return AwsEvents.asyncNotification(inferenceId, status, ENDPOINT, input, location, failureReason);
     }
 
-    static String sns(String type, String message) {
-        ObjectNode e = JSON.createObjectNode();
-        e.put("Type", type);
-        e.put("MessageId", UUID.randomUUID().toString());
-        e.put("TopicArn", "arn:aws:sns:us-east-1:123456789012:motflow-async-success");
-        e.put("Message", message);
-        e.put("Timestamp", "2026-11-25T06:05:00.700Z");
-        e.put("SignatureVersion", "1");
-        e.put("Signature", "EXAMPLE==");
-        e.put("SigningCertURL", "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0000.pem");
-        e.put("UnsubscribeURL", "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe");
-        return e.toString();
-    }
-
+    /** An EventBridge processing-job state change, as the Lambda runtime hands it over (a map). */
     @SuppressWarnings("unchecked")
     static Map<String, Object> processingEvent(String jobName, String status, String failureReason) {
-        ObjectNode e = JSON.createObjectNode();
-        e.put("version", "0");
-        e.put("id", UUID.randomUUID().toString());
-        e.put("detail-type", "SageMaker Processing Job State Change");
-        e.put("source", "aws.sagemaker");
-        e.put("account", "123456789012");
-        e.put("time", "2026-11-25T06:30:00Z");
-        e.put("region", "us-east-1");
-        e.putArray("resources").add("arn:aws:sagemaker:us-east-1:123456789012:processing-job/" + jobName);
-        ObjectNode d = e.putObject("detail");
-        d.put("ProcessingJobName", jobName);
-        d.put("ProcessingJobStatus", status);
-        if (failureReason != null) {
-            d.put("FailureReason", failureReason);
-        }
-        return JSON.convertValue(e, Map.class);
+        return JSON.convertValue(AwsEvents.processingStateChange(jobName, status, failureReason, null), Map.class);
     }
 
     static SQSEvent sqs(List<String> bodies) {
@@ -210,38 +130,6 @@ final class Stack {
 
     // --- test data ------------------------------------------------------------------------------
 
-    static Path repoRoot() {
-        String prop = System.getProperty("motflow.repo.root");
-        if (prop != null && Files.isDirectory(Path.of(prop, ".ci"))) {
-            return Path.of(prop);
-        }
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve(".ci"))) {
-            p = p.getParent();
-        }
-        return p;
-    }
-
-    static Path tudCampusResult() {
-        return repoRoot().resolve("../shared/testdata/mot15/TUD-Campus/result-cem.txt").normalize();
-    }
-
-    /** ISO BMFF bytes: ftyp, moov (mvhd), mdat. */
-    static byte[] syntheticMp4(int payload) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(box("ftyp", concat("isom".getBytes(StandardCharsets.US_ASCII), new byte[] {0, 0, 2, 0},
-                "isomiso2avc1mp41".getBytes(StandardCharsets.US_ASCII))));
-        ByteBuffer mvhd = ByteBuffer.allocate(100);
-        mvhd.putInt(0).putInt(0).putInt(0).putInt(1000).putInt(1000).putInt(0x00010000).putShort((short) 0x0100);
-        out.writeBytes(box("moov", box("mvhd", mvhd.array())));
-        byte[] data = new byte[payload];
-        for (int i = 0; i < payload; i++) {
-            data[i] = (byte) (i * 31 + 7);
-        }
-        out.writeBytes(box("mdat", data));
-        return out.toByteArray();
-    }
-
     /** A real H.264 MP4 from ffmpeg when it is installed, else the synthetic container. */
     static byte[] realMp4OrSynthetic() {
         try {
@@ -260,20 +148,6 @@ final class Stack {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return syntheticMp4(4000);
-    }
-
-    static byte[] box(String type, byte[] content) {
-        ByteBuffer b = ByteBuffer.allocate(8 + content.length);
-        b.putInt(8 + content.length).put(type.getBytes(StandardCharsets.US_ASCII)).put(content);
-        return b.array();
-    }
-
-    static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
+        return Videos.mp4(4000);
     }
 }

@@ -22,7 +22,10 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.motflow.testsupport.AwsEvents;
 import dev.motflow.testsupport.RecordedCall;
+import dev.motflow.testsupport.RepoPaths;
+import dev.motflow.testsupport.Videos;
 
 /**
  * A video goes in through the API's presigned upload, ingest starts an async inference (recorded
@@ -38,7 +41,7 @@ class VideoToTracksEndToEndTest {
         Stack stack = new Stack(50L << 30, true, Stack.fastBackoff());
         stack.sm.reset();
         byte[] video = Stack.realMp4OrSynthetic();
-        String result = Files.readString(Stack.tudCampusResult());
+        String result = Files.readString(RepoPaths.sharedTestData().resolve("mot15/TUD-Campus/result-cem.txt"));
         Set<Integer> ids = new HashSet<>();
         result.lines().forEach(l -> ids.add(Integer.parseInt(l.split(",")[1])));
 
@@ -57,7 +60,7 @@ class VideoToTracksEndToEndTest {
         assertEquals(200, put.statusCode(), put.body());
         String eTag = stack.aws.s3().headObject(b -> b.bucket(stack.drop).key(key)).eTag().replace("\"", "");
         SQSBatchResponse ingest = stack.ingest.handleRequest(Stack.sqs(List.of(
-                Stack.s3Put(stack.drop, key, eTag, video.length, Stack.nextSequencer()))), null);
+                AwsEvents.s3Put(stack.drop, key, eTag, video.length, AwsEvents.nextSequencer()))), null);
         assertTrue(ingest.getBatchItemFailures().isEmpty());
 
         // 3. SageMaker (the stub) recorded the async invocation of this object under the job id.
@@ -72,7 +75,7 @@ class VideoToTracksEndToEndTest {
 
         // 4. The model's output (a real tracker result) lands where SageMaker said; SNS notifies.
         stack.putText(output, result);
-        SQSBatchResponse done = stack.completion.handleRequest(Stack.sqs(List.of(Stack.sns("Notification",
+        SQSBatchResponse done = stack.completion.handleRequest(Stack.sqs(List.of(AwsEvents.sns("Notification",
                 Stack.asyncNotification(jobId, "Completed", "s3://" + stack.drop + "/" + key, output, null)))), null);
         assertTrue(done.getBatchItemFailures().isEmpty());
 
@@ -134,16 +137,16 @@ class VideoToTracksEndToEndTest {
     void largeOrBatchVideosGoThroughAProcessingJob() throws Exception {
         Stack stack = new Stack(50L << 30, true, Stack.fastBackoff());
         stack.sm.reset();
-        byte[] video = Stack.syntheticMp4(500);
+        byte[] video = Videos.mp4(500);
         String key = "incoming/batch/cam-7.mp4";
         String eTag = stack.put(key, video);
-        assertTrue(stack.ingest.handleRequest(Stack.sqs(List.of(Stack.s3Put(stack.drop, key, eTag, video.length,
-                Stack.nextSequencer()))), null).getBatchItemFailures().isEmpty());
+        assertTrue(stack.ingest.handleRequest(Stack.sqs(List.of(AwsEvents.s3Put(stack.drop, key, eTag, video.length,
+                AwsEvents.nextSequencer()))), null).getBatchItemFailures().isEmpty());
         RecordedCall create = stack.sm.successfulCalls("CreateProcessingJob").get(0);
         String name = create.json().path("ProcessingJobName").asText();
         String jobId = name.substring("motflow-".length());
         String output = create.json().at("/ProcessingOutputConfig/Outputs/0/S3Output/S3Uri").asText();
-        stack.putText(output + "cam-7/tracks.txt", Files.readString(Stack.tudCampusResult()));
+        stack.putText(output + "cam-7/tracks.txt", Files.readString(RepoPaths.sharedTestData().resolve("mot15/TUD-Campus/result-cem.txt")));
         stack.processing.handleRequest(Stack.processingEvent(name, "Completed", null), null);
         JsonNode job = get(stack, "/jobs/" + jobId, null);
         assertEquals("SUCCEEDED", job.path("status").asText(), job.toString());
