@@ -81,6 +81,9 @@ public final class Ml extends Construct {
                 storage.results().arnForObjects("*"))));
         jobs.add(Policies.allow(List.of("s3:PutObject"), List.of(
                 storage.artifacts().arnForObjects("*"), storage.results().arnForObjects("*"))));
+        // Retraining deploys its models to the async endpoint too, which notifies with the model's role.
+        jobs.add(Policies.allow(List.of("sns:Publish"), List.of(
+                messaging.asyncSuccess().getTopicArn(), messaging.asyncError().getTopicArn())));
         // EBS volume encryption of jobs: SageMaker creates a grant for the volume it attaches.
         jobs.add(Policies.allow(List.of("kms:CreateGrant"), List.of(keyArn),
                 Map.of("Bool", Map.of("kms:GrantIsForAWSResource", "true"))));

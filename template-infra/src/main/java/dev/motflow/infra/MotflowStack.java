@@ -77,11 +77,22 @@ public final class MotflowStack extends Stack {
         s.put("TrainingInstanceType", cfg.trainingInstanceType());
         s.put("EvaluationInstanceType", cfg.evaluationInstanceType());
         s.put("EndpointInstanceType", cfg.realtimeInstanceType());
-        // The retraining workflow promotes models onto the real-time endpoint (its endpoint config
-        // has no async section) and rolls back on that endpoint's alarms.
+        // The retraining workflow promotes models onto both endpoints the stack creates: the
+        // real-time frames endpoint (blue/green canary, rolled back on its alarms) and the
+        // asynchronous video endpoint, whose new endpoint config repeats the async section of the
+        // stack's own (Ml) and whose update rolls back on the video endpoint's alarms.
         s.put("EndpointName", ml.framesEndpointName());
         s.put("EndpointErrorAlarmName", Observability.errorAlarmName(ml.framesEndpointName()));
         s.put("EndpointLatencyAlarmName", Observability.latencyAlarmName(ml.framesEndpointName()));
+        s.put("AsyncEndpointName", ml.asyncEndpointName());
+        s.put("AsyncInstanceType", cfg.asyncInstanceType());
+        s.put("AsyncMaxConcurrentInvocations", Integer.toString(cfg.asyncMaxConcurrentInvocationsPerInstance()));
+        s.put("AsyncOutputS3Uri", storage.results().s3UrlForObject(Storage.ASYNC_OUTPUT_PREFIX));
+        s.put("AsyncFailureS3Uri", storage.results().s3UrlForObject(Storage.ASYNC_FAILURE_PREFIX));
+        s.put("AsyncSuccessTopicArn", messaging.asyncSuccess().getTopicArn());
+        s.put("AsyncErrorTopicArn", messaging.asyncError().getTopicArn());
+        s.put("AsyncEndpointErrorAlarmName", Observability.errorAlarmName(ml.asyncEndpointName()));
+        s.put("AsyncEndpointLatencyAlarmName", Observability.latencyAlarmName(ml.asyncEndpointName()));
         s.put("NotifyTopicArn", messaging.notifications().getTopicArn());
         s.putAll(retraining.substitutions());
         return s;

@@ -5,7 +5,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
@@ -23,6 +27,7 @@ import software.constructs.Construct;
  * definition actually calls.
  */
 public final class Workflows extends Construct {
+    private static final Pattern TOPIC_ARN = Pattern.compile("\"TopicArn\"\\s*:\\s*\"\\$\\{([A-Za-z0-9_]+)}\"");
     private final Map<String, StateMachine> stateMachines = new LinkedHashMap<>();
 
     /**
@@ -82,7 +87,9 @@ public final class Workflows extends Construct {
                 case "lambda:invoke" -> out.add(Policies.allow(List.of("lambda:InvokeFunction"),
                         valuesOf(used, "FunctionArn", asl, call)));
                 case "sns:publish" -> {
-                    out.add(Policies.allow(List.of("sns:Publish"), valuesOf(used, "TopicArn", asl, call)));
+                    // Only the topics a Task publishes to: other topic ARNs (e.g. the async endpoint's
+                    // notification topics in an endpoint config) are data, not targets.
+                    out.add(Policies.allow(List.of("sns:Publish"), publishedTopics(asl, used)));
                     out.add(Policies.kmsUse(keyArn));
                 }
                 case "sagemaker:createTrainingJob" -> {
@@ -124,9 +131,9 @@ public final class Workflows extends Construct {
                 case "sagemaker:createEndpoint", "sagemaker:updateEndpoint" -> out.add(Policies.allow(
                         List.of(call.equals("sagemaker:createEndpoint") ? "sagemaker:CreateEndpoint"
                                 : "sagemaker:UpdateEndpoint", "sagemaker:AddTags"),
-                        List.of(endpointArn(used), Policies.sageMakerArn("endpoint-config/*"))));
+                        withEndpointConfigs(endpointArns(used))));
                 case "aws-sdk:sagemaker:describeEndpoint" -> out.add(Policies.allow(
-                        List.of("sagemaker:DescribeEndpoint"), List.of(endpointArn(used))));
+                        List.of("sagemaker:DescribeEndpoint"), endpointArns(used)));
                 case "aws-sdk:sagemaker:describeTrainingJob" -> out.add(sageMaker("training-job/*",
                         List.of("sagemaker:DescribeTrainingJob")));
                 default -> throw new IllegalStateException("statemachines/" + asl.path().getFileName()
@@ -151,9 +158,32 @@ public final class Workflows extends Construct {
         return values;
     }
 
-    private static String endpointArn(Map<String, String> used) {
-        String name = used.get("EndpointName");
-        return Policies.sageMakerArn("endpoint/" + (name == null ? "*" : name.toLowerCase(java.util.Locale.ROOT)));
+    /** The endpoints a definition names (every {@code ${...EndpointName}}), or all when it names none. */
+    private static List<String> endpointArns(Map<String, String> used) {
+        List<String> arns = used.entrySet().stream().filter(e -> e.getKey().endsWith("EndpointName"))
+                .map(e -> Policies.sageMakerArn("endpoint/" + e.getValue().toLowerCase(java.util.Locale.ROOT))).toList();
+        return arns.isEmpty() ? List.of(Policies.sageMakerArn("endpoint/*")) : arns;
+    }
+
+    private static List<String> withEndpointConfigs(List<String> endpoints) {
+        List<String> out = new ArrayList<>(endpoints);
+        out.add(Policies.sageMakerArn("endpoint-config/*"));
+        return out;
+    }
+
+    /** Values of the {@code ${...}} placeholders that sns:publish Tasks name as their TopicArn. */
+    private static List<String> publishedTopics(AslDefinition asl, Map<String, String> used) {
+        Matcher m = TOPIC_ARN.matcher(asl.text());
+        Set<String> names = new TreeSet<>();
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        List<String> values = names.stream().map(used::get).filter(java.util.Objects::nonNull).toList();
+        if (values.isEmpty()) {
+            throw new IllegalStateException("statemachines/" + asl.path().getFileName() + " calls sns:publish"
+                    + " but names no \"TopicArn\": \"${...}\" substitution: targets must come from the CDK app");
+        }
+        return values;
     }
 
     private static PolicyStatement sageMaker(String resource, List<String> actions) {

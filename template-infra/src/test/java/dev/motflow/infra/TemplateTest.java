@@ -218,6 +218,51 @@ class TemplateTest {
     }
 
     @Test
+    void retrainingDeploysToBothEndpointsWithTheStacksAsyncSettingsAndANarrowRole() {
+        JsonNode async = synth.resources("AWS::SageMaker::EndpointConfig").values().stream()
+                .filter(c -> c.path("Properties").has("AsyncInferenceConfig")).findFirst().orElseThrow()
+                .path("Properties").path("AsyncInferenceConfig");
+        JsonNode sm = synth.resources("AWS::StepFunctions::StateMachine").values().stream()
+                .filter(m -> m.path("Properties").path("StateMachineName").asText().endsWith("-retrain")).findFirst()
+                .orElseThrow().path("Properties");
+        JsonNode subs = sm.path("DefinitionSubstitutions");
+        JsonNode notify = async.path("OutputConfig").path("NotificationConfig");
+        assertEquals(notify.path("SuccessTopic"), subs.path("AsyncSuccessTopicArn"));
+        assertEquals(notify.path("ErrorTopic"), subs.path("AsyncErrorTopicArn"));
+        assertEquals(async.path("OutputConfig").path("S3OutputPath"), subs.path("AsyncOutputS3Uri"));
+        assertEquals(async.path("OutputConfig").path("S3FailurePath"), subs.path("AsyncFailureS3Uri"));
+        assertEquals(async.path("ClientConfig").path("MaxConcurrentInvocationsPerInstance").asText(),
+                subs.path("AsyncMaxConcurrentInvocations").asText());
+        assertEquals(synth.stack.config().asyncInstanceType(), subs.path("AsyncInstanceType").asText());
+        String frames = synth.stack.ml().framesEndpointName();
+        String video = synth.stack.ml().asyncEndpointName();
+        assertEquals(video, subs.path("AsyncEndpointName").asText());
+        assertEquals(Observability.errorAlarmName(video), subs.path("AsyncEndpointErrorAlarmName").asText());
+
+        String role = sm.path("RoleArn").path("Fn::GetAtt").path(0).asText();
+        List<JsonNode> statements = new ArrayList<>();
+        synth.resources("AWS::IAM::Policy").values().forEach(p -> {
+            if (p.path("Properties").path("Roles").toString().contains("\"" + role + "\"")) {
+                p.path("Properties").path("PolicyDocument").path("Statement").forEach(statements::add);
+            }
+        });
+        assertFalse(statements.isEmpty(), "no policy on " + role);
+        for (String action : List.of("sagemaker:UpdateEndpoint", "sagemaker:CreateEndpoint", "sagemaker:DescribeEndpoint")) {
+            JsonNode st = statements.stream().filter(x -> x.path("Action").toString().contains("\"" + action + "\""))
+                    .findFirst().orElseThrow(() -> new AssertionError(action + " not granted"));
+            String resources = st.path("Resource").toString();
+            assertTrue(resources.contains("endpoint/" + frames + "\"") && resources.contains("endpoint/" + video + "\""),
+                    action + ": " + resources);
+            assertFalse(resources.contains("endpoint/*"), action + ": " + resources);
+        }
+        statements.stream().filter(x -> x.path("Action").toString().contains("\"sns:Publish\"")).forEach(st -> {
+            assertFalse(st.path("Resource").toString().contains(notify.path("SuccessTopic").path("Ref").asText()),
+                    "the workflow never publishes to the async topics: " + st);
+            assertFalse(st.path("Resource").toString().contains(notify.path("ErrorTopic").path("Ref").asText()), st.toString());
+        });
+    }
+
+    @Test
     void asyncEndpointNotifiesBothTopicsAndScalesToZero() {
         JsonNode async = synth.resources("AWS::SageMaker::EndpointConfig").values().stream()
                 .filter(c -> c.path("Properties").has("AsyncInferenceConfig")).findFirst().orElseThrow()

@@ -37,13 +37,12 @@ class AslDefinitionTest {
 
     @Test
     void everyTaskRetriesWithFullJitterCatchesAndTimesOut() throws Exception {
-        JsonNode states = Json.MAPPER.readTree(ASL.toFile()).path("States");
-        for (Iterator<Map.Entry<String, JsonNode>> it = states.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
+        Map<String, JsonNode> tasks = new java.util.LinkedHashMap<>();
+        collectTasks(Json.MAPPER.readTree(ASL.toFile()).path("States"), tasks);
+        assertTrue(tasks.containsKey("FindEndpoint") && tasks.containsKey("CreateAsyncEndpointConfig"),
+                "the deploy Map's Tasks are checked too: " + tasks.keySet());
+        for (Map.Entry<String, JsonNode> e : tasks.entrySet()) {
             JsonNode s = e.getValue();
-            if (!s.path("Type").asText().equals("Task")) {
-                continue;
-            }
             assertTrue(s.path("TimeoutSeconds").asInt() > 0, e.getKey() + " TimeoutSeconds");
             assertTrue(s.path("Retry").size() > 0, e.getKey() + " Retry");
             for (JsonNode r : s.path("Retry")) {
@@ -52,6 +51,21 @@ class AslDefinitionTest {
             }
             JsonNode c = s.path("Catch");
             assertEquals("States.ALL", c.path(0).path("ErrorEquals").path(0).asText(), e.getKey() + " Catch");
+        }
+    }
+
+    /** Every Task state, also those inside Map processors and Parallel branches. */
+    private static void collectTasks(JsonNode states, Map<String, JsonNode> out) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = states.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode s = e.getValue();
+            if (s.path("Type").asText().equals("Task")) {
+                out.put(e.getKey(), s);
+            }
+            collectTasks(s.path("ItemProcessor").path("States"), out);
+            for (JsonNode branch : s.path("Branches")) {
+                collectTasks(branch.path("States"), out);
+            }
         }
     }
 

@@ -6,9 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -38,7 +43,68 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * the real ASL -> the real step Lambdas on dynalite/s3rver -> SageMaker and SNS stand-ins.
  */
 class RetrainingWorkflowTest {
+    /** The states each iteration of the deploy Map runs (one per endpoint; the two iterations interleave). */
+    private static final Set<String> PER_ENDPOINT = perEndpointStates();
+    private static final String ASYNC_CONFIG_V1 = "motflow-epc-v1-video";
+
     private TestBed bed;
+
+    private static Set<String> perEndpointStates() {
+        try {
+            JsonNode states = Json.MAPPER.readTree(TestBed.DEFINITION.toFile()).path("States").path("DeployToEndpoints")
+                    .path("ItemProcessor").path("States");
+            Set<String> names = new TreeSet<>();
+            for (Iterator<String> it = states.fieldNames(); it.hasNext();) {
+                names.add(it.next());
+            }
+            assertFalse(names.isEmpty(), "DeployToEndpoints has no ItemProcessor states");
+            return names;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The states outside the deploy Map, in order. */
+    private static List<String> topLevel(ExecutionResult r) {
+        return r.visited().stream().filter(s -> !PER_ENDPOINT.contains(s)).toList();
+    }
+
+    /** The deploy Map's states of both iterations, sorted (their interleaving is the scheduler's). */
+    private static List<String> perEndpoint(ExecutionResult r) {
+        return r.visited().stream().filter(PER_ENDPOINT::contains).sorted().toList();
+    }
+
+    private static List<String> sorted(List<String> states) {
+        return states.stream().sorted().toList();
+    }
+
+    /** One endpoint's deployment: new config, lookup, update or create, {@code checks} status checks, outcome. */
+    private static List<String> deployment(String configState, String createOrUpdate, int checks, String outcome) {
+        List<String> out = new ArrayList<>(List.of("NameEndpointConfig", "IsAsyncEndpoint", configState, "FindEndpoint"));
+        if (createOrUpdate.equals("CreateEndpoint")) {
+            out.add("IsEndpointMissing");
+        }
+        out.add(createOrUpdate);
+        out.add("StartDeploymentChecks");
+        for (int i = 0; i < checks; i++) {
+            out.addAll(List.of("WaitForEndpoint", "DescribeEndpoint", "CountCheck", "IsEndpointDeployed"));
+        }
+        out.add(outcome);
+        return out;
+    }
+
+    private static List<String> both(List<String> realtime, List<String> async) {
+        List<String> all = new ArrayList<>(realtime);
+        all.addAll(async);
+        return sorted(all);
+    }
+
+    private static JsonNode stackAsyncConfig() {
+        var c = Json.object();
+        c.putObject("ClientConfig").put("MaxConcurrentInvocationsPerInstance", 4);
+        c.putObject("OutputConfig").put("S3OutputPath", "s3://motflow-results/async-output/");
+        return c;
+    }
 
     @BeforeEach
     void setUp() {
@@ -63,14 +129,21 @@ class RetrainingWorkflowTest {
 
     /** Production before the run: version 1 deployed on the endpoint, with no scores for this validation set. */
     private void seedProduction() {
+        seedProductionModel();
+        bed.lifecycle.existingEndpoint(TestBed.ENDPOINT, "motflow-epc-v1", "motflow-model-v1",
+                "s3://" + bed.artifacts + "/models/v1/model.tar.gz");
+        bed.lifecycle.existingEndpoint(TestBed.ASYNC_ENDPOINT, ASYNC_CONFIG_V1, "motflow-model-v1-video",
+                "s3://" + bed.artifacts + "/models/v1/model.tar.gz", stackAsyncConfig());
+    }
+
+    /** Version 1 recorded as production in the table (no endpoints). */
+    private void seedProductionModel() {
         ModelRegistry registry = bed.steps.registry();
         long v = registry.createCandidate("s3://" + bed.artifacts + "/models/v1/model.tar.gz", 0, "other-set",
                 Json.object().put("mota", 0.5).put("idf1", 0.5).put("hota", 0.5), "seed");
         assertEquals(1, v);
         registry.setStatus(1, "CANDIDATE", "DEPLOYED");
         assertTrue(registry.promote(1, null, "s3://" + bed.artifacts + "/models/v1/model.tar.gz", "motflow-epc-v1", "seed"));
-        bed.lifecycle.existingEndpoint(TestBed.ENDPOINT, "motflow-epc-v1", "motflow-model-v1",
-                "s3://" + bed.artifacts + "/models/v1/model.tar.gz");
     }
 
     private static void assertSucceeded(ExecutionResult r) {
@@ -105,10 +178,12 @@ class RetrainingWorkflowTest {
         assertSucceeded(r);
         assertEquals(List.of("KeepRequest", "ValidateDataset", "IsDatasetValid", "UseTuning", "Train", "EvaluateCandidate",
                 "ScoreCandidate", "ProductionNeedsScores", "EvaluateProduction", "ScoreProduction", "Gate", "IsPromoted",
-                "CreateModel", "CreateEndpointConfig", "EndpointExists", "UpdateEndpoint", "StartDeploymentChecks",
-                "WaitForEndpoint", "DescribeEndpoint", "CountCheck", "IsEndpointDeployed",
-                "WaitForEndpoint", "DescribeEndpoint", "CountCheck", "IsEndpointDeployed",
-                "RecordPromoted", "Notify", "RunSucceeded", "Done"), r.visited());
+                "CreateModel", "PlanDeployments", "DeployToEndpoints", "CheckDeployments",
+                "RecordPromoted", "Notify", "RunSucceeded", "Done"), topLevel(r));
+        // both endpoints exist: each gets its own config and a blue/green update, checked twice (Updating, then InService)
+        assertEquals(both(deployment("CreateEndpointConfig", "UpdateEndpoint", 2, "EndpointDeployed"),
+                deployment("CreateAsyncEndpointConfig", "UpdateEndpoint", 2, "EndpointDeployed")), perEndpoint(r));
+        assertTrue(bed.sageMaker.calls("CreateEndpoint").isEmpty());
 
         ModelRegistry registry = bed.steps.registry();
         ModelRegistry.Current current = registry.current();
@@ -120,6 +195,24 @@ class RetrainingWorkflowTest {
         JsonNode deployment = bed.lifecycle.lastDeploymentConfig(TestBed.ENDPOINT);
         assertEquals("CANARY", deployment.path("BlueGreenUpdatePolicy").path("TrafficRoutingConfiguration").path("Type").asText());
         assertEquals(2, deployment.path("AutoRollbackConfiguration").path("Alarms").size());
+        assertEquals("motflow-endpoint-5xx", deployment.path("AutoRollbackConfiguration").path("Alarms").path(0).path("AlarmName").asText());
+        // the asynchronous video endpoint serves the promoted model too, on an async config like the stack's
+        String videoConfig = current.endpointConfigName() + "-video";
+        assertEquals(videoConfig, bed.lifecycle.endpoint(TestBed.ASYNC_ENDPOINT).path("EndpointConfigName").asText());
+        JsonNode async = bed.lifecycle.endpointConfig(videoConfig).path("AsyncInferenceConfig");
+        assertEquals(4, async.path("ClientConfig").path("MaxConcurrentInvocationsPerInstance").intValue(), async.toString());
+        assertEquals("s3://motflow-results/async-output/", async.path("OutputConfig").path("S3OutputPath").asText());
+        assertEquals("s3://motflow-results/async-failures/", async.path("OutputConfig").path("S3FailurePath").asText());
+        assertEquals("arn:aws:sns:us-east-1:000000000000:motflow-async-success",
+                async.path("OutputConfig").path("NotificationConfig").path("SuccessTopic").asText());
+        assertEquals("arn:aws:sns:us-east-1:000000000000:motflow-async-error",
+                async.path("OutputConfig").path("NotificationConfig").path("ErrorTopic").asText());
+        assertEquals(bed.lifecycle.endpointConfig(current.endpointConfigName()).path("ProductionVariants").path(0).path("ModelName"),
+                bed.lifecycle.endpointConfig(videoConfig).path("ProductionVariants").path(0).path("ModelName"), "same model on both");
+        assertFalse(bed.lifecycle.endpointConfig(current.endpointConfigName()).has("AsyncInferenceConfig"));
+        JsonNode videoDeployment = bed.lifecycle.lastDeploymentConfig(TestBed.ASYNC_ENDPOINT);
+        assertEquals("ALL_AT_ONCE", videoDeployment.path("BlueGreenUpdatePolicy").path("TrafficRoutingConfiguration").path("Type").asText());
+        assertEquals("motflow-video-5xx", videoDeployment.path("AutoRollbackConfiguration").path("Alarms").path(0).path("AlarmName").asText());
         JsonNode training = bed.sageMaker.successfulCalls("CreateTrainingJob").get(0).json();
         assertTrue(training.path("EnableManagedSpotTraining").asBoolean());
         assertTrue(training.path("CheckpointConfig").path("S3Uri").asText().startsWith("s3://" + bed.artifacts + "/retraining/" + name));
@@ -135,6 +228,79 @@ class RetrainingWorkflowTest {
         assertNotNull(registry.scores(1, setId));
         assertEquals("PROMOTED", Attr.str(runItem("street", name), "status"));
         assertFalse(lockHeld(), "lock released");
+    }
+
+    @Test
+    void firstPromotionUpdatesTheEndpointsTheStackCreated() {
+        // No production model in the table yet, but the CDK stack already created both endpoints
+        // (with its own configs): creating them again would fail, so the run updates them.
+        bed.lifecycle.existingEndpoint(TestBed.ENDPOINT, "motflow-frames-stack", "motflow-model-stack", "s3://stack/model.tar.gz");
+        bed.lifecycle.existingEndpoint(TestBed.ASYNC_ENDPOINT, "motflow-video-stack", "motflow-model-stack-video",
+                "s3://stack/model.tar.gz", stackAsyncConfig());
+        String name = trigger("m1", uploadGood("street", "first-1"));
+
+        ExecutionResult r = bed.starter.await(name);
+        assertSucceeded(r);
+        assertEquals(List.of("ScoreCandidate", "ProductionNeedsScores", "Gate", "IsPromoted", "CreateModel", "PlanDeployments",
+                "DeployToEndpoints", "CheckDeployments", "RecordPromoted"),
+                topLevel(r).subList(topLevel(r).indexOf("ScoreCandidate"), topLevel(r).indexOf("Notify")));
+        assertEquals(both(deployment("CreateEndpointConfig", "UpdateEndpoint", 1, "EndpointDeployed"),
+                deployment("CreateAsyncEndpointConfig", "UpdateEndpoint", 1, "EndpointDeployed")), perEndpoint(r));
+        assertTrue(bed.sageMaker.calls("CreateEndpoint").isEmpty(), "no CreateEndpoint for endpoints that exist");
+        assertEquals(2, bed.sageMaker.successfulCalls("UpdateEndpoint").size());
+        ModelRegistry.Current current = bed.steps.registry().current();
+        assertEquals(1, current.version());
+        assertEquals(current.endpointConfigName(), bed.lifecycle.endpoint(TestBed.ENDPOINT).path("EndpointConfigName").asText());
+        assertEquals(current.endpointConfigName() + "-video",
+                bed.lifecycle.endpoint(TestBed.ASYNC_ENDPOINT).path("EndpointConfigName").asText());
+        assertEquals("PROMOTED", onlyNotification(name).path("status").asText());
+    }
+
+    @Test
+    void aMissingEndpointIsCreatedWhateverTheTableSays() {
+        // The table has a production model, but the real-time endpoint is gone (e.g. deleted by hand):
+        // SageMaker's not-found answer, not the table, decides to create it; the video endpoint is updated.
+        seedProductionModel();
+        bed.lifecycle.existingEndpoint(TestBed.ASYNC_ENDPOINT, ASYNC_CONFIG_V1, "motflow-model-v1-video",
+                "s3://" + bed.artifacts + "/models/v1/model.tar.gz", stackAsyncConfig());
+        bed.productionResults = TestBed::degraded;
+        String name = trigger("m1", uploadGood("street", "v11"));
+
+        ExecutionResult r = bed.starter.await(name);
+        assertSucceeded(r);
+        assertEquals(both(deployment("CreateEndpointConfig", "CreateEndpoint", 1, "EndpointDeployed"),
+                deployment("CreateAsyncEndpointConfig", "UpdateEndpoint", 1, "EndpointDeployed")), perEndpoint(r));
+        assertEquals(List.of(TestBed.ENDPOINT), bed.sageMaker.successfulCalls("CreateEndpoint").stream()
+                .map(c -> c.json().path("EndpointName").asText()).toList());
+        assertEquals(List.of(TestBed.ASYNC_ENDPOINT), bed.sageMaker.successfulCalls("UpdateEndpoint").stream()
+                .map(c -> c.json().path("EndpointName").asText()).toList());
+        assertEquals("InService", bed.lifecycle.endpoint(TestBed.ENDPOINT).path("EndpointStatus").asText());
+        assertEquals(2, bed.steps.registry().current().version());
+    }
+
+    @Test
+    void aFailedAsyncEndpointUpdateTakesTheFailurePath() {
+        seedProduction();
+        bed.productionResults = TestBed::degraded;
+        bed.lifecycle.endpointOutcome(TestBed.ASYNC_ENDPOINT, EndpointOutcome.FAILED);
+        String name = trigger("m1", uploadGood("street", "v12"));
+
+        ExecutionResult r = bed.starter.await(name);
+        assertEquals("FAILED", r.status());
+        List<String> top = topLevel(r);
+        assertEquals(List.of("DeployToEndpoints", "CheckDeployments", "AsyncDeploymentFailed", "RecordFailure", "Notify",
+                "RunSucceeded", "RetrainingFailed"), top.subList(top.indexOf("DeployToEndpoints"), top.size()));
+        assertEquals(both(deployment("CreateEndpointConfig", "UpdateEndpoint", 1, "EndpointDeployed"),
+                deployment("CreateAsyncEndpointConfig", "UpdateEndpoint", 1, "DeploymentFailed")), perEndpoint(r));
+        assertEquals(1, bed.steps.registry().current().version(), "production pointer unchanged");
+        JsonNode note = onlyNotification(name);
+        assertEquals("FAILED", note.path("status").asText());
+        assertEquals("Deployment.Failed: endpoint " + TestBed.ASYNC_ENDPOINT + " status Failed after the update",
+                note.path("reason").asText(), note.toString());
+        Map<String, AttributeValue> run = runItem("street", name);
+        assertEquals("FAILED", Attr.str(run, "status"));
+        assertTrue(run.toString().contains("Deployment.Failed"), run.toString());
+        assertFalse(lockHeld());
     }
 
     @Test
@@ -174,11 +340,15 @@ class RetrainingWorkflowTest {
 
         ExecutionResult r = bed.starter.await(name);
         assertEquals("FAILED", r.status());
-        List<String> tail = r.visited().subList(r.visited().indexOf("IsEndpointDeployed"), r.visited().size());
-        assertEquals(List.of("IsEndpointDeployed", "DeploymentRolledBack", "RecordFailure", "Notify", "RunSucceeded",
-                "RetrainingFailed"), tail);
+        List<String> top = topLevel(r);
+        List<String> tail = top.subList(top.indexOf("DeployToEndpoints"), top.size());
+        assertEquals(List.of("DeployToEndpoints", "CheckDeployments", "RealtimeDeploymentFailed", "RecordFailure", "Notify",
+                "RunSucceeded", "RetrainingFailed"), tail);
+        assertEquals(both(deployment("CreateEndpointConfig", "UpdateEndpoint", 1, "DeploymentRolledBack"),
+                deployment("CreateAsyncEndpointConfig", "UpdateEndpoint", 1, "DeploymentRolledBack")), perEndpoint(r));
         assertEquals(1, bed.steps.registry().current().version(), "production pointer unchanged");
         assertEquals("motflow-epc-v1", bed.lifecycle.endpoint(TestBed.ENDPOINT).path("EndpointConfigName").asText());
+        assertEquals(ASYNC_CONFIG_V1, bed.lifecycle.endpoint(TestBed.ASYNC_ENDPOINT).path("EndpointConfigName").asText());
         JsonNode note = onlyNotification(name);
         assertEquals("FAILED", note.path("status").asText());
         assertTrue(note.path("reason").asText().startsWith("Deployment.RolledBack: endpoint is InService on motflow-epc-v1"),
@@ -220,6 +390,7 @@ class RetrainingWorkflowTest {
         assertEquals(3, bed.sageMaker.calls("CreateTrainingJob").size());
         assertEquals(1, bed.sageMaker.successfulCalls("CreateTrainingJob").size());
         assertTrue(r.visited().contains("CreateEndpoint") && !r.visited().contains("UpdateEndpoint"));
+        assertEquals(2, bed.sageMaker.successfulCalls("CreateEndpoint").size(), "both endpoints created");
         assertEquals("PROMOTED", onlyNotification(name).path("status").asText());
         assertEquals(1, bed.steps.registry().current().version());
     }

@@ -64,6 +64,8 @@ public final class TestBed implements AutoCloseable {
     static final Path DEFINITION = RepoPaths.root().resolve("statemachines/retrain.asl.json");
     static final Path FRAMES = RepoPaths.sharedTestData().resolve("mot17-frames");
     static final String ENDPOINT = "motflow-tracker";
+    /** The asynchronous (video) endpoint the stack deploys next to the real-time one. */
+    static final String ASYNC_ENDPOINT = "motflow-video";
     static final String FN = "arn:aws:lambda:us-east-1:000000000000:function:";
 
     final LocalAws local = LocalAws.shared();
@@ -128,6 +130,15 @@ public final class TestBed implements AutoCloseable {
         s.put("EndpointName", ENDPOINT);
         s.put("EndpointErrorAlarmName", "motflow-endpoint-5xx");
         s.put("EndpointLatencyAlarmName", "motflow-endpoint-latency");
+        s.put("AsyncEndpointName", ASYNC_ENDPOINT);
+        s.put("AsyncInstanceType", "ml.g5.xlarge");
+        s.put("AsyncMaxConcurrentInvocations", "4");
+        s.put("AsyncOutputS3Uri", "s3://motflow-results/async-output/");
+        s.put("AsyncFailureS3Uri", "s3://motflow-results/async-failures/");
+        s.put("AsyncSuccessTopicArn", "arn:aws:sns:us-east-1:000000000000:motflow-async-success");
+        s.put("AsyncErrorTopicArn", "arn:aws:sns:us-east-1:000000000000:motflow-async-error");
+        s.put("AsyncEndpointErrorAlarmName", "motflow-video-5xx");
+        s.put("AsyncEndpointLatencyAlarmName", "motflow-video-latency");
         s.put("NotifyTopicArn", "arn:aws:sns:us-east-1:000000000000:motflow-retraining");
         return s;
     }

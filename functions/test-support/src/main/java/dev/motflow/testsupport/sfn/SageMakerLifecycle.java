@@ -1,5 +1,6 @@
 package dev.motflow.testsupport.sfn;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,6 +54,8 @@ public final class SageMakerLifecycle {
     private volatile Function<JsonNode, String> processingOutcome = req -> null;
     private volatile EndpointOutcome endpointOutcome = EndpointOutcome.IN_SERVICE;
     private volatile int describesUntilDone = 1;
+    /** Per-endpoint outcomes that override {@link #endpointOutcome(EndpointOutcome, int)}. */
+    private final Map<String, EndpointOutcome> endpointOutcomes = new ConcurrentHashMap<>();
 
     public SageMakerLifecycle(SageMakerStub stub) {
         this.stub = stub;
@@ -93,13 +96,30 @@ public final class SageMakerLifecycle {
         this.describesUntilDone = Math.max(1, describesUntilDone);
     }
 
-    /** Creates an InService endpoint directly (production before the test). */
+    /** How creates and updates of one endpoint end (the others keep the general outcome). */
+    public void endpointOutcome(String endpointName, EndpointOutcome outcome) {
+        endpointOutcomes.put(endpointName, outcome);
+    }
+
+    /** Creates an InService real-time endpoint directly (production before the test). */
     public void existingEndpoint(String endpointName, String configName, String modelName, String modelDataUrl) {
+        existingEndpoint(endpointName, configName, modelName, modelDataUrl, null);
+    }
+
+    /**
+     * Creates an InService endpoint directly; {@code asyncInferenceConfig} non-null makes it an
+     * asynchronous endpoint, as the stack's video endpoint is.
+     */
+    public void existingEndpoint(String endpointName, String configName, String modelName, String modelDataUrl,
+                                 JsonNode asyncInferenceConfig) {
         ObjectNode model = JSON.createObjectNode().put("ModelName", modelName);
         model.putObject("PrimaryContainer").put("Image", "existing").put("ModelDataUrl", modelDataUrl);
         models.put(modelName, model);
         ObjectNode config = JSON.createObjectNode().put("EndpointConfigName", configName);
         config.putArray("ProductionVariants").addObject().put("VariantName", "AllTraffic").put("ModelName", modelName);
+        if (asyncInferenceConfig != null) {
+            config.set("AsyncInferenceConfig", asyncInferenceConfig.deepCopy());
+        }
         endpointConfigs.put(configName, config);
         endpoints.put(endpointName, JSON.createObjectNode().put("EndpointName", endpointName)
                 .put("EndpointArn", ARN + "endpoint/" + endpointName).put("EndpointConfigName", configName)
@@ -109,6 +129,11 @@ public final class SageMakerLifecycle {
     public JsonNode endpoint(String name) {
         ObjectNode e = endpoints.get(name);
         return e == null ? null : e.deepCopy();
+    }
+
+    public JsonNode endpointConfig(String name) {
+        ObjectNode c = endpointConfigs.get(name);
+        return c == null ? null : c.deepCopy();
     }
 
     public JsonNode trainingJob(String name) {
@@ -123,6 +148,7 @@ public final class SageMakerLifecycle {
         endpointConfigs.clear();
         endpoints.clear();
         endpointDescribes.clear();
+        endpointOutcomes.clear();
         trainingOutcome = req -> TrainingOutcome.completed(0.5);
         processingOutcome = req -> null;
         endpointOutcome = EndpointOutcome.IN_SERVICE;
@@ -283,6 +309,7 @@ public final class SageMakerLifecycle {
                 throw StubError.validation("Could not find model \"" + ARN + "model/" + v.path("ModelName").asText() + "\".");
             }
         }
+        checkAsyncInferenceConfig(req.path("AsyncInferenceConfig"));
         if (endpointConfigs.putIfAbsent(name, ((ObjectNode) req).deepCopy()) != null) {
             throw StubError.validation("Cannot create already existing endpoint configuration \"" + name + "\".");
         }
@@ -314,6 +341,12 @@ public final class SageMakerLifecycle {
         if (!endpointConfigs.containsKey(config)) {
             throw StubError.validation("Could not find endpoint configuration \"" + config + "\".");
         }
+        String current = e.path("EndpointConfigName").asText();
+        if (endpointConfigs.containsKey(current) && isAsync(endpointConfigs.get(current)) != isAsync(endpointConfigs.get(config))) {
+            throw StubError.validation("Cannot update endpoint \"" + ARN + "endpoint/" + name + "\" between real-time and"
+                    + " asynchronous inference: endpoint configuration \"" + config + "\" "
+                    + (isAsync(endpointConfigs.get(config)) ? "has" : "has no") + " AsyncInferenceConfig.");
+        }
         JsonNode blueGreen = req.path("DeploymentConfig").path("BlueGreenUpdatePolicy");
         if (!blueGreen.isMissingNode()) {
             String type = blueGreen.path("TrafficRoutingConfiguration").path("Type").asText("");
@@ -343,7 +376,7 @@ public final class SageMakerLifecycle {
             if ((status.equals("Creating") || status.equals("Updating"))
                     && endpointDescribes.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet() >= describesUntilDone) {
                 String pending = e.path("PendingConfig").asText();
-                switch (endpointOutcome) {
+                switch (endpointOutcomes.getOrDefault(name, endpointOutcome)) {
                     case IN_SERVICE -> e.put("EndpointStatus", "InService").put("EndpointConfigName", pending);
                     case ROLLED_BACK -> e.put("EndpointStatus", status.equals("Creating") ? "Failed" : "InService");
                     case FAILED -> e.put("EndpointStatus", "Failed").put("FailureReason", "Model container failed health checks");
@@ -354,6 +387,39 @@ public final class SageMakerLifecycle {
             out.remove("PendingConfig");
             out.remove("LastDeploymentConfig");
             return out;
+        }
+    }
+
+    private static boolean isAsync(JsonNode config) {
+        return config != null && config.has("AsyncInferenceConfig");
+    }
+
+    /** The AsyncInferenceConfig constraints of CreateEndpointConfig that a workflow's substitutions can break. */
+    private static void checkAsyncInferenceConfig(JsonNode async) throws StubError {
+        if (async.isMissingNode()) {
+            return;
+        }
+        JsonNode max = async.path("ClientConfig").path("MaxConcurrentInvocationsPerInstance");
+        if (!max.isMissingNode() && (!max.isIntegralNumber() || max.asInt() < 1 || max.asInt() > 1000)) {
+            throw StubError.validation("1 validation error detected: Value '" + max + "' at"
+                    + " 'asyncInferenceConfig.clientConfig.maxConcurrentInvocationsPerInstance' failed to satisfy constraint:"
+                    + " Member must be an integer between 1 and 1000");
+        }
+        JsonNode out = async.path("OutputConfig");
+        if (!out.path("S3OutputPath").asText("").startsWith("s3://")) {
+            throw StubError.validation("AsyncInferenceConfig.OutputConfig.S3OutputPath must be an s3:// URI, got '"
+                    + out.path("S3OutputPath").asText("") + "'");
+        }
+        JsonNode failure = out.path("S3FailurePath");
+        if (!failure.isMissingNode() && !failure.asText("").startsWith("s3://")) {
+            throw StubError.validation("AsyncInferenceConfig.OutputConfig.S3FailurePath must be an s3:// URI");
+        }
+        for (String topic : List.of("SuccessTopic", "ErrorTopic")) {
+            JsonNode arn = out.path("NotificationConfig").path(topic);
+            if (!arn.isMissingNode() && !arn.asText("").startsWith("arn:aws:sns:")) {
+                throw StubError.validation("AsyncInferenceConfig.OutputConfig.NotificationConfig." + topic
+                        + " must be an SNS topic ARN, got '" + arn.asText("") + "'");
+            }
         }
     }
 
