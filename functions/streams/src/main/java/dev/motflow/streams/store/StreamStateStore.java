@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
+import dev.motflow.common.Attr;
 import dev.motflow.tracking.Policy;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -46,7 +47,7 @@ public final class StreamStateStore {
     }
 
     static Map<String, AttributeValue> key(String streamId) {
-        return Map.of(PK, AttributeValue.fromS(pk(streamId)), SK, AttributeValue.fromS(STATE_SK));
+        return Map.of(PK, Attr.s(pk(streamId)), SK, Attr.s(STATE_SK));
     }
 
     /** The item as stored (expired or not), or null. */
@@ -70,8 +71,8 @@ public final class StreamStateStore {
         } else {
             put.conditionExpression("#v = :v AND #inc = :inc")
                     .expressionAttributeNames(Map.of("#v", VERSION, "#inc", INCARNATION))
-                    .expressionAttributeValues(Map.of(":v", AttributeValue.fromN(Long.toString(previous.version())),
-                            ":inc", AttributeValue.fromS(previous.incarnation())));
+                    .expressionAttributeValues(Map.of(":v", Attr.n(previous.version()),
+                            ":inc", Attr.s(previous.incarnation())));
         }
         try {
             dynamo.putItem(put.build());
@@ -88,17 +89,17 @@ public final class StreamStateStore {
 
     static Map<String, AttributeValue> toItem(StoredState s) {
         Map<String, AttributeValue> item = new HashMap<>(key(s.streamId()));
-        item.put(VERSION, AttributeValue.fromN(Long.toString(s.version())));
-        item.put(INCARNATION, AttributeValue.fromS(s.incarnation()));
-        item.put(LAST_FRAME, AttributeValue.fromN(Long.toString(s.lastFrame())));
-        item.put(POLICY, AttributeValue.fromS(s.policy().name()));
-        item.put(STEPS, AttributeValue.fromN(Integer.toString(s.steps())));
+        item.put(VERSION, Attr.n(s.version()));
+        item.put(INCARNATION, Attr.s(s.incarnation()));
+        item.put(LAST_FRAME, Attr.n(s.lastFrame()));
+        item.put(POLICY, Attr.s(s.policy().name()));
+        item.put(STEPS, Attr.n(s.steps()));
         if (s.state() != null) {
             item.put(STATE, AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(s.state())));
         }
-        item.put(CREATED_AT, AttributeValue.fromS(s.createdAt().toString()));
-        item.put(UPDATED_AT, AttributeValue.fromS(s.updatedAt().toString()));
-        item.put(EXPIRES_AT, AttributeValue.fromN(Long.toString(s.expiresAt())));
+        item.put(CREATED_AT, Attr.s(s.createdAt().toString()));
+        item.put(UPDATED_AT, Attr.s(s.updatedAt().toString()));
+        item.put(EXPIRES_AT, Attr.n(s.expiresAt()));
         return item;
     }
 
