@@ -98,14 +98,14 @@ final class Commands {
             return new Target(null, URI.create(running.path("api").asText()),
                     dev.motflow.testsupport.LocalAws.s3Client(URI.create(running.path("s3").asText())));
         }
-        LocalStack stack = startStack(LocalMain.intOpt(opts, "train-seconds", 90));
+        LocalStack stack = startStack(LocalMain.intOpt(opts, "train-seconds", 180));
         return new Target(stack, stack.apiUrl(), stack.s3());
     }
 
     // ---- serve ----------------------------------------------------------------------------------
 
     int serve() {
-        LocalStack stack = startStack(LocalMain.intOpt(opts, "train-seconds", 90));
+        LocalStack stack = startStack(LocalMain.intOpt(opts, "train-seconds", 180));
         URI api = stack.apiUrl();
         out.println("""
                 motflow is running locally (Ctrl-C stops it). HTTP API (payload v2 events to the real handlers):
@@ -475,7 +475,7 @@ final class Commands {
     }
 
     int demo() {
-        DemoResult r = demo(LocalMain.intOpt(opts, "train-seconds", 90), LocalMain.intOpt(opts, "frames", 60),
+        DemoResult r = demo(LocalMain.intOpt(opts, "train-seconds", 180), LocalMain.intOpt(opts, "frames", 60),
                 opts.containsKey("out") ? Path.of(opts.get("out")) : null);
         return r.metrics() != null ? 0 : 1;
     }
@@ -486,7 +486,7 @@ final class Commands {
         out.println("""
                 motflow demo: the whole system on this machine, no AWS account. The handlers are the Lambda code;
                 DynamoDB = dynalite, S3 = s3rver, Step Functions = aws-local-stepfunctions, SageMaker = containers/ code
-                as local processes on the CPU with small settings (resnet18, 160x96 input, %d s of training):
+                as local processes on the CPU with small settings (resnet18, 160x96 input, 3 epochs, at most %d s):
                 expect a weak model, this shows the pipeline, not the accuracy of a GPU-trained tracker.""".formatted(trainSeconds));
         long t = System.nanoTime();
         try (LocalStack stack = startStack(trainSeconds)) {

@@ -19,7 +19,7 @@ public final class LocalMain {
             usage: ./motflow <command> [options]
               demo                    synthetic data -> retraining workflow (train on the CPU, evaluate, promote)
                                       -> track a synthetic video through the stack -> tracks + MOTA/IDF1/HOTA
-                  [--train-seconds N] (90) [--frames N] (60 per sequence) [--out DIR]
+                  [--train-seconds N] (cap, 180) [--frames N] (60 per sequence) [--out DIR]
               track VIDEO             upload a video, follow the job, write results to ./out/<jobId>/
                   [--out DIR] [--model DIR] (serve this model folder instead of the promoted one)
                   [--annotate]        take the processing-job route (incoming/batch/), which also writes annotated.mp4

@@ -154,6 +154,24 @@ public final class LocalSageMaker implements AutoCloseable {
 
     private void serve(HttpExchange ex) throws IOException {
         try (ex) {
+            try {
+                serveUnchecked(ex);
+            } catch (RuntimeException | IOException e) {
+                // SageMaker's answer to its own failures: a retryable 500 (the workflow's Retry and the
+                // ingest's backoff apply). Answered before the exchange closes, never a dropped connection.
+                progress.accept("local SageMaker: " + ex.getRequestMethod() + " " + ex.getRequestURI() + " failed: " + e);
+                byte[] err = JSON.createObjectNode().put("__type", "InternalFailure").put("message", String.valueOf(e.getMessage()))
+                        .toString().getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().add("x-amzn-ErrorType", "InternalFailure");
+                ex.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
+                ex.sendResponseHeaders(500, err.length);
+                ex.getResponseBody().write(err);
+            }
+        }
+    }
+
+    private void serveUnchecked(HttpExchange ex) throws IOException {
+        {
             byte[] body;
             try (InputStream in = ex.getRequestBody()) {
                 body = in.readAllBytes();
@@ -170,8 +188,13 @@ public final class LocalSageMaker implements AutoCloseable {
             if ("POST".equals(ex.getRequestMethod()) && async.matches() && answer.statusCode() == 202) {
                 startAsyncInference(async.group(1), ex, answer);
             } else if (target != null && answer.statusCode() == 200) {
-                afterControlPlane(target.substring(target.indexOf('.') + 1), JSON.readTree(body.length == 0 ? "{}".getBytes() : body),
-                        JSON.readTree(answer.body()));
+                try {
+                    afterControlPlane(target.substring(target.indexOf('.') + 1), JSON.readTree(body.length == 0 ? "{}".getBytes() : body),
+                            JSON.readTree(answer.body()));
+                } catch (RuntimeException e) {
+                    // the operation itself succeeded; what the local stack does with it (e.g. deploying) is reported
+                    progress.accept("local SageMaker: after " + target + ": " + e);
+                }
             }
             answer.headers().map().forEach((k, v) -> {
                 if (!HOP_HEADERS.contains(k.toLowerCase(Locale.ROOT)) && !k.startsWith(":")) {
@@ -182,13 +205,6 @@ public final class LocalSageMaker implements AutoCloseable {
             if (answer.body().length > 0) {
                 ex.getResponseBody().write(answer.body());
             }
-        } catch (RuntimeException | IOException e) {
-            // SageMaker's answer to its own failures: a retryable 500 (the workflow's Retry and the ingest's backoff apply)
-            byte[] err = JSON.createObjectNode().put("__type", "InternalFailure").put("message", String.valueOf(e.getMessage()))
-                    .toString().getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().add("x-amzn-ErrorType", "InternalFailure");
-            ex.sendResponseHeaders(500, err.length);
-            ex.getResponseBody().write(err);
         }
     }
 
@@ -359,7 +375,7 @@ public final class LocalSageMaker implements AutoCloseable {
     }
 
     /** The local folder of a model artifact (s3://.../model.tar.gz), extracted on first use. */
-    Path modelDir(String modelDataUrl) {
+    synchronized Path modelDir(String modelDataUrl) {
         String id = HexFormat.of().formatHex(sha256(modelDataUrl)).substring(0, 16);
         Path dir = modelsDir.resolve(id);
         if (Files.isRegularFile(dir.resolve("model.pth"))) {
