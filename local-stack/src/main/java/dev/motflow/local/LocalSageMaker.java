@@ -470,58 +470,35 @@ public final class LocalSageMaker implements AutoCloseable {
             return "no model: the processing job has no model input and no model is deployed (run ./motflow demo or retrain)";
         }
         List<String> args = new ArrayList<>();
-        Path evaluationOut = null;
+        String module;
         if (entry.equals(List.of("process"))) {
+            module = "motflow_ml.process";
             args.addAll(List.of("--input", local(opt, "/opt/ml/processing/input").toString(),
                     "--output", local(opt, "/opt/ml/processing/output").toString(),
                     "--model-dir", model.toString(), "--annotate"));
             for (String a : arguments) {
                 args.add(a.startsWith("/opt/ml/") ? local(opt, a).toString() : a);
             }
-        } else if (entry.contains("motflow_ml.evaluate")) {
-            // statemachines/retrain.asl.json names an evaluate entry point with --model/--sequences/--out
-            // and expects <out>/<seq>.txt; the container's processing job does that work as
-            // motflow_ml.process (<output>/<seq>/tracks.txt), so translate both ways.
-            Map<String, String> named = new LinkedHashMap<>();
-            for (int i = 0; i + 1 < arguments.size(); i += 2) {
-                named.put(arguments.get(i), arguments.get(i + 1));
+        } else if (entry.size() == 3 && entry.get(1).equals("-m") && entry.get(2).startsWith("motflow_ml.")) {
+            // An explicit entry point such as the retraining workflow's `python3 -m motflow_ml.evaluate`:
+            // run that module with its arguments, /opt/ml paths mapped into the job's folder.
+            module = entry.get(2);
+            for (String a : arguments) {
+                args.add(a.startsWith("/opt/ml/") ? local(opt, a).toString() : a);
             }
-            Path sequences = local(opt, named.getOrDefault("--sequences", "/opt/ml/processing/validation"));
-            evaluationOut = local(opt, named.getOrDefault("--out", "/opt/ml/processing/results"));
-            Path m = named.containsKey("--model") ? local(opt, named.get("--model")) : model;
-            args.addAll(List.of("--input", sequences.toString(), "--output", opt.resolve("evaluation").toString(),
-                    "--model-dir", m.toString()));
         } else {
-            return "the local stack cannot run entry point " + entry + " (known: [process], motflow_ml.evaluate)";
+            return "the local stack cannot run entry point " + entry + " (known: [process], [python3, -m, motflow_ml.*])";
         }
-        progress.accept("processing job " + name + ": running motflow_ml.process");
-        Containers.Run run = containers.run("motflow_ml.process", args, opt, opt.resolve("process.log"), Map.of(),
+        progress.accept("processing job " + name + ": running " + module);
+        Containers.Run run = containers.run(module, args, opt, opt.resolve("process.log"), Map.of(),
                 line -> progress.accept("  [" + name + "] " + line));
         if (!run.ok()) {
             return failureOf(opt, run);
-        }
-        if (evaluationOut != null) {
-            copyTracks(opt.resolve("evaluation"), evaluationOut);
         }
         for (JsonNode out : outputs) {
             S3Files.uploadDir(s3, local(opt, out.path("S3Output").path("LocalPath").asText()), out.path("S3Output").path("S3Uri").asText());
         }
         return null;
-    }
-
-    /** {@code <process output>/<seq>/tracks.txt} -> {@code <out>/<seq>.txt}. */
-    private static void copyTracks(Path processOutput, Path out) {
-        try (var dirs = Files.list(processOutput)) {
-            Files.createDirectories(out);
-            for (Path d : dirs.filter(Files::isDirectory).toList()) {
-                Path tracks = d.resolve("tracks.txt");
-                if (Files.isRegularFile(tracks)) {
-                    Files.copy(tracks, out.resolve(d.getFileName() + ".txt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private static String failureOf(Path opt, Containers.Run run) {
