@@ -59,6 +59,8 @@ public final class JobFunctions extends Construct {
     private final Map<String, JavaFunction> functions = new LinkedHashMap<>();
     private final Queue processingEventsDlq;
     private final HttpApi api;
+    /** The model family the retraining workflow promotes (its handlers' MODEL_NAME default). */
+    static final String MODEL_NAME = "motflow-tracker";
 
     public JobFunctions(Construct scope, String id, MotflowConfig cfg, Path jobsJar, Storage storage,
                         Messaging messaging, Ml ml) {
@@ -88,8 +90,10 @@ public final class JobFunctions extends Construct {
             ingestEnv.put("PROCESSING_VOLUME_KMS_KEY_ID", keyArn);
         }
         ingestEnv.put("PROCESSING_MAX_RUNTIME_SECONDS", Integer.toString(cfg.processingMaxRuntimeSeconds()));
-        // The processing container takes a model.tar.gz at /opt/ml/processing/model: the endpoints' model.
+        // The processing container takes a model.tar.gz at /opt/ml/processing/model: the promoted model
+        // (MODEL#<MODEL_NAME>/CURRENT, read with the GetItem granted below), else the bootstrap one.
         ingestEnv.put("PROCESSING_MODEL_S3_URI", ml.modelDataUrl());
+        ingestEnv.put("MODEL_NAME", MODEL_NAME);
         JavaFunction ingest = javaFunction("Ingest", "IngestHandler", cfg, code, 1024, INGEST_TIMEOUT, ingestEnv,
                 List.of(
                         Policies.allow(ingestTable, List.of(tableArn)),

@@ -12,6 +12,7 @@ import dev.motflow.jobs.store.Backoff;
 import dev.motflow.jobs.store.BatchWriter;
 import dev.motflow.jobs.store.JobRepository;
 import dev.motflow.jobs.store.PageTokens;
+import dev.motflow.jobs.store.ProductionModel;
 import dev.motflow.jobs.store.TrackRepository;
 import dev.motflow.jobs.store.UnroutableLog;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -24,11 +25,15 @@ import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
 /**
  * The services of the job Lambdas wired to their clients. Handlers build one from the environment
  * during init (SnapStart snapshots it: clients and configuration stay valid after restore; nothing
- * here holds per-invocation state, time or randomness). Tests wire it to local servers.
+ * here holds per-invocation state, time or randomness; the production-model cache starts empty). Tests wire it to local servers.
  */
 public final class JobsRuntime {
-    /** Retry and lease settings. */
-    public record Tuning(Backoff sageMaker, Backoff batchWrite, Duration startLease) {
+    /** Retry, lease and cache settings. */
+    public record Tuning(Backoff sageMaker, Backoff batchWrite, Duration startLease, Duration modelCacheTtl) {
+        public Tuning(Backoff sageMaker, Backoff batchWrite, Duration startLease) {
+            this(sageMaker, batchWrite, startLease, ProductionModel.DEFAULT_TTL);
+        }
+
         public static Tuning defaults() {
             return new Tuning(Backoff.of(6, Duration.ofMillis(100), Duration.ofSeconds(3)),
                     Backoff.of(8, Duration.ofMillis(50), Duration.ofSeconds(2)), IngestService.DEFAULT_LEASE);
@@ -51,8 +56,10 @@ public final class JobsRuntime {
         TrackRepository tracks = new TrackRepository(dynamo, config.tableName(), new BatchWriter(dynamo, tuning.batchWrite()));
         UnroutableLog unroutable = new UnroutableLog(dynamo, config.tableName(), clock);
         SageMakerLauncher launcher = new SageMakerLauncher(config, sageMaker, runtime, tuning.sageMaker());
+        ProductionModel model = new ProductionModel(dynamo, config.tableName(), config.modelName(),
+                config.processingModelS3Uri(), clock, tuning.modelCacheTtl());
         return new JobsRuntime(
-                new IngestService(config, jobs, unroutable, s3, launcher, clock, tuning.startLease()),
+                new IngestService(config, jobs, unroutable, s3, launcher, model, clock, tuning.startLease()),
                 new CompletionService(config, jobs, tracks, unroutable, s3, clock),
                 new JobApi(config, jobs, tracks, presigner, new PageTokens(config.tableName()), clock));
     }

@@ -23,10 +23,12 @@ import dev.motflow.jobs.model.JobStatus;
 import dev.motflow.jobs.model.Route;
 import dev.motflow.jobs.model.S3ObjectRef;
 import dev.motflow.jobs.store.JobRepository;
+import dev.motflow.jobs.store.ProductionModel;
 import dev.motflow.jobs.store.StaleJobException;
 import dev.motflow.jobs.store.Times;
 import dev.motflow.jobs.store.UnroutableLog;
 import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -57,17 +59,19 @@ public final class IngestService {
     private final UnroutableLog unroutable;
     private final S3Client s3;
     private final SageMakerLauncher launcher;
+    private final ProductionModel model;
     private final Clock clock;
     private final Duration lease;
     private final ContainerSniffer sniffer = new ContainerSniffer();
 
     public IngestService(JobsConfig config, JobRepository jobs, UnroutableLog unroutable, S3Client s3,
-                         SageMakerLauncher launcher, Clock clock, Duration lease) {
+                         SageMakerLauncher launcher, ProductionModel model, Clock clock, Duration lease) {
         this.config = config;
         this.jobs = jobs;
         this.unroutable = unroutable;
         this.s3 = s3;
         this.launcher = launcher;
+        this.model = model;
         this.clock = clock;
         this.lease = lease;
     }
@@ -297,8 +301,20 @@ public final class IngestService {
         String reason;
         try {
             if (job.route() == Route.PROCESSING_JOB) {
+                ProductionModel.Choice m;
+                try {
+                    m = model.choose();
+                } catch (SdkException e) {
+                    // Starting on the fallback would silently run an outdated model: wait for the table.
+                    return releaseLease(job, "reading the production model failed: " + e.getMessage());
+                }
                 SageMakerLauncher.ProcessingStart p = launcher.startProcessing(job.jobId(), input,
-                        Optional.ofNullable(job.num("sizeBytes")).orElse(0L));
+                        Optional.ofNullable(job.num("sizeBytes")).orElse(0L), m.s3Uri());
+                sets.put("modelSource", s(m.source().name()));
+                putIfPresent(sets, "modelS3Uri", m.s3Uri());
+                if (m.version() != null) {
+                    sets.put("modelVersion", n(m.version()));
+                }
                 sets.put("processingJobName", s(p.jobName()));
                 putIfPresent(sets, "processingJobArn", p.jobArn());
                 sets.put("processingOutputUri", s(p.outputS3Uri()));
@@ -319,15 +335,7 @@ public final class IngestService {
             fail(job, e.getMessage());
             return Outcome.DONE;
         } catch (SageMakerLauncher.UnavailableException e) {
-            LOG.warn("SageMaker unavailable; releasing the start lease for a retry", "jobId", job.jobId(),
-                    "error", e.getMessage());
-            try {
-                jobs.update(job, Map.of("leaseUntil", s(Times.format(clock.instant())),
-                        "lastStartError", s(e.getMessage())), List.of());
-            } catch (StaleJobException stale) {
-                // Someone else moved the job on; their state wins.
-            }
-            return Outcome.RETRY;
+            return releaseLease(job, e.getMessage());
         }
         sets.put("runningAt", s(Times.format(clock.instant())));
         try {
@@ -338,6 +346,17 @@ public final class IngestService {
             LOG.info("job moved on before RUNNING was recorded", "jobId", job.jobId());
         }
         return Outcome.DONE;
+    }
+
+    private Outcome releaseLease(Job job, String error) {
+        LOG.warn("start not possible now; releasing the start lease for a retry", "jobId", job.jobId(), "error", error);
+        try {
+            jobs.update(job, Map.of("leaseUntil", s(Times.format(clock.instant())), "lastStartError", s(error)),
+                    List.of());
+        } catch (StaleJobException stale) {
+            // Someone else moved the job on; their state wins.
+        }
+        return Outcome.RETRY;
     }
 
     private void fail(Job job, String reason) {

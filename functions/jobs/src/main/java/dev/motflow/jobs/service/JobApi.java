@@ -279,6 +279,12 @@ public final class JobApi {
             putText(sm, "outputLocation", job.str("outputLocation"));
             putText(sm, "processingJobName", job.str("processingJobName"));
             putText(sm, "processingJobArn", job.str("processingJobArn"));
+            if (job.str("modelSource") != null) {
+                ObjectNode model = sm.putObject("model");
+                putText(model, "source", job.str("modelSource"));
+                putNum(model, "version", job.num("modelVersion"));
+                putText(model, "s3Uri", job.str("modelS3Uri"));
+            }
         }
         if (job.num("trackCount") != null) {
             ObjectNode c = o.putObject("counts");

@@ -21,12 +21,25 @@ public record JobsConfig(
         String processingVolumeKmsKeyId,
         int processingMaxRuntimeSeconds,
         String processingModelS3Uri,
-        Duration presignTtl) {
+        Duration presignTtl,
+        String modelName) {
 
     /** Every dropped video lands under this prefix. */
     public static final String DROP_PREFIX = "incoming/";
     public static final long DEFAULT_MAX_ASYNC_BYTES = 1L << 30;
     public static final long DEFAULT_MAX_UPLOAD_BYTES = 50L << 30;
+    /** The model family whose production pointer processing jobs follow; the retraining module's default too. */
+    public static final String DEFAULT_MODEL_NAME = "motflow-tracker";
+
+    /** Without a model name: {@link #DEFAULT_MODEL_NAME}. */
+    public JobsConfig(String tableName, String resultsBucket, String dropBucket, String asyncEndpointName,
+                      long maxAsyncBytes, long maxUploadBytes, String batchPrefix, String processingImageUri,
+                      String processingRoleArn, String processingInstanceType, String processingVolumeKmsKeyId,
+                      int processingMaxRuntimeSeconds, String processingModelS3Uri, Duration presignTtl) {
+        this(tableName, resultsBucket, dropBucket, asyncEndpointName, maxAsyncBytes, maxUploadBytes, batchPrefix,
+                processingImageUri, processingRoleArn, processingInstanceType, processingVolumeKmsKeyId,
+                processingMaxRuntimeSeconds, processingModelS3Uri, presignTtl, null);
+    }
 
     public JobsConfig {
         if (tableName == null || tableName.isBlank()) {
@@ -46,6 +59,9 @@ public record JobsConfig(
         }
         if (presignTtl == null || presignTtl.isNegative() || presignTtl.isZero() || presignTtl.toSeconds() > 604_800) {
             throw new IllegalArgumentException("PRESIGN_TTL_SECONDS must be 1..604800");
+        }
+        if (modelName == null || modelName.isBlank()) {
+            modelName = DEFAULT_MODEL_NAME;
         }
     }
 
@@ -68,7 +84,8 @@ public record JobsConfig(
                 blankToNull(env.get("PROCESSING_VOLUME_KMS_KEY_ID")),
                 (int) longOf(env, "PROCESSING_MAX_RUNTIME_SECONDS", 3600),
                 blankToNull(env.get("PROCESSING_MODEL_S3_URI")),
-                Duration.ofSeconds(longOf(env, "PRESIGN_TTL_SECONDS", 900)));
+                Duration.ofSeconds(longOf(env, "PRESIGN_TTL_SECONDS", 900)),
+                blankToNull(env.get("MODEL_NAME")));
     }
 
     private static long longOf(Map<String, String> env, String name, long dflt) {

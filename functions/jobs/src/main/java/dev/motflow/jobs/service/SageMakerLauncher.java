@@ -100,7 +100,8 @@ public final class SageMakerLauncher {
         return "s3://" + config.resultsBucket() + "/processing/" + jobId + "/";
     }
 
-    public ProcessingStart startProcessing(String jobId, String inputS3Uri, long sizeBytes) {
+    /** {@code modelS3Uri}: the model mounted at {@value #PROCESSING_MODEL_PATH}; null: the image's own model. */
+    public ProcessingStart startProcessing(String jobId, String inputS3Uri, long sizeBytes, String modelS3Uri) {
         String name = JobIds.processingJobName(jobId);
         String output = processingOutputUri(jobId);
         // Room for the video and the decoded work files: twice its size plus 20 GB, at least 30 GB.
@@ -119,7 +120,7 @@ public final class SageMakerLauncher {
                         .containerEntrypoint("process")
                         .build())
                 .environment(java.util.Map.of("MOTFLOW_JOB_ID", jobId))
-                .processingInputs(inputs(inputS3Uri))
+                .processingInputs(inputs(inputS3Uri, modelS3Uri))
                 .processingOutputConfig(ProcessingOutputConfig.builder().outputs(ProcessingOutput.builder()
                         .outputName("tracks")
                         .s3Output(ProcessingS3Output.builder().s3Uri(output).localPath(PROCESSING_OUTPUT_PATH)
@@ -148,15 +149,15 @@ public final class SageMakerLauncher {
         return new ProcessingStart(name, arn, output, resultUri(output, inputS3Uri), attempts[0]);
     }
 
-    private java.util.List<ProcessingInput> inputs(String videoS3Uri) {
+    private static java.util.List<ProcessingInput> inputs(String videoS3Uri, String modelS3Uri) {
         java.util.List<ProcessingInput> in = new java.util.ArrayList<>();
         in.add(ProcessingInput.builder().inputName("video")
                 .s3Input(ProcessingS3Input.builder().s3Uri(videoS3Uri).localPath(PROCESSING_INPUT_PATH)
                         .s3DataType("S3Prefix").s3InputMode("File").build())
                 .build());
-        if (config.processingModelS3Uri() != null) {
+        if (modelS3Uri != null) {
             in.add(ProcessingInput.builder().inputName("model")
-                    .s3Input(ProcessingS3Input.builder().s3Uri(config.processingModelS3Uri()).localPath(PROCESSING_MODEL_PATH)
+                    .s3Input(ProcessingS3Input.builder().s3Uri(modelS3Uri).localPath(PROCESSING_MODEL_PATH)
                             .s3DataType("S3Prefix").s3InputMode("File").build())
                     .build());
         }

@@ -134,7 +134,7 @@ class IngestServiceTest {
                 .processingResources(r -> r.clusterConfig(c -> c.instanceCount(1).instanceType("ml.g5.xlarge").volumeSizeInGB(30))));
         SageMakerLauncher launcher = new SageMakerLauncher(LOCAL.config(), LOCAL.sm.client(), LOCAL.sm.runtimeClient(),
                 Local.fastTuning().sageMaker());
-        SageMakerLauncher.ProcessingStart again = launcher.startProcessing(jobId, "s3://" + LOCAL.drop + "/incoming/x.mp4", 10);
+        SageMakerLauncher.ProcessingStart again = launcher.startProcessing(jobId, "s3://" + LOCAL.drop + "/incoming/x.mp4", 10, null);
         assertEquals("arn:aws:sagemaker:us-east-1:000000000000:processing-job/motflow-" + jobId, again.jobArn());
         assertEquals("ResourceInUse", LOCAL.sm.calls("CreateProcessingJob").get(1).errorCode());
         assertEquals(1, LOCAL.sm.calls("DescribeProcessingJob").size());

@@ -23,6 +23,8 @@ class JobsConfigTest {
         assertEquals("ml.g5.xlarge", c.processingInstanceType());
         assertNull(c.processingVolumeKmsKeyId());
         assertNull(c.processingModelS3Uri());
+        assertEquals("motflow-tracker", c.modelName());
+        assertEquals("other", JobsConfig.fromMap(Map.of("TABLE_NAME", "t", "MODEL_NAME", "other")).modelName());
     }
 
     @Test
