@@ -51,14 +51,16 @@ public final class RetrainingFunctions extends Construct {
                         Policies.allow(List.of("s3:GetObject"), List.of(labelled)),
                         Policies.allow(List.of("s3:GetObject", "s3:PutObject"),
                                 List.of(storage.artifacts().arnForObjects("*")))));
+        // One model family for the whole stack: ingest mounts the same MODEL#<name>/CURRENT these steps write.
+        String model = JobFunctions.MODEL_NAME;
         step("ScoreModel", "ScoreModelHandler", cfg, code, 2048, Duration.seconds(540),
-                Map.of("TABLE_NAME", table_),
+                Map.of("TABLE_NAME", table_, "MODEL_NAME", model),
                 List.of(table, kms, Policies.allow(List.of("s3:GetObject"), List.of(
                         storage.artifacts().arnForObjects("*"), storage.results().arnForObjects("*"), labelled))));
         step("Gate", "GateHandler", cfg, code, 1024, Duration.seconds(50),
-                Map.of("TABLE_NAME", table_), List.of(table, kms));
+                Map.of("TABLE_NAME", table_, "MODEL_NAME", model), List.of(table, kms));
         step("FinishRun", "FinishRunHandler", cfg, code, 1024, Duration.seconds(100),
-                Map.of("TABLE_NAME", table_, "ENDPOINT_NAME", ml.framesEndpointName(),
+                Map.of("TABLE_NAME", table_, "MODEL_NAME", model, "ENDPOINT_NAME", ml.framesEndpointName(),
                         "STATE_MACHINE_ARN", stateMachineArn),
                 List.of(table, kms, startRun));
 
