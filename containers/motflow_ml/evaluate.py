@@ -13,7 +13,6 @@ import argparse
 import shutil
 import sys
 import tempfile
-import traceback
 from pathlib import Path
 
 from . import paths
@@ -59,18 +58,7 @@ def main(argv=None):
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--half", action="store_true", help="fp16 on GPU")
     args = ap.parse_args(argv)
-    try:
-        run(args)
-        return 0
-    except Exception as e:
-        traceback.print_exc()
-        try:
-            paths.output_dir().mkdir(parents=True, exist_ok=True)
-            paths.failure_file().write_text(f"{type(e).__name__}: {e}\n")
-        except OSError:
-            pass
-        print(f"evaluation failed: {e}", file=sys.stderr, flush=True)
-        return 1
+    return paths.run_job(run, args, "evaluation")
 
 
 if __name__ == "__main__":

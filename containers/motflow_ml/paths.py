@@ -1,6 +1,8 @@
 """Where the SageMaker folders are. SageMaker mounts everything under /opt/ml; tests and the local
 stack point ``MOTFLOW_OPT_ML`` (or ``SM_ROOT``) at a folder laid out the same way."""
 import os
+import sys
+import traceback
 from pathlib import Path
 
 
@@ -33,6 +35,23 @@ def output_dir() -> Path:
 
 def failure_file() -> Path:
     return output_dir() / "failure"
+
+
+def run_job(run, args, what):
+    """Runs a processing job's body: 0 on success; else the reason in /opt/ml/output/failure
+    (where SageMaker reads a job's FailureReason) and 1."""
+    try:
+        run(args)
+        return 0
+    except Exception as e:
+        traceback.print_exc()
+        try:
+            output_dir().mkdir(parents=True, exist_ok=True)
+            failure_file().write_text(f"{type(e).__name__}: {e}\n")
+        except OSError:
+            pass
+        print(f"{what} failed: {e}", file=sys.stderr, flush=True)
+        return 1
 
 
 def processing_input() -> Path:

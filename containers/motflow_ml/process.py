@@ -20,7 +20,6 @@ import sys
 import tarfile
 import tempfile
 import time
-import traceback
 from pathlib import Path
 
 from . import paths
@@ -142,18 +141,7 @@ def main(argv=None):
     ap.add_argument("--conf-thres", type=float, default=None)
     ap.add_argument("--half", action="store_true", help="fp16 on GPU")
     args = ap.parse_args(argv)
-    try:
-        run(args)
-        return 0
-    except Exception as e:
-        traceback.print_exc()
-        try:
-            paths.output_dir().mkdir(parents=True, exist_ok=True)
-            paths.failure_file().write_text(f"{type(e).__name__}: {e}\n")
-        except OSError:
-            pass
-        print(f"processing failed: {e}", file=sys.stderr, flush=True)
-        return 1
+    return paths.run_job(run, args, "processing")
 
 
 if __name__ == "__main__":
