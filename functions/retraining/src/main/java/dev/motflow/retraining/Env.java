@@ -29,11 +29,25 @@ public final class Env {
 
     public double decimal(String name, double fallback) {
         String v = vars.get(name);
-        return v == null || v.isBlank() ? fallback : Double.parseDouble(v);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("environment variable " + name + " must be a number, got '" + v + "'");
+        }
     }
 
     public long integer(String name, long fallback) {
         String v = vars.get(name);
-        return v == null || v.isBlank() ? fallback : Long.parseLong(v);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("environment variable " + name + " must be a whole number, got '" + v + "'");
+        }
     }
 }

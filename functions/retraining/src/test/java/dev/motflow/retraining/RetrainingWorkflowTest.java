@@ -257,6 +257,27 @@ class RetrainingWorkflowTest {
     }
 
     @Test
+    void aFirstCandidateBelowTheQualityFloorIsRejected() {
+        // No production model: before the floor, any first candidate was promoted ("no production model yet").
+        bed.candidateResults = TestBed::poor;
+        String name = trigger("m1", uploadGood("street", "first-poor"));
+
+        ExecutionResult r = bed.starter.await(name);
+        assertSucceeded(r);
+        assertEquals(List.of("ScoreCandidate", "ProductionNeedsScores", "Gate", "IsPromoted", "RecordRejected", "Notify"),
+                r.visited().subList(r.visited().indexOf("ScoreCandidate"), r.visited().indexOf("RunSucceeded")));
+        assertTrue(bed.sageMaker.calls("CreateModel").isEmpty(), "nothing deployed");
+        assertNull(bed.steps.registry().current(), "still no production model");
+        assertEquals("REJECTED", Attr.str(bed.steps.registry().version(1), "status"));
+        JsonNode note = onlyNotification(name);
+        assertEquals("REJECTED", note.path("status").asText());
+        // the sequences are short: frame 1 alone keeps IDF1 above 0.3, HOTA is not
+        String reason = note.path("reason").asText();
+        assertEquals("below the quality floor: HOTA 0.2500 < 0.3000 (GATE_MIN_HOTA)", reason);
+        assertEquals(reason, Attr.str(runItem("street", name), "gateReason"));
+    }
+
+    @Test
     void aMissingEndpointIsCreatedWhateverTheTableSays() {
         // The table has a production model, but the real-time endpoint is gone (e.g. deleted by hand):
         // SageMaker's not-found answer, not the table, decides to create it; the video endpoint is updated.

@@ -195,6 +195,17 @@ public final class TestBed implements AutoCloseable {
         return results(seq, true);
     }
 
+    /** A tracker that found almost nothing: the pedestrian targets of frame 1 only. */
+    public static String poor(String seq) {
+        StringBuilder b = new StringBuilder();
+        for (String line : results(seq, false).split("\n")) {
+            if (line.startsWith("1,")) {
+                b.append(line).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
     private static String results(String seq, boolean degrade) {
         StringBuilder b = new StringBuilder();
         for (String line : groundTruthOf(seq).split("\n")) {

@@ -9,6 +9,7 @@ import dev.motflow.retraining.score.GatePolicy;
 import dev.motflow.retraining.score.GateStep;
 import dev.motflow.retraining.score.ModelRegistry;
 import dev.motflow.retraining.score.ModelScoring;
+import dev.motflow.retraining.score.QualityFloor;
 import dev.motflow.retraining.score.ResultScorer;
 import dev.motflow.retraining.store.RunFinisher;
 import dev.motflow.retraining.store.RunRecords;
@@ -60,8 +61,15 @@ public final class Steps {
     }
 
     public GateStep gate() {
-        return new GateStep(new GatePolicy(env.decimal("GATE_MIN_IMPROVEMENT", 0.01), env.decimal("GATE_MAX_MOTA_DROP", 0.005)),
-                registry(), runs(), clock);
+        return new GateStep(gatePolicy(), registry(), runs(), clock);
+    }
+
+    /** The gate's margins and quality floor; unset variables take the defaults of docs/handlers.md. */
+    public GatePolicy gatePolicy() {
+        QualityFloor d = QualityFloor.DEFAULT;
+        QualityFloor floor = new QualityFloor(env.decimal(QualityFloor.ENV_MIN_HOTA, d.minHota()),
+                env.decimal(QualityFloor.ENV_MIN_IDF1, d.minIdf1()), env.decimal(QualityFloor.ENV_MIN_MOTA, d.minMota()));
+        return new GatePolicy(env.decimal("GATE_MIN_IMPROVEMENT", 0.01), env.decimal("GATE_MAX_MOTA_DROP", 0.005), floor);
     }
 
     public RunFinisher finisher(dev.motflow.retraining.store.RunCoordinator coordinator) {

@@ -1,5 +1,6 @@
 package dev.motflow.retraining.score;
 
+import java.util.List;
 import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,15 +9,24 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.motflow.retraining.Json;
 
 /**
- * Promote a candidate only if IDF1 or HOTA improves by at least {@code minImprovement} (absolute,
- * scores are 0..1) and MOTA does not fall by more than {@code maxMotaDrop}. With no production
- * model yet, a candidate with defined scores is promoted.
+ * Promote a candidate only if it reaches the absolute {@link QualityFloor} (always, also with no
+ * production model yet) and, when production exists, IDF1 or HOTA improves by at least
+ * {@code minImprovement} (absolute, scores are 0..1) and MOTA does not fall by more than
+ * {@code maxMotaDrop}.
  */
-public record GatePolicy(double minImprovement, double maxMotaDrop) {
+public record GatePolicy(double minImprovement, double maxMotaDrop, QualityFloor floor) {
     public GatePolicy {
         if (minImprovement < 0 || maxMotaDrop < 0) {
             throw new IllegalArgumentException("margins must be >= 0");
         }
+        if (floor == null) {
+            throw new IllegalArgumentException("floor is required (QualityFloor.DEFAULT for the defaults)");
+        }
+    }
+
+    /** The margins with the default floor. */
+    public GatePolicy(double minImprovement, double maxMotaDrop) {
+        this(minImprovement, maxMotaDrop, QualityFloor.DEFAULT);
     }
 
     public record Decision(boolean promote, String reason, ObjectNode deltas) {
@@ -30,8 +40,14 @@ public record GatePolicy(double minImprovement, double maxMotaDrop) {
         if (Double.isNaN(cMota) || Double.isNaN(cIdf1) || Double.isNaN(cHota)) {
             return new Decision(false, "candidate scores are undefined (no ground truth on the validation set?)", deltas);
         }
+        List<String> missed = floor.failures(candidate);
+        String candidateNumbers = String.format(Locale.ROOT, "HOTA %.4f, IDF1 %.4f, MOTA %.4f", cHota, cIdf1, cMota);
+        if (!missed.isEmpty()) {
+            return new Decision(false, "below the quality floor: " + String.join(", ", missed), deltas);
+        }
         if (production == null || production.isNull() || production.isMissingNode()) {
-            return new Decision(true, "no production model yet", deltas);
+            return new Decision(true, "no production model yet; the candidate reaches the quality floor ("
+                    + candidateNumbers + ")", deltas);
         }
         double dMota = cMota - value(production, "mota");
         double dIdf1 = cIdf1 - value(production, "idf1");

@@ -48,6 +48,7 @@ public final class GateStep {
         out.set("deltas", d.deltas());
         out.put("minImprovement", policy.minImprovement());
         out.put("maxMotaDrop", policy.maxMotaDrop());
+        out.set("floor", policy.floor().toJson());
         return out;
     }
 }

@@ -37,9 +37,43 @@ class GatePolicyTest {
     }
 
     @Test
-    void firstModelIsPromotedUnlessItsScoresAreUndefined() {
-        assertTrue(policy.decide(scores(0.1, 0.1, 0.1), null).promote());
+    void firstModelIsPromotedOnlyAboveTheQualityFloor() {
+        GatePolicy.Decision good = policy.decide(scores(0.45, 0.50, 0.40), null);
+        assertTrue(good.promote(), good.reason());
+        assertTrue(good.reason().startsWith("no production model yet; the candidate reaches the quality floor"), good.reason());
+        // the demo's first model before the floor existed: promoted with MOTA -0.31 because production was empty
+        GatePolicy.Decision bad = policy.decide(scores(-0.31, 0.12, 0.10), null);
+        assertFalse(bad.promote());
+        assertEquals("below the quality floor: HOTA 0.1000 < 0.3000 (GATE_MIN_HOTA), IDF1 0.1200 < 0.3000 (GATE_MIN_IDF1),"
+                + " MOTA -0.3100 < 0.0000 (GATE_MIN_MOTA)", bad.reason());
         assertFalse(policy.decide(Json.object().put("mota", 0.5).putNull("idf1").put("hota", 0.5), null).promote());
+    }
+
+    @Test
+    void theFloorAppliesAlsoWhenTheCandidateBeatsProduction() {
+        // a much better candidate than a very poor production model is still not good enough
+        GatePolicy.Decision d = policy.decide(scores(0.30, 0.35, 0.25), scores(0.10, 0.10, 0.10));
+        assertFalse(d.promote());
+        assertEquals("below the quality floor: HOTA 0.2500 < 0.3000 (GATE_MIN_HOTA)", d.reason());
+    }
+
+    @Test
+    void aConfiguredFloorReplacesTheDefaults() {
+        GatePolicy demo = new GatePolicy(0.01, 0.005, new QualityFloor(0.2, 0.2, -1));
+        assertTrue(demo.decide(scores(0.12, 0.45, 0.42), null).promote(), "the demo's synthetic run passes its floor");
+        assertFalse(demo.decide(scores(0.12, 0.45, 0.19), null).promote());
+        GatePolicy off = new GatePolicy(0.01, 0.005, new QualityFloor(0, 0, Double.NEGATIVE_INFINITY));
+        assertTrue(off.decide(scores(-5, 0, 0), null).promote(), "floors of 0 / -inf switch the check off");
+    }
+
+    @Test
+    void floorsOutsideTheirRangeAreRefusedWithTheSettingsName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new QualityFloor(30, 0.3, 0));
+        assertTrue(e.getMessage().startsWith("GATE_MIN_HOTA must be a number in [0.0, 1.0]"), e.getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new QualityFloor(0.3, -0.1, 0))
+                .getMessage().startsWith("GATE_MIN_IDF1"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new QualityFloor(0.3, 0.3, Double.NaN))
+                .getMessage().startsWith("GATE_MIN_MOTA"));
     }
 
     @Test
