@@ -3,6 +3,8 @@ package dev.motflow.infra;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -24,7 +26,11 @@ public record MotflowConfig(
         String processingInstanceType,
         int processingMaxRuntimeSeconds,
         String trainingInstanceType,
+        int trainingInstanceCount,
         String evaluationInstanceType,
+        double gateMinHota,
+        double gateMinIdf1,
+        double gateMinMota,
         long maxAsyncBytes,
         long maxUploadBytes,
         int presignTtlSeconds,
@@ -44,6 +50,14 @@ public record MotflowConfig(
 
     private static final Pattern STAGE = Pattern.compile("[a-z][a-z0-9-]{0,19}");
     private static final Pattern INSTANCE = Pattern.compile("ml\\.[a-z0-9]+\\.[a-z0-9]+");
+    /**
+     * Instance families SageMaker training runs the motflow training image on: the GPU families
+     * (every GPU of every instance is used) and a few CPU families for small or test runs.
+     */
+    static final Set<String> TRAINING_FAMILIES = Set.of("g4dn", "g5", "g6", "g6e", "p3", "p3dn", "p4d", "p4de",
+            "p5", "p5e", "p5en", "m5", "m6i", "m7i", "c5", "c6i", "c7i");
+    /** Upper bound of trainingInstanceCount: catches typos; the account's quota is the real limit. */
+    static final int MAX_TRAINING_INSTANCES = 64;
 
     public MotflowConfig {
         if (!STAGE.matcher(stage).matches()) {
@@ -55,6 +69,22 @@ public record MotflowConfig(
             if (!INSTANCE.matcher(type).matches()) {
                 throw new IllegalArgumentException("not a SageMaker instance type: '" + type + "'");
             }
+        }
+        String trainingFamily = trainingInstanceType.split("\\.")[1];
+        if (!TRAINING_FAMILIES.contains(trainingFamily)) {
+            throw new IllegalArgumentException("context 'trainingInstanceType': '" + trainingInstanceType + "' is not an"
+                    + " instance family motflow trains on; use one of " + new TreeSet<>(TRAINING_FAMILIES)
+                    + " (e.g. ml.g5.2xlarge, ml.p4d.24xlarge)");
+        }
+        if (trainingInstanceCount < 1 || trainingInstanceCount > MAX_TRAINING_INSTANCES) {
+            throw new IllegalArgumentException("context 'trainingInstanceCount' must be 1.." + MAX_TRAINING_INSTANCES
+                    + ", got " + trainingInstanceCount);
+        }
+        if (gateMinHota < 0 || gateMinHota > 1 || gateMinIdf1 < 0 || gateMinIdf1 > 1 || gateMinMota > 1
+                || Double.isNaN(gateMinMota)) {
+            throw new IllegalArgumentException("context 'gateMinHota' and 'gateMinIdf1' must be in [0, 1] and"
+                    + " 'gateMinMota' <= 1 (scores are fractions: 0.3, not 30), got " + gateMinHota + ", " + gateMinIdf1
+                    + ", " + gateMinMota);
         }
         if (asyncMaxInstances < 1 || maxReceiveCount < 1 || maxAsyncBytes > maxUploadBytes) {
             throw new IllegalArgumentException("asyncMaxInstances and maxReceiveCount must be >= 1 and"
@@ -78,7 +108,12 @@ public record MotflowConfig(
                 c.str("processingInstanceType", "ml.g5.xlarge"),
                 c.integer("processingMaxRuntimeSeconds", 3600),
                 c.str("trainingInstanceType", "ml.g5.2xlarge"),
+                c.integer("trainingInstanceCount", 1),
                 c.str("evaluationInstanceType", "ml.g5.xlarge"),
+                // the Gate Lambda's quality floor; the same defaults as functions/retraining's QualityFloor
+                c.dbl("gateMinHota", 0.30),
+                c.dbl("gateMinIdf1", 0.30),
+                c.dbl("gateMinMota", 0.0),
                 c.lng("maxAsyncBytes", 1L << 30),
                 c.lng("maxUploadBytes", 50L << 30),
                 c.integer("presignTtlSeconds", 900),

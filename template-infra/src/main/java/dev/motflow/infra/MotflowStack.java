@@ -75,6 +75,8 @@ public final class MotflowStack extends Stack {
         s.put("ServingImageUri", ml.servingRepo().repositoryUriForTag(cfg.imageTag()));
         s.put("EvaluationImageUri", ml.processingRepo().repositoryUriForTag(cfg.imageTag()));
         s.put("TrainingInstanceType", cfg.trainingInstanceType());
+        // A string: the ASL reads it with States.StringToJson (substitutions sit inside JSON strings).
+        s.put("TrainingInstanceCount", Integer.toString(cfg.trainingInstanceCount()));
         s.put("EvaluationInstanceType", cfg.evaluationInstanceType());
         s.put("EndpointInstanceType", cfg.realtimeInstanceType());
         // The retraining workflow promotes models onto both endpoints the stack creates: the

@@ -58,7 +58,9 @@ public final class RetrainingFunctions extends Construct {
                 List.of(table, kms, Policies.allow(List.of("s3:GetObject"), List.of(
                         storage.artifacts().arnForObjects("*"), storage.results().arnForObjects("*"), labelled))));
         step("Gate", "GateHandler", cfg, code, 1024, Duration.seconds(50),
-                Map.of("TABLE_NAME", table_, "MODEL_NAME", model), List.of(table, kms));
+                Map.of("TABLE_NAME", table_, "MODEL_NAME", model, "GATE_MIN_HOTA", Double.toString(cfg.gateMinHota()),
+                        "GATE_MIN_IDF1", Double.toString(cfg.gateMinIdf1()), "GATE_MIN_MOTA", Double.toString(cfg.gateMinMota())),
+                List.of(table, kms));
         step("FinishRun", "FinishRunHandler", cfg, code, 1024, Duration.seconds(100),
                 Map.of("TABLE_NAME", table_, "MODEL_NAME", model, "ENDPOINT_NAME", ml.framesEndpointName(),
                         "STATE_MACHINE_ARN", stateMachineArn),

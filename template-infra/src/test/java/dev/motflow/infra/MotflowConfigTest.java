@@ -56,6 +56,38 @@ class MotflowConfigTest {
     }
 
     @Test
+    void trainingInstancesAndTheGateFloorAreSettings() {
+        MotflowConfig d = MotflowConfig.defaults();
+        assertEquals("ml.g5.2xlarge", d.trainingInstanceType());
+        assertEquals(1, d.trainingInstanceCount());
+        assertEquals(0.30, d.gateMinHota());
+        assertEquals(0.30, d.gateMinIdf1());
+        assertEquals(0.0, d.gateMinMota());
+        MotflowConfig big = of(Map.of("trainingInstanceType", "ml.p4d.24xlarge", "trainingInstanceCount", "2",
+                "gateMinHota", "0.45", "gateMinIdf1", 0.5, "gateMinMota", "-0.5"));
+        assertEquals("ml.p4d.24xlarge", big.trainingInstanceType());
+        assertEquals(2, big.trainingInstanceCount());
+        assertEquals(0.45, big.gateMinHota());
+        assertEquals(0.5, big.gateMinIdf1());
+        assertEquals(-0.5, big.gateMinMota());
+    }
+
+    @Test
+    void badTrainingSettingsAreRejectedWithTheKeyInTheMessage() {
+        String family = assertThrows(IllegalArgumentException.class, () -> of(Map.of("trainingInstanceType", "ml.x9.large")))
+                .getMessage();
+        assertTrue(family.contains("trainingInstanceType") && family.contains("ml.x9.large") && family.contains("p4d"), family);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> of(Map.of("trainingInstanceCount", "0")))
+                .getMessage().contains("trainingInstanceCount"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> of(Map.of("trainingInstanceCount", "65")))
+                .getMessage().contains("trainingInstanceCount"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> of(Map.of("gateMinHota", "30")))
+                .getMessage().contains("gateMinHota"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> of(Map.of("gateMinMota", "high")))
+                .getMessage().contains("gateMinMota"));
+    }
+
+    @Test
     void volumeKmsKeyOnlyForInstanceTypesWithoutLocalNvme() {
         assertFalse(MotflowConfig.supportsVolumeKmsKey("ml.g5.xlarge"));
         assertFalse(MotflowConfig.supportsVolumeKmsKey("ml.g4dn.xlarge"));

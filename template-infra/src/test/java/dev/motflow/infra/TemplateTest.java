@@ -263,6 +263,21 @@ class TemplateTest {
     }
 
     @Test
+    void retrainingTrainsOnTheConfiguredInstancesAndGatesOnTheConfiguredFloor() {
+        JsonNode subs = synth.resources("AWS::StepFunctions::StateMachine").values().stream()
+                .filter(m -> m.path("Properties").path("StateMachineName").asText().endsWith("-retrain")).findFirst()
+                .orElseThrow().path("Properties").path("DefinitionSubstitutions");
+        assertEquals("ml.g5.2xlarge", subs.path("TrainingInstanceType").asText());
+        assertEquals("1", subs.path("TrainingInstanceCount").asText());
+        JsonNode gateEnv = synth.resources("AWS::Lambda::Function").values().stream()
+                .filter(f -> f.path("Properties").path("Handler").asText().endsWith(".GateHandler::handleRequest"))
+                .findFirst().orElseThrow().path("Properties").path("Environment").path("Variables");
+        assertEquals(0.30, Double.parseDouble(gateEnv.path("GATE_MIN_HOTA").asText()), 1e-12);
+        assertEquals(0.30, Double.parseDouble(gateEnv.path("GATE_MIN_IDF1").asText()), 1e-12);
+        assertEquals(0.0, Double.parseDouble(gateEnv.path("GATE_MIN_MOTA").asText()), 1e-12);
+    }
+
+    @Test
     void asyncEndpointNotifiesBothTopicsAndScalesToZero() {
         JsonNode async = synth.resources("AWS::SageMaker::EndpointConfig").values().stream()
                 .filter(c -> c.path("Properties").has("AsyncInferenceConfig")).findFirst().orElseThrow()

@@ -215,6 +215,9 @@ class RetrainingWorkflowTest {
         assertEquals("motflow-video-5xx", videoDeployment.path("AutoRollbackConfiguration").path("Alarms").path(0).path("AlarmName").asText());
         JsonNode training = bed.sageMaker.successfulCalls("CreateTrainingJob").get(0).json();
         assertTrue(training.path("EnableManagedSpotTraining").asBoolean());
+        assertEquals("ml.g5.xlarge", training.path("ResourceConfig").path("InstanceType").asText());
+        assertTrue(training.path("ResourceConfig").path("InstanceCount").isInt(), "a number, not the substituted string");
+        assertEquals(2, training.path("ResourceConfig").path("InstanceCount").intValue(), "TrainingInstanceCount");
         assertTrue(training.path("CheckpointConfig").path("S3Uri").asText().startsWith("s3://" + bed.artifacts + "/retraining/" + name));
         assertEquals("validation_loss=([0-9.eE+-]+)",
                 training.path("AlgorithmSpecification").path("MetricDefinitions").path(0).path("Regex").asText());
@@ -541,6 +544,7 @@ class RetrainingWorkflowTest {
         List<String> tuned = new ArrayList<>();
         config.path("ParameterRanges").forEach(kind -> kind.forEach(p -> tuned.add(p.path("Name").asText())));
         assertEquals(List.of("lr", "id_loss_weight", "batch_size"), tuned);
+        assertEquals(2, tuning.path("TrainingJobDefinition").path("ResourceConfig").path("InstanceCount").intValue());
         assertEquals("PROMOTED", onlyNotification("street-v9-hpo").path("status").asText());
 
         var again = api.handleRequest(event, null);

@@ -125,6 +125,7 @@ public final class TestBed implements AutoCloseable {
         s.put("ServingImageUri", "000000000000.dkr.ecr.us-east-1.amazonaws.com/motflow-serve:1");
         s.put("SageMakerRoleArn", "arn:aws:iam::000000000000:role/motflow-sagemaker");
         s.put("TrainingInstanceType", "ml.g5.xlarge");
+        s.put("TrainingInstanceCount", "2");
         s.put("EvaluationInstanceType", "ml.g5.xlarge");
         s.put("EndpointInstanceType", "ml.g5.xlarge");
         s.put("EndpointName", ENDPOINT);
