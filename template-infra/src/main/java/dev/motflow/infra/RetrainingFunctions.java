@@ -44,15 +44,16 @@ public final class RetrainingFunctions extends Construct {
         String labelled = storage.drop().arnForObjects(Storage.LABELLED_PREFIX + "*");
         String table_ = storage.table().getTableName();
 
+        // One model family for the whole stack: ingest mounts the same MODEL#<name>/CURRENT these steps write.
+        String model = JobFunctions.MODEL_NAME;
+        // ValidateDataset also plans the training: a warm start reads the production pointer.
         step("ValidateDataset", "ValidateDatasetHandler", cfg, code, 2048, Duration.seconds(840),
-                Map.of("TABLE_NAME", table_, "ARTIFACTS_BUCKET", storage.artifacts().getBucketName()),
+                Map.of("TABLE_NAME", table_, "ARTIFACTS_BUCKET", storage.artifacts().getBucketName(), "MODEL_NAME", model),
                 List.of(table, kms,
                         Policies.allow(List.of("s3:ListBucket"), List.of(storage.drop().getBucketArn())),
                         Policies.allow(List.of("s3:GetObject"), List.of(labelled)),
                         Policies.allow(List.of("s3:GetObject", "s3:PutObject"),
                                 List.of(storage.artifacts().arnForObjects("*")))));
-        // One model family for the whole stack: ingest mounts the same MODEL#<name>/CURRENT these steps write.
-        String model = JobFunctions.MODEL_NAME;
         step("ScoreModel", "ScoreModelHandler", cfg, code, 2048, Duration.seconds(540),
                 Map.of("TABLE_NAME", table_, "MODEL_NAME", model),
                 List.of(table, kms, Policies.allow(List.of("s3:GetObject"), List.of(

@@ -215,6 +215,11 @@ class RetrainingWorkflowTest {
         assertEquals("motflow-video-5xx", videoDeployment.path("AutoRollbackConfiguration").path("Alarms").path(0).path("AlarmName").asText());
         JsonNode training = bed.sageMaker.successfulCalls("CreateTrainingJob").get(0).json();
         assertTrue(training.path("EnableManagedSpotTraining").asBoolean());
+        // warm start: the production model's artifact is the pretrained channel
+        assertEquals(List.of("train", "validation", "pretrained"), channelNames(training));
+        JsonNode pretrained = training.path("InputDataConfig").path(2).path("DataSource").path("S3DataSource");
+        assertEquals("s3://" + bed.artifacts + "/models/v1/model.tar.gz", pretrained.path("S3Uri").asText());
+        assertEquals("S3Prefix", pretrained.path("S3DataType").asText());
         assertEquals("ml.g5.xlarge", training.path("ResourceConfig").path("InstanceType").asText());
         assertTrue(training.path("ResourceConfig").path("InstanceCount").isInt(), "a number, not the substituted string");
         assertEquals(2, training.path("ResourceConfig").path("InstanceCount").intValue(), "TrainingInstanceCount");
@@ -224,6 +229,11 @@ class RetrainingWorkflowTest {
 
         JsonNode note = onlyNotification(name);
         assertEquals("PROMOTED", note.path("status").asText());
+        assertEquals("WARM", note.path("trainingStart").asText(), note.toString());
+        assertEquals(1, note.path("pretrainedVersion").asInt());
+        assertEquals("warm start from production version 1 (s3://" + bed.artifacts + "/models/v1/model.tar.gz)",
+                note.path("training").asText());
+        assertEquals("WARM", Attr.str(runItem("street", name), "trainingStart"));
         assertEquals(1.0, note.path("candidateScores").path("idf1").asDouble(), 1e-9, "perfect result");
         assertTrue(note.path("productionScores").path("idf1").asDouble() < 0.99, note.toString());
         // production got scored on this validation set and keeps those scores
@@ -256,7 +266,19 @@ class RetrainingWorkflowTest {
         assertEquals(current.endpointConfigName(), bed.lifecycle.endpoint(TestBed.ENDPOINT).path("EndpointConfigName").asText());
         assertEquals(current.endpointConfigName() + "-video",
                 bed.lifecycle.endpoint(TestBed.ASYNC_ENDPOINT).path("EndpointConfigName").asText());
-        assertEquals("PROMOTED", onlyNotification(name).path("status").asText());
+        JsonNode note = onlyNotification(name);
+        assertEquals("PROMOTED", note.path("status").asText());
+        // no production model in the table: a cold start
+        assertEquals("COLD", note.path("trainingStart").asText());
+        assertEquals("cold start: no production model yet", note.path("training").asText());
+        assertFalse(note.has("pretrainedVersion"));
+        assertEquals(List.of("train", "validation"), channelNames(bed.sageMaker.successfulCalls("CreateTrainingJob").get(0).json()));
+    }
+
+    private static List<String> channelNames(JsonNode trainingJob) {
+        List<String> names = new ArrayList<>();
+        trainingJob.path("InputDataConfig").forEach(c -> names.add(c.path("ChannelName").asText()));
+        return names;
     }
 
     @Test

@@ -23,13 +23,19 @@ import dev.motflow.retraining.Json;
  *     {"path": "cam1-0001/gt/gt.txt", "size": 51234, "sha256": "<64 hex>"},
  *     {"path": "cam1-0001/img1/000001.jpg", "size": 201563, "sha256": "<64 hex>"}
  *   ],
- *   "validation": ["cam1-0001"]
+ *   "validation": ["cam1-0001"],
+ *   "training": {"coldStart": true}
  * }
  * }</pre>
  * Paths are relative to the manifest's folder. {@code validation} is optional: without it the
- * split is chosen by a hash of the sequence names.
+ * split is chosen by a hash of the sequence names. {@code training} is optional:
+ * {@code coldStart: true} trains from scratch instead of from the production model ({@code false}
+ * or absent: warm start when there is a production model).
  */
-public record DatasetManifest(String dataset, String version, List<FileEntry> files, List<String> validation) {
+public record DatasetManifest(String dataset, String version, List<FileEntry> files, List<String> validation,
+                              Boolean coldStart) {
+    /** The fields {@code training} may hold. */
+    static final List<String> TRAINING_FIELDS = List.of("coldStart");
     public static final String SCHEMA = "motflow.dataset/1";
     static final Pattern VERSION = Pattern.compile("[A-Za-z0-9._-]{1,40}");
     static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
@@ -106,7 +112,30 @@ public record DatasetManifest(String dataset, String version, List<FileEntry> fi
                 val.forEach(v -> validation.add(v.asText()));
             }
         }
-        return new DatasetManifest(dataset, version, files, validation);
+        Boolean coldStart = null;
+        JsonNode training = root.get("training");
+        if (training != null && !training.isNull()) {
+            int line = lineOf(text, "\"training\"");
+            if (!training.isObject()) {
+                issues.add(fileLabel, line, "\"training\" must be an object such as {\"coldStart\": true}");
+            } else {
+                training.fieldNames().forEachRemaining(name -> {
+                    if (!TRAINING_FIELDS.contains(name)) {
+                        issues.add(fileLabel, line, "\"training\" has an unknown field \"" + name + "\"; known: " + TRAINING_FIELDS);
+                    }
+                });
+                JsonNode cold = training.get("coldStart");
+                if (cold != null && !cold.isNull()) {
+                    if (cold.isBoolean()) {
+                        coldStart = cold.booleanValue();
+                    } else {
+                        issues.add(fileLabel, lineOf(text, "\"coldStart\""), "\"training.coldStart\" must be true or false, got "
+                                + cold);
+                    }
+                }
+            }
+        }
+        return new DatasetManifest(dataset, version, files, validation, coldStart);
     }
 
     static int lineOf(String text, String needle) {

@@ -36,6 +36,7 @@ import dev.motflow.retraining.store.AwsErrors;
 import dev.motflow.retraining.store.DynamoJson;
 import dev.motflow.retraining.store.Keys;
 import dev.motflow.retraining.store.RunRecords;
+import dev.motflow.retraining.training.TrainingPlanner;
 import dev.motflow.retraining.trigger.ExecutionNames;
 import dev.motflow.retraining.trigger.RunRequest;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -72,20 +73,23 @@ public final class DatasetValidator {
     private final String table;
     private final String artifactsBucket;
     private final RunRecords runs;
+    private final TrainingPlanner planner;
     private final Clock clock;
 
-    public DatasetValidator(S3Client s3, DynamoDbClient dynamo, String table, String artifactsBucket, Clock clock) {
+    public DatasetValidator(S3Client s3, DynamoDbClient dynamo, String table, String artifactsBucket, TrainingPlanner planner,
+                            Clock clock) {
         this.s3 = s3;
         this.dynamo = dynamo;
         this.table = table;
         this.artifactsBucket = artifactsBucket;
         this.runs = new RunRecords(dynamo, table, clock);
+        this.planner = planner;
         this.clock = clock;
     }
 
     /** The layout to check: where the MOTChallenge root is and what files it should hold. */
     private record Layout(String bucket, String rootPrefix, String manifestSha256, List<FileEntry> files,
-                          List<String> validationHint) {
+                          List<String> validationHint, Boolean coldStart) {
     }
 
     private record SequenceCheck(String name, int frames, String gtSha256) {
@@ -93,6 +97,9 @@ public final class DatasetValidator {
 
     public ObjectNode validate(String executionName, RunRequest request) {
         JsonLog log = JsonLog.named("validate-dataset").with("executionName", executionName);
+        if (RunRequest.NONE.equals(request.format())) {
+            return withoutDataset(executionName, request);
+        }
         Issues issues = new Issues();
         byte[] manifestBytes = readManifest(request, issues);
         Layout layout = null;
@@ -103,12 +110,13 @@ public final class DatasetValidator {
             if (RunRequest.GROUND_TRUTH.equals(request.format())) {
                 String root = "datasets/" + request.dataset() + "/" + request.manifestVersion() + "/";
                 var converted = new GroundTruthConverter(s3).convert(text, label, artifactsBucket, root, issues);
-                layout = new Layout(converted.bucket(), converted.rootPrefix(), manifestSha, converted.files(), List.of());
+                layout = new Layout(converted.bucket(), converted.rootPrefix(), manifestSha, converted.files(), List.of(), null);
             } else {
                 DatasetManifest manifest = DatasetManifest.parse(text, label, request.dataset(), issues);
                 if (manifest != null) {
                     String root = request.manifestKey().substring(0, request.manifestKey().lastIndexOf('/') + 1);
-                    layout = new Layout(request.manifestBucket(), root, manifestSha, manifest.files(), manifest.validation());
+                    layout = new Layout(request.manifestBucket(), root, manifestSha, manifest.files(), manifest.validation(),
+                            manifest.coldStart());
                 }
             }
         }
@@ -169,6 +177,33 @@ public final class DatasetValidator {
         ds.put("validationManifestUri", validationManifest);
         out.set("jobs", resources.jobs());
         out.set("paths", resources.paths());
+        out.set("training", planner.plan(executionName, request, ds, layout.coldStart()));
+        return out;
+    }
+
+    /**
+     * A forced model import that names no dataset: nothing to check or split; the run's names and
+     * paths, and the training plan (import, not evaluated), in the shape of a valid dataset.
+     */
+    private ObjectNode withoutDataset(String executionName, RunRequest request) {
+        if (!request.isImport() || !request.importModel().force()) {
+            throw new IllegalArgumentException("a run without a dataset must be a forced model import");
+        }
+        RunResources resources = new RunResources(executionName, request.dataset(), artifactsBucket);
+        ObjectNode out = Json.object();
+        out.put("status", "VALID");
+        out.set("report", Json.MAPPER.createArrayNode());
+        ObjectNode ds = out.putObject("dataset");
+        ds.put("name", request.dataset());
+        ds.put("version", 0);
+        ds.put("manifestVersion", request.manifestVersion());
+        ds.put("format", request.format());
+        ds.putArray("trainSequences");
+        ds.putArray("validationSequences");
+        ds.putNull("validationSetId");
+        out.set("jobs", resources.jobs());
+        out.set("paths", resources.paths());
+        out.set("training", planner.plan(executionName, request, ds, null));
         return out;
     }
 
@@ -476,6 +511,7 @@ public final class DatasetValidator {
         ds.put("format", request.format());
         out.putNull("jobs");
         out.putNull("paths");
+        out.putNull("training");
         return out;
     }
 }

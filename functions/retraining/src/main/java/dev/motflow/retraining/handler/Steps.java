@@ -13,6 +13,7 @@ import dev.motflow.retraining.score.QualityFloor;
 import dev.motflow.retraining.score.ResultScorer;
 import dev.motflow.retraining.store.RunFinisher;
 import dev.motflow.retraining.store.RunRecords;
+import dev.motflow.retraining.training.TrainingPlanner;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -44,7 +45,11 @@ public final class Steps {
     }
 
     public DatasetValidator validator() {
-        return new DatasetValidator(s3, dynamo, table(), env.required("ARTIFACTS_BUCKET"), clock);
+        return new DatasetValidator(s3, dynamo, table(), env.required("ARTIFACTS_BUCKET"), trainingPlanner(), clock);
+    }
+
+    public TrainingPlanner trainingPlanner() {
+        return new TrainingPlanner(registry(), runs());
     }
 
     public ModelRegistry registry() {

@@ -106,6 +106,15 @@ public final class RunFinisher {
             out.put("datasetVersion", validation.path("dataset").path("version").asLong());
         }
         out.put("reason", reason);
+        JsonNode training = validation.path("training");
+        if (training.isObject()) {
+            // where the candidate came from: warm start from production version N, cold start, import
+            out.put("trainingStart", training.path("start").asText());
+            out.put("training", training.path("summary").asText());
+            if (training.path("pretrainedVersion").isNumber()) {
+                out.put("pretrainedVersion", training.path("pretrainedVersion").asLong());
+            }
+        }
         if (!candidate.isMissingNode()) {
             out.put("modelVersion", candidate.path("version").asLong());
             out.set("candidateScores", headline(candidate.path("scores")));

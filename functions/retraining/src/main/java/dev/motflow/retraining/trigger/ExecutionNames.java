@@ -17,7 +17,11 @@ public final class ExecutionNames {
     }
 
     public static String of(String dataset, String manifestVersion, boolean hpo) {
-        String raw = dataset + "-" + manifestVersion + (hpo ? "-hpo" : "");
+        return of(dataset + "-" + manifestVersion + (hpo ? "-hpo" : ""));
+    }
+
+    /** {@code raw} as an execution name: itself when it is one already, else sanitised and hashed. */
+    public static String of(String raw) {
         String clean = sanitise(raw);
         if (clean.equals(raw) && clean.length() <= MAX_LENGTH) {
             return clean;

@@ -19,7 +19,10 @@ import dev.motflow.retraining.Json;
 import dev.motflow.retraining.TestBed;
 import dev.motflow.retraining.TestBed.DataFile;
 import dev.motflow.retraining.TestTables;
+import dev.motflow.retraining.score.ModelRegistry;
 import dev.motflow.retraining.store.Keys;
+import dev.motflow.retraining.store.RunRecords;
+import dev.motflow.retraining.training.TrainingPlanner;
 import dev.motflow.retraining.trigger.RunRequest;
 import dev.motflow.testsupport.LocalAws;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -36,7 +39,9 @@ class DatasetValidatorTest {
         table = TestTables.create(local);
         labelled = local.newBucket("labelled");
         artifacts = local.newBucket("artifacts");
-        validator = new DatasetValidator(local.s3(), local.dynamo(), table, artifacts, Clock.systemUTC());
+        validator = new DatasetValidator(local.s3(), local.dynamo(), table, artifacts,
+                new TrainingPlanner(new ModelRegistry(local.dynamo(), table, "m", Clock.systemUTC()),
+                        new RunRecords(local.dynamo(), table, Clock.systemUTC())), Clock.systemUTC());
     }
 
     private RunRequest upload(String version, List<DataFile> files, String manifest) {
@@ -79,6 +84,52 @@ class DatasetValidatorTest {
         assertEquals(1, again.path("dataset").path("version").asLong(), "same manifest, same dataset version");
         assertEquals(ds.path("validationSequences"), again.path("dataset").path("validationSequences"), "deterministic split");
         assertTrue(r.path("jobs").path("tuning").asText().length() <= 32);
+    }
+
+    @Test
+    void theTrainingPlanStartsColdWithoutAProductionModelAndAsTheManifestAsks() {
+        List<DataFile> files = TestBed.motDataset(f -> f);
+        JsonNode first = validator.validate("cams-w1", upload("w1", files, TestBed.manifest("cams", "w1", files).toString()));
+        JsonNode plan = first.path("training");
+        assertEquals("COLD", plan.path("start").asText(), plan.toString());
+        assertEquals("cold start: no production model yet", plan.path("summary").asText());
+        List<String> channels = new ArrayList<>();
+        plan.path("channels").forEach(c -> channels.add(c.path("ChannelName").asText()));
+        assertEquals(List.of("train", "validation"), channels);
+        assertEquals(first.path("dataset").path("trainManifestUri").asText(),
+                plan.path("channels").path(0).path("DataSource").path("S3DataSource").path("S3Uri").asText());
+        assertEquals("COLD", Attr.str(local.dynamo().getItem(b -> b.tableName(table).key(Keys.run("cams", "cams-w1"))).item(),
+                "trainingStart"));
+
+        ObjectNode cold = TestBed.manifest("cams", "w2", files);
+        cold.putObject("training").put("coldStart", true);
+        JsonNode asked = validator.validate("cams-w2", upload("w2", files, cold.toString()));
+        assertEquals("cold start: asked for by the manifest (training.coldStart)", asked.path("training").path("summary").asText());
+        // the request's own choice wins over the manifest's
+        JsonNode overridden = validator.validate("cams-w3", upload("w3", files, cold.toString()).withColdStart(false));
+        assertEquals("cold start: no production model yet", overridden.path("training").path("summary").asText());
+    }
+
+    @Test
+    void aBadTrainingSectionIsReportedWithItsLine() {
+        List<DataFile> files = TestBed.motDataset(f -> f);
+        ObjectNode m = TestBed.manifest("cams", "t1", files);
+        m.putObject("training").put("coldStart", "yes").put("coldstart", true);
+        JsonNode r = validator.validate("cams-t1", upload("t1", files, m.toPrettyString()));
+        assertEquals("REJECTED", r.path("status").asText());
+        assertTrue(r.path("training").isNull());
+        List<String> problems = report(r);
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).matches("manifest\\.json:\\d+: \"training\" has an unknown field \"coldstart\"; known: \\[coldStart]"),
+                problems.toString());
+        assertTrue(problems.get(1).matches("manifest\\.json:\\d+: \"training.coldStart\" must be true or false, got \"yes\""),
+                problems.toString());
+
+        ObjectNode notObject = TestBed.manifest("cams", "t2", files);
+        notObject.put("training", "cold");
+        assertEquals(List.of("manifest.json:" + (notObject.toPrettyString().split("\"training\"")[0].split("\n").length)
+                + ": \"training\" must be an object such as {\"coldStart\": true}"),
+                report(validator.validate("cams-t2", upload("t2", files, notObject.toPrettyString()))));
     }
 
     @Test
