@@ -23,6 +23,8 @@ public final class RetrainingFunctions extends Construct {
     /** Name of the workflow the triggers start: statemachines/retrain.asl.json. */
     public static final String WORKFLOW = "retrain";
     public static final Duration TRIGGER_TIMEOUT = Duration.minutes(1);
+    /** Where model imports must be uploaded (functions/retraining LabelledDataTrigger.IMPORT_PREFIX). */
+    public static final String IMPORT_PREFIX = "models/";
 
     private final Map<String, JobFunctions.JavaFunction> functions = new LinkedHashMap<>();
     private final Map<String, String> substitutions = new LinkedHashMap<>();
@@ -77,8 +79,11 @@ public final class RetrainingFunctions extends Construct {
         JobFunctions.JavaFunction manual = add("RetrainingApi", JobFunctions.javaFunction(this, "RetrainingApi",
                 PACKAGE + "RetrainingApiHandler", cfg, code, 1024, Duration.seconds(25),
                 Map.of("TABLE_NAME", table_, "STATE_MACHINE_ARN", stateMachineArn,
-                        "LABELLED_BUCKET", storage.drop().getBucketName()),
-                List.of(table, kms, startRun, Policies.allow(List.of("s3:GetObject"), List.of(labelled)))));
+                        "LABELLED_BUCKET", storage.drop().getBucketName(),
+                        "ARTIFACTS_BUCKET", storage.artifacts().getBucketName()),
+                // model imports: HeadObject of s3://<artifacts>/models/... (their version names the run)
+                List.of(table, kms, startRun, Policies.allow(List.of("s3:GetObject"), List.of(labelled,
+                        storage.artifacts().arnForObjects(IMPORT_PREFIX + "*"))))));
         api.addRoutes(AddRoutesOptions.builder().path("/retraining").methods(List.of(HttpMethod.POST))
                 .integration(new HttpLambdaIntegration("RetrainingIntegration", manual.alias())).build());
     }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -571,5 +572,138 @@ class RetrainingWorkflowTest {
 
         var again = api.handleRequest(event, null);
         assertEquals("ALREADY_STARTED", Json.parse(again.getBody()).path("admission").asText());
+    }
+
+    private APIGatewayV2HTTPResponse post(String body) {
+        RetrainingApiHandler api = new RetrainingApiHandler(bed.trigger, bed.labelled, bed.artifacts, bed.clock);
+        return api.handleRequest(APIGatewayV2HTTPEvent.builder().withRawPath("/retraining")
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod("POST").withPath("/retraining").build())
+                        .build())
+                .withBody(body).build(), null);
+    }
+
+    /** A model folder as SageMaker model data in the artifacts bucket, where imports must be; returns its URI. */
+    private String uploadModel(String name) {
+        String key = "models/imported/" + name + "/model.tar.gz";
+        bed.s3.putObject(b -> b.bucket(bed.artifacts).key(key), software.amazon.awssdk.core.sync.RequestBody.fromString("tar of " + name));
+        return "s3://" + bed.artifacts + "/" + key;
+    }
+
+    @Test
+    void aColdStartRequestTrainsWithoutThePretrainedChannel() {
+        seedProduction();
+        bed.productionResults = TestBed::degraded;
+        uploadGood("street", "cold-1");
+        var response = post("{\"dataset\":\"street\",\"coldStart\":true}");
+        assertEquals(202, response.getStatusCode(), response.getBody());
+        String name = Json.parse(response.getBody()).path("executionName").asText();
+
+        assertSucceeded(bed.starter.await(name));
+        assertEquals(List.of("train", "validation"), channelNames(bed.sageMaker.successfulCalls("CreateTrainingJob").get(0).json()));
+        JsonNode note = onlyNotification(name);
+        assertEquals("COLD", note.path("trainingStart").asText());
+        assertEquals("cold start: asked for by the request (coldStart)", note.path("training").asText());
+        assertEquals(400, post("{\"dataset\":\"street\",\"coldStart\":\"yes\"}").getStatusCode());
+    }
+
+    @Test
+    void anImportedModelIsEvaluatedGatedAndDeployedLikeATrainedOne() {
+        seedProduction();
+        bed.productionResults = TestBed::degraded;
+        bed.candidateResults = TestBed::perfect;
+        uploadGood("street", "imp-1");
+        String model = uploadModel("fairmot-dla34");
+        var response = post("{\"dataset\":\"street\",\"importModel\":{\"s3Uri\":\"" + model + "\"}}");
+        assertEquals(202, response.getStatusCode(), response.getBody());
+        JsonNode body = Json.parse(response.getBody());
+        assertEquals("STARTED", body.path("admission").asText());
+        String name = body.path("executionName").asText();
+        assertTrue(name.startsWith("import-street-imp-1-m"), name);
+
+        ExecutionResult r = bed.starter.await(name);
+        assertSucceeded(r);
+        assertEquals(List.of("KeepRequest", "ValidateDataset", "IsDatasetValid", "UseTuning", "UseImportedModel", "EvaluateImport",
+                "EvaluateCandidate", "ScoreCandidate", "ProductionNeedsScores", "EvaluateProduction", "ScoreProduction", "Gate",
+                "IsPromoted", "CreateModel", "PlanDeployments", "DeployToEndpoints", "CheckDeployments", "RecordPromoted", "Notify",
+                "RunSucceeded", "Done"), topLevel(r));
+        assertTrue(bed.sageMaker.calls("CreateTrainingJob").isEmpty(), "nothing trained");
+        assertEquals(model, bed.sageMaker.successfulCalls("CreateModel").get(0).json().path("PrimaryContainer")
+                .path("ModelDataUrl").asText());
+        ModelRegistry.Current current = bed.steps.registry().current();
+        assertEquals(2, current.version());
+        assertEquals(model, current.artifactS3Uri(), "the production pointer names the imported artifact");
+        JsonNode note = onlyNotification(name);
+        assertEquals("PROMOTED", note.path("status").asText());
+        assertEquals("IMPORT", note.path("trainingStart").asText());
+        assertEquals("import of " + model + " (evaluated and gated)", note.path("training").asText());
+        assertTrue(note.path("reason").asText().contains("candidate is better"), note.toString());
+
+        assertEquals("ALREADY_STARTED", Json.parse(post("{\"dataset\":\"street\",\"importModel\":{\"s3Uri\":\"" + model
+                + "\"}}").getBody()).path("admission").asText(), "one run per model and dataset version");
+    }
+
+    @Test
+    void anImportThatDoesNotBeatProductionIsRejectedUnlessForced() {
+        seedProduction();
+        bed.productionResults = TestBed::perfect;
+        bed.candidateResults = TestBed::degraded;
+        uploadGood("street", "imp-2");
+        String model = uploadModel("weaker");
+        String gated = Json.parse(post("{\"dataset\":\"street\",\"importModel\":{\"s3Uri\":\"" + model + "\"}}").getBody())
+                .path("executionName").asText();
+        assertSucceeded(bed.starter.await(gated));
+        assertEquals("REJECTED", onlyNotification(gated).path("status").asText());
+        assertEquals(1, bed.steps.registry().current().version());
+
+        String forced = Json.parse(post("{\"dataset\":\"street\",\"importModel\":{\"s3Uri\":\"" + model
+                + "\",\"force\":true}}").getBody()).path("executionName").asText();
+        assertTrue(forced.endsWith("-forced"), forced);
+        assertSucceeded(bed.starter.await(forced));
+        JsonNode note = onlyNotification(forced);
+        assertEquals("PROMOTED", note.path("status").asText());
+        assertTrue(note.path("reason").asText().contains("forced import of " + model + ", gate skipped (HOTA "), note.toString());
+        assertEquals(model, bed.steps.registry().current().artifactS3Uri());
+    }
+
+    @Test
+    void aForcedImportWithoutADatasetIsRegisteredAndDeployedUnevaluated() {
+        String model = uploadModel("fairmot-dla34");
+        var response = post("{\"importModel\":{\"s3Uri\":\"" + model + "\",\"force\":true}}");
+        assertEquals(202, response.getStatusCode(), response.getBody());
+        String name = Json.parse(response.getBody()).path("executionName").asText();
+
+        ExecutionResult r = bed.starter.await(name);
+        assertSucceeded(r);
+        assertEquals(List.of("KeepRequest", "ValidateDataset", "IsDatasetValid", "UseTuning", "UseImportedModel", "EvaluateImport",
+                "ScoreCandidate", "ProductionNeedsScores", "Gate", "IsPromoted", "CreateModel", "PlanDeployments",
+                "DeployToEndpoints", "CheckDeployments", "RecordPromoted", "Notify", "RunSucceeded", "Done"), topLevel(r));
+        assertTrue(bed.sageMaker.calls("CreateProcessingJob").isEmpty(), "nothing evaluated");
+        assertEquals(2, bed.sageMaker.successfulCalls("CreateEndpoint").size(), "no endpoints yet: both created");
+        ModelRegistry.Current current = bed.steps.registry().current();
+        assertEquals(1, current.version());
+        assertEquals(model, current.artifactS3Uri());
+        JsonNode note = onlyNotification(name);
+        assertEquals("PROMOTED", note.path("status").asText());
+        assertTrue(note.path("reason").asText().endsWith("forced import of " + model + ", gate skipped (not evaluated)"),
+                note.toString());
+        assertEquals("import", note.path("dataset").asText());
+    }
+
+    @Test
+    void badImportRequestsAreRefusedWithTheReason() {
+        String model = uploadModel("m");
+        var noDataset = post("{\"importModel\":{\"s3Uri\":\"" + model + "\"}}");
+        assertEquals(400, noDataset.getStatusCode());
+        assertTrue(noDataset.getBody().contains("cannot be evaluated"), noDataset.getBody());
+        var elsewhere = post("{\"importModel\":{\"s3Uri\":\"s3://somebody-else/model.tar.gz\",\"force\":true}}");
+        assertEquals(400, elsewhere.getStatusCode());
+        assertTrue(elsewhere.getBody().contains("s3://" + bed.artifacts + "/models/"), elsewhere.getBody());
+        var missing = post("{\"importModel\":{\"s3Uri\":\"s3://" + bed.artifacts + "/models/none/model.tar.gz\",\"force\":true}}");
+        assertEquals(404, missing.getStatusCode(), missing.getBody());
+        assertEquals(400, post("{\"importModel\":{\"s3Uri\":\"" + model + "\",\"force\":\"yes\"}}").getStatusCode());
+        assertEquals(400, post("{\"dataset\":\"street\",\"hpo\":true,\"importModel\":{\"s3Uri\":\"" + model + "\"}}")
+                .getStatusCode());
+        assertTrue(bed.starter.startOrder.isEmpty());
     }
 }

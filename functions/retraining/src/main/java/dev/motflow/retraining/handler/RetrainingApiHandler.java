@@ -16,25 +16,35 @@ import dev.motflow.retraining.Json;
 import dev.motflow.retraining.RetryableException;
 import dev.motflow.retraining.store.RunCoordinator.Admitted;
 import dev.motflow.retraining.trigger.LabelledDataTrigger;
+import dev.motflow.retraining.trigger.RequestOptions;
 import dev.motflow.retraining.trigger.RunRequest;
 
 /**
  * {@code POST /retraining} (HTTP API, payload v2): body {@code {"dataset": "...", "manifestKey":
- * optional, "hpo": optional}}. Same rules as the S3 trigger: one run per dataset version, one at a
- * time, at most one queued. 202 with the execution name and what happened.
+ * optional, "hpo": optional, "coldStart": optional, "importModel": optional {"s3Uri", "force"}}}
+ * (docs/handlers.md). Same rules as the S3 trigger: one run per dataset version (or imported model
+ * version), one at a time, at most one queued. 202 with the execution name and what happened.
  */
 public final class RetrainingApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final LabelledDataTrigger trigger;
     private final String bucket;
+    private final String artifactsBucket;
     private final JsonLog log;
 
     public RetrainingApiHandler() {
-        this(Clients.trigger(Env.system()), Env.system().required("LABELLED_BUCKET"), Clock.systemUTC());
+        this(Clients.trigger(Env.system()), Env.system().required("LABELLED_BUCKET"),
+                Env.system().optional("ARTIFACTS_BUCKET", null), Clock.systemUTC());
     }
 
+    /** Without an artifacts bucket: model imports are answered 400. */
     public RetrainingApiHandler(LabelledDataTrigger trigger, String labelledBucket, Clock clock) {
+        this(trigger, labelledBucket, null, clock);
+    }
+
+    public RetrainingApiHandler(LabelledDataTrigger trigger, String labelledBucket, String artifactsBucket, Clock clock) {
         this.trigger = trigger;
         this.bucket = labelledBucket;
+        this.artifactsBucket = artifactsBucket;
         this.log = JsonLog.named("retraining-api");
     }
 
@@ -67,8 +77,12 @@ public final class RetrainingApiHandler implements RequestHandler<APIGatewayV2HT
             return respond(400, Map.of("message", "hpo must be true or false"));
         }
         try {
-            RunRequest request = trigger.manualRequest(bucket, Json.text(body, "dataset"), Json.text(body, "manifestKey"),
-                    hpo != null && hpo.booleanValue());
+            RequestOptions options = RequestOptions.fromBody(body);
+            RunRequest request = options.isImport()
+                    ? trigger.importRequest(bucket, artifactsBucket, Json.text(body, "dataset"), Json.text(body, "manifestKey"),
+                            options.importS3Uri(), options.force())
+                    : trigger.manualRequest(bucket, Json.text(body, "dataset"), Json.text(body, "manifestKey"),
+                            hpo != null && hpo.booleanValue()).withColdStart(options.coldStart());
             Admitted admitted = trigger.admit(request);
             log.with("executionName", admitted.executionName()).info("manual-request", "admission", admitted.admission().name());
             return respond(202, Map.of("executionName", admitted.executionName(), "admission", admitted.admission().name(),

@@ -25,12 +25,24 @@ public final class GateStep {
         this.clock = clock;
     }
 
+    /** A forced model import: promoted whatever it scores; the reason says so and gives the scores it has. */
+    private static GatePolicy.Decision forced(String s3Uri, JsonNode scores) {
+        String measured = scores.isObject()
+                ? String.format(java.util.Locale.ROOT, "HOTA %.4f, IDF1 %.4f, MOTA %.4f", scores.path("hota").asDouble(Double.NaN),
+                        scores.path("idf1").asDouble(Double.NaN), scores.path("mota").asDouble(Double.NaN))
+                : "not evaluated";
+        return new GatePolicy.Decision(true, "forced import of " + s3Uri + ", gate skipped (" + measured + ")", Json.object());
+    }
+
     public ObjectNode decide(String executionName, JsonNode state) {
         String dataset = state.path("request").path("dataset").asText();
         JsonNode candidate = state.path("scores").path("candidate");
         JsonNode production = state.path("scores").path("production");
         boolean hasProduction = production.path("exists").asBoolean(false);
-        GatePolicy.Decision d = policy.decide(candidate.path("scores"), hasProduction ? production.path("scores") : null);
+        JsonNode imported = state.path("request").path("importModel");
+        GatePolicy.Decision d = imported.path("force").asBoolean(false)
+                ? forced(imported.path("s3Uri").asText(), candidate.path("scores"))
+                : policy.decide(candidate.path("scores"), hasProduction ? production.path("scores") : null);
         long version = candidate.path("version").asLong();
         if (!d.promote()) {
             registry.setStatus(version, "CANDIDATE", "REJECTED");

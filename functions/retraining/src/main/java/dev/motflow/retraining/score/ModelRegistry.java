@@ -41,7 +41,10 @@ public final class ModelRegistry {
         return model;
     }
 
-    /** Creates the next version number for a candidate (never reusing a number). */
+    /**
+     * Creates the next version number for a candidate (never reusing a number); its scores are
+     * stored under {@code validationSetId} unless that is null.
+     */
     public long createCandidate(String artifactS3Uri, long datasetVersion, String validationSetId, JsonNode scores,
                                 String executionName) {
         try {
@@ -53,7 +56,9 @@ public final class ModelRegistry {
                 Map<String, AttributeValue> item = new HashMap<>(Keys.modelVersion(model, next));
                 item.put("artifactS3Uri", Attr.s(artifactS3Uri));
                 item.put("datasetVersion", Attr.n(datasetVersion));
-                item.put("metrics", AttributeValue.fromM(Map.of(validationSetId, DynamoJson.fromJson(scores))));
+                // a forced import without a dataset has no validation set and no scores
+                item.put("metrics", AttributeValue.fromM(validationSetId == null ? Map.of()
+                        : Map.of(validationSetId, DynamoJson.fromJson(scores))));
                 item.put("status", Attr.s("CANDIDATE"));
                 item.put("executionName", Attr.s(executionName));
                 item.put("createdAt", Attr.s(clock.instant().toString()));

@@ -38,7 +38,7 @@ public final class ModelScoring {
         String dataset = state.path("request").path("dataset").asText();
         JsonNode ds = state.path("validation").path("dataset");
         String root = "s3://" + ds.path("bucket").asText() + "/" + ds.path("rootPrefix").asText();
-        String setId = ds.path("validationSetId").asText();
+        String setId = Json.text(ds, "validationSetId");
         List<String> sequences = new ArrayList<>();
         ds.path("validationSequences").forEach(s -> sequences.add(s.asText()));
         JsonNode paths = state.path("validation").path("paths");
@@ -59,19 +59,30 @@ public final class ModelScoring {
             return out;
         }
 
-        ObjectNode scores = scorer.score(root, paths.path("candidateResults").asText(), sequences);
+        // a forced import without a dataset is not evaluated: no results, no validation set
+        boolean evaluated = state.path("validation").path("training").path("evaluate").asBoolean(true);
+        if (!evaluated) {
+            setId = null;
+        }
+        ObjectNode scores = evaluated ? scorer.score(root, paths.path("candidateResults").asText(), sequences) : null;
         String artifacts = state.path("training").path("modelArtifacts").asText();
         var run = runs.get(dataset, executionName);
         long version = Attr.num(run, "candidateVersion", 0);
         if (version == 0) {
             version = registry.createCandidate(artifacts, ds.path("version").asLong(), setId, scores, executionName);
         } else {
-            registry.putScores(version, setId, scores); // a retry of this step: same version, fresh scores
+            if (evaluated) {
+                registry.putScores(version, setId, scores); // a retry of this step: same version, fresh scores
+            }
         }
         runs.set(dataset, executionName, Map.of("status", Attr.s("SCORED"), "candidateVersion", Attr.n(version),
                 "candidateScores", DynamoJson.fromJson(scores)));
-        log.info("candidate-scored", "version", version, "validationSetId", setId, "mota", scores.get("mota"),
-                "idf1", scores.get("idf1"), "hota", scores.get("hota"));
+        if (evaluated) {
+            log.info("candidate-scored", "version", version, "validationSetId", setId, "mota", scores.get("mota"),
+                    "idf1", scores.get("idf1"), "hota", scores.get("hota"));
+        } else {
+            log.info("candidate-registered-unevaluated", "version", version, "artifact", artifacts);
+        }
 
         ObjectNode out = Json.object();
         ObjectNode candidate = out.putObject("candidate");
@@ -89,13 +100,13 @@ public final class ModelScoring {
             production.putNull("artifactS3Uri");
             production.putNull("scores");
         } else {
-            JsonNode known = registry.scores(current.version(), setId);
+            JsonNode known = evaluated ? registry.scores(current.version(), setId) : null;
             production.put("exists", true);
             production.put("version", current.version());
             production.put("artifactS3Uri", current.artifactS3Uri());
             production.put("endpointConfigName", current.endpointConfigName());
             production.set("scores", known == null ? Json.MAPPER.nullNode() : known);
-            production.put("needsScoring", known == null);
+            production.put("needsScoring", evaluated && known == null);
         }
         return out;
     }

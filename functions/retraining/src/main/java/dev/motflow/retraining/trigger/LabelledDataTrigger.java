@@ -112,6 +112,56 @@ public final class LabelledDataTrigger {
                 "API", r.requestedAt());
     }
 
+    /** Where imported models must be: the artifacts bucket, which the SageMaker role reads. */
+    public static final String IMPORT_PREFIX = "models/";
+    /** The dataset name of a forced import that names none (its run item's partition). */
+    public static final String IMPORT_DATASET = "import";
+
+    /**
+     * A model import ({@code POST /retraining} with {@code importModel}): the artifact
+     * {@code s3Uri} replaces training; with a dataset it is evaluated on that dataset's validation
+     * split and gated (unless {@code force}), without one it must be forced.
+     *
+     * @throws NotFound when the artifact or the dataset's manifest does not exist
+     * @throws IllegalArgumentException when the request is not acceptable
+     */
+    public RunRequest importRequest(String labelledBucket, String artifactsBucket, String dataset, String manifestKey,
+                                    String s3Uri, boolean force) {
+        if (artifactsBucket == null || artifactsBucket.isBlank()) {
+            throw new IllegalArgumentException("model import is not configured here (ARTIFACTS_BUCKET is not set)");
+        }
+        String prefix = "s3://" + artifactsBucket + "/" + IMPORT_PREFIX;
+        if (s3Uri == null || !s3Uri.startsWith(prefix) || !s3Uri.endsWith(".tar.gz") || s3Uri.contains("/../")) {
+            throw new IllegalArgumentException("importModel.s3Uri must be " + prefix + "<name>/model.tar.gz (upload the model"
+                    + " there first: aws s3 cp model.tar.gz " + prefix + "<name>/model.tar.gz), got " + s3Uri);
+        }
+        if (dataset == null && !force) {
+            throw new IllegalArgumentException("an import without \"dataset\" cannot be evaluated: name the labelled dataset"
+                    + " to evaluate it on, or set \"force\": true to promote it unevaluated");
+        }
+        String key = s3Uri.substring(("s3://" + artifactsBucket + "/").length());
+        String version;
+        try {
+            var head = s3.headObject(b -> b.bucket(artifactsBucket).key(key));
+            version = objectVersion("m", head.eTag(), head.versionId());
+        } catch (NoSuchKeyException e) {
+            throw new NotFound("no model at " + s3Uri);
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 404) {
+                throw new NotFound("no model at " + s3Uri);
+            }
+            throw AwsErrors.classify("head " + key, e);
+        }
+        ModelImport model = new ModelImport(s3Uri, version, force);
+        if (dataset == null) {
+            return new RunRequest(IMPORT_DATASET, null, null, "none", RunRequest.NONE, false, "API", clock.instant().toString(),
+                    null, model);
+        }
+        RunRequest r = manualRequest(labelledBucket, dataset, manifestKey, false);
+        return new RunRequest(r.dataset(), r.manifestBucket(), r.manifestKey(), r.manifestVersion(), r.format(), false, "API",
+                r.requestedAt(), null, model);
+    }
+
     /**
      * The manifest's own {@code version}; when the manifest cannot be read as JSON or has no usable
      * version, a version derived from the object so the run still starts and validation reports
