@@ -11,8 +11,8 @@ environment and starts ``motflow_ml.train`` accordingly:
 - the rendezvous: the first host (sorted, as SageMaker names them algo-1, algo-2, ...) on
   ``MOTFLOW_MASTER_PORT`` (29500).
 
-One process in all: ``python -m motflow_ml.train``. More: ``python -m torch.distributed.run``
-(torchrun) with ``--nnodes`` = hosts, ``--nproc_per_node`` = processes per host, ``--node_rank`` =
+One process in all: ``python -m motflow_ml.train``. More: torchrun (``python -m torch.distributed.run``,
+through ``motflow_ml.torchrun``) with ``--nnodes`` = hosts, ``--nproc_per_node`` = processes per host, ``--node_rank`` =
 this host's index; a single host uses ``--standalone`` (a free local port).
 """
 import json
@@ -73,7 +73,7 @@ def command(args=()):
     if interface:  # the collectives must use the interface SageMaker connects the hosts through
         env.setdefault("NCCL_SOCKET_IFNAME", os.environ.get("NCCL_SOCKET_IFNAME", interface))
         env.setdefault("GLOO_SOCKET_IFNAME", os.environ.get("GLOO_SOCKET_IFNAME", interface))
-    run = [sys.executable, "-m", "torch.distributed.run", f"--nproc_per_node={nproc}"]
+    run = [sys.executable, "-m", "motflow_ml.torchrun", f"--nproc_per_node={nproc}"]
     if len(hosts) == 1:
         run += ["--standalone", "--nnodes=1"]
     else:
