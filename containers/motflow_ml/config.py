@@ -39,6 +39,7 @@ HYPERPARAMETERS = {
     "top_k": (int, 500, "peaks decoded per frame"),
     "eval_tracking": (bool, True, "track the validation sequences after training; MOTA/IDF1 go into the model card"),
     "eval_max_frames": (int, 0, "frames per validation sequence for that evaluation (0 = all)"),
+    "eval_benchmark": (str, "MOT17", "MOTChallenge rules of that evaluation: MOT15 | MOT16 | MOT17 | MOT20 (as the gate's)"),
 }
 
 INFERENCE_KEYS = ("backbone", "reid_dim", "neck_channels", "head_conv", "input_width", "input_height",
@@ -111,6 +112,8 @@ def validate(cfg):
         problems.append("lr must be > 0")
     if cfg["export"] not in ("torchscript", "onnx", "both", "none"):
         problems.append("export must be torchscript, onnx, both or none")
+    if cfg["eval_benchmark"] not in ("MOT15", "MOT16", "MOT17", "MOT20"):
+        problems.append("eval_benchmark must be MOT15, MOT16, MOT17 or MOT20")
     if not 0 <= cfg["flip_prob"] <= 1:
         problems.append("flip_prob must be in [0, 1]")
     if problems:
