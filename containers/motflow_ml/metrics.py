@@ -341,8 +341,8 @@ def _metrics(c, h):
 
 
 class Scores(dict):
-    """The gate's metrics of one sequence (or several combined) as a dict; ``counts`` keeps what
-    combining needs."""
+    """The gate's metrics of one sequence (or several combined) as a dict; ``clear`` and ``hota`` keep
+    the counts that combining sequences needs."""
 
     def __init__(self, clear, hota):
         super().__init__(_metrics(clear, hota))
