@@ -12,7 +12,7 @@ HYPERPARAMETERS = {
     "lr": (float, 2e-4, "Adam learning rate"),
     "weight_decay": (float, 0.0, "Adam weight decay"),
     "lr_step": (str, "", "comma-separated epochs after which lr is multiplied by 0.1"),
-    "backbone": (str, "resnet34", "resnet18 | resnet34 | resnet50 (random init, nothing downloaded)"),
+    "backbone": (str, "resnet34", "resnet18 | resnet34 | resnet50 (random init, or the pretrained channel's weights)"),
     "reid_dim": (int, 128, "re-ID embedding size"),
     "neck_channels": (int, 64, "channels of the stride-4 neck"),
     "head_conv": (int, 256, "hidden channels of each head"),
@@ -30,6 +30,7 @@ HYPERPARAMETERS = {
     "val_frame_stride": (int, 1, "use every n-th validation frame for validation_loss"),
     "num_workers": (int, 4, "data loader worker processes"),
     "amp": (bool, True, "mixed precision on CUDA"),
+    "sync_bn": (bool, True, "synchronised batch norm across processes (several CUDA processes only)"),
     "seed": (int, 0, "random seed"),
     "max_train_seconds": (float, 0.0, "stop training after this wall time (0 = no limit); ends the epoch early"),
     "export": (str, "torchscript", "torchscript | onnx | both | none"),
@@ -38,6 +39,7 @@ HYPERPARAMETERS = {
     "top_k": (int, 500, "peaks decoded per frame"),
     "eval_tracking": (bool, True, "track the validation sequences after training; MOTA/IDF1 go into the model card"),
     "eval_max_frames": (int, 0, "frames per validation sequence for that evaluation (0 = all)"),
+    "eval_benchmark": (str, "MOT17", "MOTChallenge rules of that evaluation: MOT15 | MOT16 | MOT17 | MOT20 (as the gate's)"),
 }
 
 INFERENCE_KEYS = ("backbone", "reid_dim", "neck_channels", "head_conv", "input_width", "input_height",
@@ -110,6 +112,8 @@ def validate(cfg):
         problems.append("lr must be > 0")
     if cfg["export"] not in ("torchscript", "onnx", "both", "none"):
         problems.append("export must be torchscript, onnx, both or none")
+    if cfg["eval_benchmark"] not in ("MOT15", "MOT16", "MOT17", "MOT20"):
+        problems.append("eval_benchmark must be MOT15, MOT16, MOT17 or MOT20")
     if not 0 <= cfg["flip_prob"] <= 1:
         problems.append("flip_prob must be in [0, 1]")
     if problems:

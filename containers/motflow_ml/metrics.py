@@ -1,105 +1,412 @@
-"""CLEAR MOT (MOTA, MOTP) and identity (IDF1) metrics at IoU >= 0.5, for evaluation in processing
-jobs and the training model card. Definitions as in the MOTChallenge papers:
+"""Tracking metrics with the definitions of the retraining gate (functions/mot-metrics), which are those
+of the reference tools: CLEAR MOT and Identity as py-motmetrics 1.4.0 computes them, HOTA as TrackEval
+1.3.0 does, with the MOTChallenge rules of a benchmark. tools/crosscheck checks this module against
+both tools on generated scenes and the shared MOT data, value for value.
 
-- per frame, ground truth is matched to hypotheses by IoU >= 0.5; correspondences of the previous
-  frame are kept when still valid, the rest are matched by Hungarian assignment on IoU;
-- an identity switch is a ground-truth object matched to another hypothesis id than last time;
-- MOTA = 1 - (FN + FP + IDSW) / GT;
-- IDF1 = 2 IDTP / (GT + hypotheses), with identities matched one-to-one over the whole sequence to
-  maximise the number of frames where both are present and overlap at IoU >= 0.5.
+- Rows: ``frame, id, x, y, w, h, conf, class, visibility`` (MOTChallenge text; missing columns read as
+  conf 1, class -1, visibility -1). An id used twice in one frame is an error, as in the tools.
+- MOT15 rules: CLEAR/Identity drop rows with conf < -1 from both files (py-motmetrics' loader);
+  HOTA drops ground truth whose conf truncates to 0 (TrackEval).
+- MOT16/17/20 rules (TrackEval's preprocessing, for every metric): per frame, result boxes are
+  matched to all ground truth by maximum total IoU among pairs with IoU >= 0.5; those matched to a
+  distractor class are removed; then only ground truth with int(conf) != 0 and class 1 is kept.
+- CLEAR MOT: distance 1 - IoU, a match needs IoU >= 0.5; an object keeps the hypothesis it was last
+  matched to while that is present, free and close enough; the rest are matched by a minimum-cost
+  assignment that first maximises the number of allowed pairs; a match to another hypothesis than
+  the object's last one is a switch. MOTA = 1 - (FN + FP + IDSW) / GT; ``motp`` is the mean distance.
+- Identity: IDTP is the maximum, over one-to-one id mappings, of the frames where mapped ids could match.
+- HOTA: the mean over alpha = 0.05 .. 0.95 of sqrt(DetA * AssA), TrackEval's matching per frame.
+Undefined ratios (e.g. no ground truth) are None.
 """
+import math
+import re
+
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
-from .tracker import iou_matrix, linear_assignment
+# The gate's metric names (py-motmetrics' MOTChallenge set, then TrackEval's HOTA family).
+KEYS = ("idf1", "idp", "idr", "recall", "precision", "num_unique_objects", "mostly_tracked", "partially_tracked",
+        "mostly_lost", "num_false_positives", "num_misses", "num_switches", "num_fragmentations", "mota", "motp",
+        "hota", "deta", "assa", "loca")
+BENCHMARKS = ("MOT15", "MOT16", "MOT17", "MOT20")
+PEDESTRIAN = 1
+MAX_CLASS = 13
+EPS = np.finfo(float).eps
+ALPHAS = 0.05 + 0.05 * np.arange(19)
+MAX_DISTANCE = 0.5
 
 
-def _tlbr(tlwh):
-    a = np.asarray(tlwh, np.float64).reshape(-1, 4).copy()
-    a[:, 2:] += a[:, :2]
-    return a
+def distractor_classes(benchmark):
+    return (2, 6, 7, 8, 12) if benchmark == "MOT20" else (2, 7, 8, 12)
 
 
-def evaluate(gt, hyp, iou_thresh=0.5):
-    """gt and hyp: frame -> [n,5] arrays (id, x, y, w, h). Returns a dict of counts and metrics."""
-    frames = sorted(set(gt) | set(hyp))
-    num_gt = sum(len(gt.get(f, ())) for f in frames)
-    num_hyp = sum(len(hyp.get(f, ())) for f in frames)
-    tp = fp = fn = idsw = 0
-    iou_sum = 0.0
-    last_match = {}  # gt id -> hyp id of its latest match
-    pair_counts = {}  # (gt id, hyp id) -> frames overlapping (for IDF1)
-    gt_ids, hyp_ids = set(), set()
+# ----------------------------------------------------------------------------------------------------
+# Reading
+
+
+def read_rows(text):
+    """MOTChallenge text -> float64 array [n, 9]: frame, id, x, y, w, h, conf, class, visibility."""
+    rows = []
+    for line_no, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        p = [v for v in re.split(r"[,\s]+", line) if v]
+        if len(p) < 6:
+            raise ValueError(f"line {line_no}: expected at least 6 values, got {len(p)}")
+        try:
+            vals = [float(v) for v in p[:9]]
+        except ValueError:
+            raise ValueError(f"line {line_no}: not a number in {line!r}") from None
+        vals += [1.0, -1.0, -1.0][len(vals) - 6:] if len(vals) < 9 else []
+        rows.append(vals)
+    return np.array(rows, np.float64).reshape(-1, 9)
+
+
+def rows_from_boxes(boxes):
+    """frame -> [n, 5] (id, x, y, w, h) -> rows with conf 1, class 1 (already-filtered pedestrians)."""
+    out = [[f, *b[:5], 1.0, 1.0, 1.0] for f in sorted(boxes) for b in np.asarray(boxes[f], np.float64).reshape(-1, 5)]
+    return np.array(out, np.float64).reshape(-1, 9)
+
+
+def _check_unique_ids(rows, what):
+    keys = rows[:, :2].astype(np.int64)
+    if len(keys):
+        uniq, counts = np.unique(keys, axis=0, return_counts=True)
+        if (counts > 1).any():
+            f, i = uniq[counts > 1][0]
+            raise ValueError(f"{what}: id {i} appears twice in frame {f}")
+
+
+# ----------------------------------------------------------------------------------------------------
+# IoU in each tool's floating-point form (a match at exactly IoU 0.5 depends on the last bit)
+
+
+def _iou_motmetrics(a, b):
+    """py-motmetrics' boxiou on x, y, w, h: corners, sizes recomputed from them and clamped at 0."""
+    a_min, a_max = a[:, None, :2], a[:, None, :2] + a[:, None, 2:]
+    b_min, b_max = b[None, :, :2], b[None, :, :2] + b[None, :, 2:]
+    inter = np.prod(np.maximum(np.minimum(a_max, b_max) - np.maximum(a_min, b_min), 0), axis=-1)
+    a_vol = np.prod(np.maximum(a_max - a_min, 0), axis=-1)
+    b_vol = np.prod(np.maximum(b_max - b_min, 0), axis=-1)
+    union = a_vol + b_vol - inter
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(inter == 0, 0.0, inter / np.where(union == 0, 1.0, union))
+
+
+def _iou_trackeval(a, b):
+    """TrackEval's box IoU (xywh): degenerate boxes and unions <= eps give 0."""
+    a = np.concatenate([a[:, :2], a[:, :2] + a[:, 2:]], 1)
+    b = np.concatenate([b[:, :2], b[:, :2] + b[:, 2:]], 1)
+    lo = np.maximum(a[:, None, :2], b[None, :, :2])
+    hi = np.minimum(a[:, None, 2:], b[None, :, 2:])
+    inter = np.prod(np.maximum(hi - lo, 0), axis=2)
+    area1 = np.prod(a[:, 2:] - a[:, :2], axis=1)
+    area2 = np.prod(b[:, 2:] - b[:, :2], axis=1)
+    union = area1[:, None] + area2[None, :] - inter
+    inter[area1 <= EPS, :] = 0
+    inter[:, area2 <= EPS] = 0
+    inter[union <= EPS] = 0
+    union[union <= EPS] = 1
+    return inter / union
+
+
+def _frames(rows):
+    """frame -> row indices in file order."""
+    out = {}
+    for k, f in enumerate(rows[:, 0].astype(np.int64).tolist()):
+        out.setdefault(f, []).append(k)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------
+# Benchmark rules
+
+
+def prepare(gt, hyp, benchmark):
+    """(gt, hyp) for CLEAR/Identity and (gt, hyp) for HOTA under the benchmark's rules."""
+    if benchmark not in BENCHMARKS:
+        raise ValueError(f"benchmark must be one of {BENCHMARKS}, not {benchmark!r}")
+    _check_unique_ids(gt, "ground truth")
+    _check_unique_ids(hyp, "result")
+    if benchmark == "MOT15":
+        return ((gt[gt[:, 6] >= -1], hyp[hyp[:, 6] >= -1]),
+                (gt[np.trunc(gt[:, 6]) != 0], hyp))
+    cls = gt[:, 7]
+    bad = (cls != np.round(cls)) | (cls < 1) | (cls > MAX_CLASS)
+    if bad.any():
+        raise ValueError(f"ground-truth class {cls[bad][0]:g} is not a MOTChallenge class (1..{MAX_CLASS}); "
+                         "ground truth without classes is scored with benchmark MOT15")
+    if (np.trunc(hyp[:, 7]) > PEDESTRIAN).any():
+        raise ValueError(f"a result row has class {hyp[np.trunc(hyp[:, 7]) > PEDESTRIAN][0, 7]:g}: only pedestrians "
+                         f"(class 1 or -1) are scored in {benchmark}")
+    removed = np.zeros(len(hyp), bool)
+    distractors = np.isin(cls.astype(np.int64), distractor_classes(benchmark))
+    hyp_frames = _frames(hyp)
+    for f, gi in _frames(gt).items():
+        hj = hyp_frames.get(f)
+        if not hj:
+            continue
+        gi, hj = np.array(gi), np.array(hj)
+        score = _iou_trackeval(gt[gi, 2:6], hyp[hj, 2:6])
+        score[score < 0.5 - EPS] = 0
+        if not (score[distractors[gi]] > 0).any():
+            continue  # nothing can be removed
+        r, c = linear_sum_assignment(-score)
+        ok = score[r, c] > EPS
+        r, c = r[ok], c[ok]
+        removed[hj[c[distractors[gi[r]]]]] = True
+    kept_gt = gt[(np.trunc(gt[:, 6]) != 0) & (cls == PEDESTRIAN)]
+    kept_hyp = hyp[~removed]
+    return (kept_gt, kept_hyp), (kept_gt, kept_hyp)
+
+
+# ----------------------------------------------------------------------------------------------------
+# CLEAR MOT and Identity (py-motmetrics' accumulator)
+
+
+def _with_expensive_edges(cost):
+    valid = np.isfinite(cost)
+    if valid.all():
+        return cost.copy()
+    large = 2 * min(cost.shape) * (np.abs(cost[valid]).max() + 1) + 1
+    return np.where(valid, cost, large)
+
+
+def clear_counts(gt, hyp):
+    # py-motmetrics' loader moves boxes by -1 (Matlab convention); the IoU's last bits depend on it.
+    gt_boxes = gt[:, 2:6] - np.array([1.0, 1.0, 0, 0])
+    hyp_boxes = hyp[:, 2:6] - np.array([1.0, 1.0, 0, 0])
+    gt_ids, hyp_ids = gt[:, 1].astype(np.int64), hyp[:, 1].astype(np.int64)
+    gt_frames, hyp_frames = _frames(gt), _frames(hyp)
+    last_hyp = {}
+    seen, tracked, ever_tracked, miss_since = {}, {}, set(), set()
+    pair_frames = {}
+    matches = switches = misses = fps = frags = 0
+    dist_sum = 0.0
+    for f in sorted(set(gt_frames) | set(hyp_frames)):
+        gi, hj = gt_frames.get(f, []), hyp_frames.get(f, [])
+        no, nh = len(gi), len(hj)
+        o_ids, h_ids = gt_ids[gi], hyp_ids[hj]
+        row_taken, col_taken = np.zeros(no, bool), np.zeros(nh, bool)
+        if no and nh:
+            dist = 1 - _iou_motmetrics(gt_boxes[gi], hyp_boxes[hj])
+            dist[~(dist <= MAX_DISTANCE)] = np.nan
+            for i, j in zip(*np.nonzero(~np.isnan(dist))):
+                key = (int(o_ids[i]), int(h_ids[j]))
+                pair_frames[key] = pair_frames.get(key, 0) + 1
+            # 1. keep earlier pairings that are still possible
+            col_of = {int(h): j for j, h in enumerate(h_ids)}
+            for i, o in enumerate(o_ids.tolist()):
+                j = col_of.get(last_hyp.get(o, None))
+                if j is None or col_taken[j] or np.isnan(dist[i, j]):
+                    continue
+                row_taken[i] = col_taken[j] = True
+                matches += 1
+                dist_sum += dist[i, j]
+            # 2. minimum-cost assignment of the rest on the frame's matrix, taken rows/columns forbidden
+            dist[row_taken, :] = np.nan
+            dist[:, col_taken] = np.nan
+            if (~np.isnan(dist)).any():
+                rows, cols = linear_sum_assignment(_with_expensive_edges(dist))
+                for i, j in zip(rows.tolist(), cols.tolist()):
+                    if np.isnan(dist[i, j]):
+                        continue
+                    o, h = int(o_ids[i]), int(h_ids[j])
+                    if o in last_hyp and last_hyp[o] != h:
+                        switches += 1
+                    else:
+                        matches += 1
+                    dist_sum += dist[i, j]
+                    last_hyp[o] = h
+                    row_taken[i] = col_taken[j] = True
+        # 3. misses, false positives, per-object track state
+        for i, o in enumerate(o_ids.tolist()):
+            seen[o] = seen.get(o, 0) + 1
+            if row_taken[i]:
+                tracked[o] = tracked.get(o, 0) + 1
+                if o in ever_tracked and o in miss_since:
+                    frags += 1
+                ever_tracked.add(o)
+                miss_since.discard(o)
+            else:
+                misses += 1
+                if o in ever_tracked:
+                    miss_since.add(o)
+        fps += int((~col_taken).sum())
+    ratios = [tracked.get(o, 0) / n for o, n in seen.items()]
+    idtp = _identity_true_positives(pair_frames)
+    return {"num_objects": len(gt), "num_predictions": len(hyp), "matches": matches, "switches": switches,
+            "false_positives": fps, "misses": misses, "fragmentations": frags, "unique_objects": len(seen),
+            "mostly_tracked": sum(r >= 0.8 for r in ratios), "partially_tracked": sum(0.2 <= r < 0.8 for r in ratios),
+            "mostly_lost": sum(r < 0.2 for r in ratios), "distance_sum": dist_sum,
+            "idtp": idtp, "idfp": len(hyp) - idtp, "idfn": len(gt) - idtp}
+
+
+def _identity_true_positives(pair_frames):
+    if not pair_frames:
+        return 0
+    g = {o: k for k, o in enumerate(sorted({o for o, _ in pair_frames}))}
+    h = {x: k for k, x in enumerate(sorted({x for _, x in pair_frames}))}
+    gain = np.zeros((len(g), len(h)))
+    for (o, x), n in pair_frames.items():
+        gain[g[o], h[x]] = n
+    r, c = linear_sum_assignment(-gain)  # the optimum's value is unique, whatever the ties
+    return int(gain[r, c].sum())
+
+
+# ----------------------------------------------------------------------------------------------------
+# HOTA (TrackEval)
+
+
+def hota_counts(gt, hyp):
+    na = len(ALPHAS)
+    res = {"tp": np.zeros(na), "fn": np.zeros(na), "fp": np.zeros(na), "assa": np.zeros(na), "loca": np.zeros(na)}
+    if len(gt) == 0 or len(hyp) == 0:
+        res["fn"][:], res["fp"][:], res["loca"][:] = len(gt), len(hyp), 1.0
+        return res
+    g_ids = np.unique(gt[:, 1].astype(np.int64), return_inverse=True)[1].reshape(-1)
+    h_ids = np.unique(hyp[:, 1].astype(np.int64), return_inverse=True)[1].reshape(-1)
+    ng, nh = g_ids.max() + 1, h_ids.max() + 1
+    gt_frames, hyp_frames = _frames(gt), _frames(hyp)
+    frames = sorted(set(gt_frames) | set(hyp_frames))
+    potential = np.zeros((ng, nh))
+    g_count, h_count = np.bincount(g_ids, minlength=ng)[:, None], np.bincount(h_ids, minlength=nh)[None, :]
+    sims = {}
     for f in frames:
-        g = np.asarray(gt.get(f, np.zeros((0, 5))), np.float64).reshape(-1, 5)
-        h = np.asarray(hyp.get(f, np.zeros((0, 5))), np.float64).reshape(-1, 5)
-        gid, hid = g[:, 0].astype(int), h[:, 0].astype(int)
-        gt_ids.update(gid.tolist())
-        hyp_ids.update(hid.tolist())
-        iou = iou_matrix(_tlbr(g[:, 1:]), _tlbr(h[:, 1:]))
-        for i, j in zip(*np.nonzero(iou >= iou_thresh)):
-            key = (gid[i], hid[j])
-            pair_counts[key] = pair_counts.get(key, 0) + 1
-        # CLEAR MOT: keep last frame's correspondences where still valid
-        matched_g, matched_h, pairs = set(), set(), []
-        h_index = {v: j for j, v in enumerate(hid)}
-        for i, g_id in enumerate(gid):
-            j = h_index.get(last_match.get(g_id, None))
-            if j is not None and j not in matched_h and iou[i, j] >= iou_thresh:
-                matched_g.add(i)
-                matched_h.add(j)
-                pairs.append((i, j))
-        rest_g = [i for i in range(len(gid)) if i not in matched_g]
-        rest_h = [j for j in range(len(hid)) if j not in matched_h]
-        if rest_g and rest_h:
-            cost = 1.0 - iou[np.ix_(rest_g, rest_h)]
-            m, _, _ = linear_assignment(cost, 1.0 - iou_thresh + 1e-9)
-            for a, b in m:
-                pairs.append((rest_g[a], rest_h[b]))
-        for i, j in pairs:
-            g_id, h_id = gid[i], hid[j]
-            if g_id in last_match and last_match[g_id] != h_id:
-                idsw += 1
-            last_match[g_id] = h_id
-            iou_sum += iou[i, j]
-        tp += len(pairs)
-        fp += len(hid) - len(pairs)
-        fn += len(gid) - len(pairs)
-    # IDF1: one-to-one identity matching maximising overlapping frames
-    g_list, h_list = sorted(gt_ids), sorted(hyp_ids)
-    idtp = 0
-    if g_list and h_list:
-        gi = {v: i for i, v in enumerate(g_list)}
-        hi = {v: j for j, v in enumerate(h_list)}
-        gain = np.zeros((len(g_list), len(h_list)))
-        for (a, b), c in pair_counts.items():
-            gain[gi[a], hi[b]] = c
-        big = gain.max() + 1
-        m, _, _ = linear_assignment(big - gain, big - 0.5)
-        idtp = int(sum(gain[a, b] for a, b in m))
-    mota = 1.0 - (fn + fp + idsw) / num_gt if num_gt else 0.0
-    idf1 = 2.0 * idtp / (num_gt + num_hyp) if (num_gt + num_hyp) else 0.0
-    return {"MOTA": mota, "IDF1": idf1, "MOTP": (iou_sum / tp) if tp else 0.0, "num_gt": num_gt,
-            "num_hyp": num_hyp, "TP": tp, "FP": fp, "FN": fn, "IDSW": idsw, "IDTP": idtp,
-            "gt_ids": len(g_list), "hyp_ids": len(h_list),
-            "precision": tp / num_hyp if num_hyp else 0.0, "recall": tp / num_gt if num_gt else 0.0}
+        gi, hj = gt_frames.get(f, []), hyp_frames.get(f, [])
+        if not gi or not hj:
+            continue
+        sim = _iou_trackeval(gt[gi, 2:6], hyp[hj, 2:6])
+        sims[f] = sim
+        denom = sim.sum(0)[None, :] + sim.sum(1)[:, None] - sim
+        ratio = np.zeros_like(sim)
+        mask = denom > 0 + EPS
+        ratio[mask] = sim[mask] / denom[mask]
+        potential[g_ids[gi][:, None], h_ids[hj][None, :]] += ratio
+    alignment = potential / (g_count + h_count - potential)
+    match_counts = np.zeros((na, ng, nh))
+    for f in frames:
+        gi, hj = gt_frames.get(f, []), hyp_frames.get(f, [])
+        if not gi:
+            res["fp"] += len(hj)
+            continue
+        if not hj:
+            res["fn"] += len(gi)
+            continue
+        sim = sims[f]
+        gt_t, hyp_t = g_ids[gi], h_ids[hj]
+        r, c = linear_sum_assignment(-(alignment[gt_t[:, None], hyp_t[None, :]] * sim))
+        for a, alpha in enumerate(ALPHAS):
+            ok = sim[r, c] >= alpha - EPS
+            ra, ca = r[ok], c[ok]
+            res["tp"][a] += len(ra)
+            res["fn"][a] += len(gi) - len(ra)
+            res["fp"][a] += len(hj) - len(ra)
+            if len(ra):
+                res["loca"][a] += sim[ra, ca].sum()
+                match_counts[a][gt_t[ra], hyp_t[ca]] += 1
+    for a in range(na):
+        m = match_counts[a]
+        res["assa"][a] = np.sum(m * (m / np.maximum(1, g_count + h_count - m))) / max(1, res["tp"][a])
+    res["loca"] = np.maximum(1e-10, res["loca"]) / np.maximum(1e-10, res["tp"])
+    return res
+
+
+# ----------------------------------------------------------------------------------------------------
+# Scores
+
+
+def _ratio(a, b):
+    return a / b if b else None
+
+
+def _metrics(c, h):
+    det = c["matches"] + c["switches"]
+    deta = h["tp"] / np.maximum(1, h["tp"] + h["fn"] + h["fp"])
+    return {
+        "idf1": _ratio(2.0 * c["idtp"], c["num_objects"] + c["num_predictions"]),
+        "idp": _ratio(c["idtp"], c["idtp"] + c["idfp"]), "idr": _ratio(c["idtp"], c["idtp"] + c["idfn"]),
+        "recall": _ratio(det, c["num_objects"]), "precision": _ratio(det, c["false_positives"] + det),
+        "num_unique_objects": c["unique_objects"], "mostly_tracked": c["mostly_tracked"],
+        "partially_tracked": c["partially_tracked"], "mostly_lost": c["mostly_lost"],
+        "num_false_positives": c["false_positives"], "num_misses": c["misses"], "num_switches": c["switches"],
+        "num_fragmentations": c["fragmentations"],
+        "mota": (1.0 - (c["misses"] + c["switches"] + c["false_positives"]) / c["num_objects"]
+                 if c["num_objects"] else None),
+        "motp": _ratio(c["distance_sum"], det),
+        "hota": float(np.mean(np.sqrt(deta * h["assa"]))), "deta": float(np.mean(deta)),
+        "assa": float(np.mean(h["assa"])), "loca": float(np.mean(h["loca"])),
+    }
+
+
+class Scores(dict):
+    """The gate's metrics of one sequence (or several combined) as a dict; ``clear`` and ``hota`` keep
+    the counts that combining sequences needs."""
+
+    def __init__(self, clear, hota):
+        super().__init__(_metrics(clear, hota))
+        self.clear, self.hota = clear, hota
+
+
+def evaluate_rows(gt, hyp, benchmark="MOT17"):
+    """Scores of one sequence: gt and hyp are read_rows arrays."""
+    (cg, ch), (hg, hh) = prepare(np.asarray(gt, np.float64).reshape(-1, 9),
+                                 np.asarray(hyp, np.float64).reshape(-1, 9), benchmark)
+    return Scores(clear_counts(cg, ch), hota_counts(hg, hh))
+
+
+def combine_scores(parts):
+    """Several sequences as one, as py-motmetrics' and TrackEval's overall rows."""
+    if not parts:
+        raise ValueError("nothing to combine")
+    clear = {k: sum(p.clear[k] for p in parts) for k in parts[0].clear}
+    tp = sum(p.hota["tp"] for p in parts)
+    hota = {"tp": tp, "fn": sum(p.hota["fn"] for p in parts), "fp": sum(p.hota["fp"] for p in parts),
+            "assa": sum(p.hota["assa"] * p.hota["tp"] for p in parts) / np.maximum(1.0, tp),
+            "loca": np.maximum(1e-10, sum(p.hota["loca"] * p.hota["tp"] for p in parts)) / np.maximum(1e-10, tp)}
+    return Scores(clear, hota)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The processing job's form: frame -> [n, 5] (id, x, y, w, h) dicts, MOTChallenge's upper-case names
+
+
+def with_summary_names(scores):
+    """The gate's metrics plus the summary names the processing job and model card have always shown."""
+    c = scores.clear
+    det = c["matches"] + c["switches"]
+    out = Scores(c, scores.hota)
+    motp = scores["motp"]
+    out.update({"MOTA": scores["mota"] if scores["mota"] is not None else 0.0,
+                "IDF1": scores["idf1"] if scores["idf1"] is not None else 0.0,
+                "HOTA": scores["hota"],
+                "MOTP": 1.0 - motp if motp is not None else 0.0,  # mean IoU of the matches
+                "num_gt": c["num_objects"], "num_hyp": c["num_predictions"], "TP": det,
+                "FP": c["false_positives"], "FN": c["misses"], "IDSW": c["switches"], "IDTP": c["idtp"],
+                "gt_ids": c["unique_objects"]})
+    out["precision"] = scores["precision"] if scores["precision"] is not None else 0.0
+    out["recall"] = scores["recall"] if scores["recall"] is not None else 0.0
+    return out
+
+
+def evaluate(gt, hyp, benchmark="MOT15"):
+    """gt and hyp: frame -> [n,5] (id, x, y, w, h), ground truth already filtered to the boxes to score
+    (hence MOT15 rules: nothing more is removed). The gate's metrics plus MOTA, IDF1, HOTA, MOTP (mean
+    IoU of the matches), FP, FN, IDSW, TP, IDTP, num_gt, num_hyp."""
+    return with_summary_names(evaluate_rows(rows_from_boxes(gt), rows_from_boxes(hyp), benchmark))
+
+
+def combine(per_seq):
+    return with_summary_names(combine_scores(list(per_seq)))
 
 
 def parse_mot(text):
     """MOTChallenge lines -> frame -> [n,5] (id, x, y, w, h)."""
-    out = {}
-    for line in text.splitlines():
-        p = line.strip().split(",")
-        if len(p) < 6:
-            continue
-        out.setdefault(int(float(p[0])), []).append([float(v) for v in p[1:6]])
-    return {f: np.array(v) for f, v in out.items()}
+    rows = read_rows(text)
+    return {int(f): rows[rows[:, 0] == f][:, 1:6] for f in np.unique(rows[:, 0])}
 
 
-def combine(per_seq):
-    """Sums the counts of several sequences and recomputes the ratios (as MOTChallenge's 'overall')."""
-    keys = ("num_gt", "num_hyp", "TP", "FP", "FN", "IDSW", "IDTP")
-    tot = {k: sum(m[k] for m in per_seq) for k in keys}
-    n = tot["num_gt"]
-    tot["MOTA"] = 1.0 - (tot["FN"] + tot["FP"] + tot["IDSW"]) / n if n else 0.0
-    tot["IDF1"] = 2.0 * tot["IDTP"] / (n + tot["num_hyp"]) if (n + tot["num_hyp"]) else 0.0
-    return tot
+def clean(scores):
+    """JSON-safe: None for undefined or non-finite values."""
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in scores.items()}

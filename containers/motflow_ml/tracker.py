@@ -16,10 +16,7 @@ formulation of lap.lapjv(extend_cost=True)), so a pair is only matched when its 
 """
 import numpy as np
 
-try:  # scipy's solver is C; the numpy fallback gives the same optimum (ties may break differently)
-    from scipy.optimize import linear_sum_assignment as _scipy_lsa
-except Exception:  # pragma: no cover - exercised where scipy is missing
-    _scipy_lsa = None
+from scipy.optimize import linear_sum_assignment
 
 CHI2_95_4DOF = 9.4877
 
@@ -84,47 +81,6 @@ def tlwh_to_xyah(tlwh):
 # Assignment
 
 
-def _hungarian(cost):
-    """Min-cost perfect assignment of a square matrix (shortest augmenting paths with potentials)."""
-    n = cost.shape[0]
-    INF = float("inf")
-    u = np.zeros(n + 1)
-    v = np.zeros(n + 1)
-    p = np.zeros(n + 1, dtype=np.int64)  # p[j]: row matched to column j (1-based, 0 = none)
-    way = np.zeros(n + 1, dtype=np.int64)
-    for i in range(1, n + 1):
-        p[0] = i
-        j0 = 0
-        minv = np.full(n + 1, INF)
-        used = np.zeros(n + 1, dtype=bool)
-        while True:
-            used[j0] = True
-            i0 = p[j0]
-            cur = cost[i0 - 1] - u[i0] - v[1:]
-            free = ~used[1:]
-            better = free & (cur < minv[1:])
-            minv[1:][better] = cur[better]
-            way[1:][better] = j0
-            cand = np.where(free, minv[1:], INF)
-            j1 = int(np.argmin(cand)) + 1
-            delta = cand[j1 - 1]
-            used_idx = np.nonzero(used)[0]
-            u[p[used_idx]] += delta
-            v[used_idx] -= delta
-            minv[1:][free] -= delta
-            j0 = j1
-            if p[j0] == 0:
-                break
-        while j0:
-            j1 = way[j0]
-            p[j0] = p[j1]
-            j0 = j1
-    rows = np.zeros(n, dtype=np.int64)
-    for j in range(1, n + 1):
-        rows[p[j] - 1] = j - 1
-    return rows
-
-
 def linear_assignment(cost, thresh):
     """Matches (row, col) minimising the summed cost where leaving a row or a column unmatched costs
     thresh / 2; pairs above thresh (or not finite) are never matched, a pair at exactly thresh is (as in
@@ -141,12 +97,9 @@ def linear_assignment(cost, thresh):
     ext = np.full((n, n), thresh / 2.0 + 1e-9)
     ext[n_r:, n_c:] = 0.0
     ext[:n_r, :n_c] = c
-    if _scipy_lsa is not None:
-        r, col = _scipy_lsa(ext)
-        row_to_col = np.empty(n, dtype=np.int64)
-        row_to_col[r] = col
-    else:
-        row_to_col = _hungarian(ext)
+    r, col = linear_sum_assignment(ext)
+    row_to_col = np.empty(n, dtype=np.int64)
+    row_to_col[r] = col
     matches = [(i, int(row_to_col[i])) for i in range(n_r) if row_to_col[i] < n_c and c[i, row_to_col[i]] <= thresh]
     matched_r = {m[0] for m in matches}
     matched_c = {m[1] for m in matches}

@@ -1,13 +1,15 @@
-"""SageMaker training job: ``python -m motflow_ml.train`` (the image's ``train`` command).
+"""SageMaker training job: ``python -m motflow_ml.train`` (started by the image's ``train`` command,
+``motflow_ml.launch``: one process, or one per GPU and host under torchrun).
 
 Contract (paths under $MOTFLOW_OPT_ML, default /opt/ml):
   input/data/train/        MOTChallenge sequences (<seq>/img1/*.jpg, <seq>/gt/gt.txt, <seq>/seqinfo.ini)
   input/data/validation/   optional, same layout; else the validation loss is taken on training frames
+  input/data/pretrained/   optional weights to start from (see motflow_ml.pretrained)
   input/config/hyperparameters.json   string values (see config.HYPERPARAMETERS)
-  checkpoints/checkpoint.pt           written after every epoch; training resumes from it
+  checkpoints/checkpoint.pt           written after every epoch (rank 0); training resumes from it
   model/   model.pth (weights), config.json, model.ts (TorchScript) and/or model.onnx, model_card.json
   output/failure                      the reason, when the job fails (exit status 1)
-Prints ``validation_loss=<float>`` after every epoch (the tuning objective).
+Prints ``validation_loss=<float>`` after every epoch (the tuning objective; rank 0 only).
 """
 import inspect
 import json
@@ -15,16 +17,17 @@ import os
 import random
 import sys
 import time
-import traceback
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, DistributedSampler, Subset
 
-from . import __version__, paths
-from .config import INFERENCE_KEYS, load_hyperparameters, lr_steps, read_hyperparameters_file
+from . import __version__, distributed, paths, pretrained
+from .config import INFERENCE_KEYS, load_hyperparameters, lr_steps, read_hyperparameters_file, validate
 from .data import MotDataset, find_sequences, load_sequence
 from .model import TrackerLoss, build_model, load_file
 
@@ -38,8 +41,9 @@ class TrainingError(Exception):
     """A problem with the job's inputs, reported in /opt/ml/output/failure."""
 
 
-def log(msg):
-    print(msg, flush=True)
+def log(ctx, msg):
+    if ctx.is_main:  # one copy of every line (SageMaker's metric regexes read the log)
+        print(msg, flush=True)
 
 
 def load_sequences(root, cfg, required):
@@ -99,19 +103,21 @@ def load_checkpoint(cfg, num_ids):
 
 
 @torch.no_grad()
-def validation_loss(model, loss_fn, loader, device, amp):
-    """Mean detection loss (heatmap focal + weighted size and offset L1) over the validation frames. The
-    identity term is left out: validation identities are not classes of the training classifier."""
-    model.eval()
+def validation_loss(net, loss_fn, loader, device, amp, ctx):
+    """Mean detection loss (heatmap focal + weighted size and offset L1) over the validation frames (each
+    rank scores its share; the sums are added over ranks). The identity term is left out: validation
+    identities are not classes of the training classifier."""
+    net.eval()
     total, n = 0.0, 0
     for batch in loader:
         batch = to_device(batch, device)
         with torch.autocast(device_type=device.type, enabled=amp):
-            out = model(batch["input"])
+            out = net(batch["input"])
         det = loss_fn.detection_loss(loss_fn.detection_terms(out, batch))
         total += float(det) * len(batch["input"])
         n += len(batch["input"])
-    model.train()
+    net.train()
+    total, n = distributed.sum_across_ranks(ctx, [total, n], device)
     return total / max(n, 1)
 
 
@@ -144,29 +150,110 @@ def export_model(model, cfg, model_dir: Path):
 
 
 def evaluate_tracking(model, cfg, seqs, device, max_frames):
+    """Tracks the validation sequences and scores the MOT text the gate would score (the evaluation
+    job's <seq>.txt) against the sequences' gt.txt with the gate's definitions and benchmark rules."""
+    from . import metrics
     from .inference import Predictor
-    from .metrics import combine, evaluate
     from .pipeline import track_sequence
     pred = Predictor(model, cfg, device=device)
-    per_seq = {}
+    benchmark, note = cfg["eval_benchmark"], None
+    results = []
     for s in seqs:
         res = track_sequence(pred, s, batch_size=max(1, min(8, cfg["batch_size"])), max_frames=max_frames)
-        gt = {f: v for f, v in s.boxes.items() if f <= res.frames}
-        per_seq[s.name] = evaluate(gt, res.as_gt_dict())
+        gt = metrics.read_rows((s.root / "gt" / "gt.txt").read_text())
+        results.append((s.name, gt[gt[:, 0] <= res.frames], metrics.read_rows(res.mot_text())))
     model.train()
-    overall = combine(list(per_seq.values()))
-    return overall, per_seq
+    try:
+        scores = {name: metrics.evaluate_rows(gt, hyp, benchmark) for name, gt, hyp in results}
+    except ValueError as e:
+        if benchmark == "MOT15":
+            raise
+        # e.g. ground truth without MOTChallenge classes: the card still gets numbers, marked as such
+        note = f"scored with MOT15 rules instead of {benchmark}: {e}"
+        benchmark = "MOT15"
+        scores = {name: metrics.evaluate_rows(gt, hyp, benchmark) for name, gt, hyp in results}
+    overall = metrics.with_summary_names(metrics.combine_scores(list(scores.values())))
+    per_seq = {name: metrics.clean(metrics.with_summary_names(sc)) for name, sc in scores.items()}
+    return {"benchmark": benchmark, "note": note, "overall": metrics.clean(overall), "sequences": per_seq}
 
 
-def run():
-    cfg = load_hyperparameters(read_hyperparameters_file(paths.hyperparameters_file()))
-    log("hyperparameters: " + json.dumps(cfg, sort_keys=True))
+class TrainingStep(nn.Module):
+    """Network and loss as one module, so that DistributedDataParallel averages the gradients of both
+    (the identity classifier and the uncertainty weights live in the loss)."""
+
+    def __init__(self, net, loss_fn, amp, distributed):
+        super().__init__()
+        self.net, self.loss_fn, self.amp, self.distributed = net, loss_fn, amp, distributed
+
+    def forward(self, batch):
+        x = batch["input"]
+        with torch.autocast(device_type=x.device.type, enabled=self.amp):
+            out = self.net(x)
+        loss, terms = self.loss_fn(out, batch)
+        if self.distributed:
+            # DDP needs a gradient for every parameter on every rank; a batch without identities leaves
+            # the embedding head and classifier out of the graph, so tie them in with weight zero.
+            loss = loss + 0.0 * (out[3].float().sum() + sum(p.sum() for p in self.loss_fn.classifier.parameters()))
+        return loss, terms
+
+
+def shard(dataset, ctx):
+    """This rank's share of the validation frames: every world_size-th, no padding, so that the sums
+    over ranks are the sums over the set."""
+    return Subset(dataset, list(range(ctx.rank, len(dataset), ctx.world_size))) if ctx.enabled else dataset
+
+
+def read_checkpoint_on_main(ctx, cfg, num_ids):
+    """Rank 0 reads the spot checkpoint (the only rank guaranteed to have written one) and every rank
+    gets it; an unusable one fails every rank alike."""
+    state, error = None, None
+    if ctx.is_main:
+        try:
+            state = load_checkpoint(cfg, num_ids)
+        except TrainingError as e:
+            error = str(e)
+    state, error = distributed.broadcast_from_main(ctx, (state, error))
+    if error:
+        raise TrainingError(error)
+    return state
+
+
+def prepare_pretrained(cfg, explicit, ctx):
+    """Reads the pretrained channel (every rank: each host has its copy) and adopts a model folder's
+    shape settings; None when the channel is empty."""
+    try:
+        source = pretrained.read_channel(paths.channel_dir("pretrained"))
+        if source is None:
+            return None
+        for note in pretrained.adopt_config(cfg, explicit, source):
+            log(ctx, note)
+    except pretrained.PretrainedError as e:
+        raise TrainingError(str(e)) from None
+    validate(cfg)
+    return source
+
+
+def run(_args=None):
+    ctx = distributed.setup()
+    try:
+        train(ctx)
+    finally:
+        distributed.shutdown(ctx)
+
+
+def train(ctx):
+    overrides = read_hyperparameters_file(paths.hyperparameters_file())
+    cfg = load_hyperparameters(overrides)
+    explicit = {k for k in overrides if k in cfg}
+    source = prepare_pretrained(cfg, explicit, ctx)
+    log(ctx, "hyperparameters: " + json.dumps(cfg, sort_keys=True))
     seed_everything(cfg["seed"])
     train_seqs = load_sequences(paths.channel_dir("train"), cfg, required=True)
     val_seqs = load_sequences(paths.channel_dir("validation"), cfg, required=False)
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = distributed.device(ctx)
     amp = bool(cfg["amp"] and device.type == "cuda")
-    workers = max(0, min(cfg["num_workers"], (os.cpu_count() or 1) - 1))
+    cpus_per_rank = max(1, (os.cpu_count() or 1) // ctx.local_world_size)
+    workers = max(0, min(cfg["num_workers"], cpus_per_rank - 1))
     w, h = cfg["input_width"], cfg["input_height"]
 
     train_set = MotDataset(train_seqs, w, h, cfg["max_objs"], augment=True, flip_prob=cfg["flip_prob"],
@@ -181,46 +268,74 @@ def run():
         stride = max(1, len(train_set) // 64)
         val_set = MotDataset(train_seqs, w, h, cfg["max_objs"], augment=False, frame_stride=stride, id_map={})
         val_source = "training frames (no validation channel)"
-    log(f"train: {len(train_seqs)} sequences, {len(train_set)} frames, {train_set.num_ids} identities; "
+    sync_bn = bool(cfg["sync_bn"] and ctx.enabled and device.type == "cuda")
+    log(ctx, f"train: {len(train_seqs)} sequences, {len(train_set)} frames, {train_set.num_ids} identities; "
         f"validation: {len(val_set)} frames from {val_source}; device {device}, amp {amp}, workers {workers}")
+    if ctx.enabled:
+        log(ctx, f"distributed: {ctx.world_size} processes ({ctx.local_world_size} per host), backend "
+            f"{ctx.backend}, batch {cfg['batch_size']} per process ({cfg['batch_size'] * ctx.world_size} in all), "
+            f"SyncBatchNorm {sync_bn}")
 
+    # Each rank sees its own 1/world_size of every epoch's permutation (padded to equal lengths, so that
+    # all ranks run the same number of steps); the permutation depends on (seed, epoch) only.
+    sampler = DistributedSampler(train_set, num_replicas=ctx.world_size, rank=ctx.rank, shuffle=True,
+                                 seed=cfg["seed"], drop_last=False)
     loader_kw = dict(num_workers=workers, pin_memory=device.type == "cuda", persistent_workers=False)
-    train_loader = DataLoader(train_set, batch_size=cfg["batch_size"], shuffle=True, drop_last=False, **loader_kw)
-    val_loader = DataLoader(val_set, batch_size=cfg["batch_size"], shuffle=False, **loader_kw)
+    train_loader = DataLoader(train_set, batch_size=cfg["batch_size"], sampler=sampler, drop_last=False, **loader_kw)
+    val_loader = DataLoader(shard(val_set, ctx), batch_size=cfg["batch_size"], shuffle=False, **loader_kw)
 
-    model = build_model(cfg).to(device)
+    net = build_model(cfg)
     loss_fn = TrackerLoss(train_set.num_ids, cfg["reid_dim"], cfg["hm_weight"], cfg["wh_weight"], cfg["off_weight"],
-                          cfg["id_loss_weight"]).to(device)
-    params = list(model.parameters()) + list(loss_fn.parameters())
-    optimizer = torch.optim.Adam(params, lr=cfg["lr"], weight_decay=cfg["weight_decay"])
+                          cfg["id_loss_weight"])
+    state = read_checkpoint_on_main(ctx, cfg, train_set.num_ids)
+    pretrained_report = None
+    if state is not None:
+        net.load_state_dict(state["model"])
+        loss_fn.load_state_dict(state["loss"])
+        pretrained_report = state.get("pretrained")
+        if source is not None:
+            log(ctx, "pretrained channel not loaded: resuming from the checkpoint, which already started from it")
+    elif source is not None:
+        try:
+            pretrained_report = pretrained.load_into(net, source, cfg["backbone"])
+        except pretrained.PretrainedError as e:
+            raise TrainingError(str(e)) from None
+        log(ctx, pretrained.describe(pretrained_report))
+    source = None  # the tensors are in the network now
+    net.to(device)
+    loss_fn.to(device)
+    if sync_bn:
+        net = nn.SyncBatchNorm.convert_sync_batchnorm(net)
+    step = TrainingStep(net, loss_fn, amp, ctx.enabled)
+    if ctx.enabled:
+        # Broadcasts rank 0's parameters and buffers: every rank starts from the same weights.
+        step = DistributedDataParallel(step, device_ids=[device.index] if device.type == "cuda" else None)
+    optimizer = torch.optim.Adam(step.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
     scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones=lr_steps(cfg) or [10 ** 9], gamma=0.1)
     scaler = make_scaler(amp)
 
     history = []
     start_epoch = 1
-    state = load_checkpoint(cfg, train_set.num_ids)
     if state is not None:
-        model.load_state_dict(state["model"])
-        loss_fn.load_state_dict(state["loss"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         history = state["history"]
         start_epoch = state["epoch"] + 1
         torch.set_rng_state(state["torch_rng"])
-        log(f"resumed from checkpoint: epoch {state['epoch']} done, continuing at epoch {start_epoch}")
+        log(ctx, f"resumed from checkpoint: epoch {state['epoch']} done, continuing at epoch {start_epoch}")
+        state = None
 
     t_start = time.time()
     stopped_early = False
     for epoch in range(start_epoch, cfg["epochs"] + 1):
-        model.train()
+        step.train()
         train_set.epoch = epoch
+        sampler.set_epoch(epoch)
         t0, total, n = time.time(), 0.0, 0
         terms_sum = {}
-        for it, batch in enumerate(train_loader):
+        for batch in train_loader:
             batch = to_device(batch, device)
-            with torch.autocast(device_type=device.type, enabled=amp):
-                out = model(batch["input"])
-            loss, terms = loss_fn(out, batch)
+            loss, terms = step(batch)
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             scaler.step(optimizer)
@@ -229,39 +344,65 @@ def run():
             n += 1
             for k, v in terms.items():
                 terms_sum[k] = terms_sum.get(k, 0.0) + float(v)
-            if cfg["max_train_seconds"] and time.time() - t_start > cfg["max_train_seconds"]:
+            if cfg["max_train_seconds"] and distributed.any_rank(
+                    ctx, time.time() - t_start > cfg["max_train_seconds"], device):
                 stopped_early = True
                 break
         scheduler.step()
-        val = validation_loss(model, loss_fn, val_loader, device, amp)
-        rec = {"epoch": epoch, "train_loss": total / max(n, 1), "validation_loss": val,
+        term_names = sorted(k for k in terms_sum if k != "total")
+        sums = distributed.sum_across_ranks(ctx, [total, n] + [terms_sum[k] for k in term_names], device)
+        total, n_all = sums[0], sums[1]
+        terms_mean = {k: v / max(n_all, 1) for k, v in zip(term_names, sums[2:])}
+        val = validation_loss(net, loss_fn, val_loader, device, amp, ctx)
+        rec = {"epoch": epoch, "train_loss": total / max(n_all, 1), "validation_loss": val,
                "seconds": round(time.time() - t0, 2), "iterations": n,
-               **{f"train_{k}": v / max(n, 1) for k, v in terms_sum.items() if k != "total"}}
+               **{f"train_{k}": v for k, v in terms_mean.items()}}
         history.append(rec)
-        log(f"epoch {epoch}/{cfg['epochs']}: train_loss={rec['train_loss']:.5f} "
+        log(ctx, f"epoch {epoch}/{cfg['epochs']}: train_loss={rec['train_loss']:.5f} "
             f"hm={rec.get('train_hm', 0):.4f} wh={rec.get('train_wh', 0):.4f} off={rec.get('train_off', 0):.4f} "
             f"id={rec.get('train_id', 0):.4f} ({rec['seconds']}s, {n} iterations)")
-        log(f"validation_loss={val:.6f}")
-        save_atomic({"epoch": epoch, "model": model.state_dict(), "loss": loss_fn.state_dict(),
-                     "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                     "history": history, "cfg": cfg, "num_ids": train_set.num_ids,
-                     "torch_rng": torch.get_rng_state()}, paths.checkpoint_dir() / CHECKPOINT_NAME)
+        log(ctx, f"validation_loss={val:.6f}")
+        if ctx.is_main:
+            save_atomic({"epoch": epoch, "model": plain_state(net), "loss": loss_fn.state_dict(),
+                         "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                         "history": history, "cfg": cfg, "num_ids": train_set.num_ids,
+                         "torch_rng": torch.get_rng_state(), "pretrained": pretrained_report},
+                        paths.checkpoint_dir() / CHECKPOINT_NAME)
+        distributed.barrier(ctx)
         if stopped_early:
-            log(f"max_train_seconds={cfg['max_train_seconds']} reached: stopping after epoch {epoch}")
+            log(ctx, f"max_train_seconds={cfg['max_train_seconds']} reached: stopping after epoch {epoch}")
             break
 
+    if ctx.is_main:
+        write_model(cfg, net, history, train_seqs, val_seqs, train_set, val_source, device, pretrained_report, ctx,
+                    sync_bn, t_start)
+    distributed.barrier(ctx)  # the other ranks end once the model is written
+
+
+def plain_state(net):
+    """The network's weights on the CPU, under the single-process names (SyncBatchNorm has BatchNorm's)."""
+    return {k: v.detach().cpu() for k, v in net.state_dict().items()}
+
+
+def write_model(cfg, net, history, train_seqs, val_seqs, train_set, val_source, device, pretrained_report, ctx,
+                sync_bn, t_start):
     mdir = paths.model_dir()
     mdir.mkdir(parents=True, exist_ok=True)
-    torch.save({k: v.cpu() for k, v in model.state_dict().items()}, str(mdir / "model.pth"))
+    weights = plain_state(net)
+    torch.save(weights, str(mdir / "model.pth"))
     inference_cfg = {k: cfg[k] for k in INFERENCE_KEYS}
     (mdir / "config.json").write_text(json.dumps(inference_cfg, indent=2, sort_keys=True) + "\n")
-    exports = export_model(model, cfg, mdir)
+    # A plain network (no SyncBatchNorm, no DDP) for export and tracking.
+    plain = build_model(cfg)
+    plain.load_state_dict(weights)
+    exports = export_model(plain, cfg, mdir)
 
     tracking = None
     if cfg["eval_tracking"] and val_seqs:
-        overall, per_seq = evaluate_tracking(model, cfg, val_seqs, device, cfg["eval_max_frames"])
-        tracking = {"overall": overall, "sequences": per_seq}
-        log(f"validation tracking: MOTA={overall['MOTA']:.4f} IDF1={overall['IDF1']:.4f}")
+        tracking = evaluate_tracking(plain.to(device), cfg, val_seqs, device, cfg["eval_max_frames"])
+        overall = tracking["overall"]
+        log(ctx, f"validation tracking ({tracking['benchmark']} rules): MOTA={overall['MOTA']:.4f} "
+            f"IDF1={overall['IDF1']:.4f} HOTA={overall['HOTA']:.4f}" + (f" ({tracking['note']})" if tracking["note"] else ""))
     last = history[-1] if history else {}
     card = {
         "name": "motflow one-shot tracker",
@@ -274,6 +415,11 @@ def run():
         "data": {"train_sequences": [s.name for s in train_seqs], "train_frames": len(train_set),
                  "identities": train_set.num_ids, "validation_sequences": [s.name for s in val_seqs],
                  "validation_source": val_source},
+        "pretrained": pretrained_report,
+        "distributed": {"processes": ctx.world_size, "processes_per_host": ctx.local_world_size,
+                        "backend": ctx.backend or None, "sync_batch_norm": sync_bn,
+                        "batch_size_per_process": cfg["batch_size"],
+                        "global_batch_size": cfg["batch_size"] * ctx.world_size},
         "metrics": {"validation_loss": last.get("validation_loss"), "train_loss": last.get("train_loss"),
                     "best_validation_loss": min((r["validation_loss"] for r in history), default=None),
                     "epochs_completed": last.get("epoch", 0),
@@ -283,25 +429,11 @@ def run():
         "training_seconds_this_run": round(time.time() - t_start, 1),
     }
     (mdir / "model_card.json").write_text(json.dumps(card, indent=2, sort_keys=True, default=float) + "\n")
-    log(f"model saved to {mdir}")
+    log(ctx, f"model saved to {mdir}")
 
 
 def main(argv=None):
-    try:
-        run()
-        return 0
-    except Exception as e:
-        reason = str(e) if isinstance(e, (TrainingError, ValueError)) else f"{type(e).__name__}: {e}"
-        detail = traceback.format_exc()
-        try:
-            paths.output_dir().mkdir(parents=True, exist_ok=True)
-            # SageMaker shows the first 1024 characters of this file as the job's FailureReason.
-            paths.failure_file().write_text(reason[:1000] + "\n\n" + detail)
-        except OSError:
-            pass
-        print(detail, file=sys.stderr, flush=True)
-        print(f"training failed: {reason}", file=sys.stderr, flush=True)
-        return 1
+    return paths.run_job(run, argv, "training")
 
 
 if __name__ == "__main__":

@@ -41,3 +41,37 @@ def test_parse_and_combine():
     b = evaluate(GT, {})
     c = combine([a, b])
     assert c["MOTA"] == pytest.approx(0.5) and c["IDF1"] == pytest.approx(2 * 20 / 60)
+
+
+def rows(text):
+    from motflow_ml.metrics import read_rows
+    return read_rows(text)
+
+
+def test_perfect_tracking_has_the_gate_metrics():
+    from motflow_ml.metrics import KEYS, evaluate_rows
+    gt = rows("\n".join(f"{f},{i},{10 + 50 * i + f},20,20,40,1,1,1" for f in range(1, 6) for i in (1, 2)))
+    s = evaluate_rows(gt, gt, "MOT17")
+    assert set(KEYS) <= set(s)
+    assert s["mota"] == 1.0 and s["idf1"] == 1.0 and s["hota"] == pytest.approx(1.0) and s["motp"] == 0.0
+
+
+def test_mot17_rules_drop_distractor_matches_and_non_targets():
+    from motflow_ml.metrics import evaluate_rows
+    gt = rows("1,1,10,10,20,40,1,1,1\n"     # a pedestrian
+              "1,2,100,10,20,40,1,7,1\n"    # a static person (distractor)
+              "1,3,200,10,20,40,0,1,1\n")   # marked not to be scored
+    hyp = rows("1,5,10,10,20,40,0.9,-1,-1\n1,6,100,10,20,40,0.9,-1,-1\n1,7,200,10,20,40,0.9,-1,-1\n")
+    mot17 = evaluate_rows(gt, hyp, "MOT17")
+    # the box on the distractor is removed; the one on the unscored pedestrian stays a false positive
+    assert (mot17["num_misses"], mot17["num_false_positives"]) == (0, 1)
+    mot15 = evaluate_rows(gt, hyp, "MOT15")  # no preprocessing: every ground-truth row is a target
+    assert (mot15["num_misses"], mot15["num_false_positives"]) == (0, 0)
+
+
+def test_bad_inputs_are_refused_with_the_reason():
+    from motflow_ml.metrics import evaluate_rows
+    with pytest.raises(ValueError, match="without classes is scored with benchmark MOT15"):
+        evaluate_rows(rows("1,1,10,10,20,40,1,-1,-1\n"), rows(""), "MOT17")
+    with pytest.raises(ValueError, match="id 1 appears twice in frame 1"):
+        evaluate_rows(rows("1,1,10,10,20,40\n1,1,50,10,20,40\n"), rows(""), "MOT15")

@@ -6,19 +6,8 @@ import numpy as np
 import pytest
 
 from motflow_ml.metrics import evaluate
-from motflow_ml.tracker import (CHI2_95_4DOF, JdeTracker, KalmanFilter, _hungarian, iou_matrix, linear_assignment,
+from motflow_ml.tracker import (CHI2_95_4DOF, JdeTracker, KalmanFilter, iou_matrix, linear_assignment,
                                 tlwh_to_xyah)
-
-
-def test_hungarian_is_optimal_against_brute_force():
-    rng = np.random.default_rng(3)
-    for n in range(1, 7):
-        for _ in range(10):
-            c = rng.random((n, n))
-            best = min(sum(c[i, p[i]] for i in range(n)) for p in itertools.permutations(range(n)))
-            r = _hungarian(c)
-            assert sorted(r.tolist()) == list(range(n))
-            assert c[np.arange(n), r].sum() == pytest.approx(best)
 
 
 def test_linear_assignment_with_cost_limit():

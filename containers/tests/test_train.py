@@ -23,8 +23,10 @@ def test_training_contract(trained):
     assert card["metrics"]["epochs_completed"] == 2
     assert abs(card["metrics"]["validation_loss"] - losses[-1]) < 1e-5  # printed with 6 decimals
     assert card["hyperparameters"]["input_width"] == 160 and card["hyperparameters"]["backbone"] == "resnet18"
-    tracking = card["metrics"]["tracking"]["overall"]
-    assert {"MOTA", "IDF1"} <= set(tracking)
+    tracking = card["metrics"]["tracking"]
+    assert tracking["benchmark"] == "MOT17" and tracking["note"] is None  # the gate's rules
+    assert {"MOTA", "IDF1", "HOTA", "mota", "idf1", "hota", "num_switches"} <= set(tracking["overall"])
+    assert tracking["overall"]["num_gt"] > 0
     assert (root / "checkpoints" / "checkpoint.pt").exists()
     assert not (root / "output" / "failure").exists()
     # the TorchScript export computes what the weights compute
