@@ -15,7 +15,7 @@ final class JdeAssociation implements AssociationPolicy {
     private final TrackerConfig config;
     private final int dim;
     private final AssociationStages stages = new AssociationStages();
-    /** Only its gating distances are used (with the filter's own scratch, so it is not the lifecycle's). */
+    /** For gating distances only; a filter holds nothing but scratch, so a second one is as good as the lifecycle's. */
     private final KalmanFilter gating = new KalmanFilter();
 
     // Detection indices per stage: its input, then what it left unmatched for the next.

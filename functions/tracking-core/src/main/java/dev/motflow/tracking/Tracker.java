@@ -23,9 +23,9 @@ import java.util.ArrayList;
  * at its encoded precision (float32 Kalman state and scores, float16 embeddings). Lists, cost
  * matrices and scratch arrays are reused: steady-state updates allocate nothing. Not thread-safe.
  *
- * <p>Inside, {@link TrackLifecycle} holds the tracks and applies the lifecycle above, and one
- * {@link AssociationPolicy} per {@link Policy} ({@link JdeAssociation}, {@link ByteTrackAssociation})
- * decides each frame which track takes which detection.
+ * <p>Inside (package-private), {@code TrackLifecycle} holds the tracks and applies the lifecycle
+ * above, and one {@code AssociationPolicy} per {@link Policy} ({@code JdeAssociation},
+ * {@code ByteTrackAssociation}) decides each frame which track takes which detection.
  */
 public final class Tracker {
     private final TrackerConfig config;
