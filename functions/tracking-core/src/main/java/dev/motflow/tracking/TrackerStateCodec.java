@@ -53,7 +53,8 @@ public final class TrackerStateCodec {
         TrackerConfig c = tracker.config();
         int dim = c.embeddingDim();
         int perTrack = 5 + 1 + 5 + 5 + 5 + 4 + 4 * (KalmanFilter.STATE + KalmanFilter.COV) + 2 * dim;
-        int tracks = tracker.tracked.size() + tracker.lost.size();
+        TrackLifecycle state = tracker.lifecycle;
+        int tracks = state.tracked.size() + state.lost.size();
         Writer w = new Writer(64 + 8 * REAL_PARAMS_V1 + tracks * perTrack);
         w.varint(VERSION);
         w.u8(c.policy().code());
@@ -65,15 +66,15 @@ public final class TrackerStateCodec {
         for (double p : params) {
             w.f64(p);
         }
-        w.varint(tracker.frameId);
-        w.varint(tracker.lastId);
-        w.varint(tracker.tracked.size());
-        w.varint(tracker.lost.size());
-        for (Track t : tracker.tracked) {
-            writeTrack(w, t, tracker.frameId);
+        w.varint(state.frameId);
+        w.varint(state.lastId);
+        w.varint(state.tracked.size());
+        w.varint(state.lost.size());
+        for (Track t : state.tracked) {
+            writeTrack(w, t, state.frameId);
         }
-        for (Track t : tracker.lost) {
-            writeTrack(w, t, tracker.frameId);
+        for (Track t : state.lost) {
+            writeTrack(w, t, state.frameId);
         }
         CRC32C crc = new CRC32C();
         crc.update(w.buf, 0, w.pos);

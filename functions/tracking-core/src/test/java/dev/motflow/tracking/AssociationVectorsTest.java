@@ -3,6 +3,7 @@ package dev.motflow.tracking;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -39,10 +40,31 @@ class AssociationVectorsTest {
         }
     }
 
+    /** The vector files; fails (never skips) when the folder is missing or holds none. */
     static List<Path> vectorFiles() throws IOException {
-        try (Stream<Path> files = Files.list(dir())) {
-            return files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+        Path dir = dir();
+        if (!Files.isDirectory(dir)) {
+            fail("shared association vectors missing: no folder " + dir + " (restore test-vectors/association "
+                    + "from git, or regenerate with -Dmotflow.writeVectors=true)");
         }
+        List<Path> found;
+        try (Stream<Path> files = Files.list(dir)) {
+            found = files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+        }
+        if (found.isEmpty()) {
+            fail("shared association vectors missing: no *.json in " + dir);
+        }
+        return found;
+    }
+
+    /** One named vector; fails (never skips) with its path when it is missing. */
+    static Path vectorFile(String name) {
+        Path file = dir().resolve(name + ".json");
+        if (!Files.isRegularFile(file)) {
+            fail("shared association vector missing: " + file + " (restore it from git, or regenerate with "
+                    + "-Dmotflow.writeVectors=true)");
+        }
+        return file;
     }
 
     @Test
@@ -54,10 +76,11 @@ class AssociationVectorsTest {
         }
         List<String> expected = new ArrayList<>();
         for (AssociationVectors.Scenario s : AssociationVectors.scenarios()) {
+            vectorFile(s.name);
             expected.add(s.name);
         }
         expected.sort(null);
-        assertEquals(expected, names);
+        assertEquals(expected, names, "vector files in " + dir() + " other than the scenarios");
         long total = 0;
         for (Path p : vectorFiles()) {
             total += Files.size(p);
@@ -160,7 +183,7 @@ class AssociationVectorsTest {
     // ---- hand-checked expectations (see test-vectors/association/README.md) ----
 
     private static Map<String, List<int[]>> replayNamed(String name) throws IOException {
-        return replay(dir().resolve(name + ".json"));
+        return replay(vectorFile(name));
     }
 
     @Test

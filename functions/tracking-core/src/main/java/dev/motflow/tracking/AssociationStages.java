@@ -1,0 +1,140 @@
+package dev.motflow.tracking;
+
+import java.util.ArrayList;
+
+/**
+ * The matching steps both policies share: a cost matrix, the thresholded assignment over it, and
+ * the IoU stages. Detections are passed as an index array ({@code detIdx[0..count)}, indices into
+ * the frame's {@link Detections}); each stage writes the detections it left unmatched, in their
+ * input order, to the caller's array for the next stage. The cost matrix is reused across stages
+ * and frames (it only grows).
+ */
+final class AssociationStages {
+    private final LinearAssignment assignment = new LinearAssignment();
+    private double[] cost = new double[1024];
+    /** The first stage's candidates left unmatched that are still tracked (not lost): the IoU stage's rows. */
+    final ArrayList<Track> unmatchedTracked = new ArrayList<>();
+
+    /** The row-major cost matrix, with room for {@code rows x cols} cells. */
+    double[] cost(int rows, int cols) {
+        int cells = rows * cols;
+        if (cost.length < cells) {
+            cost = new double[Math.max(cells, cost.length * 2)];
+        }
+        return cost;
+    }
+
+    /** Assigns rows to columns on the current cost matrix; pairs costing more than {@code thresh} stay unmatched. */
+    void solve(int rows, int cols, double thresh) {
+        assignment.solve(cost, rows, cols, thresh);
+    }
+
+    /**
+     * Fills the cost matrix with the IoU distance of each track's predicted box to each detection;
+     * with {@code fuseScore}, ByteTrack's {@code 1 - IoU * score}.
+     */
+    void fillIouCost(ArrayList<Track> tracks, Detections dets, int[] detIdx, int count, boolean fuseScore) {
+        int rows = tracks.size();
+        double[] c = cost(rows, count);
+        for (int r = 0; r < rows; r++) {
+            Track t = tracks.get(r);
+            double tw = t.w();
+            double tx = t.mean[0] - tw / 2;
+            double ty = t.y();
+            double th = t.h();
+            int base = r * count;
+            for (int k = 0; k < count; k++) {
+                int d = detIdx[k];
+                double dist = Boxes.iouDistance(tx, ty, tw, th, dets.x(d), dets.y(d), dets.w(d), dets.h(d));
+                c[base + k] = fuseScore ? 1 - (1 - dist) * dets.score(d) : dist;
+            }
+        }
+    }
+
+    /**
+     * Applies a solved first stage (rows: {@code tracks.candidates}): matched candidates continue or
+     * are found again, the unmatched tracked ones go to {@link #unmatchedTracked}, and the unmatched
+     * detections to {@code unmatchedOut}.
+     *
+     * @return how many detections were left unmatched
+     */
+    int applyCandidateMatches(TrackLifecycle tracks, Detections dets, int[] detIdx, int count,
+                              boolean refoundTakesNewScore, int[] unmatchedOut) {
+        ArrayList<Track> candidates = tracks.candidates;
+        int rows = candidates.size();
+        for (int r = 0; r < rows; r++) {
+            int c = assignment.colForRow(r);
+            if (c >= 0) {
+                tracks.matchCandidate(candidates.get(r), dets, detIdx[c], refoundTakesNewScore);
+            }
+        }
+        unmatchedTracked.clear();
+        for (int r = 0; r < rows; r++) {
+            Track t = candidates.get(r);
+            if (assignment.colForRow(r) < 0 && t.state == Track.TRACKED) {
+                unmatchedTracked.add(t);
+            }
+        }
+        return unmatchedColumns(detIdx, count, unmatchedOut);
+    }
+
+    /**
+     * The second stage: {@link #unmatchedTracked} against the given detections by IoU distance;
+     * matched tracks continue, unmatched ones are lost.
+     *
+     * @param unmatchedOut receives the detections left unmatched, or null when the caller drops them
+     * @return how many detections were left unmatched
+     */
+    int matchTrackedByIou(TrackLifecycle tracks, Detections dets, int[] detIdx, int count, double thresh,
+                          int[] unmatchedOut) {
+        ArrayList<Track> rows = unmatchedTracked;
+        fillIouCost(rows, dets, detIdx, count, false);
+        assignment.solve(cost, rows.size(), count, thresh);
+        for (int r = 0; r < rows.size(); r++) {
+            int c = assignment.colForRow(r);
+            Track t = rows.get(r);
+            if (c >= 0) {
+                tracks.continueTrack(t, dets, detIdx[c]);
+            } else {
+                tracks.markLost(t);
+            }
+        }
+        return unmatchedColumns(detIdx, count, unmatchedOut);
+    }
+
+    /**
+     * The last stage: {@code tracks.unconfirmed} against the given detections by IoU distance
+     * (score-fused when {@code fuseScore}); matched tracks are confirmed, unmatched ones removed.
+     *
+     * @return how many detections were left unmatched (written to {@code unmatchedOut})
+     */
+    int matchUnconfirmed(TrackLifecycle tracks, Detections dets, int[] detIdx, int count, double thresh,
+                         boolean fuseScore, int[] unmatchedOut) {
+        ArrayList<Track> rows = tracks.unconfirmed;
+        fillIouCost(rows, dets, detIdx, count, fuseScore);
+        assignment.solve(cost, rows.size(), count, thresh);
+        for (int r = 0; r < rows.size(); r++) {
+            int c = assignment.colForRow(r);
+            Track t = rows.get(r);
+            if (c >= 0) {
+                tracks.continueTrack(t, dets, detIdx[c]);
+            } else {
+                tracks.removeUnconfirmed(t);
+            }
+        }
+        return unmatchedColumns(detIdx, count, unmatchedOut);
+    }
+
+    private int unmatchedColumns(int[] detIdx, int count, int[] out) {
+        int n = 0;
+        for (int c = 0; c < count; c++) {
+            if (assignment.rowForCol(c) < 0) {
+                if (out != null) {
+                    out[n] = detIdx[c];
+                }
+                n++;
+            }
+        }
+        return n;
+    }
+}
