@@ -44,7 +44,7 @@ class BadInputCorpusTest {
     @BeforeAll
     static void setUp() {
         JsonLog.threshold(JsonLog.Level.ERROR);
-        stack = new Stack(64 * 1024, true, Stack.fastBackoff());
+        stack = new Stack(64 * 1024, Stack.fastBackoff());
         jobs = new JobRepository(stack.aws.dynamo(), stack.table, java.time.Clock.systemUTC());
     }
 

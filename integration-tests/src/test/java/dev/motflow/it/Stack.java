@@ -13,13 +13,14 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.motflow.common.Backoff;
+import dev.motflow.common.SdkRetries;
 import dev.motflow.jobs.handler.ApiHandler;
 import dev.motflow.jobs.handler.AsyncCompletionHandler;
 import dev.motflow.jobs.handler.IngestHandler;
 import dev.motflow.jobs.handler.JobsRuntime;
 import dev.motflow.jobs.handler.ProcessingJobEventHandler;
 import dev.motflow.jobs.service.JobsConfig;
-import dev.motflow.jobs.store.Backoff;
 import dev.motflow.jobs.store.JobTableSchema;
 import dev.motflow.testsupport.AwsEvents;
 import dev.motflow.testsupport.LocalAws;
@@ -27,6 +28,7 @@ import dev.motflow.testsupport.SageMakerStub;
 import dev.motflow.testsupport.Videos;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
 
@@ -53,21 +55,27 @@ final class Stack {
     final ProcessingJobEventHandler processing;
     final ApiHandler api;
 
-    Stack(long maxUploadBytes, boolean sdkRetries, Backoff sageMakerBackoff) {
+    /** SageMaker clients with the production retry strategy at this backoff's attempts and waits. */
+    Stack(long maxUploadBytes, Backoff sageMakerBackoff) {
+        this(maxUploadBytes, sageMakerBackoff.maxAttempts(), sageMakerBackoff::delay);
+    }
+
+    /** SageMaker clients with the production retry strategy at these attempts and waits (tests record the waits). */
+    Stack(long maxUploadBytes, int sageMakerAttempts, BackoffStrategy sageMakerWaits) {
         aws.dynamo().createTable(JobTableSchema.createTableRequest(table));
         aws.dynamo().waiter().waitUntilTableExists(b -> b.tableName(table));
         config = new JobsConfig(table, results, drop, ENDPOINT, 1L << 30, maxUploadBytes, "incoming/batch/",
                 IMAGE, ROLE, "ml.g5.xlarge", null, 3600, null, Duration.ofMinutes(15));
         sm.asyncOutputPrefix("s3://" + asyncOut + "/out/");
-        SageMakerClient smc = sdkRetries ? sm.client() : SageMakerClient.builder().endpointOverride(sm.endpoint())
+        SageMakerClient smc = SageMakerClient.builder().endpointOverride(sm.endpoint())
                 .region(LocalAws.REGION).credentialsProvider(LocalAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1))).build();
-        SageMakerRuntimeClient rt = sdkRetries ? sm.runtimeClient() : SageMakerRuntimeClient.builder()
+                .overrideConfiguration(c -> c.retryStrategy(SdkRetries.standard(sageMakerAttempts, sageMakerWaits))).build();
+        SageMakerRuntimeClient rt = SageMakerRuntimeClient.builder()
                 .endpointOverride(sm.endpoint()).region(LocalAws.REGION).credentialsProvider(LocalAws.CREDENTIALS)
                 .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1))).build();
+                .overrideConfiguration(c -> c.retryStrategy(SdkRetries.standard(sageMakerAttempts, sageMakerWaits))).build();
         runtime = JobsRuntime.create(config, aws.dynamo(), aws.s3(), aws.s3Presigner(), smc, rt, Clock.systemUTC(),
-                new JobsRuntime.Tuning(sageMakerBackoff, Backoff.of(8, Duration.ofMillis(2), Duration.ofMillis(50)),
+                new JobsRuntime.Tuning(sageMakerAttempts, Backoff.of(8, Duration.ofMillis(2), Duration.ofMillis(50)),
                         Duration.ofMinutes(2)));
         ingest = new IngestHandler(runtime.ingest());
         completion = new AsyncCompletionHandler(runtime.completion());

@@ -38,7 +38,7 @@ class VideoToTracksEndToEndTest {
 
     @Test
     void uploadIngestInferenceCompletionAndApi() throws Exception {
-        Stack stack = new Stack(50L << 30, true, Stack.fastBackoff());
+        Stack stack = new Stack(50L << 30, Stack.fastBackoff());
         stack.sm.reset();
         byte[] video = Stack.realMp4OrSynthetic();
         String result = Files.readString(RepoPaths.sharedTestData().resolve("mot15/TUD-Campus/result-cem.txt"));
@@ -135,7 +135,7 @@ class VideoToTracksEndToEndTest {
 
     @Test
     void largeOrBatchVideosGoThroughAProcessingJob() throws Exception {
-        Stack stack = new Stack(50L << 30, true, Stack.fastBackoff());
+        Stack stack = new Stack(50L << 30, Stack.fastBackoff());
         stack.sm.reset();
         byte[] video = Videos.mp4(500);
         String key = "incoming/batch/cam-7.mp4";

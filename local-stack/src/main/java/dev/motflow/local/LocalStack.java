@@ -50,7 +50,6 @@ import dev.motflow.retraining.store.RunCoordinator;
 import dev.motflow.retraining.trigger.LabelledDataTrigger;
 import dev.motflow.streams.handler.StreamApiHandler;
 import dev.motflow.streams.handler.StreamsRuntime;
-import dev.motflow.streams.service.ConflictBackoff;
 import dev.motflow.streams.service.StreamsConfig;
 import dev.motflow.testsupport.LocalAws;
 import dev.motflow.testsupport.sfn.LambdaTasks;
@@ -194,11 +193,11 @@ public final class LocalStack implements AutoCloseable {
             JobsConfig jobsConfig = JobsConfig.fromMap(jobsEnv);
             SageMakerClient smClient = SageMakerClient.builder().endpointOverride(sageMaker.endpoint()).region(LocalAws.REGION)
                     .credentialsProvider(LocalAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create())
-                    .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1))).build();
+                    .overrideConfiguration(c -> c.retryStrategy(JobsRuntime.sageMakerRetries())).build();
             SageMakerRuntimeClient smRuntime = SageMakerRuntimeClient.builder().endpointOverride(sageMaker.endpoint())
                     .region(LocalAws.REGION).credentialsProvider(LocalAws.CREDENTIALS)
                     .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(5)).build())
-                    .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1))).build();
+                    .overrideConfiguration(c -> c.retryStrategy(JobsRuntime.sageMakerRetries())).build();
             S3Presigner presigner = LocalAws.s3Presigner(s3rver.endpoint());
             JobsRuntime jobs = JobsRuntime.create(jobsConfig, dynamo, s3, presigner, smClient, smRuntime, Clock.systemUTC(),
                     JobsRuntime.Tuning.defaults());
@@ -213,7 +212,7 @@ public final class LocalStack implements AutoCloseable {
 
             // ---- streams -----------------------------------------------------------------------
             StreamsRuntime streams = StreamsRuntime.create(StreamsConfig.of(TABLE, REALTIME_ENDPOINT), dynamo, smRuntime,
-                    Clock.systemUTC(), ConflictBackoff.defaults());
+                    Clock.systemUTC(), StreamsRuntime.CONFLICT_BACKOFF);
             StreamApiHandler streamsApi = new StreamApiHandler(streams);
 
             // ---- retraining --------------------------------------------------------------------

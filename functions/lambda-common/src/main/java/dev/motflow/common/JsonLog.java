@@ -16,14 +16,16 @@ import com.fasterxml.jackson.core.TreeNode;
 /**
  * Structured logs for the Lambdas: one JSON object per line on stdout, which Lambda ships to
  * CloudWatch Logs as one event, so Logs Insights can filter on any field. A line is
- * {@code time, level, logger, message}, then the logger's context fields (a {@code jobId},
- * {@code streamId} or {@code executionName} bound once with {@link #with}), then the call's fields,
- * then for a failure {@code errorType, errorMessage, errorAt} (first stack frame) and
+ * {@code time, level, logger, message}, then the invocation's fields ({@link LogContext}: the Lambda
+ * request id, function name and version, {@code cold_start}, and ids such as the {@code jobId} of the
+ * message being handled), then the logger's context fields (a {@code jobId}, {@code streamId} or
+ * {@code executionName} bound once with {@link #with}), then the call's fields, then for a failure {@code errorType, errorMessage, errorAt} (first stack frame) and
  * {@code errorCause} (the exception's cause, if any).
  *
  * <p>Field values: numbers and booleans stay JSON numbers and booleans, maps, collections and
  * Jackson trees become nested JSON, anything else its {@code toString()}; null values are left out.
- * Only jackson-core is used, so a Lambda jar without databind can log.
+ * Only jackson-core is used, so a Lambda jar without databind can log. A key is written once: the
+ * call's value wins over the logger's context, which wins over the invocation's.
  *
  * <p>The level threshold is shared by all loggers: {@code MOTFLOW_LOG_LEVEL} or the system property
  * {@code motflow.log.level} (default INFO); tests change it and the output with
@@ -130,8 +132,10 @@ public final class JsonLog {
             g.writeStringField("level", level.name());
             g.writeStringField("logger", logger);
             g.writeStringField("message", message);
-            writePairs(g, context);
-            writePairs(g, keyValues);
+            Object[] invocation = LogContext.fields();
+            writePairs(g, invocation, context, keyValues);
+            writePairs(g, context, keyValues, NO_CONTEXT);
+            writePairs(g, keyValues, NO_CONTEXT, NO_CONTEXT);
             if (error != null) {
                 g.writeStringField("errorType", error.getClass().getName());
                 g.writeStringField("errorMessage", String.valueOf(error.getMessage()));
@@ -152,13 +156,25 @@ public final class JsonLog {
         (stream == null ? System.out : stream).println(line);
     }
 
-    private static void writePairs(JsonGenerator g, Object[] keyValues) throws IOException {
+    /** Writes the pairs with a value, except those whose key {@code overriding1} or {@code overriding2} writes. */
+    private static void writePairs(JsonGenerator g, Object[] keyValues, Object[] overriding1, Object[] overriding2)
+            throws IOException {
         for (int i = 0; i + 1 < keyValues.length; i += 2) {
-            if (keyValues[i + 1] != null) {
-                g.writeFieldName(String.valueOf(keyValues[i]));
+            String key = String.valueOf(keyValues[i]);
+            if (keyValues[i + 1] != null && !hasValue(overriding1, key) && !hasValue(overriding2, key)) {
+                g.writeFieldName(key);
                 writeValue(g, keyValues[i + 1]);
             }
         }
+    }
+
+    private static boolean hasValue(Object[] keyValues, String key) {
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            if (keyValues[i + 1] != null && key.equals(String.valueOf(keyValues[i]))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void writeValue(JsonGenerator g, Object v) throws IOException {

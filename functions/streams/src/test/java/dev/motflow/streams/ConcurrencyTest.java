@@ -32,7 +32,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.motflow.streams.handler.StreamApiHandler;
-import dev.motflow.streams.service.ConflictBackoff;
+import dev.motflow.common.Backoff;
 import dev.motflow.streams.service.StreamException;
 import dev.motflow.streams.service.StreamService;
 import dev.motflow.streams.service.StreamService.FrameRequest;
@@ -57,7 +57,7 @@ class ConcurrencyTest {
         handler = env.handler(env.config(), Clock.systemUTC());
     }
 
-    private static StreamService service(InterleavingDynamo dynamo, ConflictBackoff backoff) {
+    private static StreamService service(InterleavingDynamo dynamo, Backoff backoff) {
         return env.runtime(env.config(), Clock.systemUTC(), dynamo, backoff).service();
     }
 
@@ -136,7 +136,7 @@ class ConcurrencyTest {
         StreamService other = env.runtime(env.config(), Clock.systemUTC()).service();
         InterleavingDynamo dynamo = new InterleavingDynamo(env.aws.dynamo());
         List<Duration> pauses = new CopyOnWriteArrayList<>();
-        ConflictBackoff backoff = new ConflictBackoff(4, Duration.ofMillis(10), Duration.ofMillis(25), pauses::add);
+        Backoff backoff = new Backoff(4, Duration.ofMillis(10), Duration.ofMillis(25), pauses::add);
         StreamService svc = service(dynamo, backoff);
         other.processFrame(frame(scene, "s-busy", 1));
         // Every read is followed by another writer's frame below ours, so each of our writes loses.

@@ -11,6 +11,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
+import dev.motflow.common.LogContext;
 import dev.motflow.jobs.service.ApiRequest;
 import dev.motflow.jobs.service.ApiResponse;
 import dev.motflow.jobs.service.JobApi;
@@ -29,6 +30,12 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        try (LogContext.Scope invocation = LogContext.invocation(context)) {
+            return handle(event);
+        }
+    }
+
+    private APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event) {
         if (event == null) {
             return respond(new ApiResponse(400, Map.of("Content-Type", "application/json"),
                     "{\"error\":\"InvalidRequest\",\"message\":\"empty request\"}"));

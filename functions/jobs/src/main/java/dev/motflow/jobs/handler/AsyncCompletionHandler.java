@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
+import dev.motflow.common.LogContext;
 import dev.motflow.jobs.service.CompletionService;
 
 /** Async endpoint SNS success/error notifications via SQS -> finished jobs (docs/handlers.md). */
@@ -21,6 +22,8 @@ public final class AsyncCompletionHandler implements RequestHandler<SQSEvent, SQ
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return SqsBatch.process(event, service::handleAsyncNotification);
+        try (LogContext.Scope invocation = LogContext.invocation(context)) {
+            return SqsBatch.process(event, service::handleAsyncNotification);
+        }
     }
 }

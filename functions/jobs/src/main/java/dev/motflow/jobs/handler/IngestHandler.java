@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
+import dev.motflow.common.LogContext;
 import dev.motflow.jobs.service.IngestService;
 
 /** S3 ObjectCreated notifications via SQS -> jobs (docs/handlers.md). */
@@ -21,6 +22,8 @@ public final class IngestHandler implements RequestHandler<SQSEvent, SQSBatchRes
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return SqsBatch.process(event, service::handleMessage);
+        try (LogContext.Scope invocation = LogContext.invocation(context)) {
+            return SqsBatch.process(event, service::handleMessage);
+        }
     }
 }

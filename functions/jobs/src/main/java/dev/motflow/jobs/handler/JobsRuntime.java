@@ -3,12 +3,13 @@ package dev.motflow.jobs.handler;
 import java.time.Clock;
 import java.time.Duration;
 
+import dev.motflow.common.Backoff;
+import dev.motflow.common.SdkRetries;
 import dev.motflow.jobs.service.CompletionService;
 import dev.motflow.jobs.service.IngestService;
 import dev.motflow.jobs.service.JobApi;
 import dev.motflow.jobs.service.JobsConfig;
 import dev.motflow.jobs.service.SageMakerLauncher;
-import dev.motflow.jobs.store.Backoff;
 import dev.motflow.jobs.store.BatchWriter;
 import dev.motflow.jobs.store.JobRepository;
 import dev.motflow.jobs.store.PageTokens;
@@ -16,6 +17,7 @@ import dev.motflow.jobs.store.ProductionModel;
 import dev.motflow.jobs.store.TrackRepository;
 import dev.motflow.jobs.store.UnroutableLog;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.retries.StandardRetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -28,16 +30,35 @@ import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
  * here holds per-invocation state, time or randomness; the production-model cache starts empty). Tests wire it to local servers.
  */
 public final class JobsRuntime {
-    /** Retry, lease and cache settings. */
-    public record Tuning(Backoff sageMaker, Backoff batchWrite, Duration startLease, Duration modelCacheTtl) {
-        public Tuning(Backoff sageMaker, Backoff batchWrite, Duration startLease) {
-            this(sageMaker, batchWrite, startLease, ProductionModel.DEFAULT_TTL);
+    /**
+     * SageMaker calls of one delivery: 6 attempts, full jitter from 100 ms doubling to at most 3 s
+     * (about 6 s of waiting at worst, well inside the start lease).
+     */
+    public static final Backoff SAGEMAKER_BACKOFF = Backoff.of(6, Duration.ofMillis(100), Duration.ofSeconds(3));
+
+    /**
+     * Retry, lease and cache settings. {@code sageMakerAttempts}: the attempts of the SageMaker clients'
+     * retry strategy, which the launcher also spends across CreateProcessingJob and its confirming
+     * DescribeProcessingJob.
+     */
+    public record Tuning(int sageMakerAttempts, Backoff batchWrite, Duration startLease, Duration modelCacheTtl) {
+        public Tuning(int sageMakerAttempts, Backoff batchWrite, Duration startLease) {
+            this(sageMakerAttempts, batchWrite, startLease, ProductionModel.DEFAULT_TTL);
         }
 
         public static Tuning defaults() {
-            return new Tuning(Backoff.of(6, Duration.ofMillis(100), Duration.ofSeconds(3)),
+            return new Tuning(SAGEMAKER_BACKOFF.maxAttempts(),
                     Backoff.of(8, Duration.ofMillis(50), Duration.ofSeconds(2)), IngestService.DEFAULT_LEASE);
         }
+    }
+
+    /**
+     * The SageMaker clients' retry strategy: the SDK's standard mode (throttling, 5xx and network
+     * errors; a retry quota per client that stops retrying during an outage, leaving it to SQS
+     * redelivery) with {@link #SAGEMAKER_BACKOFF}'s attempts and waits.
+     */
+    public static StandardRetryStrategy sageMakerRetries() {
+        return SdkRetries.standard(SAGEMAKER_BACKOFF);
     }
 
     private final IngestService ingest;
@@ -55,7 +76,7 @@ public final class JobsRuntime {
         JobRepository jobs = new JobRepository(dynamo, config.tableName(), clock);
         TrackRepository tracks = new TrackRepository(dynamo, config.tableName(), new BatchWriter(dynamo, tuning.batchWrite()));
         UnroutableLog unroutable = new UnroutableLog(dynamo, config.tableName(), clock);
-        SageMakerLauncher launcher = new SageMakerLauncher(config, sageMaker, runtime, tuning.sageMaker());
+        SageMakerLauncher launcher = new SageMakerLauncher(config, sageMaker, runtime, tuning.sageMakerAttempts());
         ProductionModel model = new ProductionModel(dynamo, config.tableName(), config.modelName(),
                 config.processingModelS3Uri(), clock, tuning.modelCacheTtl());
         return new JobsRuntime(
@@ -64,7 +85,7 @@ public final class JobsRuntime {
                 new JobApi(config, jobs, tracks, presigner, new PageTokens(config.tableName()), clock));
     }
 
-    /** Clients for the Lambda environment: region and credentials from the runtime; SageMaker retries are ours. */
+    /** Clients for the Lambda environment: region and credentials from the runtime; SageMaker retries per {@link #sageMakerRetries}. */
     public static JobsRuntime fromEnvironment() {
         JobsConfig config = JobsConfig.fromEnvironment();
         return create(config,
@@ -72,10 +93,10 @@ public final class JobsRuntime {
                 S3Client.builder().httpClient(UrlConnectionHttpClient.create()).build(),
                 S3Presigner.create(),
                 SageMakerClient.builder().httpClient(UrlConnectionHttpClient.create())
-                        .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1)))
+                        .overrideConfiguration(c -> c.retryStrategy(sageMakerRetries()))
                         .build(),
                 SageMakerRuntimeClient.builder().httpClient(UrlConnectionHttpClient.create())
-                        .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1)))
+                        .overrideConfiguration(c -> c.retryStrategy(sageMakerRetries()))
                         .build(),
                 Clock.systemUTC(), Tuning.defaults());
     }

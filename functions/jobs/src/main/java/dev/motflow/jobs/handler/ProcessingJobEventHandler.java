@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.motflow.common.LogContext;
 import dev.motflow.jobs.service.CompletionService;
 import dev.motflow.jobs.service.Outcome;
 
@@ -39,10 +40,12 @@ public final class ProcessingJobEventHandler implements RequestHandler<Map<Strin
 
     @Override
     public Void handleRequest(Map<String, Object> event, Context context) {
-        JsonNode node = event == null ? null : JSON.valueToTree(event);
-        if (service.handleProcessingEvent(node) == Outcome.RETRY) {
-            throw new RetryLaterException("processing job event could not be applied now; retry");
+        try (LogContext.Scope invocation = LogContext.invocation(context)) {
+            JsonNode node = event == null ? null : JSON.valueToTree(event);
+            if (service.handleProcessingEvent(node) == Outcome.RETRY) {
+                throw new RetryLaterException("processing job event could not be applied now; retry");
+            }
+            return null;
         }
-        return null;
     }
 }

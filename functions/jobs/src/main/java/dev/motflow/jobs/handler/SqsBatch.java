@@ -8,6 +8,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
 import dev.motflow.common.JsonLog;
+import dev.motflow.common.LogContext;
 import dev.motflow.jobs.service.Outcome;
 
 /** Runs each SQS message through a service and reports the ones to retry as batch item failures. */
@@ -25,7 +26,8 @@ final class SqsBatch {
         }
         for (SQSEvent.SQSMessage m : event.getRecords()) {
             Outcome outcome;
-            try {
+            // Each message's lines carry its id; the job id the service binds ends with the message.
+            try (LogContext.Scope message = LogContext.with("messageId", m.getMessageId())) {
                 outcome = service.apply(m.getMessageId(), m.getBody());
             } catch (RuntimeException | Error e) {
                 if (e instanceof VirtualMachineError) {

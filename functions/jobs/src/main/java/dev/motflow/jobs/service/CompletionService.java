@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.motflow.common.JsonLog;
+import dev.motflow.common.LogContext;
 import dev.motflow.jobs.model.Job;
 import dev.motflow.jobs.model.JobIds;
 import dev.motflow.jobs.model.JobStatus;
@@ -99,6 +100,7 @@ public final class CompletionService {
                 return unroutable(SOURCE_ASYNC, messageId, "inferenceId '" + KeyRules.printable(inferenceId)
                         + "' is not a motflow job id", body);
             }
+            LogContext.put("jobId", inferenceId);
             Optional<Job> found = jobs.get(inferenceId);
             if (found.isEmpty()) {
                 return unroutable(SOURCE_ASYNC, messageId, "no job " + inferenceId + " for this notification", body);
@@ -158,6 +160,7 @@ public final class CompletionService {
                 LOG.info("processing job is not a motflow job; ignored", "processingJobName", name);
                 return Outcome.DONE;
             }
+            LogContext.put("jobId", jobId);
             Optional<Job> found = jobs.get(jobId);
             if (found.isEmpty()) {
                 return unroutable(SOURCE_PROCESSING, eventId, "no job " + jobId + " for processing job " + name, raw);

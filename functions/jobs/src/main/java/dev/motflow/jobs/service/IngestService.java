@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.motflow.common.JsonLog;
+import dev.motflow.common.LogContext;
 import dev.motflow.jobs.model.Job;
 import dev.motflow.jobs.model.JobIds;
 import dev.motflow.jobs.model.JobStatus;
@@ -132,6 +133,8 @@ public final class IngestService {
 
     /** Creates (or finds) the job of one object version and moves it as far as it can go now. */
     public Outcome ingest(S3ObjectRef ref, boolean keyDecoded) {
+        // Every later line of this object's handling carries its job id (a reservation's, once claimed).
+        LogContext.put("jobId", JobIds.forObject(ref));
         Job job = keyDecoded ? claimReservation(ref) : null;
         if (job == null) {
             String jobId = JobIds.forObject(ref);
@@ -144,6 +147,7 @@ public final class IngestService {
                 LOG.info("duplicate event for an existing job", "jobId", jobId, "status", job.status().name());
             }
         }
+        LogContext.put("jobId", job.jobId());
         return advance(job, ref, keyDecoded);
     }
 

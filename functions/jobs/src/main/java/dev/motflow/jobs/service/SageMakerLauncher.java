@@ -1,13 +1,17 @@
 package dev.motflow.jobs.service;
 
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import dev.motflow.common.JsonLog;
+import dev.motflow.common.SdkRetries;
 import dev.motflow.jobs.model.JobIds;
-import dev.motflow.jobs.store.Backoff;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.metrics.CoreMetric;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.metrics.MetricCollection;
+import software.amazon.awssdk.metrics.MetricPublisher;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemaker.model.AppSpecification;
 import software.amazon.awssdk.services.sagemaker.model.CreateProcessingJobRequest;
@@ -26,10 +30,13 @@ import software.amazon.awssdk.services.sagemakerruntime.model.InvokeEndpointAsyn
 
 /**
  * Starts the tracking of a video on SageMaker: an async inference (InvokeEndpointAsync) or a
- * processing job (CreateProcessingJob). Throttling, 5xx and network errors are retried with
- * jittered backoff up to {@link Backoff#maxAttempts()} calls; build the clients without SDK
- * retries so this is the only retry layer. A {@code ResourceInUse} on CreateProcessingJob means
- * an earlier attempt (maybe one whose answer was lost) already created the job: success.
+ * processing job (CreateProcessingJob). Throttling, 5xx and network errors are retried by the
+ * clients' SDK retry strategy ({@code JobsRuntime.sageMakerRetries()}: standard mode, 6 attempts,
+ * full-jitter backoff); what still fails is {@link UnavailableException} when retrying could help
+ * later (the ingest releases its lease and SQS redelivers) and {@link RejectedException} when it
+ * cannot. A {@code ResourceInUse} on CreateProcessingJob means an earlier attempt (maybe one whose
+ * answer was lost) already created the job: success, confirmed by DescribeProcessingJob within the
+ * attempts the create left over, so one delivery makes at most the strategy's attempts in all.
  */
 public final class SageMakerLauncher {
     /**
@@ -47,13 +54,17 @@ public final class SageMakerLauncher {
     private final JobsConfig config;
     private final SageMakerClient sageMaker;
     private final SageMakerRuntimeClient runtime;
-    private final Backoff backoff;
+    private final int maxAttempts;
 
-    public SageMakerLauncher(JobsConfig config, SageMakerClient sageMaker, SageMakerRuntimeClient runtime, Backoff backoff) {
+    /** {@code maxAttempts}: the attempts the clients' retry strategy makes per call (one delivery's budget). */
+    public SageMakerLauncher(JobsConfig config, SageMakerClient sageMaker, SageMakerRuntimeClient runtime, int maxAttempts) {
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be >= 1, got " + maxAttempts);
+        }
         this.config = config;
         this.sageMaker = sageMaker;
         this.runtime = runtime;
-        this.backoff = backoff;
+        this.maxAttempts = maxAttempts;
     }
 
     /** What SageMaker answered, and how many calls it took. */
@@ -84,13 +95,14 @@ public final class SageMakerLauncher {
 
     public AsyncStart startAsync(String jobId, String inputS3Uri, String contentType) {
         int[] attempts = {0};
-        InvokeEndpointAsyncResponse r = withRetries(jobId, "InvokeEndpointAsync", attempts, () ->
+        InvokeEndpointAsyncResponse r = call("InvokeEndpointAsync", attempts, maxAttempts, o ->
                 runtime.invokeEndpointAsync(b -> b.endpointName(config.asyncEndpointName())
                         .inputLocation(inputS3Uri)
                         .inferenceId(jobId)
                         .contentType(contentType)
                         .accept("text/csv")
-                        .customAttributes("jobId=" + jobId)));
+                        .customAttributes("jobId=" + jobId)
+                        .overrideConfiguration(o)));
         return new AsyncStart(r.inferenceId() == null ? jobId : r.inferenceId(), r.outputLocation(),
                 r.failureLocation(), attempts[0]);
     }
@@ -134,16 +146,21 @@ public final class SageMakerLauncher {
         int[] attempts = {0};
         String arn;
         try {
-            arn = withRetries(jobId, "CreateProcessingJob", attempts,
-                    () -> sageMaker.createProcessingJob(request).processingJobArn());
+            arn = call("CreateProcessingJob", attempts, maxAttempts,
+                    o -> sageMaker.createProcessingJob(request.toBuilder().overrideConfiguration(o).build()).processingJobArn());
         } catch (RejectedException e) {
             if (!(e.getCause() instanceof AwsServiceException ase) || !"ResourceInUse".equals(errorCode(ase))) {
                 throw e;
             }
             LOG.info("processing job already exists (an earlier attempt created it); treating as started",
                     "jobId", jobId, "processingJobName", name);
-            DescribeProcessingJobResponse d = withRetries(jobId, "DescribeProcessingJob", attempts,
-                    () -> sageMaker.describeProcessingJob(b -> b.processingJobName(name)));
+            int left = maxAttempts - attempts[0];
+            if (left < 1) {
+                throw new UnavailableException("CreateProcessingJob used all " + attempts[0]
+                        + " attempts; the job exists but DescribeProcessingJob must wait for the redelivery", e);
+            }
+            DescribeProcessingJobResponse d = call("DescribeProcessingJob", attempts, left,
+                    o -> sageMaker.describeProcessingJob(b -> b.processingJobName(name).overrideConfiguration(o)));
             arn = d.processingJobArn();
         }
         return new ProcessingStart(name, arn, output, resultUri(output, inputS3Uri), attempts[0]);
@@ -172,26 +189,57 @@ public final class SageMakerLauncher {
         return outputPrefix + stem + "/" + PROCESSING_RESULT_FILE;
     }
 
-    private <T> T withRetries(String jobId, String operation, int[] attempts, Supplier<T> call) {
-        while (true) {
-            attempts[0]++;
-            try {
-                return call.get();
-            } catch (SdkException e) {
-                if (!retryable(e)) {
-                    throw new RejectedException(operation + " was refused: " + describe(e), e);
-                }
-                if (attempts[0] >= backoff.maxAttempts()) {
-                    throw new UnavailableException(operation + " still failing after " + attempts[0]
-                            + " attempts: " + describe(e), e);
-                }
-                LOG.warn("SageMaker call failed, retrying", "jobId", jobId, "operation", operation,
-                        "attempt", attempts[0], "error", describe(e));
-                backoff.pause(attempts[0]);
+    /**
+     * One SDK call (its retries included) with at most {@code budget} attempts; adds the attempts it
+     * made to {@code attempts[0]} and sorts a final failure into rejected or unavailable.
+     */
+    private <T> T call(String operation, int[] attempts, int budget, Function<AwsRequestOverrideConfiguration, T> call) {
+        AttemptCounter counter = new AttemptCounter();
+        AwsRequestOverrideConfiguration.Builder o = AwsRequestOverrideConfiguration.builder().addMetricPublisher(counter);
+        if (budget < maxAttempts) {
+            o.addPlugin(SdkRetries.atMost(budget));
+        }
+        try {
+            T result = call.apply(o.build());
+            attempts[0] += counter.attempts(1);
+            if (counter.attempts(1) > 1) {
+                LOG.info("SageMaker call succeeded after retries", "operation", operation, "attempts", counter.attempts(1));
             }
+            return result;
+        } catch (SdkException e) {
+            int made = counter.attempts(e.numAttempts() == null ? 1 : e.numAttempts());
+            attempts[0] += made;
+            if (!retryable(e)) {
+                throw new RejectedException(operation + " was refused: " + describe(e), e);
+            }
+            LOG.warn("SageMaker call still failing after the SDK's retries", "operation", operation,
+                    "attempts", made, "error", describe(e));
+            throw new UnavailableException(operation + " still failing after " + made + " attempts: " + describe(e), e);
         }
     }
 
+    /**
+     * Counts one call's HTTP attempts from the SDK's metrics ({@code RetryCount} of the API call),
+     * which the sync client publishes before the call returns or throws.
+     */
+    private static final class AttemptCounter implements MetricPublisher {
+        private volatile int attempts;
+
+        @Override
+        public void publish(MetricCollection metrics) {
+            attempts = metrics.metricValues(CoreMetric.RETRY_COUNT).stream().mapToInt(n -> n + 1).max().orElse(0);
+        }
+
+        int attempts(int fallback) {
+            return attempts > 0 ? attempts : fallback;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** Whether a failure the SDK gave up on may pass later (throttling, 5xx, network): then a redelivery tries again. */
     static boolean retryable(SdkException e) {
         if (e instanceof SdkClientException) {
             return true;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.motflow.common.Backoff;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
@@ -12,7 +13,9 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * BatchWriteItem in chunks of 25, re-sending unprocessed items with jittered backoff up to
- * {@link Backoff#maxAttempts()} calls per chunk. Items must be idempotent puts.
+ * {@link Backoff#maxAttempts()} calls per chunk. Items must be idempotent puts. This retry is by
+ * hand because the SDK's cannot do it: a call with unprocessed items succeeds (HTTP 200), and only
+ * the caller knows to send the leftovers again.
  */
 public final class BatchWriter {
     public static final int MAX_BATCH = 25;

@@ -132,8 +132,8 @@ class IngestServiceTest {
         LOCAL.sm.client().createProcessingJob(b -> b.processingJobName(JobIds.processingJobName(jobId)).roleArn(Local.ROLE)
                 .appSpecification(a -> a.imageUri(Local.IMAGE))
                 .processingResources(r -> r.clusterConfig(c -> c.instanceCount(1).instanceType("ml.g5.xlarge").volumeSizeInGB(30))));
-        SageMakerLauncher launcher = new SageMakerLauncher(LOCAL.config(), LOCAL.sm.client(), LOCAL.sm.runtimeClient(),
-                Local.fastTuning().sageMaker());
+        SageMakerLauncher launcher = new SageMakerLauncher(LOCAL.config(), LOCAL.sageMakerWithRetries(),
+                LOCAL.runtimeWithRetries(), Local.fastTuning().sageMakerAttempts());
         SageMakerLauncher.ProcessingStart again = launcher.startProcessing(jobId, "s3://" + LOCAL.drop + "/incoming/x.mp4", 10, null);
         assertEquals("arn:aws:sagemaker:us-east-1:000000000000:processing-job/motflow-" + jobId, again.jobArn());
         assertEquals("ResourceInUse", LOCAL.sm.calls("CreateProcessingJob").get(1).errorCode());
@@ -155,7 +155,7 @@ class IngestServiceTest {
     @Test
     void exhaustedRetriesReleaseTheLeaseAndTheRedeliveryTakesOver() {
         Upload u = upload("incoming/flaky.mp4", Videos.mp4(100));
-        JobsRuntime rt = LOCAL.runtime(LOCAL.config(), clock, LOCAL.sageMakerNoSdkRetry(), LOCAL.runtimeNoSdkRetry(), Local.fastTuning());
+        JobsRuntime rt = LOCAL.runtime(LOCAL.config(), clock, LOCAL.sageMakerWithRetries(), LOCAL.runtimeWithRetries(), Local.fastTuning());
         LOCAL.sm.injectFaults(FaultPlan.always(Fault.SERVICE_UNAVAILABLE));
         assertEquals(Outcome.RETRY, rt.ingest().handleMessage("f", u.event(LOCAL.drop)));
         assertEquals(6, LOCAL.sm.calls("InvokeEndpointAsync").size(), "bounded: maxAttempts calls");

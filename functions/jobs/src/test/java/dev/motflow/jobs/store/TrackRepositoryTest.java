@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
+import dev.motflow.common.Backoff;
 import dev.motflow.jobs.model.JobIds;
 import dev.motflow.jobs.model.TrackSummary;
 import dev.motflow.jobs.testing.Local;

@@ -3,9 +3,10 @@ package dev.motflow.jobs.testing;
 import java.time.Clock;
 import java.time.Duration;
 
+import dev.motflow.common.Backoff;
+import dev.motflow.common.SdkRetries;
 import dev.motflow.jobs.handler.JobsRuntime;
 import dev.motflow.jobs.service.JobsConfig;
-import dev.motflow.jobs.store.Backoff;
 import dev.motflow.jobs.store.JobTableSchema;
 import dev.motflow.testsupport.LocalAws;
 import dev.motflow.testsupport.SageMakerStub;
@@ -45,9 +46,13 @@ public final class Local {
         return config(JobsConfig.DEFAULT_MAX_ASYNC_BYTES, JobsConfig.DEFAULT_MAX_UPLOAD_BYTES);
     }
 
+    /** SageMaker retries for tests: the production attempts, shorter waits. */
+    public static final Backoff FAST_SAGEMAKER = Backoff.of(JobsRuntime.SAGEMAKER_BACKOFF.maxAttempts(),
+            Duration.ofMillis(5), Duration.ofMillis(80));
+
     /** Fast retries for tests: same shape as production, shorter waits. */
     public static JobsRuntime.Tuning fastTuning() {
-        return new JobsRuntime.Tuning(Backoff.of(6, Duration.ofMillis(5), Duration.ofMillis(80)),
+        return new JobsRuntime.Tuning(FAST_SAGEMAKER.maxAttempts(),
                 Backoff.of(8, Duration.ofMillis(2), Duration.ofMillis(50)), Duration.ofMinutes(2));
     }
 
@@ -61,17 +66,17 @@ public final class Local {
         return JobsRuntime.create(config, aws.dynamo(), aws.s3(), aws.s3Presigner(), sageMaker, runtime, clock, tuning);
     }
 
-    /** SageMaker clients without SDK retries, so the service's own retry loop is the only one. */
-    public SageMakerClient sageMakerNoSdkRetry() {
+    /** SageMaker clients with the production retry strategy ({@link JobsRuntime#sageMakerRetries}), shorter waits. */
+    public SageMakerClient sageMakerWithRetries() {
         return SageMakerClient.builder().endpointOverride(sm.endpoint()).region(LocalAws.REGION)
                 .credentialsProvider(LocalAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1))).build();
+                .overrideConfiguration(c -> c.retryStrategy(SdkRetries.standard(FAST_SAGEMAKER))).build();
     }
 
-    public SageMakerRuntimeClient runtimeNoSdkRetry() {
+    public SageMakerRuntimeClient runtimeWithRetries() {
         return SageMakerRuntimeClient.builder().endpointOverride(sm.endpoint()).region(LocalAws.REGION)
                 .credentialsProvider(LocalAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1))).build();
+                .overrideConfiguration(c -> c.retryStrategy(SdkRetries.standard(FAST_SAGEMAKER))).build();
     }
 
     /** Puts an object and returns its (unquoted) ETag. */

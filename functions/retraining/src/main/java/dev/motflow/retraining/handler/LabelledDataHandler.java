@@ -14,6 +14,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.motflow.common.JsonLog;
+import dev.motflow.common.LogContext;
 import dev.motflow.retraining.Env;
 import dev.motflow.retraining.Json;
 import dev.motflow.retraining.store.RunCoordinator.Admitted;
@@ -40,6 +41,12 @@ public final class LabelledDataHandler implements RequestHandler<SQSEvent, SQSBa
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        try (LogContext.Scope invocation = LogContext.invocation(context)) {
+            return handleMessages(event);
+        }
+    }
+
+    private SQSBatchResponse handleMessages(SQSEvent event) {
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         for (SQSEvent.SQSMessage message : event.getRecords()) {
             try {

@@ -11,6 +11,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.motflow.common.JsonLog;
+import dev.motflow.common.LogContext;
 import dev.motflow.retraining.Env;
 import dev.motflow.retraining.Json;
 import dev.motflow.retraining.RetryableException;
@@ -50,6 +51,12 @@ public final class RetrainingApiHandler implements RequestHandler<APIGatewayV2HT
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        try (LogContext.Scope invocation = LogContext.invocation(context)) {
+            return handle(event);
+        }
+    }
+
+    private APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event) {
         var http = event.getRequestContext() == null ? null : event.getRequestContext().getHttp();
         String method = http == null ? "" : http.getMethod();
         String path = http == null ? event.getRawPath() : http.getPath();

@@ -11,6 +11,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
+import dev.motflow.common.LogContext;
 import dev.motflow.streams.api.HttpRequest;
 import dev.motflow.streams.api.HttpResponse;
 import dev.motflow.streams.api.StreamApi;
@@ -35,6 +36,12 @@ public final class StreamApiHandler implements RequestHandler<APIGatewayV2HTTPEv
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        try (LogContext.Scope invocation = LogContext.invocation(context)) {
+            return handle(event);
+        }
+    }
+
+    private APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event) {
         if (event == null) {
             return respond(errorResponse(StreamException.badRequest("InvalidRequest", "empty request")));
         }

@@ -4,12 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 
+import dev.motflow.common.Backoff;
 import dev.motflow.streams.api.StreamApi;
 import dev.motflow.streams.model.DetectionsParser;
 import dev.motflow.streams.model.Detector;
 import dev.motflow.streams.model.ModelDetections;
 import dev.motflow.streams.model.SageMakerDetector;
-import dev.motflow.streams.service.ConflictBackoff;
 import dev.motflow.streams.service.StreamService;
 import dev.motflow.streams.service.StreamsConfig;
 import dev.motflow.streams.store.StateTrimmer;
@@ -29,6 +29,12 @@ import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
  * per request). Tests wire it to local servers.
  */
 public final class StreamsRuntime {
+    /**
+     * Retries of a lost conditional write of the tracker state: 10 attempts, 5 ms doubling to at most
+     * 200 ms, about a second at worst, well inside the API's 30 s.
+     */
+    public static final Backoff CONFLICT_BACKOFF = Backoff.of(10, Duration.ofMillis(5), Duration.ofMillis(200));
+
     private final StreamService service;
     private final StreamApi api;
 
@@ -38,13 +44,13 @@ public final class StreamsRuntime {
     }
 
     public static StreamsRuntime create(StreamsConfig config, DynamoDbClient dynamo, Detector detector, Clock clock,
-                                        ConflictBackoff backoff) {
+                                        Backoff backoff) {
         return new StreamsRuntime(new StreamService(config, detector, new StreamStateStore(dynamo, config.tableName()),
                 clock, backoff));
     }
 
     public static StreamsRuntime create(StreamsConfig config, DynamoDbClient dynamo, SageMakerRuntimeClient runtime,
-                                        Clock clock, ConflictBackoff backoff) {
+                                        Clock clock, Backoff backoff) {
         return create(config, dynamo, new SageMakerDetector(runtime, config.endpointName()), clock, backoff);
     }
 
@@ -61,7 +67,7 @@ public final class StreamsRuntime {
                         .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(2))
                                 .apiCallAttemptTimeout(Duration.ofSeconds(5)))
                         .build(),
-                Clock.systemUTC(), ConflictBackoff.defaults());
+                Clock.systemUTC(), CONFLICT_BACKOFF);
         warmUp();
         return runtime;
     }

@@ -7,9 +7,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.UUID;
 
+import dev.motflow.common.Backoff;
 import dev.motflow.common.JsonLog;
 import dev.motflow.streams.model.Detector;
 import dev.motflow.streams.model.ModelDetections;
@@ -84,10 +84,10 @@ public final class StreamService {
     private final Detector detector;
     private final StreamStateStore store;
     private final Clock clock;
-    private final ConflictBackoff backoff;
+    private final Backoff backoff;
 
     public StreamService(StreamsConfig config, Detector detector, StreamStateStore store, Clock clock,
-                         ConflictBackoff backoff) {
+                         Backoff backoff) {
         this.config = config;
         this.detector = detector;
         this.store = store;
@@ -108,7 +108,6 @@ public final class StreamService {
         long modelStart = System.nanoTime();
         ModelDetections found = detector.detect(request.image(), contentType);
         long detectionsAt = System.nanoTime();
-        SplittableRandom jitter = null;
         for (int attempt = 1; ; attempt++) {
             try {
                 return attempt(streamId, request, found, attempt, detectionsAt - modelStart, detectionsAt);
@@ -122,11 +121,8 @@ public final class StreamService {
                             + "other requests during " + attempt + " attempts to write frame " + request.frame()
                             + "; send the frame again", Map.of("streamId", streamId, "frame", request.frame()), 1, e);
                 }
-                if (jitter == null) {
-                    jitter = ConflictBackoff.newJitter();
-                }
                 LOG.debug("version conflict, retrying", "streamId", streamId, "frame", request.frame(), "attempt", attempt);
-                backoff.pause(attempt, jitter);
+                backoff.pause(attempt);
             }
         }
     }

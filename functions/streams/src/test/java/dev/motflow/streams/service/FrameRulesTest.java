@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.motflow.streams.handler.StreamsRuntime;
 import dev.motflow.tracking.Policy;
 
 class FrameRulesTest {
@@ -73,27 +74,10 @@ class FrameRulesTest {
 
     @Test
     void detectionCapKeepsTheTrackedTracksWithinTheStateLimit() {
-        StreamService s = new StreamService(StreamsConfig.of("t", "e"), null, null, null, ConflictBackoff.defaults());
+        StreamService s = new StreamService(StreamsConfig.of("t", "e"), null, null, null, StreamsRuntime.CONFLICT_BACKOFF);
         assertEquals(300, s.detectionLimit(0));
         assertEquals(300, s.detectionLimit(128));
         int cap512 = s.detectionLimit(512);
         assertTrue(cap512 < 300 && cap512 * (201 + 2 * 512) <= 0.6 * 256 * 1024, "cap for 512-d: " + cap512);
-    }
-
-    @Test
-    void backoffCeilingsDoubleUpToTheCap() {
-        ConflictBackoff b = new ConflictBackoff(5, Duration.ofMillis(5), Duration.ofMillis(30), d -> { });
-        assertEquals(Duration.ofMillis(5), b.ceiling(1));
-        assertEquals(Duration.ofMillis(10), b.ceiling(2));
-        assertEquals(Duration.ofMillis(20), b.ceiling(3));
-        assertEquals(Duration.ofMillis(30), b.ceiling(4));
-        java.util.List<Duration> waits = new java.util.ArrayList<>();
-        ConflictBackoff rec = new ConflictBackoff(5, Duration.ofMillis(5), Duration.ofMillis(30), waits::add);
-        java.util.SplittableRandom jitter = ConflictBackoff.newJitter();
-        for (int i = 0; i < 200; i++) {
-            rec.pause(3, jitter);
-        }
-        assertTrue(waits.stream().allMatch(d -> !d.isNegative() && d.compareTo(Duration.ofMillis(20)) <= 0));
-        assertTrue(waits.stream().distinct().count() > 100, "jittered");
     }
 }

@@ -10,7 +10,7 @@ import dev.motflow.common.JsonLog;
 import dev.motflow.jobs.store.JobTableSchema;
 import dev.motflow.streams.handler.StreamApiHandler;
 import dev.motflow.streams.handler.StreamsRuntime;
-import dev.motflow.streams.service.ConflictBackoff;
+import dev.motflow.common.Backoff;
 import dev.motflow.streams.service.StreamsConfig;
 import dev.motflow.testsupport.LocalAws;
 import dev.motflow.testsupport.SageMakerStub;
@@ -76,15 +76,15 @@ public final class StreamsEnv {
     }
 
     /** Same shape as production, shorter waits. */
-    public static ConflictBackoff fastBackoff() {
-        return new ConflictBackoff(10, Duration.ofMillis(2), Duration.ofMillis(50), ConflictBackoff.THREAD_SLEEP);
+    public static Backoff fastBackoff() {
+        return new Backoff(10, Duration.ofMillis(2), Duration.ofMillis(50), Backoff.THREAD_SLEEP);
     }
 
     public StreamsRuntime runtime(StreamsConfig config, Clock clock) {
         return runtime(config, clock, aws.dynamo(), fastBackoff());
     }
 
-    public StreamsRuntime runtime(StreamsConfig config, Clock clock, DynamoDbClient dynamo, ConflictBackoff backoff) {
+    public StreamsRuntime runtime(StreamsConfig config, Clock clock, DynamoDbClient dynamo, Backoff backoff) {
         return StreamsRuntime.create(config, dynamo, runtimeNoRetry, clock, backoff);
     }
 
