@@ -6,7 +6,9 @@ The checkpoint is FairMOT's published layout, ``{"epoch": N, "state_dict": {...}
 entries, e.g. an optimizer state, are ignored), or a bare state_dict; keys may carry DataParallel's
 ``module.`` prefix. Loading is strict, unlike FairMOT's own loader which skips what does not fit:
 every missing, unexpected or mis-shaped key is listed and the import fails (exit status 1) without
-writing anything. Nothing in the file is executed: it is read with torch.load(weights_only=True),
+writing anything. The one exception is DLA's ImageNet classifier (base.fc.weight / base.fc.bias),
+which FairMOT's training code may leave in a checkpoint and the tracker never runs: it is dropped,
+and the output and model card say so. Nothing in the file is executed: it is read with torch.load(weights_only=True),
 which refuses any pickled object other than tensors and plain containers.
 
 MODEL_DIR receives what every motflow entry point (serve, process, evaluate) reads:
@@ -42,6 +44,10 @@ FAIRMOT_INFERENCE = {
     "min_box_area": 100.0, "max_aspect_ratio": 1.6,
 }
 DATA_PARALLEL_PREFIX = "module."
+# FairMOT's training code attaches DLA's ImageNet classifier (a 1x1 conv over the 512-channel level 5)
+# to the base when it loads the ImageNet start, so checkpoints it trains may carry it; the tracker never
+# runs it. These two keys, and only these, are dropped rather than refused, and the card lists them.
+UNUSED_CLASSIFIER = ("base.fc.weight", "base.fc.bias")
 
 
 class CheckpointError(Exception):
@@ -93,6 +99,16 @@ def extract_state_dict(obj):
     return out, (int(epoch) if isinstance(epoch, (int, float)) else None)
 
 
+def drop_unused_classifier(state):
+    """(state without DLA's ImageNet classifier, names dropped). Only a well-formed classifier is
+    dropped ([n, 512, 1, 1] weight and [n] bias); anything else stays and is reported as unexpected."""
+    w, b = state.get(UNUSED_CLASSIFIER[0]), state.get(UNUSED_CLASSIFIER[1])
+    if not (isinstance(w, torch.Tensor) and isinstance(b, torch.Tensor) and w.dim() == 4
+            and tuple(w.shape[1:]) == (512, 1, 1) and tuple(b.shape) == (w.shape[0],)):
+        return state, []
+    return {k: v for k, v in state.items() if k not in UNUSED_CLASSIFIER}, list(UNUSED_CLASSIFIER)
+
+
 def compare_layout(state, expected):
     """Problems (strings) between a state_dict and the expected one (same keys, same shapes)."""
     problems = []
@@ -130,6 +146,7 @@ def import_checkpoint(checkpoint, out_dir, reid_dim=128, force=False):
         raise CheckpointError(f"{out_dir} already holds a model.pth; use --force to overwrite it")
     digest = sha256_of(checkpoint)
     state, epoch = extract_state_dict(read_checkpoint(checkpoint))
+    state, dropped = drop_unused_classifier(state)
     cfg = {**defaults(), **FAIRMOT_INFERENCE, "reid_dim": int(reid_dim)}
     model = build_model(cfg)
     expected = model.state_dict()
@@ -148,7 +165,8 @@ def import_checkpoint(checkpoint, out_dir, reid_dim=128, force=False):
         "kind": "imported",
         "source": {"format": "fairmot", "file": checkpoint.name, "bytes": checkpoint.stat().st_size,
                    "sha256": digest, "epoch": epoch},
-        "state_dict": {"keys": len(expected), "values": int(sum(v.numel() for v in expected.values()))},
+        "state_dict": {"keys": len(expected), "values": int(sum(v.numel() for v in expected.values())),
+                       "dropped_keys": dropped},
         "config": config,
         "imported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "versions": {"motflow_ml": __version__, "torch": torch.__version__},
@@ -183,6 +201,9 @@ def main(argv=None):
         print(f"import_fairmot: {e}", file=sys.stderr, flush=True)
         return 1
     src = card["source"]
+    if card["state_dict"]["dropped_keys"]:
+        print(f"dropped DLA's ImageNet classifier, unused by the tracker: "
+              f"{', '.join(card['state_dict']['dropped_keys'])}", flush=True)
     print(f"imported {src['file']} (epoch {src['epoch']}, sha256 {src['sha256'][:12]}..., "
           f"{card['state_dict']['keys']} tensors, {card['state_dict']['values']:,} values) -> {a.out}", flush=True)
     return 0

@@ -69,7 +69,7 @@ def test_import_writes_a_model_folder_with_fairmot_settings(imported, fairmot_st
     card = json.loads((model_dir / "model_card.json").read_text())
     assert card["source"]["sha256"] == hashlib.sha256(ckpt.read_bytes()).hexdigest()
     assert card["source"]["epoch"] == 30
-    assert card["state_dict"] == {"keys": 402, "values": 19_856_350}
+    assert card["state_dict"] == {"keys": 402, "values": 19_856_350, "dropped_keys": []}
 
     saved = torch.load(str(model_dir / "model.pth"), map_location="cpu")
     assert set(saved) == set(fairmot_state)  # no "module." prefix left
@@ -102,6 +102,17 @@ def test_a_bare_state_dict_without_prefix_imports(fairmot_state, tmp_path):
     # An existing model is only replaced on request.
     assert import_main([str(ckpt), "--out", str(tmp_path / "m")]) == 1
     assert import_main([str(ckpt), "--out", str(tmp_path / "m"), "--force"]) == 0
+
+
+def test_dlas_imagenet_classifier_is_dropped_and_reported_but_nothing_else(fairmot_state, tmp_path, capsys):
+    with_fc = {**fairmot_state, "base.fc.weight": torch.zeros(1000, 512, 1, 1), "base.fc.bias": torch.zeros(1000)}
+    assert import_main([str(save_fairmot_checkpoint(tmp_path / "fc.pth", with_fc)), "--out", str(tmp_path / "m")]) == 0
+    assert "base.fc.weight" in capsys.readouterr().out
+    card = json.loads((tmp_path / "m" / "model_card.json").read_text())
+    assert card["state_dict"]["dropped_keys"] == ["base.fc.weight", "base.fc.bias"]
+    odd = {**fairmot_state, "base.fc.weight": torch.zeros(1000, 256, 1, 1), "base.fc.bias": torch.zeros(1000)}
+    assert import_main([str(save_fairmot_checkpoint(tmp_path / "odd.pth", odd)), "--out", str(tmp_path / "n")]) == 1
+    assert "unexpected: base.fc.weight" in capsys.readouterr().err
 
 
 def test_missing_renamed_and_misshaped_keys_are_all_named(fairmot_state, tmp_path):
