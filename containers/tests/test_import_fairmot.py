@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 
-import cv2
 import numpy as np
 import pytest
 import torch
@@ -231,3 +230,14 @@ def test_process_tracks_a_video_and_a_sequence_with_the_imported_model(small_mod
         w, h = float(line.split(",")[4]), float(line.split(",")[5])
         assert w * h > 100 and w / h <= 1.6
     assert "metrics" in run  # the sequence has ground truth: evaluation ran
+
+
+def test_evaluate_scores_sequences_with_the_imported_model(small_model_dir, tmp_path):
+    synth(tmp_path / "validation", 1, 5, seed=43, width=256, height=144)
+    proc = run_module("motflow_ml.evaluate", ["--model", str(small_model_dir), "--sequences",
+                                              str(tmp_path / "validation"), "--out", str(tmp_path / "results")],
+                      opt_ml=tmp_path / "optml")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (result,) = (tmp_path / "results").glob("*.txt")
+    assert result.read_text().strip()
+    assert json.loads((tmp_path / "results" / "run_summary.json").read_text())["succeeded"] == 1
