@@ -12,7 +12,7 @@ HYPERPARAMETERS = {
     "lr": (float, 2e-4, "Adam learning rate"),
     "weight_decay": (float, 0.0, "Adam weight decay"),
     "lr_step": (str, "", "comma-separated epochs after which lr is multiplied by 0.1"),
-    "backbone": (str, "resnet34", "resnet18 | resnet34 | resnet50 (random init, or the pretrained channel's weights)"),
+    "backbone": (str, "resnet34", "resnet18 | resnet34 | resnet50 (random init, or the pretrained channel's weights) | dla34 (FairMOT's network)"),
     "reid_dim": (int, 128, "re-ID embedding size"),
     "neck_channels": (int, 64, "channels of the stride-4 neck"),
     "head_conv": (int, 256, "hidden channels of each head"),
@@ -44,6 +44,40 @@ HYPERPARAMETERS = {
 
 INFERENCE_KEYS = ("backbone", "reid_dim", "neck_channels", "head_conv", "input_width", "input_height",
                   "conf_thres", "track_buffer", "top_k")
+
+
+# Optional keys of a model's config.json beyond INFERENCE_KEYS (they are not hyperparameters). A model
+# folder without them keeps the behaviour motflow's own training assumes (preprocessing_settings below,
+# tracker.JdeTracker's defaults, no output filter); import_fairmot writes FairMOT's values.
+PREPROCESSING_KEYS = ("pad_value", "channel_order", "input_mean", "input_std")
+ASSOCIATION_KEYS = ("momentum", "motion_lambda", "emb_thresh", "iou_thresh", "unconfirmed_thresh",
+                    "duplicate_thresh")
+OUTPUT_FILTER_KEYS = ("min_box_area", "max_aspect_ratio")
+
+# FairMOT's inference preprocessing (its letterbox: grey 127.5 border; RGB scaled to 0..1, no mean/std).
+FAIRMOT_PREPROCESSING = {"pad_value": 127.5, "channel_order": "rgb", "input_mean": [0.0, 0.0, 0.0],
+                         "input_std": [1.0, 1.0, 1.0]}
+
+
+def preprocessing_settings(cfg) -> dict:
+    """The network input a model expects: letterbox border value (0..255), channel order ("rgb" or
+    "bgr"), and per-channel mean / std on the 0..1 scale: x = (pixel / 255 - mean) / std. Keys the
+    config lacks take motflow's training values (data.PAD_VALUE, data.MEAN, data.STD, RGB)."""
+    from .data import MEAN, PAD_VALUE, STD  # data pulls in OpenCV; only the callers need it
+    out = {"pad_value": float(cfg.get("pad_value", PAD_VALUE)),
+           "channel_order": str(cfg.get("channel_order", "rgb")).lower(),
+           "input_mean": [float(v) for v in cfg.get("input_mean", MEAN.tolist())],
+           "input_std": [float(v) for v in cfg.get("input_std", STD.tolist())]}
+    problems = []
+    if out["channel_order"] not in ("rgb", "bgr"):
+        problems.append(f"channel_order must be rgb or bgr, not {out['channel_order']!r}")
+    if len(out["input_mean"]) != 3 or len(out["input_std"]) != 3:
+        problems.append("input_mean and input_std must have 3 values")
+    if any(v <= 0 for v in out["input_std"]):
+        problems.append("input_std values must be > 0")
+    if problems:
+        raise ValueError("model config.json: " + "; ".join(problems))
+    return out
 
 
 def _parse_bool(v: str) -> bool:

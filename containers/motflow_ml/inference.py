@@ -2,19 +2,20 @@
 
 Decoding: sigmoid heatmap, 3x3 max-pool NMS (a pixel survives if it is its neighbourhood's maximum),
 top-K peaks, box = peak + offset -/+ (left, top, right, bottom) times the stride, mapped back through
-the letterbox to the original frame; the embedding is read at the peak and L2-normalised.
+the letterbox to the original frame; the embedding is read at the peak and L2-normalised. This is
+FairMOT's decoding too (its size map is used as the network gives it, without a ReLU).
+Preprocessing (border value, channel order, mean / std) follows the model's config.json
+(config.preprocessing_settings); a model folder without those keys gets motflow's training values.
 """
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .config import INFERENCE_KEYS, defaults
-from .data import MEAN, PAD_VALUE, STD, letterbox_params
-from .model import STRIDE, build_model, load_file
+from .config import preprocessing_settings
+from .data import letterbox_params
+from .model import STRIDE, load_model, read_model_config
 
 
 @dataclass
@@ -85,23 +86,17 @@ class Predictor:
         self.width, self.height = int(cfg["input_width"]), int(cfg["input_height"])
         self.conf_thres = float(cfg["conf_thres"])
         self.top_k = int(cfg["top_k"])
-        self.mean = torch.tensor(MEAN, device=self.device).view(1, 3, 1, 1) * 255
-        self.std = torch.tensor(STD, device=self.device).view(1, 3, 1, 1) * 255
+        pre = preprocessing_settings(cfg)
+        self.pad_value = pre["pad_value"]
+        self.to_rgb = pre["channel_order"] == "rgb"  # frames arrive as BGR (OpenCV)
+        self.mean = torch.tensor(pre["input_mean"], device=self.device).view(1, 3, 1, 1) * 255
+        self.std = torch.tensor(pre["input_std"], device=self.device).view(1, 3, 1, 1) * 255
 
     @classmethod
     def load(cls, model_dir, device=None, half=False, overrides=None, **kw):
-        model_dir = Path(model_dir)
-        cfg_file = model_dir / "config.json"
-        weights = model_dir / "model.pth"
-        if not cfg_file.exists() or not weights.exists():
-            raise FileNotFoundError(f"{model_dir} must hold config.json and model.pth (from motflow_ml.train)")
-        cfg = defaults()
-        cfg.update(json.loads(cfg_file.read_text()))
+        cfg = read_model_config(model_dir)
         cfg.update(overrides or {})
-        model = build_model(cfg)
-        state = load_file(weights)
-        model.load_state_dict(state)
-        return cls(model, cfg, device=device, half=half, **kw)
+        return cls(load_model(model_dir, cfg), cfg, device=device, half=half, **kw)
 
     def preprocess(self, frames):
         """List of same-sized HxWx3 uint8 BGR frames -> letterboxed, normalised [B,3,H,W] on the device,
@@ -110,12 +105,14 @@ class Predictor:
         h0, w0 = frames[0].shape[:2]
         scale, px, py, nw, nh = letterbox_params(w0, h0, self.width, self.height)
         raw = torch.from_numpy(np.stack(frames)).to(self.device, non_blocking=True)
-        x = raw.permute(0, 3, 1, 2).flip(1).float()  # BGR -> RGB
+        x = raw.permute(0, 3, 1, 2).float()
+        if self.to_rgb:
+            x = x.flip(1)
         if (nh, nw) != (h0, w0):
             x = F.interpolate(x, size=(nh, nw), mode="bilinear", align_corners=False,
                               antialias=scale < 1) if _HAS_ANTIALIAS else F.interpolate(
                 x, size=(nh, nw), mode="bilinear", align_corners=False)
-        canvas = torch.full((len(frames), 3, self.height, self.width), float(PAD_VALUE), device=self.device)
+        canvas = torch.full((len(frames), 3, self.height, self.width), self.pad_value, device=self.device)
         canvas[:, :, py:py + nh, px:px + nw] = x
         canvas = (canvas - self.mean) / self.std
         if self.half:

@@ -1,18 +1,26 @@
-"""The one-shot tracker network: ResNet backbone, stride-4 upsampling neck, CenterNet-style heads
-(centre heatmap, box size as left/top/right/bottom, centre offset) and a re-ID embedding head,
-plus the training losses balanced by learned uncertainty weights.
+"""The one-shot tracker networks and their losses. Two families, one output contract (a tuple of
+stride-4 maps: heatmap logits, ltrb size, centre offset, re-ID embedding):
+- TrackerNet: ResNet backbone, stride-4 upsampling neck, CenterNet-style heads (motflow's own);
+- dla.DLASeg (backbone "dla34"): FairMOT's DLA-34 network, parameter for parameter, so that FairMOT's
+  published checkpoints load (motflow_ml.import_fairmot).
+Plus the training losses balanced by learned uncertainty weights, and load_model(model_dir).
 
 Runs on torch 1.13 and 2.x alike; no custom CUDA extension.
 """
+import json
 import math
+from pathlib import Path
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 
+from .dla import DLASeg
+
 STRIDE = 4
-BACKBONES = ("resnet18", "resnet34", "resnet50")
+RESNET_BACKBONES = ("resnet18", "resnet34", "resnet50")
+BACKBONES = RESNET_BACKBONES + ("dla34",)
 
 
 def _resnet(name: str) -> nn.Module:
@@ -60,8 +68,8 @@ class TrackerNet(nn.Module):
 
     def __init__(self, backbone="resnet34", reid_dim=128, neck_channels=64, head_conv=256):
         super().__init__()
-        if backbone not in BACKBONES:
-            raise ValueError(f"backbone must be one of {BACKBONES}, not {backbone!r}")
+        if backbone not in RESNET_BACKBONES:
+            raise ValueError(f"TrackerNet's backbone must be one of {RESNET_BACKBONES}, not {backbone!r}")
         r = _resnet(backbone)
         self.stem = nn.Sequential(r.conv1, r.bn1, r.relu, r.maxpool)
         self.layers = nn.ModuleList([r.layer1, r.layer2, r.layer3, r.layer4])
@@ -96,9 +104,40 @@ def load_file(path, trusted=False):
         return torch.load(str(path), map_location="cpu")
 
 
-def build_model(cfg) -> TrackerNet:
+def build_model(cfg) -> nn.Module:
+    """The network a config (hyperparameters or a model's config.json) describes, freshly initialised.
+    dla34 has its fixed 64-channel neck (neck_channels does not apply to it)."""
+    if cfg["backbone"] == "dla34":
+        return DLASeg(reid_dim=int(cfg["reid_dim"]), head_conv=int(cfg.get("head_conv", 256)))
+    if cfg["backbone"] not in BACKBONES:
+        raise ValueError(f"backbone must be one of {BACKBONES}, not {cfg['backbone']!r}")
     return TrackerNet(backbone=cfg["backbone"], reid_dim=int(cfg["reid_dim"]),
                       neck_channels=int(cfg.get("neck_channels", 64)), head_conv=int(cfg.get("head_conv", 256)))
+
+
+def read_model_config(model_dir) -> dict:
+    """A model folder's config.json over the hyperparameter defaults (keys it lacks keep today's values)."""
+    from .config import defaults  # config imports BACKBONES from here
+    cfg_file = Path(model_dir) / "config.json"
+    if not cfg_file.is_file():
+        raise FileNotFoundError(f"{model_dir} must hold config.json and model.pth (a motflow model folder)")
+    cfg = defaults()
+    cfg.update(json.loads(cfg_file.read_text()))
+    return cfg
+
+
+def load_model(model_dir, cfg=None) -> nn.Module:
+    """The network of a motflow model folder (config.json + model.pth), weights loaded strictly, in eval
+    mode on the CPU. Called on a [B, 3, H, W] float tensor it returns (hm logits, wh, reg, id) at stride 4.
+    cfg: the folder's config when the caller has already read (and maybe overridden) it."""
+    model_dir = Path(model_dir)
+    cfg = read_model_config(model_dir) if cfg is None else cfg
+    weights = model_dir / "model.pth"
+    if not weights.is_file():
+        raise FileNotFoundError(f"{model_dir} must hold config.json and model.pth (a motflow model folder)")
+    model = build_model(cfg)
+    model.load_state_dict(load_file(weights))
+    return model.eval()
 
 
 # ----------------------------------------------------------------------------------------------------

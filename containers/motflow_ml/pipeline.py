@@ -12,6 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .config import ASSOCIATION_KEYS
 from .tracker import JdeTracker
 
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".ts")
@@ -180,11 +181,39 @@ class TrackResult:
         return {f: np.array(v) for f, v in out.items()}
 
 
+def association_settings(cfg, tracker_kw=None):
+    """JdeTracker keyword arguments from a model's config.json (keys it lacks keep the tracker's
+    defaults), updated with the caller's tracker_kw."""
+    kw = {k: float(cfg[k]) for k in ASSOCIATION_KEYS if cfg.get(k) is not None}
+    kw.update(tracker_kw or {})
+    return kw
+
+
+def output_filter(cfg):
+    """The results filter a model's config.json asks for (FairMOT's evaluation writes only tracks with
+    w * h > min_box_area and w / h <= max_aspect_ratio), or None (every confirmed track is written)."""
+    min_area, max_aspect = cfg.get("min_box_area"), cfg.get("max_aspect_ratio")
+    if min_area is None and max_aspect is None:
+        return None
+    min_area = float(min_area) if min_area is not None else None
+    max_aspect = float(max_aspect) if max_aspect is not None else None
+
+    def keep(track):
+        w, h = track.tlwh[2], track.tlwh[3]
+        if min_area is not None and not w * h > min_area:
+            return False
+        return max_aspect is None or (h > 0 and w / h <= max_aspect)
+    return keep
+
+
 def track_frames(predictor, frames_iter, fps=30.0, batch_size=8, tracker_kw=None, max_frames=0, on_frame=None):
     """Runs detection + association over frames; returns a TrackResult. on_frame(frame, tracks) is
-    called per frame (used for the annotated video)."""
+    called per frame (used for the annotated video). Association settings and the results filter come
+    from the model's config (association_settings, output_filter)."""
     tracker = JdeTracker(fps=fps, det_thresh=predictor.conf_thres,
-                         track_buffer=int(predictor.cfg.get("track_buffer", 30)), **(tracker_kw or {}))
+                         track_buffer=int(predictor.cfg.get("track_buffer", 30)),
+                         **association_settings(predictor.cfg, tracker_kw))
+    keep = output_filter(predictor.cfg)
     res = TrackResult(fps)
     t0 = time.perf_counter()
 
@@ -198,6 +227,8 @@ def track_frames(predictor, frames_iter, fps=30.0, batch_size=8, tracker_kw=None
         res.height, res.width = batch[0].shape[:2]
         for frame, det in zip(batch, predictor.detect(batch)):
             tracks = tracker.update(det.tlbr, det.scores, det.embeddings)
+            if keep is not None:
+                tracks = [t for t in tracks if keep(t)]
             res.frames += 1
             for t in tracks:
                 x, y, w, h = t.tlwh
