@@ -1,5 +1,6 @@
 package dev.motflow.jobs.store;
 
+import dev.motflow.table.TableKeys;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
@@ -10,28 +11,12 @@ import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
-/** The single table of docs/data-model.md. The CDK app mirrors {@link #createTableRequest}. */
+/**
+ * The single table of docs/data-model.md as a CreateTable request (tests and the local stack create
+ * it so); the names come from {@link TableKeys}, as in the CDK app.
+ */
 public final class JobTableSchema {
-    public static final String PK = "pk";
-    public static final String SK = "sk";
-    public static final String GSI1 = "gsi1";
-    public static final String GSI1_PK = "gsi1pk";
-    public static final String GSI1_SK = "gsi1sk";
-    /** TTL attribute (epoch seconds). */
-    public static final String TTL = "expiresAt";
-
-    public static final String JOB_SK = "JOB";
-    public static final String TRACK_PREFIX = "TRACK#";
-
     private JobTableSchema() {
-    }
-
-    public static String jobPk(String jobId) {
-        return "JOB#" + jobId;
-    }
-
-    public static String statusPk(String status) {
-        return "STATUS#" + status;
     }
 
     public static CreateTableRequest createTableRequest(String tableName) {
@@ -39,11 +24,11 @@ public final class JobTableSchema {
                 .tableName(tableName)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(
-                        attr(PK), attr(SK), attr(GSI1_PK), attr(GSI1_SK))
-                .keySchema(key(PK, KeyType.HASH), key(SK, KeyType.RANGE))
+                        attr(TableKeys.PK), attr(TableKeys.SK), attr(TableKeys.GSI1_PK), attr(TableKeys.GSI1_SK))
+                .keySchema(key(TableKeys.PK, KeyType.HASH), key(TableKeys.SK, KeyType.RANGE))
                 .globalSecondaryIndexes(GlobalSecondaryIndex.builder()
-                        .indexName(GSI1)
-                        .keySchema(key(GSI1_PK, KeyType.HASH), key(GSI1_SK, KeyType.RANGE))
+                        .indexName(TableKeys.GSI1)
+                        .keySchema(key(TableKeys.GSI1_PK, KeyType.HASH), key(TableKeys.GSI1_SK, KeyType.RANGE))
                         .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
                         .build())
                 .build();
