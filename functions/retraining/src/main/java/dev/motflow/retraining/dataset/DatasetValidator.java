@@ -428,11 +428,11 @@ public final class DatasetValidator {
         try {
             for (int round = 0; round < 5; round++) {
                 var page = dynamo.query(b -> b.tableName(table).keyConditionExpression("pk = :pk AND begins_with(sk, :v)")
-                        .expressionAttributeValues(Map.of(":pk", Attr.s("DATASET#" + request.dataset()), ":v", Attr.s("V#")))
+                        .expressionAttributeValues(Map.of(":pk", Attr.s(dev.motflow.table.TableKeys.datasetPk(request.dataset())), ":v", Attr.s(dev.motflow.table.TableKeys.VERSION_PREFIX)))
                         .scanIndexForward(false).consistentRead(true));
                 long newest = 0;
                 for (Map<String, AttributeValue> item : page.items()) {
-                    long v = Long.parseLong(Attr.str(item, "sk").substring(2));
+                    long v = dev.motflow.table.TableKeys.versionOf(Attr.str(item, dev.motflow.table.TableKeys.SK));
                     newest = Math.max(newest, v);
                     if (layout.manifestSha256().equals(Attr.str(item, "sha256"))
                             && request.manifestVersion().equals(Attr.str(item, "manifestVersion"))) {

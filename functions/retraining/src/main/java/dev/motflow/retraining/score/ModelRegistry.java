@@ -7,10 +7,13 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.motflow.common.Attr;
+import dev.motflow.common.model.ModelPointer;
+import dev.motflow.common.store.ModelPointerItems;
 import dev.motflow.retraining.RetryableException;
 import dev.motflow.retraining.store.AwsErrors;
 import dev.motflow.retraining.store.DynamoJson;
 import dev.motflow.retraining.store.Keys;
+import dev.motflow.table.TableKeys;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -21,8 +24,14 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * production pointer ({@code sk=CURRENT}), moved only by compare-and-set on the version it replaces.
  */
 public final class ModelRegistry {
-    /** The production pointer. */
+    /**
+     * What the workflow reads of the production pointer (version 0 when the item has none). The
+     * item itself is {@link ModelPointer}, shared with functions/jobs.
+     */
     public record Current(long version, String artifactS3Uri, String endpointConfigName) {
+        static Current of(ModelPointer p) {
+            return new Current(p.version() == null ? 0 : p.version(), p.artifactS3Uri(), p.endpointConfigName());
+        }
     }
 
     private final DynamoDbClient dynamo;
@@ -47,9 +56,9 @@ public final class ModelRegistry {
         try {
             for (int round = 0; round < 5; round++) {
                 var newest = dynamo.query(b -> b.tableName(table).keyConditionExpression("pk = :pk AND begins_with(sk, :v)")
-                        .expressionAttributeValues(Map.of(":pk", Attr.s("MODEL#" + model), ":v", Attr.s("V#")))
+                        .expressionAttributeValues(Map.of(":pk", Attr.s(TableKeys.modelPk(model)), ":v", Attr.s(TableKeys.VERSION_PREFIX)))
                         .scanIndexForward(false).limit(1).consistentRead(true));
-                long next = newest.items().isEmpty() ? 1 : Long.parseLong(Attr.str(newest.items().get(0), "sk").substring(2)) + 1;
+                long next = newest.items().isEmpty() ? 1 : TableKeys.versionOf(Attr.str(newest.items().get(0), TableKeys.SK)) + 1;
                 Map<String, AttributeValue> item = new HashMap<>(Keys.modelVersion(model, next));
                 item.put("artifactS3Uri", Attr.s(artifactS3Uri));
                 item.put("datasetVersion", Attr.n(datasetVersion));
@@ -82,11 +91,8 @@ public final class ModelRegistry {
     public Current current() {
         try {
             var r = dynamo.getItem(b -> b.tableName(table).key(Keys.modelCurrent(model)).consistentRead(true));
-            if (!r.hasItem()) {
-                return null;
-            }
-            return new Current(Attr.num(r.item(), "version", 0), Attr.str(r.item(), "artifactS3Uri"),
-                    Attr.str(r.item(), "endpointConfigName"));
+            ModelPointer p = r.hasItem() ? ModelPointerItems.fromItem(model, r.item()) : null;
+            return p == null ? null : Current.of(p);
         } catch (SdkException e) {
             throw AwsErrors.classify("read production pointer", e);
         }
@@ -143,20 +149,14 @@ public final class ModelRegistry {
      */
     public boolean promote(long version, Long expectedPrevious, String artifactS3Uri, String endpointConfigName,
                            String executionName) {
-        Map<String, AttributeValue> item = new HashMap<>(Keys.modelCurrent(model));
-        item.put("version", Attr.n(version));
-        item.put("artifactS3Uri", Attr.s(artifactS3Uri));
-        item.put("endpointConfigName", Attr.s(endpointConfigName));
-        item.put("executionName", Attr.s(executionName));
-        item.put("deployedAt", Attr.s(clock.instant().toString()));
-        if (expectedPrevious != null) {
-            item.put("previousVersion", Attr.n(expectedPrevious));
-        }
+        Map<String, AttributeValue> item = ModelPointerItems.toItem(new ModelPointer(model, version, artifactS3Uri,
+                endpointConfigName, expectedPrevious, clock.instant(), executionName));
         try {
             if (expectedPrevious == null) {
                 dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
             } else {
-                dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("version = :prev")
+                dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("#v = :prev")
+                        .expressionAttributeNames(Map.of("#v", ModelPointerItems.VERSION))
                         .expressionAttributeValues(Map.of(":prev", Attr.n(expectedPrevious))));
             }
             return true;
