@@ -1,44 +1,17 @@
 package dev.motflow.jobs.store;
 
-import dev.motflow.table.TableKeys;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import dev.motflow.common.store.TableDefinition;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
-import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.Projection;
-import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
- * The single table of docs/data-model.md as a CreateTable request (tests and the local stack create
- * it so); the names come from {@link TableKeys}, as in the CDK app.
+ * The single table as a CreateTable request. Kept for the local stack and the integration tests,
+ * which call it; the definition is {@link TableDefinition}.
  */
 public final class JobTableSchema {
     private JobTableSchema() {
     }
 
     public static CreateTableRequest createTableRequest(String tableName) {
-        return CreateTableRequest.builder()
-                .tableName(tableName)
-                .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(
-                        attr(TableKeys.PK), attr(TableKeys.SK), attr(TableKeys.GSI1_PK), attr(TableKeys.GSI1_SK))
-                .keySchema(key(TableKeys.PK, KeyType.HASH), key(TableKeys.SK, KeyType.RANGE))
-                .globalSecondaryIndexes(GlobalSecondaryIndex.builder()
-                        .indexName(TableKeys.GSI1)
-                        .keySchema(key(TableKeys.GSI1_PK, KeyType.HASH), key(TableKeys.GSI1_SK, KeyType.RANGE))
-                        .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
-                        .build())
-                .build();
-    }
-
-    private static AttributeDefinition attr(String name) {
-        return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
-    }
-
-    private static KeySchemaElement key(String name, KeyType type) {
-        return KeySchemaElement.builder().attributeName(name).keyType(type).build();
+        return TableDefinition.createTableRequest(tableName);
     }
 }
