@@ -1,7 +1,6 @@
-package dev.motflow.retraining.score;
+package dev.motflow.retraining.store;
 
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,9 +9,7 @@ import dev.motflow.common.Attr;
 import dev.motflow.common.model.ModelPointer;
 import dev.motflow.common.store.ModelPointerItems;
 import dev.motflow.retraining.RetryableException;
-import dev.motflow.retraining.store.AwsErrors;
-import dev.motflow.retraining.store.DynamoJson;
-import dev.motflow.retraining.store.Keys;
+import dev.motflow.retraining.model.ModelVersion;
 import dev.motflow.table.TableKeys;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -59,13 +56,9 @@ public final class ModelRegistry {
                         .expressionAttributeValues(Map.of(":pk", Attr.s(TableKeys.modelPk(model)), ":v", Attr.s(TableKeys.VERSION_PREFIX)))
                         .scanIndexForward(false).limit(1).consistentRead(true));
                 long next = newest.items().isEmpty() ? 1 : TableKeys.versionOf(Attr.str(newest.items().get(0), TableKeys.SK)) + 1;
-                Map<String, AttributeValue> item = new HashMap<>(Keys.modelVersion(model, next));
-                item.put("artifactS3Uri", Attr.s(artifactS3Uri));
-                item.put("datasetVersion", Attr.n(datasetVersion));
-                item.put("metrics", AttributeValue.fromM(Map.of(validationSetId, DynamoJson.fromJson(scores))));
-                item.put("status", Attr.s("CANDIDATE"));
-                item.put("executionName", Attr.s(executionName));
-                item.put("createdAt", Attr.s(clock.instant().toString()));
+                Map<String, AttributeValue> item = ModelVersionItems.toItem(new ModelVersion(model, next, artifactS3Uri,
+                        datasetVersion, ModelVersion.Status.CANDIDATE, Map.of(validationSetId, scores), executionName,
+                        clock.instant(), null));
                 try {
                     dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(sk)"));
                     return next;
@@ -79,10 +72,11 @@ public final class ModelRegistry {
         }
     }
 
-    public Map<String, AttributeValue> version(long version) {
+    /** A version, or null when there is none. */
+    public ModelVersion version(long version) {
         try {
             var r = dynamo.getItem(b -> b.tableName(table).key(Keys.modelVersion(model, version)).consistentRead(true));
-            return r.hasItem() ? r.item() : null;
+            return r.hasItem() && !r.item().isEmpty() ? ModelVersionItems.fromItem(model, r.item()) : null;
         } catch (SdkException e) {
             throw AwsErrors.classify("read model version", e);
         }
@@ -100,12 +94,8 @@ public final class ModelRegistry {
 
     /** The scores stored for {@code version} on {@code validationSetId}, or null. */
     public JsonNode scores(long version, String validationSetId) {
-        Map<String, AttributeValue> item = version(version);
-        if (item == null || !item.containsKey("metrics") || !item.get("metrics").hasM()) {
-            return null;
-        }
-        AttributeValue v = item.get("metrics").m().get(validationSetId);
-        return v == null ? null : DynamoJson.toJson(v);
+        ModelVersion v = version(version);
+        return v == null ? null : v.metrics().get(validationSetId);
     }
 
     public void putScores(long version, String validationSetId, JsonNode scores) {
@@ -127,13 +117,13 @@ public final class ModelRegistry {
     }
 
     /** Moves a version from one status to another; false when it is not in {@code from}. */
-    public boolean setStatus(long version, String from, String to) {
+    public boolean setStatus(long version, ModelVersion.Status from, ModelVersion.Status to) {
         try {
             dynamo.updateItem(b -> b.tableName(table).key(Keys.modelVersion(model, version))
                     .updateExpression("SET #s = :to, updatedAt = :now")
                     .conditionExpression("#s = :from")
                     .expressionAttributeNames(Map.of("#s", "status"))
-                    .expressionAttributeValues(Map.of(":to", Attr.s(to), ":from", Attr.s(from),
+                    .expressionAttributeValues(Map.of(":to", Attr.s(to.name()), ":from", Attr.s(from.name()),
                             ":now", Attr.s(clock.instant().toString()))));
             return true;
         } catch (ConditionalCheckFailedException notThere) {
