@@ -19,7 +19,7 @@ import dev.motflow.streams.service.StreamsConfig;
  * the stream Lambda's jar carries no jackson-databind (smaller jar, faster cold start and snapshot).
  */
 final class StreamJson {
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = dev.motflow.streams.StreamsJson.FACTORY;
 
     private StreamJson() {
     }
