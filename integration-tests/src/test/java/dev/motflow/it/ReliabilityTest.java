@@ -33,6 +33,7 @@ import dev.motflow.jobs.model.JobStatus;
 import dev.motflow.jobs.model.S3ObjectRef;
 import dev.motflow.jobs.store.JobRepository;
 import dev.motflow.jobs.store.Page;
+import dev.motflow.jobs.store.PageKey;
 import dev.motflow.testsupport.AwsEvents;
 import dev.motflow.testsupport.Fault;
 import dev.motflow.testsupport.FaultPlan;
@@ -126,7 +127,7 @@ class ReliabilityTest {
         Map<JobStatus, Integer> counts = new HashMap<>();
         for (JobStatus s : JobStatus.values()) {
             int n = 0;
-            Map<String, AttributeValue> start = null;
+            PageKey start = null;
             do {
                 Page<Job> p = jobs.listByStatus(s, 100, start);
                 n += p.items().size();

@@ -1,6 +1,7 @@
 package dev.motflow.infra;
 
 import java.util.List;
+import dev.motflow.table.TableKeys;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Fn;
@@ -32,7 +33,8 @@ public final class Storage extends Construct {
     public static final String LABELLED_PREFIX = "labelled/";
     public static final String ASYNC_OUTPUT_PREFIX = "async-output/";
     public static final String ASYNC_FAILURE_PREFIX = "async-failure/";
-    public static final String GSI1 = "gsi1";
+    /** The jobs-by-status index; every table name comes from the shared layout (functions/table-schema). */
+    public static final String GSI1 = TableKeys.GSI1;
 
     private final Key key;
     private final Bucket accessLogs;
@@ -92,21 +94,21 @@ public final class Storage extends Construct {
                 abortMultipart(cfg), noncurrent(cfg)));
 
         table = Table.Builder.create(this, "Table")
-                .partitionKey(Attribute.builder().name("pk").type(AttributeType.STRING).build())
-                .sortKey(Attribute.builder().name("sk").type(AttributeType.STRING).build())
+                .partitionKey(Attribute.builder().name(TableKeys.PK).type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name(TableKeys.SK).type(AttributeType.STRING).build())
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .encryption(TableEncryption.CUSTOMER_MANAGED)
                 .encryptionKey(key)
                 .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
                         .pointInTimeRecoveryEnabled(true).build())
-                .timeToLiveAttribute("expiresAt")
+                .timeToLiveAttribute(TableKeys.TTL)
                 .deletionProtection(!cfg.stage().equals("dev"))
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
         table.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
                 .indexName(GSI1)
-                .partitionKey(Attribute.builder().name("gsi1pk").type(AttributeType.STRING).build())
-                .sortKey(Attribute.builder().name("gsi1sk").type(AttributeType.STRING).build())
+                .partitionKey(Attribute.builder().name(TableKeys.GSI1_PK).type(AttributeType.STRING).build())
+                .sortKey(Attribute.builder().name(TableKeys.GSI1_SK).type(AttributeType.STRING).build())
                 .projectionType(ProjectionType.ALL)
                 .build());
     }

@@ -110,8 +110,9 @@ class TemplateTest {
 
     @Test
     void tableKeysAndIndexesAreTheJobsModulesSchema() throws Exception {
-        // The jobs module's own definition of the table (docs/data-model.md) must match the template.
-        var request = dev.motflow.jobs.store.JobTableSchema.createTableRequest("t");
+        // The Lambdas' own definition of the table (docs/data-model.md), which the local stack and tests create,
+        // must match the template.
+        var request = dev.motflow.common.store.TableDefinition.createTableRequest("t");
         JsonNode expected = Synthesized.JSON.readTree(Synthesized.JSON.writeValueAsString(Map.of(
                 "KeySchema", request.keySchema().stream().map(k -> Map.of("AttributeName", k.attributeName(),
                         "KeyType", k.keyTypeAsString())).toList(),
@@ -129,7 +130,7 @@ class TemplateTest {
         t.get("AttributeDefinitions").forEach(a -> actual.add(a.get("AttributeName").asText() + ":"
                 + a.get("AttributeType").asText()));
         assertEquals(attrs, actual);
-        assertEquals(dev.motflow.jobs.store.JobTableSchema.TTL,
+        assertEquals(dev.motflow.table.TableKeys.TTL,
                 t.path("TimeToLiveSpecification").path("AttributeName").asText());
     }
 

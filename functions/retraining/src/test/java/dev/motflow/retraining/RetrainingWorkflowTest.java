@@ -29,7 +29,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.motflow.common.Attr;
 import dev.motflow.retraining.TestBed.DataFile;
 import dev.motflow.retraining.handler.RetrainingApiHandler;
-import dev.motflow.retraining.score.ModelRegistry;
+import dev.motflow.retraining.model.ModelVersion;
+import dev.motflow.retraining.store.ModelRegistry;
 import dev.motflow.retraining.store.Keys;
 import dev.motflow.testsupport.Fault;
 import dev.motflow.testsupport.FaultPlan;
@@ -143,7 +144,7 @@ class RetrainingWorkflowTest {
         long v = registry.createCandidate("s3://" + bed.artifacts + "/models/v1/model.tar.gz", 0, "other-set",
                 Json.object().put("mota", 0.5).put("idf1", 0.5).put("hota", 0.5), "seed");
         assertEquals(1, v);
-        registry.setStatus(1, "CANDIDATE", "DEPLOYED");
+        registry.setStatus(1, ModelVersion.Status.CANDIDATE, ModelVersion.Status.DEPLOYED);
         assertTrue(registry.promote(1, null, "s3://" + bed.artifacts + "/models/v1/model.tar.gz", "motflow-epc-v1", "seed"));
     }
 
@@ -189,8 +190,8 @@ class RetrainingWorkflowTest {
         ModelRegistry registry = bed.steps.registry();
         ModelRegistry.Current current = registry.current();
         assertEquals(2, current.version(), "production now points at the candidate");
-        assertEquals("DEPLOYED", Attr.str(registry.version(2), "status"));
-        assertEquals("APPROVED", Attr.str(registry.version(1), "status"), "the old version is no longer deployed");
+        assertEquals(ModelVersion.Status.DEPLOYED, registry.version(2).status());
+        assertEquals(ModelVersion.Status.APPROVED, registry.version(1).status(), "the old version is no longer deployed");
         assertEquals(current.endpointConfigName(), bed.lifecycle.endpoint(TestBed.ENDPOINT).path("EndpointConfigName").asText());
 
         JsonNode deployment = bed.lifecycle.lastDeploymentConfig(TestBed.ENDPOINT);
@@ -366,7 +367,7 @@ class RetrainingWorkflowTest {
         assertTrue(bed.sageMaker.calls("CreateModel").isEmpty(), "nothing deployed");
         ModelRegistry registry = bed.steps.registry();
         assertEquals(1, registry.current().version());
-        assertEquals("REJECTED", Attr.str(registry.version(2), "status"));
+        assertEquals(ModelVersion.Status.REJECTED, registry.version(2).status());
 
         JsonNode note = onlyNotification(name);
         assertEquals("REJECTED", note.path("status").asText());

@@ -7,7 +7,7 @@ import dev.motflow.common.Backoff;
 import dev.motflow.common.SdkRetries;
 import dev.motflow.jobs.service.CompletionService;
 import dev.motflow.jobs.service.IngestService;
-import dev.motflow.jobs.service.JobApi;
+import dev.motflow.jobs.api.JobApi;
 import dev.motflow.jobs.service.JobsConfig;
 import dev.motflow.jobs.service.SageMakerLauncher;
 import dev.motflow.jobs.store.BatchWriter;

@@ -18,7 +18,7 @@ import dev.motflow.jobs.service.Outcome;
  * then send it to the function's on-failure destination).
  */
 public final class ProcessingJobEventHandler implements RequestHandler<Map<String, Object>, Void> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.motflow.jobs.JobsJson.MAPPER;
     private final CompletionService service;
 
     public ProcessingJobEventHandler() {

@@ -1,93 +1,99 @@
 package dev.motflow.jobs.model;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * A job as stored: an immutable view over its DynamoDB item (attribute names in
- * docs/data-model.md) with typed accessors for what the services read.
+ * A video job as stored (docs/data-model.md, "Job"). Every part a stage of the lifecycle has not
+ * reached yet is null (a group's fields, never the group). Read from and written to DynamoDB only by
+ * {@code store/JobItems}.
+ *
+ * @param version +1 on every write; transitions are compare-and-set on it
+ * @param history status changes, oldest first, at most {@code JobRepository.MAX_HISTORY}
+ * @param fileName the video's file name (NFC), from {@code POST /jobs} or the object key
+ * @param upload what {@code POST /jobs} reserved (empty for a dropped object)
+ * @param source the S3 object version the job is for (empty until it arrived)
+ * @param video what ingest learned from the object
+ * @param start the start lease and attempts
+ * @param sagemaker the SageMaker work started for it, and the model a processing job mounts
+ * @param result the result once SUCCEEDED
+ * @param timings when each stage happened
  */
-public final class Job {
-    private final Map<String, AttributeValue> item;
-
-    public Job(Map<String, AttributeValue> item) {
-        this.item = Collections.unmodifiableMap(new LinkedHashMap<>(item));
+public record Job(String jobId, JobStatus status, String statusReason, long version, Instant createdAt,
+                  Instant updatedAt, List<HistoryEntry> history, String fileName, Upload upload, Source source,
+                  Video video, Start start, SageMakerWork sagemaker, Result result, Timings timings) {
+    public Job {
+        history = history == null ? List.of() : List.copyOf(history);
     }
 
-    public Map<String, AttributeValue> item() {
-        return item;
+    /**
+     * An upload {@code POST /jobs} reserved.
+     *
+     * @param expiresAt TTL (epoch seconds) while the reservation is unclaimed
+     */
+    public record Upload(String key, String declaredContentType, Long expiresAt) {
     }
 
-    public String jobId() {
-        return str("jobId");
-    }
-
-    public JobStatus status() {
-        return JobStatus.valueOf(str("status"));
-    }
-
-    public long version() {
-        Long v = num("version");
-        return v == null ? 0 : v;
-    }
-
-    public String statusReason() {
-        return str("statusReason");
-    }
-
-    public Instant createdAt() {
-        return instant("createdAt");
-    }
-
-    public Instant updatedAt() {
-        return instant("updatedAt");
-    }
-
-    public Route route() {
-        String r = str("route");
-        return r == null ? null : Route.valueOf(r);
-    }
-
-    public List<HistoryEntry> history() {
-        AttributeValue h = item.get("history");
-        if (h == null || !h.hasL()) {
-            return List.of();
+    /**
+     * The object version: {@code versionIdentity} is {@code v:<versionId>} or {@code e:<eTag>:<sequencer>}.
+     */
+    public record Source(String bucket, String key, String versionIdentity, String versionId, String eTag,
+                         String sequencer) {
+        public String s3Uri() {
+            return bucket == null ? null : "s3://" + bucket + "/" + key;
         }
-        List<HistoryEntry> out = new ArrayList<>();
-        for (AttributeValue e : h.l()) {
-            Map<String, AttributeValue> m = e.m();
-            AttributeValue reason = m.get("reason");
-            out.add(new HistoryEntry(JobStatus.valueOf(m.get("status").s()), Instant.parse(m.get("at").s()),
-                    reason == null ? null : reason.s()));
-        }
-        return out;
     }
 
-    /** A string attribute, or null. */
-    public String str(String name) {
-        AttributeValue v = item.get(name);
-        return v == null ? null : v.s();
+    /**
+     * The video: the size {@code POST /jobs} or the S3 event announced, then what ingest found and
+     * the route it takes.
+     */
+    public record Video(Long declaredSizeBytes, Long sizeBytes, Container container, Route route) {
     }
 
-    /** A whole-number attribute, or null. */
-    public Long num(String name) {
-        AttributeValue v = item.get(name);
-        return v == null || v.n() == null ? null : Long.valueOf(v.n());
+    /**
+     * The start lease (docs/data-model.md, "Lifecycle").
+     *
+     * @param attempts lease takeovers + 1
+     * @param calls SageMaker calls the last start made (retries included)
+     * @param lastError why the last start could not happen, while it is retried
+     */
+    public record Start(Instant leaseUntil, Long attempts, Long calls, String lastError) {
     }
 
-    public Instant instant(String name) {
-        String s = str(name);
-        return s == null ? null : Instant.parse(s);
+    /**
+     * The SageMaker side: an async inference or a processing job, and the model a processing job mounts.
+     *
+     * @param processingOutputUri where the processing job writes
+     * @param processingResultUri the result file inside it
+     */
+    public record SageMakerWork(String endpointName, String inferenceId, String outputLocation, String failureLocation,
+                                String processingJobName, String processingJobArn, String processingOutputUri,
+                                String processingResultUri, ModelUse model) {
+    }
+
+    /** The model a processing job mounts; {@code version} only for {@link ModelSource#CURRENT}. */
+    public record ModelUse(ModelSource source, Long version, String s3Uri) {
+    }
+
+    /**
+     * A SUCCEEDED job's result.
+     *
+     * @param bucket where the result lives (results bucket)
+     * @param sourceResult the URI SageMaker wrote it to, when it was copied
+     */
+    public record Result(Long trackCount, Long frameCount, Long boxCount, String bucket, String key,
+                         String sourceResult) {
+    }
+
+    /** When each stage happened; {@code totalMillis} from receipt to the end. */
+    public record Timings(Instant receivedAt, Instant runningAt, Instant inferenceReceivedAt,
+                          Instant inferenceCompletedAt, Instant processingStartedAt, Instant processingEndedAt,
+                          Instant finishedAt, Long totalMillis) {
     }
 
     @Override
     public String toString() {
-        return "Job[" + jobId() + " " + str("status") + " v" + version() + "]";
+        return "Job[" + jobId + " " + status + " v" + version + "]";
     }
 }

@@ -1,16 +1,10 @@
 package dev.motflow.jobs.service;
 
-import static dev.motflow.common.Attr.n;
-import static dev.motflow.common.Attr.s;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,15 +12,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.motflow.common.JsonLog;
 import dev.motflow.common.LogContext;
+import dev.motflow.jobs.JobsJson;
 import dev.motflow.jobs.model.Job;
 import dev.motflow.jobs.model.JobIds;
 import dev.motflow.jobs.model.JobStatus;
+import dev.motflow.jobs.store.JobField;
 import dev.motflow.jobs.store.JobRepository;
+import dev.motflow.jobs.store.JobUpdate;
 import dev.motflow.jobs.store.StaleJobException;
-import dev.motflow.jobs.store.Times;
 import dev.motflow.jobs.store.TrackRepository;
 import dev.motflow.jobs.store.UnroutableLog;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -44,7 +39,7 @@ public final class CompletionService {
     static final String SOURCE_ASYNC = "async-notification";
     static final String SOURCE_PROCESSING = "processing-event";
     private static final JsonLog LOG = JsonLog.get(CompletionService.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JobsJson.MAPPER;
     private static final int MAX_STALE_ROUNDS = 5;
 
     private final JobsConfig config;
@@ -105,15 +100,15 @@ public final class CompletionService {
             if (found.isEmpty()) {
                 return unroutable(SOURCE_ASYNC, messageId, "no job " + inferenceId + " for this notification", body);
             }
-            Map<String, AttributeValue> timings = new LinkedHashMap<>();
-            putTime(timings, "inferenceReceivedAt", msg.path("receivedTime").asText(null));
-            putTime(timings, "inferenceCompletedAt", msg.path("eventTime").asText(null));
+            JobUpdate timings = JobUpdate.of()
+                    .set(JobField.INFERENCE_RECEIVED_AT, time(msg.path("receivedTime").asText(null)))
+                    .set(JobField.INFERENCE_COMPLETED_AT, time(msg.path("eventTime").asText(null)));
             JsonNode response = msg.path("responseParameters");
             switch (status) {
                 case "Completed" -> {
                     String output = response.path("outputLocation").asText("");
                     if (output.isEmpty()) {
-                        output = Optional.ofNullable(found.get().str("outputLocation")).orElse("");
+                        output = Optional.ofNullable(found.get().sagemaker().outputLocation()).orElse("");
                     }
                     return succeed(found.get(), output, timings, SOURCE_ASYNC, messageId, body);
                 }
@@ -121,7 +116,7 @@ public final class CompletionService {
                     String reason = "async inference failed: " + msg.path("failureReason").asText("no reason given");
                     String failure = response.path("failureLocation").asText("");
                     if (!failure.isEmpty()) {
-                        timings.put("failureLocation", s(failure));
+                        timings.set(JobField.FAILURE_LOCATION, failure);
                         reason += " (details: " + failure + ")";
                     }
                     return fail(found.get(), reason, timings);
@@ -166,12 +161,12 @@ public final class CompletionService {
                 return unroutable(SOURCE_PROCESSING, eventId, "no job " + jobId + " for processing job " + name, raw);
             }
             Job job = found.get();
-            Map<String, AttributeValue> timings = new LinkedHashMap<>();
-            putEpochMillis(timings, "processingStartedAt", detail.get("ProcessingStartTime"));
-            putEpochMillis(timings, "processingEndedAt", detail.get("ProcessingEndTime"));
+            JobUpdate timings = JobUpdate.of()
+                    .set(JobField.PROCESSING_STARTED_AT, epochMillisOrTime(detail.get("ProcessingStartTime")))
+                    .set(JobField.PROCESSING_ENDED_AT, epochMillisOrTime(detail.get("ProcessingEndTime")));
             switch (status) {
                 case "Completed" -> {
-                    String uri = job.str("processingResultUri");
+                    String uri = job.sagemaker().processingResultUri();
                     if (uri == null) {
                         return fail(job, "processing job " + name + " completed but the job has no result location", timings);
                     }
@@ -196,7 +191,7 @@ public final class CompletionService {
         }
     }
 
-    private Outcome succeed(Job job, String resultUri, Map<String, AttributeValue> timings, String source,
+    private Outcome succeed(Job job, String resultUri, JobUpdate timings, String source,
                             String messageId, String body) {
         if (job.status().terminal()) {
             LOG.info("duplicate completion: job already " + job.status(), "jobId", job.jobId());
@@ -230,33 +225,31 @@ public final class CompletionService {
                     .destinationBucket(config.resultsBucket()).destinationKey(resultKey));
         }
         Instant now = clock.instant();
-        Map<String, AttributeValue> sets = new LinkedHashMap<>(timings);
-        sets.put("trackCount", n(result.tracks().size()));
-        sets.put("frameCount", n(result.frames()));
-        sets.put("boxCount", n(result.boxes()));
-        sets.put("resultBucket", s(config.resultsBucket()));
-        sets.put("resultKey", s(resultKey));
-        sets.put("sourceResult", s(uri.toString()));
-        sets.put("finishedAt", s(Times.format(now)));
-        Instant received = job.instant("receivedAt");
+        JobUpdate sets = JobUpdate.of().with(timings)
+                .set(JobField.TRACK_COUNT, (long) result.tracks().size())
+                .set(JobField.FRAME_COUNT, (long) result.frames())
+                .set(JobField.BOX_COUNT, (long) result.boxes())
+                .set(JobField.RESULT_BUCKET, config.resultsBucket())
+                .set(JobField.RESULT_KEY, resultKey)
+                .set(JobField.SOURCE_RESULT, uri.toString())
+                .set(JobField.FINISHED_AT, now);
+        Instant received = job.timings().receivedAt();
         if (received != null) {
-            sets.put("totalMillis", n(Duration.between(received, now).toMillis()));
+            sets.set(JobField.TOTAL_MILLIS, Duration.between(received, now).toMillis());
         }
         String reason = result.tracks().size() + " tracks, " + result.boxes() + " boxes over " + result.frames() + " frames";
         return finish(job, JobStatus.SUCCEEDED, reason, sets);
     }
 
-    private Outcome fail(Job job, String reason, Map<String, AttributeValue> timings) {
+    private Outcome fail(Job job, String reason, JobUpdate timings) {
         if (job.status().terminal()) {
             LOG.info("duplicate completion: job already " + job.status(), "jobId", job.jobId());
             return Outcome.DONE;
         }
-        Map<String, AttributeValue> sets = new LinkedHashMap<>(timings);
-        sets.put("finishedAt", s(Times.format(clock.instant())));
-        return finish(job, JobStatus.FAILED, reason, sets);
+        return finish(job, JobStatus.FAILED, reason, JobUpdate.of().with(timings).set(JobField.FINISHED_AT, clock.instant()));
     }
 
-    private Outcome finish(Job job, JobStatus to, String reason, Map<String, AttributeValue> sets) {
+    private Outcome finish(Job job, JobStatus to, String reason, JobUpdate sets) {
         Job current = job;
         for (int round = 0; round < MAX_STALE_ROUNDS; round++) {
             if (current.status().terminal()) {
@@ -268,7 +261,7 @@ public final class CompletionService {
                 return Outcome.DONE;
             }
             try {
-                jobs.transition(current, to, reason, sets, List.of("leaseUntil"));
+                jobs.transition(current, to, reason, JobUpdate.of().with(sets).remove(JobField.LEASE_UNTIL));
                 if (to == JobStatus.SUCCEEDED) {
                     LOG.info("job succeeded", "jobId", job.jobId(), "reason", reason);
                 } else {
@@ -289,23 +282,24 @@ public final class CompletionService {
         return Outcome.DONE;
     }
 
-    private static void putTime(Map<String, AttributeValue> m, String name, String iso) {
+    /** An ISO-8601 time, or null when there is none or it is not a timestamp (nothing rather than garbage). */
+    private static Instant time(String iso) {
         if (iso == null || iso.isEmpty()) {
-            return;
+            return null;
         }
         try {
-            m.put(name, s(Times.format(Instant.parse(iso))));
+            return Instant.parse(iso);
         } catch (java.time.format.DateTimeParseException e) {
-            // Not a timestamp: leave it out rather than store garbage.
+            return null;
         }
     }
 
-    private static void putEpochMillis(Map<String, AttributeValue> m, String name, JsonNode v) {
+    /** EventBridge sends SageMaker times as epoch milliseconds (or, in places, ISO text). */
+    private static Instant epochMillisOrTime(JsonNode v) {
         if (v != null && v.isNumber()) {
-            m.put(name, s(Times.format(Instant.ofEpochMilli(v.asLong()))));
-        } else if (v != null && v.isTextual()) {
-            putTime(m, name, v.asText());
+            return Instant.ofEpochMilli(v.asLong());
         }
+        return v != null && v.isTextual() ? time(v.asText()) : null;
     }
 
     /** An s3://bucket/key URI. */

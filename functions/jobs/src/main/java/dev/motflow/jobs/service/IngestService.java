@@ -1,14 +1,8 @@
 package dev.motflow.jobs.service;
 
-import static dev.motflow.common.Attr.n;
-import static dev.motflow.common.Attr.s;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,19 +12,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.motflow.common.JsonLog;
 import dev.motflow.common.LogContext;
+import dev.motflow.jobs.JobsJson;
 import dev.motflow.jobs.model.Job;
 import dev.motflow.jobs.model.JobIds;
 import dev.motflow.jobs.model.JobStatus;
 import dev.motflow.jobs.model.Route;
 import dev.motflow.jobs.model.S3ObjectRef;
+import dev.motflow.jobs.store.JobField;
 import dev.motflow.jobs.store.JobRepository;
+import dev.motflow.jobs.store.JobUpdate;
 import dev.motflow.jobs.store.ProductionModel;
 import dev.motflow.jobs.store.StaleJobException;
-import dev.motflow.jobs.store.Times;
 import dev.motflow.jobs.store.UnroutableLog;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -51,7 +46,7 @@ public final class IngestService {
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(2);
     static final String SOURCE = "ingest";
     private static final JsonLog LOG = JsonLog.get(IngestService.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JobsJson.MAPPER;
     private static final Pattern RESERVED_KEY = Pattern.compile("^incoming/([0-9a-f]{32})/[^/]+$");
     private static final int MAX_STALE_ROUNDS = 8;
 
@@ -164,15 +159,15 @@ public final class IngestService {
                 return null;
             }
             Job job = found.get();
-            if (ref.versionIdentity().equals(job.str("srcVersionIdentity"))) {
+            if (ref.versionIdentity().equals(job.source().versionIdentity())) {
                 return job;
             }
-            if (job.status() != JobStatus.AWAITING_UPLOAD || !ref.key().equals(job.str("uploadKey"))) {
+            if (job.status() != JobStatus.AWAITING_UPLOAD || !ref.key().equals(job.upload().key())) {
                 return null;
             }
             try {
                 Job claimed = jobs.transition(job, JobStatus.RECEIVED, "upload arrived: " + ref.s3Uri(),
-                        sourceAttributes(ref), List.of("expiresAt"));
+                        sourceAttributes(ref).remove(JobField.EXPIRES_AT));
                 LOG.info("reserved job claimed by its upload", "jobId", jobId);
                 return claimed;
             } catch (StaleJobException e) {
@@ -182,19 +177,16 @@ public final class IngestService {
         throw new StaleJobException(jobId, "reservation kept changing");
     }
 
-    private Map<String, AttributeValue> sourceAttributes(S3ObjectRef ref) {
-        Map<String, AttributeValue> a = new LinkedHashMap<>();
-        a.put("srcBucket", s(ref.bucket()));
-        a.put("srcKey", s(ref.key()));
-        a.put("srcVersionIdentity", s(ref.versionIdentity()));
-        putIfPresent(a, "srcVersionId", ref.versionId());
-        putIfPresent(a, "srcETag", ref.eTag());
-        putIfPresent(a, "srcSequencer", ref.sequencer());
-        if (ref.sizeBytes() >= 0) {
-            a.put("declaredSizeBytes", n(ref.sizeBytes()));
-        }
-        a.put("receivedAt", s(Times.format(clock.instant())));
-        return a;
+    private JobUpdate sourceAttributes(S3ObjectRef ref) {
+        return JobUpdate.of()
+                .set(JobField.SRC_BUCKET, ref.bucket())
+                .set(JobField.SRC_KEY, ref.key())
+                .set(JobField.SRC_VERSION_IDENTITY, ref.versionIdentity())
+                .set(JobField.SRC_VERSION_ID, ref.versionId())
+                .set(JobField.SRC_ETAG, ref.eTag())
+                .set(JobField.SRC_SEQUENCER, ref.sequencer())
+                .set(JobField.DECLARED_SIZE_BYTES, ref.sizeBytes() >= 0 ? ref.sizeBytes() : null)
+                .set(JobField.RECEIVED_AT, clock.instant());
     }
 
     private Outcome advance(Job job, S3ObjectRef ref, boolean keyDecoded) {
@@ -206,16 +198,16 @@ public final class IngestService {
                         return next.status() == JobStatus.STARTING ? launch(next) : Outcome.DONE;
                     }
                     case STARTING -> {
-                        Instant leaseUntil = job.instant("leaseUntil");
+                        Instant leaseUntil = job.start().leaseUntil();
                         if (leaseUntil != null && leaseUntil.isAfter(clock.instant())) {
                             LOG.info("start in progress in another worker; retry later", "jobId", job.jobId());
                             return Outcome.RETRY;
                         }
-                        long attempt = Optional.ofNullable(job.num("startAttempts")).orElse(0L) + 1;
+                        long attempt = Optional.ofNullable(job.start().attempts()).orElse(0L) + 1;
                         Job taken = jobs.transition(job, JobStatus.STARTING,
                                 "start lease expired; taking over (start attempt " + attempt + ")",
-                                Map.of("leaseUntil", s(Times.format(clock.instant().plus(lease))),
-                                        "startAttempts", n(attempt)), List.of());
+                                JobUpdate.of().set(JobField.LEASE_UNTIL, clock.instant().plus(lease))
+                                        .set(JobField.START_ATTEMPTS, attempt));
                         return launch(taken);
                     }
                     default -> {
@@ -270,15 +262,15 @@ public final class IngestService {
         }
         Route route = ref.key().startsWith(config.batchPrefix()) || size > config.maxAsyncBytes()
                 ? Route.PROCESSING_JOB : Route.ASYNC_ENDPOINT;
-        Map<String, AttributeValue> sets = new LinkedHashMap<>();
-        sets.put("sizeBytes", n(size));
-        sets.put("container", s(content.container().name()));
-        sets.put("fileName", s(key.fileName()));
-        sets.put("route", s(route.name()));
-        sets.put("leaseUntil", s(Times.format(clock.instant().plus(lease))));
-        sets.put("startAttempts", n(1));
+        JobUpdate sets = JobUpdate.of()
+                .set(JobField.SIZE_BYTES, size)
+                .set(JobField.CONTAINER, content.container())
+                .set(JobField.FILE_NAME, key.fileName())
+                .set(JobField.ROUTE, route)
+                .set(JobField.LEASE_UNTIL, clock.instant().plus(lease))
+                .set(JobField.START_ATTEMPTS, 1L);
         Job started = jobs.transition(job, JobStatus.STARTING, "accepted " + content.container() + " video of "
-                + size + " bytes; starting " + route, sets, List.of());
+                + size + " bytes; starting " + route, sets);
         LOG.info("video accepted", "jobId", job.jobId(), "container", content.container().name(),
                 "sizeBytes", size, "route", route.name());
         return started;
@@ -293,18 +285,18 @@ public final class IngestService {
     }
 
     private Job reject(Job job, String reason) {
-        Job rejected = jobs.transition(job, JobStatus.REJECTED, reason, Map.of("finishedAt", s(Times.format(clock.instant()))),
-                List.of());
+        Job rejected = jobs.transition(job, JobStatus.REJECTED, reason,
+                JobUpdate.of().set(JobField.FINISHED_AT, clock.instant()));
         LOG.warn("input rejected", "jobId", job.jobId(), "reason", reason);
         return rejected;
     }
 
     private Outcome launch(Job job) {
-        String input = "s3://" + job.str("srcBucket") + "/" + job.str("srcKey");
-        Map<String, AttributeValue> sets = new LinkedHashMap<>();
+        String input = job.source().s3Uri();
+        JobUpdate sets = JobUpdate.of();
         String reason;
         try {
-            if (job.route() == Route.PROCESSING_JOB) {
+            if (job.video().route() == Route.PROCESSING_JOB) {
                 ProductionModel.Choice m;
                 try {
                     m = model.choose();
@@ -313,26 +305,24 @@ public final class IngestService {
                     return releaseLease(job, "reading the production model failed: " + e.getMessage());
                 }
                 SageMakerLauncher.ProcessingStart p = launcher.startProcessing(job.jobId(), input,
-                        Optional.ofNullable(job.num("sizeBytes")).orElse(0L), m.s3Uri());
-                sets.put("modelSource", s(m.source().name()));
-                putIfPresent(sets, "modelS3Uri", m.s3Uri());
-                if (m.version() != null) {
-                    sets.put("modelVersion", n(m.version()));
-                }
-                sets.put("processingJobName", s(p.jobName()));
-                putIfPresent(sets, "processingJobArn", p.jobArn());
-                sets.put("processingOutputUri", s(p.outputS3Uri()));
-                sets.put("processingResultUri", s(p.resultS3Uri()));
-                sets.put("startCalls", n(p.attempts()));
+                        Optional.ofNullable(job.video().sizeBytes()).orElse(0L), m.s3Uri());
+                sets.set(JobField.MODEL_SOURCE, m.source())
+                        .set(JobField.MODEL_S3_URI, m.s3Uri())
+                        .set(JobField.MODEL_VERSION, m.version())
+                        .set(JobField.PROCESSING_JOB_NAME, p.jobName())
+                        .set(JobField.PROCESSING_JOB_ARN, p.jobArn())
+                        .set(JobField.PROCESSING_OUTPUT_URI, p.outputS3Uri())
+                        .set(JobField.PROCESSING_RESULT_URI, p.resultS3Uri())
+                        .set(JobField.START_CALLS, (long) p.attempts());
                 reason = "processing job " + p.jobName() + " created";
             } else {
-                String contentType = dev.motflow.jobs.model.Container.valueOf(job.str("container")).mediaType();
+                String contentType = job.video().container().mediaType();
                 SageMakerLauncher.AsyncStart a = launcher.startAsync(job.jobId(), input, contentType);
-                sets.put("endpointName", s(config.asyncEndpointName()));
-                sets.put("inferenceId", s(a.inferenceId()));
-                putIfPresent(sets, "outputLocation", a.outputLocation());
-                putIfPresent(sets, "failureLocation", a.failureLocation());
-                sets.put("startCalls", n(a.attempts()));
+                sets.set(JobField.ENDPOINT_NAME, config.asyncEndpointName())
+                        .set(JobField.INFERENCE_ID, a.inferenceId())
+                        .set(JobField.OUTPUT_LOCATION, a.outputLocation())
+                        .set(JobField.FAILURE_LOCATION, a.failureLocation())
+                        .set(JobField.START_CALLS, (long) a.attempts());
                 reason = "async inference accepted by endpoint " + config.asyncEndpointName();
             }
         } catch (SageMakerLauncher.RejectedException e) {
@@ -341,10 +331,12 @@ public final class IngestService {
         } catch (SageMakerLauncher.UnavailableException e) {
             return releaseLease(job, e.getMessage());
         }
-        sets.put("runningAt", s(Times.format(clock.instant())));
+        sets.set(JobField.RUNNING_AT, clock.instant())
+                .remove(JobField.LEASE_UNTIL)
+                .remove(JobField.LAST_START_ERROR);
         try {
-            jobs.transition(job, JobStatus.RUNNING, reason, sets, List.of("leaseUntil", "lastStartError"));
-            LOG.info("job running", "jobId", job.jobId(), "route", job.str("route"));
+            jobs.transition(job, JobStatus.RUNNING, reason, sets);
+            LOG.info("job running", "jobId", job.jobId(), "route", job.video().route() == null ? null : job.video().route().name());
         } catch (StaleJobException e) {
             // A completion notification can overtake this write; it recorded the outcome already.
             LOG.info("job moved on before RUNNING was recorded", "jobId", job.jobId());
@@ -355,8 +347,8 @@ public final class IngestService {
     private Outcome releaseLease(Job job, String error) {
         LOG.warn("start not possible now; releasing the start lease for a retry", "jobId", job.jobId(), "error", error);
         try {
-            jobs.update(job, Map.of("leaseUntil", s(Times.format(clock.instant())), "lastStartError", s(error)),
-                    List.of());
+            jobs.update(job, JobUpdate.of().set(JobField.LEASE_UNTIL, clock.instant())
+                    .set(JobField.LAST_START_ERROR, error));
         } catch (StaleJobException stale) {
             // Someone else moved the job on; their state wins.
         }
@@ -365,8 +357,8 @@ public final class IngestService {
 
     private void fail(Job job, String reason) {
         try {
-            jobs.transition(job, JobStatus.FAILED, reason, Map.of("finishedAt", s(Times.format(clock.instant()))),
-                    List.of("leaseUntil"));
+            jobs.transition(job, JobStatus.FAILED, reason,
+                    JobUpdate.of().set(JobField.FINISHED_AT, clock.instant()).remove(JobField.LEASE_UNTIL));
             LOG.warn("job failed", "jobId", job.jobId(), "reason", reason);
         } catch (StaleJobException e) {
             LOG.info("job moved on before FAILED was recorded", "jobId", job.jobId());
@@ -377,12 +369,6 @@ public final class IngestService {
         LOG.warn("message not attributable to a job; recorded and acknowledged", "messageId", messageId, "reason", reason);
         unroutable.record(SOURCE, messageId, reason, body);
         return Outcome.DONE;
-    }
-
-    private static void putIfPresent(Map<String, AttributeValue> m, String name, String v) {
-        if (v != null && !v.isEmpty()) {
-            m.put(name, s(v));
-        }
     }
 
     private static String textOrNull(JsonNode n, String field) {

@@ -6,15 +6,16 @@ import static dev.motflow.common.Attr.s;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.motflow.jobs.model.HistoryEntry;
 import dev.motflow.jobs.model.Job;
 import dev.motflow.jobs.model.JobStatus;
+import dev.motflow.table.TableKeys;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -47,31 +48,30 @@ public final class JobRepository {
     }
 
     /**
-     * Creates a job in {@code status} unless one with this id exists.
+     * Creates a job in {@code status} with the attributes of {@code initial}, unless one with this id exists.
      *
      * @return the created job, or empty when the id was taken (a duplicate)
      */
-    public Optional<Job> create(String jobId, JobStatus status, String reason, Map<String, AttributeValue> attributes) {
+    public Optional<Job> create(String jobId, JobStatus status, String reason, JobUpdate initial) {
         Instant now = clock.instant();
         String at = Times.format(now);
-        Map<String, AttributeValue> item = new LinkedHashMap<>(attributes);
-        item.put(JobTableSchema.PK, s(JobTableSchema.jobPk(jobId)));
-        item.put(JobTableSchema.SK, s(JobTableSchema.JOB_SK));
-        item.put("jobId", s(jobId));
-        item.put("status", s(status.name()));
+        Map<String, AttributeValue> item = new LinkedHashMap<>(JobItems.attributes(initial));
+        item.putAll(JobItems.key(jobId));
+        item.put(JobItems.JOB_ID, s(jobId));
+        item.put(JobItems.STATUS, s(status.name()));
         if (reason != null) {
-            item.put("statusReason", s(reason));
+            item.put(JobItems.STATUS_REASON, s(reason));
         }
-        item.put("version", n(1));
-        item.put("createdAt", s(at));
-        item.put("updatedAt", s(at));
-        item.put("history", AttributeValue.fromL(List.of(historyEntry(status, at, reason))));
-        item.put(JobTableSchema.GSI1_PK, s(JobTableSchema.statusPk(status.name())));
-        item.put(JobTableSchema.GSI1_SK, s(at + "#" + jobId));
+        item.put(JobItems.VERSION, n(1));
+        item.put(JobItems.CREATED_AT, s(at));
+        item.put(JobItems.UPDATED_AT, s(at));
+        item.put(JobItems.HISTORY, AttributeValue.fromL(List.of(JobItems.historyEntry(new HistoryEntry(status, now, reason)))));
+        item.put(TableKeys.GSI1_PK, s(TableKeys.statusPk(status.name())));
+        item.put(TableKeys.GSI1_SK, s(TableKeys.statusSk(at, jobId)));
         try {
             dynamo.putItem(b -> b.tableName(table).item(item)
                     .conditionExpression("attribute_not_exists(pk)"));
-            return Optional.of(new Job(item));
+            return Optional.of(JobItems.fromItem(item));
         } catch (ConditionalCheckFailedException e) {
             return Optional.empty();
         }
@@ -79,65 +79,73 @@ public final class JobRepository {
 
     /** A job by id, read consistently (every transition starts from this read). */
     public Optional<Job> get(String jobId) {
-        GetItemResponse r = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
-                .key(Map.of(JobTableSchema.PK, s(JobTableSchema.jobPk(jobId)), JobTableSchema.SK, s(JobTableSchema.JOB_SK))));
-        return r.hasItem() && !r.item().isEmpty() ? Optional.of(new Job(r.item())) : Optional.empty();
+        GetItemResponse r = dynamo.getItem(b -> b.tableName(table).consistentRead(true).key(JobItems.key(jobId)));
+        return r.hasItem() && !r.item().isEmpty() ? Optional.of(JobItems.fromItem(r.item())) : Optional.empty();
     }
 
     /**
-     * Moves {@code current} to {@code to}, stamping time and reason, setting {@code sets} and
-     * removing {@code removes}, on condition that status and version are still what was read.
+     * Moves {@code current} to {@code to}, stamping time and reason and applying {@code changes}, on
+     * condition that status and version are still what was read.
      *
      * @throws IllegalTransitionException when the lifecycle does not allow the move
      * @throws StaleJobException when another writer changed the job first
      */
-    public Job transition(Job current, JobStatus to, String reason, Map<String, AttributeValue> sets,
-                          Collection<String> removes) {
+    public Job transition(Job current, JobStatus to, String reason, JobUpdate changes) {
         JobStatus from = current.status();
         if (!from.canMoveTo(to)) {
             throw new IllegalTransitionException(current.jobId(), from, to);
         }
-        String at = Times.format(clock.instant());
-        Map<String, AttributeValue> all = new LinkedHashMap<>(sets);
-        all.put("status", s(to.name()));
-        all.put(JobTableSchema.GSI1_PK, s(JobTableSchema.statusPk(to.name())));
-        List<String> rm = new ArrayList<>(removes);
+        Instant now = clock.instant();
+        Map<String, AttributeValue> all = JobItems.attributes(changes);
+        all.put(JobItems.STATUS, s(to.name()));
+        all.put(TableKeys.GSI1_PK, s(TableKeys.statusPk(to.name())));
+        List<String> rm = removedNames(changes);
         if (reason != null) {
-            all.put("statusReason", s(reason));
+            all.put(JobItems.STATUS_REASON, s(reason));
         } else {
-            rm.add("statusReason");
+            rm.add(JobItems.STATUS_REASON);
         }
-        AttributeValue entry = historyEntry(to, at, reason);
-        List<HistoryUpdate> history = List.of(current.history().size() < MAX_HISTORY
-                ? new HistoryUpdate("list_append(#history, :h)", AttributeValue.fromL(List.of(entry)))
-                : new HistoryUpdate(":h", AttributeValue.fromL(trimmedHistory(current, entry))));
-        return write(current, at, all, rm, history.get(0), from);
+        HistoryEntry entry = new HistoryEntry(to, now, reason);
+        HistoryUpdate history = current.history().size() < MAX_HISTORY
+                ? new HistoryUpdate("list_append(#history, :h)", AttributeValue.fromL(List.of(JobItems.historyEntry(entry))))
+                : new HistoryUpdate(":h", AttributeValue.fromL(trimmedHistory(current, entry)));
+        return write(current, Times.format(now), all, rm, history, from);
     }
 
     /** Changes attributes without a status change (e.g. releasing a lease), same version check. */
-    public Job update(Job current, Map<String, AttributeValue> sets, Collection<String> removes) {
-        return write(current, Times.format(clock.instant()), sets, removes, null, current.status());
+    public Job update(Job current, JobUpdate changes) {
+        return write(current, Times.format(clock.instant()), JobItems.attributes(changes), removedNames(changes), null,
+                current.status());
     }
 
     private record HistoryUpdate(String expression, AttributeValue value) {
     }
 
-    private static List<AttributeValue> trimmedHistory(Job current, AttributeValue entry) {
-        List<AttributeValue> old = current.item().get("history").l();
-        List<AttributeValue> out = new ArrayList<>(old.subList(old.size() - (MAX_HISTORY - 1), old.size()));
-        out.add(entry);
+    private static List<String> removedNames(JobUpdate changes) {
+        List<String> out = new ArrayList<>();
+        changes.removes().forEach(f -> out.add(f.name()));
         return out;
     }
 
-    private Job write(Job current, String at, Map<String, AttributeValue> sets, Collection<String> removes,
+    private static List<AttributeValue> trimmedHistory(Job current, HistoryEntry entry) {
+        List<HistoryEntry> old = current.history();
+        List<AttributeValue> out = new ArrayList<>();
+        for (HistoryEntry h : old.subList(old.size() - (MAX_HISTORY - 1), old.size())) {
+            out.add(JobItems.historyEntry(h));
+        }
+        out.add(JobItems.historyEntry(entry));
+        return out;
+    }
+
+    private Job write(Job current, String at, Map<String, AttributeValue> sets, List<String> removes,
                       HistoryUpdate history, JobStatus expectedStatus) {
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
         List<String> setParts = new ArrayList<>();
         int i = 0;
         Map<String, AttributeValue> all = new LinkedHashMap<>(sets);
-        all.put("updatedAt", s(at));
-        all.put("version", n(current.version() + 1));
+        all.put(JobItems.UPDATED_AT, s(at));
+        all.put(JobItems.VERSION, n(current.version() + 1));
         for (Map.Entry<String, AttributeValue> e : all.entrySet()) {
             names.put("#a" + i, e.getKey());
             values.put(":a" + i, e.getValue());
@@ -145,7 +153,7 @@ public final class JobRepository {
             i++;
         }
         if (history != null) {
-            names.put("#history", "history");
+            names.put("#history", JobItems.HISTORY);
             values.put(":h", history.value());
             setParts.add("#history = " + history.expression());
         }
@@ -161,51 +169,45 @@ public final class JobRepository {
         if (!rmParts.isEmpty()) {
             expr.append(" REMOVE ").append(String.join(", ", rmParts));
         }
-        names.put("#cs", "status");
-        names.put("#cv", "version");
+        names.put("#cs", JobItems.STATUS);
+        names.put("#cv", JobItems.VERSION);
         values.put(":cs", s(expectedStatus.name()));
         values.put(":cv", n(current.version()));
         try {
             UpdateItemResponse r = dynamo.updateItem(b -> b.tableName(table)
-                    .key(Map.of(JobTableSchema.PK, s(JobTableSchema.jobPk(current.jobId())),
-                            JobTableSchema.SK, s(JobTableSchema.JOB_SK)))
+                    .key(JobItems.key(current.jobId()))
                     .updateExpression(expr.toString())
                     .conditionExpression("#cs = :cs AND #cv = :cv")
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW));
-            return new Job(r.attributes());
+            return JobItems.fromItem(r.attributes());
         } catch (ConditionalCheckFailedException e) {
             throw new StaleJobException(current.jobId(), "changed since read (expected " + expectedStatus
                     + " v" + current.version() + ")");
         }
     }
 
-    /** Jobs in {@code status}, newest first. */
-    public Page<Job> listByStatus(JobStatus status, int limit, Map<String, AttributeValue> startKey) {
-        QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(JobTableSchema.GSI1)
-                .keyConditionExpression("gsi1pk = :p")
-                .expressionAttributeValues(Map.of(":p", s(JobTableSchema.statusPk(status.name()))))
+    /** Jobs in {@code status}, newest first, from {@code start} (null: the first page). */
+    public Page<Job> listByStatus(JobStatus status, int limit, PageKey start) {
+        QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(TableKeys.GSI1)
+                .keyConditionExpression(TableKeys.GSI1_PK + " = :p")
+                .expressionAttributeValues(Map.of(":p", s(TableKeys.statusPk(status.name()))))
                 .scanIndexForward(false)
                 .limit(limit);
-        if (startKey != null) {
-            q.exclusiveStartKey(startKey);
+        if (start != null) {
+            q.exclusiveStartKey(PageKey.startKey(start));
         }
         QueryResponse r = dynamo.query(q.build());
         List<Job> jobs = new ArrayList<>();
         for (Map<String, AttributeValue> item : r.items()) {
-            jobs.add(new Job(item));
+            jobs.add(JobItems.fromItem(item));
         }
-        return new Page<>(jobs, r.hasLastEvaluatedKey() ? r.lastEvaluatedKey() : null);
+        return new Page<>(jobs, r.hasLastEvaluatedKey() ? PageKey.of(r.lastEvaluatedKey()) : null);
     }
 
-    private static AttributeValue historyEntry(JobStatus status, String at, String reason) {
-        Map<String, AttributeValue> m = new LinkedHashMap<>();
-        m.put("status", s(status.name()));
-        m.put("at", s(at));
-        if (reason != null) {
-            m.put("reason", s(reason));
-        }
-        return AttributeValue.fromM(m);
+    /** The partition of {@code status} in the index: page tokens of a status list must stay in it. */
+    public static String statusPartition(JobStatus status) {
+        return TableKeys.statusPk(status.name());
     }
 }

@@ -16,6 +16,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.motflow.jobs.JobsJson;
+
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -26,7 +28,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * move within results the caller may read anyway.
  */
 public final class PageTokens {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JobsJson.MAPPER;
     private static final int TAG_BYTES = 16;
     private final byte[] key;
 
@@ -49,12 +51,12 @@ public final class PageTokens {
     }
 
     /** Encodes a LastEvaluatedKey (string attributes only, as every key of this table). */
-    public String encode(String scope, Map<String, AttributeValue> lastKey) {
+    public String encode(String scope, PageKey lastKey) {
         if (lastKey == null) {
             return null;
         }
         Map<String, String> k = new TreeMap<>();
-        lastKey.forEach((name, v) -> k.put(name, v.s()));
+        lastKey.attributes().forEach((name, v) -> k.put(name, v.s()));
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("s", scope);
         payload.put("k", k);
@@ -74,7 +76,7 @@ public final class PageTokens {
      * Decodes a token made by {@link #encode} for the same scope; {@code expectedPk} (may be null)
      * must equal the token's partition key.
      */
-    public Map<String, AttributeValue> decode(String scope, String token, String pkName, String expectedPk) {
+    public PageKey decode(String scope, String token, String pkName, String expectedPk) {
         if (token == null || token.isEmpty()) {
             return null;
         }
@@ -111,7 +113,7 @@ public final class PageTokens {
         if (expectedPk != null && !expectedPk.equals(key.get(pkName).s())) {
             throw new InvalidTokenException("nextToken belongs to a different query; start again without it");
         }
-        return key;
+        return PageKey.of(key);
     }
 
     private byte[] tag(byte[] body) {

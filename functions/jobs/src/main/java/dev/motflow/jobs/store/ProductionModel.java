@@ -3,35 +3,25 @@ package dev.motflow.jobs.store;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 
-import dev.motflow.common.Attr;
+import dev.motflow.common.model.ModelPointer;
+import dev.motflow.common.store.ModelPointerItems;
+import dev.motflow.jobs.model.ModelSource;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 
 /**
  * The model processing jobs mount: the production pointer the retraining workflow moves
  * ({@code pk=MODEL#<name>}, {@code sk=CURRENT}, docs/data-model.md "Production model pointer"),
- * else the configured fallback. Read with a plain GetItem so this module needs nothing from
- * functions/retraining. One answer is reused for {@code ttl} so a burst of uploads costs one read;
+ * else the configured fallback. Read through {@link ModelPointerItems}, the mapper the retraining
+ * workflow writes with, so this module needs nothing else from functions/retraining. One answer is reused for {@code ttl} so a burst of uploads costs one read;
  * a promotion reaches new processing jobs at most {@code ttl} later.
  */
 public final class ProductionModel {
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(60);
 
-    /** Where the model came from. */
-    public enum Source {
-        /** The retraining workflow's production pointer. */
-        CURRENT,
-        /** No pointer yet: {@code PROCESSING_MODEL_S3_URI}. */
-        FALLBACK,
-        /** Neither: the processing image's own model. */
-        IMAGE
-    }
-
-    /** The model to mount; {@code version} only for {@link Source#CURRENT}, {@code s3Uri} null for {@link Source#IMAGE}. */
-    public record Choice(Source source, String s3Uri, Long version) {
+    /** The model to mount; {@code version} only for {@link ModelSource#CURRENT}, {@code s3Uri} null for {@link ModelSource#IMAGE}. */
+    public record Choice(ModelSource source, String s3Uri, Long version) {
     }
 
     private record Cached(Choice choice, Instant until) {
@@ -55,11 +45,6 @@ public final class ProductionModel {
         this.ttl = ttl;
     }
 
-    /** The key of the production pointer of {@code modelName}. */
-    public static Map<String, AttributeValue> currentKey(String modelName) {
-        return Map.of("pk", Attr.s("MODEL#" + modelName), "sk", Attr.s("CURRENT"));
-    }
-
     /** The model a processing job started now should use; DynamoDB errors propagate (the caller retries). */
     public Choice choose() {
         Instant now = clock.instant();
@@ -73,14 +58,13 @@ public final class ProductionModel {
     }
 
     private Choice read() {
-        GetItemResponse r = dynamo.getItem(b -> b.tableName(table).key(currentKey(modelName)));
-        String uri = r.hasItem() ? Attr.str(r.item(), "artifactS3Uri") : null;
+        GetItemResponse r = dynamo.getItem(b -> b.tableName(table).key(ModelPointerItems.key(modelName)));
+        ModelPointer pointer = r.hasItem() ? ModelPointerItems.fromItem(modelName, r.item()) : null;
+        String uri = pointer == null ? null : pointer.artifactS3Uri();
         if (uri != null && !uri.isBlank()) {
-            AttributeValue v = r.item().get("version");
-            Long version = v != null && v.n() != null ? Long.valueOf(v.n()) : null;
-            return new Choice(Source.CURRENT, uri, version);
+            return new Choice(ModelSource.CURRENT, uri, pointer.version());
         }
-        return fallbackS3Uri != null ? new Choice(Source.FALLBACK, fallbackS3Uri, null)
-                : new Choice(Source.IMAGE, null, null);
+        return fallbackS3Uri != null ? new Choice(ModelSource.FALLBACK, fallbackS3Uri, null)
+                : new Choice(ModelSource.IMAGE, null, null);
     }
 }

@@ -5,12 +5,11 @@ import static dev.motflow.common.Attr.s;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import dev.motflow.jobs.model.TrackSummary;
+import dev.motflow.table.TableKeys;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -32,74 +31,20 @@ public final class TrackRepository {
     }
 
     public static String sortKey(int firstFrame, int trackId) {
-        return String.format(Locale.ROOT, "%s%08d#%010d", JobTableSchema.TRACK_PREFIX, firstFrame, trackId);
+        return TableKeys.trackSk(firstFrame, trackId);
     }
 
     public BatchWriter.Stats putAll(String jobId, List<TrackSummary> tracks) {
         List<Map<String, AttributeValue>> items = new ArrayList<>(tracks.size());
         for (TrackSummary t : tracks) {
-            items.add(toItem(jobId, t));
+            items.add(TrackItems.toItem(jobId, t));
         }
         return writer.putAll(table, items);
     }
 
-    static Map<String, AttributeValue> toItem(String jobId, TrackSummary t) {
-        Map<String, AttributeValue> item = new LinkedHashMap<>();
-        item.put(JobTableSchema.PK, s(JobTableSchema.jobPk(jobId)));
-        item.put(JobTableSchema.SK, s(sortKey(t.firstFrame(), t.trackId())));
-        item.put("trackId", n(t.trackId()));
-        item.put("classId", n(t.classId()));
-        item.put("firstFrame", n(t.firstFrame()));
-        item.put("lastFrame", n(t.lastFrame()));
-        item.put("frameCount", n(t.frameCount()));
-        if (t.meanScore() != null) {
-            item.put("meanScore", n(t.meanScore()));
-        }
-        item.put("traj", s(encodeTrajectory(t.trajectory())));
-        return item;
-    }
-
-    static TrackSummary fromItem(Map<String, AttributeValue> item) {
-        AttributeValue score = item.get("meanScore");
-        return new TrackSummary(intOf(item, "trackId"), intOf(item, "classId"), intOf(item, "firstFrame"),
-                intOf(item, "lastFrame"), intOf(item, "frameCount"),
-                score == null ? null : Double.valueOf(score.n()), decodeTrajectory(item.get("traj").s()));
-    }
-
-    private static int intOf(Map<String, AttributeValue> item, String name) {
-        return Integer.parseInt(item.get(name).n());
-    }
-
-    /** {@code frame:x,y,w,h;...}, coordinates to 2 decimals: ~25 bytes a box. */
-    static String encodeTrajectory(List<TrackSummary.Box> boxes) {
-        StringBuilder sb = new StringBuilder(boxes.size() * 28);
-        for (TrackSummary.Box b : boxes) {
-            if (!sb.isEmpty()) {
-                sb.append(';');
-            }
-            sb.append(b.frame()).append(':').append(num(b.x())).append(',').append(num(b.y())).append(',')
-                    .append(num(b.w())).append(',').append(num(b.h()));
-        }
-        return sb.toString();
-    }
-
-    static List<TrackSummary.Box> decodeTrajectory(String s) {
-        List<TrackSummary.Box> out = new ArrayList<>();
-        if (s == null || s.isEmpty()) {
-            return out;
-        }
-        for (String part : s.split(";")) {
-            int colon = part.indexOf(':');
-            String[] c = part.substring(colon + 1).split(",");
-            out.add(new TrackSummary.Box(Integer.parseInt(part.substring(0, colon)), Double.parseDouble(c[0]),
-                    Double.parseDouble(c[1]), Double.parseDouble(c[2]), Double.parseDouble(c[3])));
-        }
-        return out;
-    }
-
-    private static String num(double v) {
-        double r = Math.round(v * 100.0) / 100.0;
-        return r == Math.rint(r) ? Long.toString((long) r) : Double.toString(r);
+    /** The partition of a job: page tokens of its track list must stay in it. */
+    public static String jobPartition(String jobId) {
+        return TableKeys.jobPk(jobId);
     }
 
     /**
@@ -108,21 +53,20 @@ public final class TrackRepository {
      * last frame >= fromFrame a filter.
      */
     public Page<TrackSummary> page(String jobId, Integer fromFrame, Integer toFrame, int limit,
-                                   Map<String, AttributeValue> startKey) {
-        String low = JobTableSchema.TRACK_PREFIX;
-        String high = toFrame == null ? JobTableSchema.TRACK_PREFIX + "~"
-                : String.format(Locale.ROOT, "%s%08d#~", JobTableSchema.TRACK_PREFIX, Math.max(0, toFrame));
+                                   PageKey start) {
+        String low = TableKeys.TRACK_PREFIX;
+        String high = TableKeys.trackSkUpTo(toFrame);
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":pk", s(JobTableSchema.jobPk(jobId)));
+        values.put(":pk", s(TableKeys.jobPk(jobId)));
         values.put(":lo", s(low));
         values.put(":hi", s(high));
         String filter = null;
         if (fromFrame != null) {
             values.put(":from", n(fromFrame));
-            filter = "lastFrame >= :from";
+            filter = TrackItems.LAST_FRAME + " >= :from";
         }
         List<TrackSummary> out = new ArrayList<>();
-        Map<String, AttributeValue> next = startKey;
+        Map<String, AttributeValue> next = PageKey.startKey(start);
         for (int q = 0; q < MAX_QUERIES_PER_PAGE && out.size() < limit; q++) {
             QueryRequest.Builder b = QueryRequest.builder().tableName(table)
                     .keyConditionExpression("pk = :pk AND sk BETWEEN :lo AND :hi")
@@ -136,13 +80,13 @@ public final class TrackRepository {
             }
             QueryResponse r = dynamo.query(b.build());
             for (Map<String, AttributeValue> item : r.items()) {
-                out.add(fromItem(item));
+                out.add(TrackItems.fromItem(item));
             }
             next = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
             if (next == null) {
                 break;
             }
         }
-        return new Page<>(out, next);
+        return new Page<>(out, PageKey.of(next));
     }
 }

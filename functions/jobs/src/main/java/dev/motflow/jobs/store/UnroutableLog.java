@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.motflow.table.TableKeys;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -31,7 +32,7 @@ public final class UnroutableLog {
     }
 
     public static String dayPk(Instant t) {
-        return "UNROUTABLE#" + Times.format(t).substring(0, 10);
+        return TableKeys.unroutablePk(Times.format(t).substring(0, 10));
     }
 
     /** Stores the record; repeated deliveries of one message overwrite the same item. */
@@ -39,8 +40,8 @@ public final class UnroutableLog {
         Instant now = clock.instant();
         String id = messageId == null || messageId.isEmpty() ? "unknown" : messageId;
         Map<String, AttributeValue> item = new LinkedHashMap<>();
-        item.put(JobTableSchema.PK, s(dayPk(now)));
-        item.put(JobTableSchema.SK, s(source + "#" + id));
+        item.put(TableKeys.PK, s(dayPk(now)));
+        item.put(TableKeys.SK, s(TableKeys.unroutableSk(source, id)));
         item.put("source", s(source));
         item.put("messageId", s(id));
         item.put("reason", s(reason));
@@ -48,7 +49,7 @@ public final class UnroutableLog {
         String b = body == null ? "" : body;
         item.put("body", s(b.isEmpty() ? "(empty)" : b.length() > MAX_BODY_CHARS ? b.substring(0, MAX_BODY_CHARS) : b));
         item.put("bodyChars", n(b.length()));
-        item.put(JobTableSchema.TTL, n(now.plus(RETENTION).getEpochSecond()));
+        item.put(TableKeys.TTL, n(now.plus(RETENTION).getEpochSecond()));
         dynamo.putItem(r -> r.tableName(table).item(item));
     }
 }

@@ -147,7 +147,7 @@ class HandlerLoggingTest {
         assertTrue(lines.stream().anyMatch(l -> l.path("logger").asText().equals("SageMakerLauncher")
                 && l.path("attempts").asInt() == 2), "the retried start is logged with its job: " + lines);
         JobRepository jobs = new JobRepository(LOCAL.aws.dynamo(), LOCAL.table, Clock.systemUTC());
-        assertEquals(2L, jobs.get(first[1]).orElseThrow().num("startCalls"), "the SDK's attempts are counted");
+        assertEquals(2L, jobs.get(first[1]).orElseThrow().start().calls().longValue(), "the SDK's attempts are counted");
 
         String[] second = upload("incoming/logged-2.mp4").split("\n");
         LOCAL.sm.injectFaults(FaultPlan.none());

@@ -69,21 +69,21 @@ class CompletionServiceTest {
 
     private String completed(Job job) {
         return AwsEvents.sns(AwsEvents.asyncNotification(job.jobId(), "Completed", Local.ENDPOINT,
-                "s3://" + LOCAL.drop + "/" + job.str("srcKey"), job.str("outputLocation"), null));
+                "s3://" + LOCAL.drop + "/" + job.source().key(), job.sagemaker().outputLocation(), null));
     }
 
     @Test
     void asyncSuccessWritesTracksCopiesTheResultAndIsIdempotent() {
         Job job = started("incoming/campus.mp4", 100);
-        writeS3(job.str("outputLocation"), result);
+        writeS3(job.sagemaker().outputLocation(), result);
         clock.advance(java.time.Duration.ofMinutes(4));
         assertEquals(Outcome.DONE, rt.completion().handleAsyncNotification("n1", completed(job)));
         Job done = jobs.get(job.jobId()).orElseThrow();
         assertEquals(JobStatus.SUCCEEDED, done.status(), done.statusReason());
-        assertEquals((long) distinctIds, done.num("trackCount"));
-        assertEquals(result.lines().count(), done.num("boxCount"));
-        assertEquals(240_000L, done.num("totalMillis"));
-        assertEquals("2026-11-25T06:04:10.455Z", done.str("inferenceReceivedAt"));
+        assertEquals((long) distinctIds, done.result().trackCount());
+        assertEquals(result.lines().count(), done.result().boxCount());
+        assertEquals(240_000L, done.timings().totalMillis());
+        assertEquals(java.time.Instant.parse("2026-11-25T06:04:10.455Z"), done.timings().inferenceReceivedAt());
         String copied = LOCAL.aws.s3().getObjectAsBytes(b -> b.bucket(LOCAL.results).key(CompletionService.resultKey(job.jobId())))
                 .asUtf8String();
         assertEquals(result, copied);
@@ -97,7 +97,7 @@ class CompletionServiceTest {
     @Test
     void concurrentDuplicateNotificationsFinishTheJobOnce() throws Exception {
         Job job = started("incoming/race.mp4", 100);
-        writeS3(job.str("outputLocation"), result);
+        writeS3(job.sagemaker().outputLocation(), result);
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
         try {
             List<java.util.concurrent.Future<Outcome>> outcomes = new java.util.ArrayList<>();
@@ -121,7 +121,7 @@ class CompletionServiceTest {
     void asyncFailureFailsTheJobWithSageMakersReason() {
         Job job = started("incoming/fail.mp4", 100);
         String msg = AwsEvents.sns(AwsEvents.asyncNotification(job.jobId(), "Failed", Local.ENDPOINT, "s3://x/y",
-                job.str("failureLocation"), "ClientError: Received server error (500) from model"));
+                job.sagemaker().failureLocation(), "ClientError: Received server error (500) from model"));
         assertEquals(Outcome.DONE, rt.completion().handleAsyncNotification("f", msg));
         Job failed = jobs.get(job.jobId()).orElseThrow();
         assertEquals(JobStatus.FAILED, failed.status());
@@ -131,7 +131,7 @@ class CompletionServiceTest {
     @Test
     void badOrMissingResultsFailWithAClearReason() {
         Job bad = started("incoming/bad-result.mp4", 100);
-        writeS3(bad.str("outputLocation"), "1,1,10,10,20,20,0.9,-1,-1,-1\n2,1,ten,10,20,20,0.9,-1,-1,-1\n");
+        writeS3(bad.sagemaker().outputLocation(), "1,1,10,10,20,20,0.9,-1,-1,-1\n2,1,ten,10,20,20,0.9,-1,-1,-1\n");
         rt.completion().handleAsyncNotification("b", completed(bad));
         Job b = jobs.get(bad.jobId()).orElseThrow();
         assertEquals(JobStatus.FAILED, b.status());
@@ -147,21 +147,21 @@ class CompletionServiceTest {
     @Test
     void processingJobEventsFinishProcessingJobs() {
         Job ok = started("incoming/batch/ok.mp4", 100);
-        assertEquals(ok.str("processingOutputUri") + "ok/tracks.txt", ok.str("processingResultUri"));
-        writeS3(ok.str("processingResultUri"), result);
+        assertEquals(ok.sagemaker().processingOutputUri() + "ok/tracks.txt", ok.sagemaker().processingResultUri());
+        writeS3(ok.sagemaker().processingResultUri(), result);
         assertEquals(Outcome.DONE, rt.completion().handleProcessingEvent(AwsEvents.processingStateChange(
-                ok.str("processingJobName"), "InProgress", null, ok.str("processingOutputUri"))));
+                ok.sagemaker().processingJobName(), "InProgress", null, ok.sagemaker().processingOutputUri())));
         assertEquals(JobStatus.RUNNING, jobs.get(ok.jobId()).orElseThrow().status());
         assertEquals(Outcome.DONE, rt.completion().handleProcessingEvent(AwsEvents.processingStateChange(
-                ok.str("processingJobName"), "Completed", null, ok.str("processingOutputUri"))));
+                ok.sagemaker().processingJobName(), "Completed", null, ok.sagemaker().processingOutputUri())));
         Job done = jobs.get(ok.jobId()).orElseThrow();
         assertEquals(JobStatus.SUCCEEDED, done.status(), done.statusReason());
-        assertEquals((long) distinctIds, done.num("trackCount"));
-        assertEquals("2026-11-25T06:00:00.000Z", done.str("processingStartedAt"));
+        assertEquals((long) distinctIds, done.result().trackCount());
+        assertEquals(java.time.Instant.parse("2026-11-25T06:00:00.000Z"), done.timings().processingStartedAt());
 
         Job broken = started("incoming/batch/broken.mp4", 100);
-        rt.completion().handleProcessingEvent(AwsEvents.processingStateChange(broken.str("processingJobName"), "Failed",
-                "AlgorithmError: CUDA out of memory", broken.str("processingOutputUri")));
+        rt.completion().handleProcessingEvent(AwsEvents.processingStateChange(broken.sagemaker().processingJobName(), "Failed",
+                "AlgorithmError: CUDA out of memory", broken.sagemaker().processingOutputUri()));
         Job f = jobs.get(broken.jobId()).orElseThrow();
         assertEquals(JobStatus.FAILED, f.status());
         assertTrue(f.statusReason().contains("CUDA out of memory"), f.statusReason());

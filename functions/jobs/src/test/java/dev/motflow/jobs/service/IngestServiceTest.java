@@ -7,22 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.motflow.common.Attr;
 import dev.motflow.jobs.handler.JobsRuntime;
 import dev.motflow.jobs.model.HistoryEntry;
 import dev.motflow.jobs.model.Job;
 import dev.motflow.jobs.model.JobIds;
 import dev.motflow.jobs.model.JobStatus;
 import dev.motflow.jobs.model.S3ObjectRef;
+import dev.motflow.jobs.store.JobField;
 import dev.motflow.jobs.store.JobRepository;
-import dev.motflow.jobs.store.Times;
+import dev.motflow.jobs.store.JobUpdate;
 import dev.motflow.jobs.testing.Local;
 import dev.motflow.testsupport.AwsEvents;
 import dev.motflow.testsupport.Fault;
@@ -66,9 +65,9 @@ class IngestServiceTest {
         String jobId = u.jobId(LOCAL.drop);
         Job job = jobs.get(jobId).orElseThrow();
         assertEquals(JobStatus.RUNNING, job.status());
-        assertEquals("ASYNC_ENDPOINT", job.str("route"));
-        assertEquals("MP4", job.str("container"));
-        assertEquals("street cam (1).mp4", job.str("fileName"));
+        assertEquals(dev.motflow.jobs.model.Route.ASYNC_ENDPOINT, job.video().route());
+        assertEquals(dev.motflow.jobs.model.Container.MP4, job.video().container());
+        assertEquals("street cam (1).mp4", job.fileName());
         List<RecordedCall> calls = LOCAL.sm.calls("InvokeEndpointAsync");
         assertEquals(1, calls.size());
         RecordedCall call = calls.get(0);
@@ -78,7 +77,7 @@ class IngestServiceTest {
         assertEquals(jobId, call.header("X-Amzn-SageMaker-Inference-Id"));
         assertEquals("jobId=" + jobId, call.header("X-Amzn-SageMaker-Custom-Attributes"));
         assertEquals("video/mp4", call.header("X-Amzn-SageMaker-Content-Type"));
-        assertEquals("s3://" + LOCAL.asyncOut + "/out/" + jobId + ".out", job.str("outputLocation"));
+        assertEquals("s3://" + LOCAL.asyncOut + "/out/" + jobId + ".out", job.sagemaker().outputLocation());
         assertEquals(List.of(JobStatus.RECEIVED, JobStatus.STARTING, JobStatus.RUNNING),
                 job.history().stream().map(HistoryEntry::status).toList());
     }
@@ -108,10 +107,10 @@ class IngestServiceTest {
                 req.at("/ProcessingOutputConfig/Outputs/0/S3Output/S3Uri").asText());
         Job job = jobs.get(jobId).orElseThrow();
         assertEquals(JobStatus.RUNNING, job.status());
-        assertEquals("PROCESSING_JOB", job.str("route"));
-        assertNotNull(job.str("processingJobArn"));
+        assertEquals(dev.motflow.jobs.model.Route.PROCESSING_JOB, job.video().route());
+        assertNotNull(job.sagemaker().processingJobArn());
         assertEquals(JobStatus.RUNNING, jobs.get(batch.jobId(LOCAL.drop)).orElseThrow().status());
-        assertEquals("MATROSKA", jobs.get(batch.jobId(LOCAL.drop)).orElseThrow().str("container"));
+        assertEquals("MATROSKA", jobs.get(batch.jobId(LOCAL.drop)).orElseThrow().video().container().name());
     }
 
     @Test
@@ -161,12 +160,12 @@ class IngestServiceTest {
         assertEquals(6, LOCAL.sm.calls("InvokeEndpointAsync").size(), "bounded: maxAttempts calls");
         Job waiting = jobs.get(u.jobId(LOCAL.drop)).orElseThrow();
         assertEquals(JobStatus.STARTING, waiting.status());
-        assertTrue(waiting.str("lastStartError").contains("ServiceUnavailable"));
+        assertTrue(waiting.start().lastError().contains("ServiceUnavailable"));
         LOCAL.sm.injectFaults(FaultPlan.none());
         assertEquals(Outcome.DONE, rt.ingest().handleMessage("f", u.event(LOCAL.drop)));
         Job job = jobs.get(u.jobId(LOCAL.drop)).orElseThrow();
         assertEquals(JobStatus.RUNNING, job.status());
-        assertEquals(2L, job.num("startAttempts"));
+        assertEquals(2L, job.start().attempts());
         assertTrue(job.history().stream().anyMatch(h -> h.reason() != null && h.reason().contains("taking over")));
     }
 
@@ -174,10 +173,12 @@ class IngestServiceTest {
     void aLiveLeaseMakesADuplicateWaitAndAnExpiredOneIsTakenOver() {
         Upload u = upload("incoming/lease.mp4", Videos.mp4(100));
         String jobId = u.jobId(LOCAL.drop);
-        Job received = jobs.create(jobId, JobStatus.RECEIVED, "arrived", Map.of(
-                "srcBucket", Attr.s(LOCAL.drop), "srcKey", Attr.s(u.key()), "container", Attr.s("MP4"))).orElseThrow();
-        jobs.transition(received, JobStatus.STARTING, "another worker", Map.of("route", Attr.s("ASYNC_ENDPOINT"),
-                "leaseUntil", Attr.s(Times.format(clock.instant().plus(Duration.ofMinutes(2))))), List.of());
+        Job received = jobs.create(jobId, JobStatus.RECEIVED, "arrived", JobUpdate.of()
+                .set(JobField.SRC_BUCKET, LOCAL.drop).set(JobField.SRC_KEY, u.key())
+                .set(JobField.CONTAINER, dev.motflow.jobs.model.Container.MP4)).orElseThrow();
+        jobs.transition(received, JobStatus.STARTING, "another worker", JobUpdate.of()
+                .set(JobField.ROUTE, dev.motflow.jobs.model.Route.ASYNC_ENDPOINT)
+                .set(JobField.LEASE_UNTIL, clock.instant().plus(Duration.ofMinutes(2))));
         IngestService service = ingest(LOCAL.config());
         assertEquals(Outcome.RETRY, service.handleMessage("dup", u.event(LOCAL.drop)));
         assertEquals(0, LOCAL.sm.calls().size());

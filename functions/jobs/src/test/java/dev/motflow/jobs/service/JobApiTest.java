@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.motflow.common.http.HttpResponse;
+import dev.motflow.jobs.api.JobApi;
 import dev.motflow.jobs.handler.JobsRuntime;
 import dev.motflow.jobs.model.JobIds;
 import dev.motflow.jobs.testing.Local;
@@ -27,7 +28,7 @@ import dev.motflow.testsupport.Videos;
 
 class JobApiTest {
     private static final Local LOCAL = new Local();
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.motflow.jobs.JobsJson.MAPPER;
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T06:00:00Z"));
     private JobsRuntime rt;
 
@@ -37,20 +38,24 @@ class JobApiTest {
         rt = LOCAL.runtime(LOCAL.config(1L << 30, 5L << 30), clock);
     }
 
-    private ApiResponse call(String method, String path, Map<String, String> query, String body) {
+    private HttpResponse call(String method, String path, Map<String, String> query, String body) {
         Map<String, String> headers = new HashMap<>();
         headers.put("content-type", "application/json");
-        return rt.api().handle(new ApiRequest(method, path, headers, query, body, body == null ? 0 : body.length()));
+        return rt.api().handle(new dev.motflow.common.http.HttpRequest(method, path, headers, query, bytes(body)));
     }
 
-    private static JsonNode json(ApiResponse r) throws Exception {
+    private static byte[] bytes(String body) {
+        return body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode json(HttpResponse r) throws Exception {
         return JSON.readTree(r.body());
     }
 
     @Test
     void postReservesAJobThatTheUploadThroughThePresignedUrlClaims() throws Exception {
         byte[] video = Videos.mp4(300);
-        ApiResponse created = call("POST", "/jobs", Map.of(),
+        HttpResponse created = call("POST", "/jobs", Map.of(),
                 "{\"fileName\":\"Caf\u00e9 cam.mp4\",\"contentType\":\"video/mp4\",\"sizeBytes\":" + video.length + "}");
         assertEquals(201, created.status(), created.body());
         JsonNode body = json(created);
@@ -60,9 +65,9 @@ class JobApiTest {
         assertEquals("incoming/" + jobId + "/Caf\u00e9 cam.mp4", key);
         assertEquals("AWAITING_UPLOAD", json(call("GET", "/jobs/" + jobId, Map.of(), null)).path("status").asText());
 
-        HttpResponse<String> put = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(body.at("/upload/url").asText()))
+        java.net.http.HttpResponse<String> put = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(body.at("/upload/url").asText()))
                 .header("Content-Type", "video/mp4").PUT(HttpRequest.BodyPublishers.ofByteArray(video)).build(),
-                HttpResponse.BodyHandlers.ofString());
+                java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(200, put.statusCode(), put.body());
         String eTag = LOCAL.aws.s3().headObject(b -> b.bucket(LOCAL.drop).key(key)).eTag().replace("\"", "");
         assertEquals(Outcome.DONE, rt.ingest().handleMessage("m", AwsEvents.s3Put(LOCAL.drop, key, eTag, video.length, AwsEvents.nextSequencer())));
@@ -75,11 +80,11 @@ class JobApiTest {
 
     @Test
     void rejectsBadRequestsWithTheRightStatus() throws Exception {
-        assertError(415, rt.api().handle(new ApiRequest("POST", "/jobs", Map.of("content-type", "text/plain"), Map.of(), "{}", 2)));
+        assertError(415, rt.api().handle(new dev.motflow.common.http.HttpRequest("POST", "/jobs", Map.of("content-type", "text/plain"), Map.of(), bytes("{}"))));
         assertError(400, call("POST", "/jobs", Map.of(), "{\"fileName\":"));
         assertError(400, call("POST", "/jobs", Map.of(), "[1,2]"));
-        assertError(413, rt.api().handle(new ApiRequest("POST", "/jobs", Map.of("content-type", "application/json"), Map.of(),
-                "{}", JobApi.MAX_BODY_BYTES + 1)));
+        assertError(413, rt.api().handle(new dev.motflow.common.http.HttpRequest("POST", "/jobs", Map.of("content-type", "application/json"), Map.of(),
+                new byte[JobApi.MAX_BODY_BYTES + 1])));
         assertError(413, call("POST", "/jobs", Map.of(), "{\"fileName\":\"a.mp4\",\"contentType\":\"video/mp4\",\"sizeBytes\":10000000000}"));
         assertError(415, call("POST", "/jobs", Map.of(), "{\"fileName\":\"a.mp4\",\"contentType\":\"image/png\",\"sizeBytes\":10}"));
         assertError(400, call("POST", "/jobs", Map.of(), "{\"fileName\":\"../a.mp4\",\"contentType\":\"video/mp4\",\"sizeBytes\":10}"));
@@ -88,7 +93,7 @@ class JobApiTest {
         assertError(404, call("GET", "/jobs/" + JobIds.random(), Map.of(), null));
         assertError(404, call("GET", "/jobs/" + JobIds.random() + "/tracks", Map.of(), null));
         assertError(400, call("GET", "/jobs/not-an-id", Map.of(), null));
-        ApiResponse method = call("DELETE", "/jobs/" + JobIds.random(), Map.of(), null);
+        HttpResponse method = call("DELETE", "/jobs/" + JobIds.random(), Map.of(), null);
         assertError(405, method);
         assertEquals("GET", method.headers().get("Allow"));
         assertError(404, call("GET", "/elsewhere", Map.of(), null));
@@ -98,7 +103,7 @@ class JobApiTest {
         assertError(400, call("GET", "/jobs", Map.of("status", "RUNNING", "nextToken", "abc"), null));
     }
 
-    private static void assertError(int status, ApiResponse r) throws Exception {
+    private static void assertError(int status, HttpResponse r) throws Exception {
         assertEquals(status, r.status(), r.body());
         JsonNode b = json(r);
         assertNotNull(b.get("error"), r.body());

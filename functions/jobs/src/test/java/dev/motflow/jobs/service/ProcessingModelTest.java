@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,10 +16,13 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.motflow.common.Attr;
+import dev.motflow.common.model.ModelPointer;
+import dev.motflow.common.store.ModelPointerItems;
 import dev.motflow.jobs.handler.JobsRuntime;
 import dev.motflow.jobs.model.Job;
 import dev.motflow.jobs.model.JobIds;
+import dev.motflow.jobs.model.ModelSource;
+import dev.motflow.jobs.model.Route;
 import dev.motflow.jobs.model.S3ObjectRef;
 import dev.motflow.jobs.store.JobRepository;
 import dev.motflow.jobs.store.ProductionModel;
@@ -35,7 +37,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 class ProcessingModelTest {
     private static final Local LOCAL = new Local();
     private static final String FALLBACK = "s3://bootstrap/models/model.tar.gz";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.motflow.jobs.JobsJson.MAPPER;
     private static int models;
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T06:00:00Z"));
@@ -59,12 +61,8 @@ class ProcessingModelTest {
 
     /** The item ModelRegistry.promote writes in functions/retraining. */
     private void promote(long version, String artifact) {
-        Map<String, AttributeValue> item = new HashMap<>(ProductionModel.currentKey(modelName));
-        item.put("version", Attr.n(version));
-        item.put("artifactS3Uri", Attr.s(artifact));
-        item.put("endpointConfigName", Attr.s("motflow-tracker-v" + version));
-        item.put("executionName", Attr.s("run-" + version));
-        item.put("deployedAt", Attr.s(clock.instant().toString()));
+        Map<String, AttributeValue> item = ModelPointerItems.toItem(new ModelPointer(modelName, version, artifact,
+                "motflow-tracker-v" + version, null, clock.instant(), "run-" + version));
         LOCAL.aws.dynamo().putItem(b -> b.tableName(LOCAL.table).item(item));
     }
 
@@ -92,7 +90,7 @@ class ProcessingModelTest {
     }
 
     private static JsonNode getJob(JobsRuntime rt, String jobId) throws Exception {
-        ApiResponse r = rt.api().handle(new ApiRequest("GET", "/jobs/" + jobId, Map.of(), Map.of(), null, 0));
+        dev.motflow.common.http.HttpResponse r = rt.api().handle(new dev.motflow.common.http.HttpRequest("GET", "/jobs/" + jobId, Map.of(), Map.of(), null));
         assertEquals(200, r.status(), r.body());
         return JSON.readTree(r.body());
     }
@@ -104,8 +102,8 @@ class ProcessingModelTest {
         String jobId = dropLargeVideo(rt, "promoted");
         assertEquals("s3://artifacts/retraining/run-7/model.tar.gz", modelInput());
         Job job = jobs.get(jobId).orElseThrow();
-        assertEquals("CURRENT", job.str("modelSource"));
-        assertEquals(7L, job.num("modelVersion"));
+        assertEquals(ModelSource.CURRENT, job.sagemaker().model().source());
+        assertEquals(7L, job.sagemaker().model().version());
         JsonNode model = getJob(rt, jobId).at("/sagemaker/model");
         assertEquals("CURRENT", model.path("source").asText());
         assertEquals(7, model.path("version").asLong());
@@ -128,7 +126,7 @@ class ProcessingModelTest {
         JobsRuntime rt = LOCAL.runtime(config(null), clock);
         String jobId = dropLargeVideo(rt, "image");
         assertNull(modelInput());
-        assertEquals("IMAGE", jobs.get(jobId).orElseThrow().str("modelSource"));
+        assertEquals("IMAGE", jobs.get(jobId).orElseThrow().sagemaker().model().source().name());
         assertFalse(getJob(rt, jobId).at("/sagemaker/model").has("s3Uri"));
     }
 
@@ -142,12 +140,12 @@ class ProcessingModelTest {
         clock.advance(ProductionModel.DEFAULT_TTL.minusSeconds(1));
         String cachedJob = dropLargeVideo(rt, "cached");
         assertEquals(FALLBACK, modelInput(), "the answer read a moment ago is still fresh");
-        assertEquals("FALLBACK", jobs.get(cachedJob).orElseThrow().str("modelSource"));
+        assertEquals("FALLBACK", jobs.get(cachedJob).orElseThrow().sagemaker().model().source().name());
 
         clock.advance(Duration.ofSeconds(1));
         String afterJob = dropLargeVideo(rt, "after");
         assertEquals("s3://artifacts/v1/model.tar.gz", modelInput());
-        assertEquals(1L, jobs.get(afterJob).orElseThrow().num("modelVersion"));
+        assertEquals(1L, jobs.get(afterJob).orElseThrow().sagemaker().model().version());
 
         promote(2, "s3://artifacts/v2/model.tar.gz");
         clock.advance(ProductionModel.DEFAULT_TTL.minusSeconds(1));
@@ -168,8 +166,8 @@ class ProcessingModelTest {
         String sequencer = AwsEvents.nextSequencer();
         assertEquals(Outcome.DONE, rt.ingest().handleMessage("s", AwsEvents.s3Put(LOCAL.drop, key, eTag, bytes.length, sequencer)));
         Job job = jobs.get(JobIds.forObject(new S3ObjectRef(LOCAL.drop, key, null, eTag, sequencer, bytes.length))).orElseThrow();
-        assertEquals("ASYNC_ENDPOINT", job.str("route"));
-        assertNull(job.str("modelSource"));
+        assertEquals(Route.ASYNC_ENDPOINT, job.video().route());
+        assertNull(job.sagemaker().model().source());
         assertTrue(LOCAL.sm.calls("CreateProcessingJob").isEmpty());
     }
 }

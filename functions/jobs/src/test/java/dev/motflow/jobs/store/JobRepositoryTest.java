@@ -15,11 +15,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
-import dev.motflow.common.Attr;
 import dev.motflow.jobs.model.HistoryEntry;
 import dev.motflow.jobs.model.Job;
 import dev.motflow.jobs.model.JobIds;
 import dev.motflow.jobs.model.JobStatus;
+import dev.motflow.jobs.model.Route;
 import dev.motflow.jobs.testing.Local;
 
 class JobRepositoryTest {
@@ -46,10 +46,10 @@ class JobRepositoryTest {
     @Test
     void createIsOncePerId() {
         String id = JobIds.random();
-        assertTrue(jobs.create(id, JobStatus.RECEIVED, "arrived", Map.of("srcKey", Attr.s("incoming/a.mp4"))).isPresent());
-        assertTrue(jobs.create(id, JobStatus.RECEIVED, "again", Map.of()).isEmpty());
+        assertTrue(jobs.create(id, JobStatus.RECEIVED, "arrived", JobUpdate.of().set(JobField.SRC_KEY, "incoming/a.mp4")).isPresent());
+        assertTrue(jobs.create(id, JobStatus.RECEIVED, "again", JobUpdate.of()).isEmpty());
         Job job = jobs.get(id).orElseThrow();
-        assertEquals("incoming/a.mp4", job.str("srcKey"));
+        assertEquals("incoming/a.mp4", job.source().key());
         assertEquals(1, job.version());
         assertEquals(List.of(new HistoryEntry(JobStatus.RECEIVED, now.get(), "arrived")), job.history());
     }
@@ -57,17 +57,17 @@ class JobRepositoryTest {
     @Test
     void transitionsAreCompareAndSetOnStatusAndVersion() {
         String id = JobIds.random();
-        Job received = jobs.create(id, JobStatus.RECEIVED, "arrived", Map.of()).orElseThrow();
+        Job received = jobs.create(id, JobStatus.RECEIVED, "arrived", JobUpdate.of()).orElseThrow();
         now.set(now.get().plusSeconds(5));
-        Job starting = jobs.transition(received, JobStatus.STARTING, "go", Map.of("route", Attr.s("ASYNC_ENDPOINT")), List.of());
+        Job starting = jobs.transition(received, JobStatus.STARTING, "go", JobUpdate.of().set(JobField.ROUTE, Route.ASYNC_ENDPOINT));
         assertEquals(JobStatus.STARTING, starting.status());
         assertEquals(2, starting.version());
-        assertEquals("2026-11-25T06:00:05.000Z", starting.str("updatedAt"));
+        assertEquals(Instant.parse("2026-11-25T06:00:05.000Z"), starting.updatedAt());
         // A second writer that read the RECEIVED version loses.
-        assertThrows(StaleJobException.class, () -> jobs.transition(received, JobStatus.REJECTED, "late", Map.of(), List.of()));
-        assertThrows(IllegalTransitionException.class, () -> jobs.transition(starting, JobStatus.RECEIVED, "back", Map.of(), List.of()));
-        Job running = jobs.transition(starting, JobStatus.RUNNING, null, Map.of(), List.of("route"));
-        assertEquals(null, running.str("route"));
+        assertThrows(StaleJobException.class, () -> jobs.transition(received, JobStatus.REJECTED, "late", JobUpdate.of()));
+        assertThrows(IllegalTransitionException.class, () -> jobs.transition(starting, JobStatus.RECEIVED, "back", JobUpdate.of()));
+        Job running = jobs.transition(starting, JobStatus.RUNNING, null, JobUpdate.of().remove(JobField.ROUTE));
+        assertEquals(null, running.video().route());
         assertEquals(null, running.statusReason());
         assertEquals(List.of(JobStatus.RECEIVED, JobStatus.STARTING, JobStatus.RUNNING),
                 running.history().stream().map(HistoryEntry::status).toList());
@@ -76,10 +76,10 @@ class JobRepositoryTest {
     @Test
     void historyIsBounded() {
         String id = JobIds.random();
-        Job job = jobs.create(id, JobStatus.RECEIVED, "arrived", Map.of()).orElseThrow();
-        job = jobs.transition(job, JobStatus.STARTING, "attempt 1", Map.of(), List.of());
+        Job job = jobs.create(id, JobStatus.RECEIVED, "arrived", JobUpdate.of()).orElseThrow();
+        job = jobs.transition(job, JobStatus.STARTING, "attempt 1", JobUpdate.of());
         for (int i = 2; i <= 20; i++) {
-            job = jobs.transition(job, JobStatus.STARTING, "attempt " + i, Map.of(), List.of());
+            job = jobs.transition(job, JobStatus.STARTING, "attempt " + i, JobUpdate.of());
         }
         List<HistoryEntry> h = jobs.get(id).orElseThrow().history();
         assertEquals(JobRepository.MAX_HISTORY, h.size());
@@ -95,12 +95,12 @@ class JobRepositoryTest {
         for (int i = 0; i < 7; i++) {
             now.set(Instant.parse("2026-11-25T07:00:00Z").plus(Duration.ofSeconds(i)));
             String id = JobIds.random();
-            Job j = jobs.create(id, JobStatus.RECEIVED, "arrived", Map.of()).orElseThrow();
-            jobs.transition(j, status, "bad", Map.of(), List.of());
+            Job j = jobs.create(id, JobStatus.RECEIVED, "arrived", JobUpdate.of()).orElseThrow();
+            jobs.transition(j, status, "bad", JobUpdate.of());
             created.add(0, id);
         }
         List<String> seen = new ArrayList<>();
-        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> start = null;
+        PageKey start = null;
         int pages = 0;
         do {
             Page<Job> p = jobs.listByStatus(status, 3, start);

@@ -17,15 +17,15 @@ class PageTokensTest {
 
     @Test
     void roundTrips() {
-        String t = tokens.encode("tracks:1", key);
-        assertEquals(key, tokens.decode("tracks:1", t, "pk", "JOB#1"));
+        String t = tokens.encode("tracks:1", new PageKey(key));
+        assertEquals(new PageKey(key), tokens.decode("tracks:1", t, "pk", "JOB#1"));
         assertNull(tokens.encode("x", null));
         assertNull(tokens.decode("x", null, "pk", null));
     }
 
     @Test
     void refusesTamperedForeignAndGarbageTokens() {
-        String t = tokens.encode("tracks:1", key);
+        String t = tokens.encode("tracks:1", new PageKey(key));
         byte[] raw = Base64.getUrlDecoder().decode(t);
         raw[5] ^= 1;
         String tampered = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
@@ -33,7 +33,7 @@ class PageTokensTest {
         assertThrows(PageTokens.InvalidTokenException.class, () -> tokens.decode("tracks:2", t, "pk", "JOB#1"));
         assertThrows(PageTokens.InvalidTokenException.class, () -> tokens.decode("tracks:1", "%%%", "pk", "JOB#1"));
         assertThrows(PageTokens.InvalidTokenException.class, () -> new PageTokens("table-b").decode("tracks:1", t, "pk", "JOB#1"));
-        String otherJob = tokens.encode("tracks:1", Map.of("pk", AttributeValue.fromS("JOB#2")));
+        String otherJob = tokens.encode("tracks:1", new PageKey(Map.of("pk", AttributeValue.fromS("JOB#2"))));
         assertThrows(PageTokens.InvalidTokenException.class, () -> tokens.decode("tracks:1", otherJob, "pk", "JOB#1"));
     }
 }

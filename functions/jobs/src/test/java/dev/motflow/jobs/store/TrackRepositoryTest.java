@@ -89,7 +89,7 @@ class TrackRepositoryTest {
         BatchWriter.Stats stats = repo.putAll(job, all);
         assertEquals(3, stats.calls());
         List<TrackSummary> read = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
+        PageKey start = null;
         int pages = 0;
         do {
             Page<TrackSummary> p = repo.page(job, null, null, 25, start);

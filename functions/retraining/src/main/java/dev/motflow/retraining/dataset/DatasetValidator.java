@@ -23,7 +23,6 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.motflow.common.Attr;
 import dev.motflow.common.JsonLog;
 import dev.motflow.mot.MotFile;
 import dev.motflow.mot.MotFormatException;
@@ -32,9 +31,9 @@ import dev.motflow.mot.SeqInfo;
 import dev.motflow.retraining.Json;
 import dev.motflow.retraining.RunResources;
 import dev.motflow.retraining.dataset.DatasetManifest.FileEntry;
+import dev.motflow.retraining.model.DatasetVersion;
 import dev.motflow.retraining.store.AwsErrors;
-import dev.motflow.retraining.store.DynamoJson;
-import dev.motflow.retraining.store.Keys;
+import dev.motflow.retraining.store.DatasetVersions;
 import dev.motflow.retraining.store.RunRecords;
 import dev.motflow.retraining.training.TrainingPlanner;
 import dev.motflow.retraining.trigger.ExecutionNames;
@@ -43,8 +42,6 @@ import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -69,8 +66,7 @@ public final class DatasetValidator {
     private static final long MAX_TEXT_BYTES = 256L * 1024 * 1024;
 
     private final S3Client s3;
-    private final DynamoDbClient dynamo;
-    private final String table;
+    private final DatasetVersions versions;
     private final String artifactsBucket;
     private final RunRecords runs;
     private final TrainingPlanner planner;
@@ -79,10 +75,9 @@ public final class DatasetValidator {
     public DatasetValidator(S3Client s3, DynamoDbClient dynamo, String table, String artifactsBucket, TrainingPlanner planner,
                             Clock clock) {
         this.s3 = s3;
-        this.dynamo = dynamo;
-        this.table = table;
         this.artifactsBucket = artifactsBucket;
         this.runs = new RunRecords(dynamo, table, clock);
+        this.versions = new DatasetVersions(dynamo, table);
         this.planner = planner;
         this.clock = clock;
     }
@@ -130,8 +125,7 @@ public final class DatasetValidator {
         }
         if (!issues.isEmpty()) {
             log.info("dataset-rejected", "problems", issues.count());
-            runs.set(request.dataset(), executionName, Map.of("status", Attr.s("VALIDATION_REJECTED"),
-                    "problems", Attr.n(issues.count())));
+            runs.validationRejected(request.dataset(), executionName, issues.count());
             return rejected(request, issues);
         }
         RunResources resources = new RunResources(executionName, request.dataset(), artifactsBucket);
@@ -154,8 +148,7 @@ public final class DatasetValidator {
         }
         String validationSetId = ExecutionNames.sha256Hex(setKey.toString()).substring(0, 16);
         long datasetVersion = recordVersion(request, layout, sequences.size(), frames, train, validation, validationSetId, executionName);
-        runs.set(request.dataset(), executionName, Map.of("status", Attr.s("VALIDATED"),
-                "datasetVersion", Attr.n(datasetVersion), "validationSetId", Attr.s(validationSetId)));
+        runs.validated(request.dataset(), executionName, datasetVersion, validationSetId);
         log.info("dataset-valid", "datasetVersion", datasetVersion, "sequences", sequences.size(), "frames", frames,
                 "validation", validation);
 
@@ -453,52 +446,13 @@ public final class DatasetValidator {
         return "s3://" + artifactsBucket + "/" + key;
     }
 
-    /**
-     * Records the dataset version ({@code DATASET#<name>}, {@code V#<n>}): the same manifest content
-     * keeps its number, anything else gets the next one ({@code attribute_not_exists} makes
-     * concurrent writers pick different numbers).
-     */
+    /** Records the dataset version ({@code DATASET#<name>}, {@code V#<n>}) and returns its number. */
     private long recordVersion(RunRequest request, Layout layout, int sequenceCount, int frames, List<String> train,
                                List<String> validation, String validationSetId, String executionName) {
-        try {
-            for (int round = 0; round < 5; round++) {
-                var page = dynamo.query(b -> b.tableName(table).keyConditionExpression("pk = :pk AND begins_with(sk, :v)")
-                        .expressionAttributeValues(Map.of(":pk", Attr.s("DATASET#" + request.dataset()), ":v", Attr.s("V#")))
-                        .scanIndexForward(false).consistentRead(true));
-                long newest = 0;
-                for (Map<String, AttributeValue> item : page.items()) {
-                    long v = Long.parseLong(Attr.str(item, "sk").substring(2));
-                    newest = Math.max(newest, v);
-                    if (layout.manifestSha256().equals(Attr.str(item, "sha256"))
-                            && request.manifestVersion().equals(Attr.str(item, "manifestVersion"))) {
-                        return v;
-                    }
-                }
-                long next = newest + 1;
-                Map<String, AttributeValue> item = new HashMap<>(Keys.datasetVersion(request.dataset(), next));
-                item.put("manifestS3Uri", Attr.s("s3://" + request.manifestBucket() + "/" + request.manifestKey()));
-                item.put("manifestVersion", Attr.s(request.manifestVersion()));
-                item.put("format", Attr.s(request.format()));
-                item.put("sha256", Attr.s(layout.manifestSha256()));
-                item.put("rootS3Uri", Attr.s("s3://" + layout.bucket() + "/" + layout.rootPrefix()));
-                item.put("sequences", Attr.n(sequenceCount));
-                item.put("frames", Attr.n(frames));
-                item.put("trainSequences", DynamoJson.fromObject(train));
-                item.put("validationSequences", DynamoJson.fromObject(validation));
-                item.put("validationSetId", Attr.s(validationSetId));
-                item.put("executionName", Attr.s(executionName));
-                item.put("createdAt", Attr.s(clock.instant().toString()));
-                try {
-                    dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(sk)"));
-                    return next;
-                } catch (ConditionalCheckFailedException taken) {
-                    // another run took that number; look again
-                }
-            }
-            throw new dev.motflow.retraining.RetryableException("dataset version numbers are contended");
-        } catch (SdkException e) {
-            throw AwsErrors.classify("record dataset version", e);
-        }
+        return versions.record(new DatasetVersion(request.dataset(), 0,
+                "s3://" + request.manifestBucket() + "/" + request.manifestKey(), request.manifestVersion(),
+                request.format(), layout.manifestSha256(), "s3://" + layout.bucket() + "/" + layout.rootPrefix(),
+                sequenceCount, frames, train, validation, validationSetId, executionName, clock.instant()));
     }
 
     private static ObjectNode rejected(RunRequest request, Issues issues) {

@@ -1,7 +1,6 @@
 package dev.motflow.retraining.handler;
 
 import java.time.Clock;
-import java.util.Base64;
 import java.util.Map;
 
 import com.amazonaws.services.lambda.runtime.Context;
@@ -12,6 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.motflow.common.JsonLog;
 import dev.motflow.common.LogContext;
+import dev.motflow.common.http.HttpApiEvents;
+import dev.motflow.common.http.HttpRequest;
+import dev.motflow.common.http.HttpResponse;
 import dev.motflow.retraining.Env;
 import dev.motflow.retraining.Json;
 import dev.motflow.retraining.RetryableException;
@@ -49,63 +51,75 @@ public final class RetrainingApiHandler implements RequestHandler<APIGatewayV2HT
         this.log = JsonLog.named("retraining-api");
     }
 
+    /** An error body. */
+    record Message(String message) {
+    }
+
+    /** The 202 body: what happened to the request. */
+    record Accepted(String executionName, String admission, String dataset, String manifestVersion) {
+    }
+
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         try (LogContext.Scope invocation = LogContext.invocation(context)) {
-            return handle(event);
+            HttpRequest request;
+            try {
+                request = HttpApiEvents.request(event);
+            } catch (HttpApiEvents.Refused e) {
+                return respond(e.status(), new Message(e.getMessage()));
+            }
+            return HttpApiEvents.response(handle(request));
         }
     }
 
-    private APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event) {
-        var http = event.getRequestContext() == null ? null : event.getRequestContext().getHttp();
-        String method = http == null ? "" : http.getMethod();
-        String path = http == null ? event.getRawPath() : http.getPath();
+    /** {@code POST /retraining}, whoever delivered it. */
+    public HttpResponse handle(HttpRequest request) {
+        String path = request.path();
         if (path == null || !path.replaceAll("/+$", "").endsWith("/retraining")) {
-            return respond(404, Map.of("message", "no such route"));
+            return response(404, new Message("no such route"));
         }
-        if (!"POST".equals(method)) {
-            return respond(405, Map.of("message", "use POST"));
+        if (!"POST".equals(request.method())) {
+            return response(405, new Message("use POST"));
         }
         JsonNode body;
         try {
-            String raw = event.getBody() == null ? "" : event.getBody();
-            if (event.getIsBase64Encoded()) {
-                raw = new String(Base64.getDecoder().decode(raw), java.nio.charset.StandardCharsets.UTF_8);
-            }
-            body = Json.MAPPER.readTree(raw);
+            body = Json.MAPPER.readTree(request.bodyText());
         } catch (Exception e) {
-            return respond(400, Map.of("message", "body must be JSON"));
+            return response(400, new Message("body must be JSON"));
         }
         if (body == null || !body.isObject()) {
-            return respond(400, Map.of("message", "body must be a JSON object with \"dataset\""));
+            return response(400, new Message("body must be a JSON object with \"dataset\""));
         }
         JsonNode hpo = body.get("hpo");
         if (hpo != null && !hpo.isBoolean()) {
-            return respond(400, Map.of("message", "hpo must be true or false"));
+            return response(400, new Message("hpo must be true or false"));
         }
         try {
             RequestOptions options = RequestOptions.fromBody(body);
-            RunRequest request = options.isImport()
+            RunRequest run = options.isImport()
                     ? trigger.importRequest(bucket, artifactsBucket, Json.text(body, "dataset"), Json.text(body, "manifestKey"),
                             options.importS3Uri(), options.force())
                     : trigger.manualRequest(bucket, Json.text(body, "dataset"), Json.text(body, "manifestKey"),
                             hpo != null && hpo.booleanValue()).withColdStart(options.coldStart());
-            Admitted admitted = trigger.admit(request);
+            Admitted admitted = trigger.admit(run);
             log.with("executionName", admitted.executionName()).info("manual-request", "admission", admitted.admission().name());
-            return respond(202, Map.of("executionName", admitted.executionName(), "admission", admitted.admission().name(),
-                    "dataset", request.dataset(), "manifestVersion", request.manifestVersion()));
+            return response(202, new Accepted(admitted.executionName(), admitted.admission().name(), run.dataset(),
+                    run.manifestVersion()));
         } catch (IllegalArgumentException e) {
-            return respond(400, Map.of("message", e.getMessage()));
+            return response(400, new Message(e.getMessage()));
         } catch (LabelledDataTrigger.NotFound e) {
-            return respond(404, Map.of("message", e.getMessage()));
+            return response(404, new Message(e.getMessage()));
         } catch (RetryableException e) {
             log.log(JsonLog.Level.WARN, "manual-request-busy", e);
-            return respond(503, Map.of("message", "busy, try again"));
+            return response(503, new Message("busy, try again"));
         }
     }
 
-    private static APIGatewayV2HTTPResponse respond(int status, Map<String, ?> body) {
-        return APIGatewayV2HTTPResponse.builder().withStatusCode(status)
-                .withHeaders(Map.of("Content-Type", "application/json")).withBody(Json.write(body)).build();
+    private static HttpResponse response(int status, Object body) {
+        return new HttpResponse(status, Map.of("Content-Type", "application/json"), Json.write(body));
+    }
+
+    private static APIGatewayV2HTTPResponse respond(int status, Object body) {
+        return HttpApiEvents.response(response(status, body));
     }
 }

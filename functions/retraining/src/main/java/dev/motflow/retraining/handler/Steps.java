@@ -7,7 +7,7 @@ import dev.motflow.retraining.Env;
 import dev.motflow.retraining.dataset.DatasetValidator;
 import dev.motflow.retraining.score.GatePolicy;
 import dev.motflow.retraining.score.GateStep;
-import dev.motflow.retraining.score.ModelRegistry;
+import dev.motflow.retraining.store.ModelRegistry;
 import dev.motflow.retraining.score.ModelScoring;
 import dev.motflow.retraining.score.QualityFloor;
 import dev.motflow.retraining.score.ResultScorer;

@@ -1,14 +1,14 @@
 package dev.motflow.retraining.score;
 
 import java.time.Clock;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.motflow.common.Attr;
 import dev.motflow.common.JsonLog;
 import dev.motflow.retraining.Json;
+import dev.motflow.retraining.model.ModelVersion;
+import dev.motflow.retraining.store.ModelRegistry;
 import dev.motflow.retraining.store.RunRecords;
 
 /** The Gate step: applies {@link GatePolicy} and records the decision with both score sets. */
@@ -45,13 +45,12 @@ public final class GateStep {
                 : policy.decide(candidate.path("scores"), hasProduction ? production.path("scores") : null);
         long version = candidate.path("version").asLong();
         if (!d.promote()) {
-            registry.setStatus(version, "CANDIDATE", "REJECTED");
+            registry.setStatus(version, ModelVersion.Status.CANDIDATE, ModelVersion.Status.REJECTED);
         } else {
-            registry.setStatus(version, "CANDIDATE", "APPROVED");
+            registry.setStatus(version, ModelVersion.Status.CANDIDATE, ModelVersion.Status.APPROVED);
         }
         String decision = d.promote() ? "PROMOTE" : "REJECT";
-        runs.set(dataset, executionName, Map.of("status", Attr.s(d.promote() ? "APPROVED" : "GATE_REJECTED"),
-                "gateReason", Attr.s(d.reason())));
+        runs.gateDecided(dataset, executionName, d.promote(), d.reason());
         JsonLog.named("gate").with("executionName", executionName).info("gate-decision",
                 "decision", decision, "reason", d.reason(), "candidateVersion", version);
         ObjectNode out = Json.object();

@@ -3,15 +3,13 @@ package dev.motflow.retraining.score;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.motflow.common.Attr;
 import dev.motflow.common.JsonLog;
+import dev.motflow.retraining.store.ModelRegistry;
 import dev.motflow.retraining.Json;
-import dev.motflow.retraining.store.DynamoJson;
 import dev.motflow.retraining.store.RunRecords;
 
 /**
@@ -50,7 +48,7 @@ public final class ModelScoring {
             registry.putScores(version, setId, scores);
             production.set("scores", scores);
             production.put("needsScoring", false);
-            runs.set(dataset, executionName, Map.of("productionScores", DynamoJson.fromJson(scores)));
+            runs.productionScores(dataset, executionName, scores);
             log.info("production-scored", "version", version, "validationSetId", setId, "mota", scores.get("mota"),
                     "idf1", scores.get("idf1"), "hota", scores.get("hota"));
             ObjectNode out = Json.object();
@@ -66,17 +64,17 @@ public final class ModelScoring {
         }
         ObjectNode scores = evaluated ? scorer.score(root, paths.path("candidateResults").asText(), sequences) : null;
         String artifacts = state.path("training").path("modelArtifacts").asText();
-        var run = runs.get(dataset, executionName);
-        long version = Attr.num(run, "candidateVersion", 0);
-        if (version == 0) {
+        Long existing = runs.candidateVersion(dataset, executionName);
+        long version;
+        if (existing == null) {
             version = registry.createCandidate(artifacts, ds.path("version").asLong(), setId, scores, executionName);
         } else {
+            version = existing;
             if (evaluated) {
                 registry.putScores(version, setId, scores); // a retry of this step: same version, fresh scores
             }
         }
-        runs.set(dataset, executionName, Map.of("status", Attr.s("SCORED"), "candidateVersion", Attr.n(version),
-                "candidateScores", DynamoJson.fromJson(scores)));
+        runs.scored(dataset, executionName, version, scores);
         if (evaluated) {
             log.info("candidate-scored", "version", version, "validationSetId", setId, "mota", scores.get("mota"),
                     "idf1", scores.get("idf1"), "hota", scores.get("hota"));

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.motflow.common.Attr;
 import dev.motflow.common.JsonLog;
 import dev.motflow.retraining.Json;
-import dev.motflow.retraining.score.ModelRegistry;
+import dev.motflow.retraining.model.ModelVersion;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -56,9 +56,9 @@ public final class RunFinisher {
                     throw new IllegalStateException("production moved to version " + (now == null ? "none" : now.version())
                             + " during this run; version " + version + " was deployed to the endpoint but not recorded");
                 }
-                registry.setStatus(version, "APPROVED", "DEPLOYED");
+                registry.setStatus(version, ModelVersion.Status.APPROVED, ModelVersion.Status.DEPLOYED);
                 if (previous != null) {
-                    registry.setStatus(previous, "DEPLOYED", "APPROVED");
+                    registry.setStatus(previous, ModelVersion.Status.DEPLOYED, ModelVersion.Status.APPROVED);
                 }
                 reason = "version " + version + " is in production on " + endpointName + ": " + state.path("gate").path("reason").asText();
             }
@@ -83,17 +83,8 @@ public final class RunFinisher {
             }
             report.add(describe(issue));
         }
-        Map<String, AttributeValue> fields = new HashMap<>();
-        fields.put("status", Attr.s(outcome));
-        fields.put("reason", Attr.s(reason));
-        fields.put("finishedAt", Attr.s(clock.instant().toString()));
-        if (!report.isEmpty()) {
-            fields.put("report", DynamoJson.fromJson(report));
-        }
-        if (!state.path("error").isMissingNode()) {
-            fields.put("error", DynamoJson.fromJson(state.path("error")));
-        }
-        runs.set(dataset, executionName, fields);
+        runs.finished(dataset, executionName, outcome, reason, clock.instant(), report.isEmpty() ? null : report,
+                state.path("error").isMissingNode() ? null : state.path("error"));
         Optional<String> followUp = coordinator.release(executionName);
         log.info("run-finished", "outcome", outcome, "reason", reason, "followUp", followUp.orElse("-"));
 

@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.motflow.common.Attr;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -11,6 +13,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Updates of the run item ({@code pk=DATASET#<dataset>, sk=RUN#<executionName>}) by the workflow's steps. */
 public final class RunRecords {
+    private static final String STATUS = "status";
+    private static final String CANDIDATE_VERSION = "candidateVersion";
+
     private final DynamoDbClient dynamo;
     private final String table;
     private final Clock clock;
@@ -21,8 +26,64 @@ public final class RunRecords {
         this.clock = clock;
     }
 
+    /** The dataset failed validation with {@code problems} problems. */
+    public void validationRejected(String dataset, String executionName, int problems) {
+        set(dataset, executionName, Map.of(STATUS, Attr.s("VALIDATION_REJECTED"), "problems", Attr.n(problems)));
+    }
+
+    /** The dataset is valid: it is {@code datasetVersion}, scored on {@code validationSetId}. */
+    public void validated(String dataset, String executionName, long datasetVersion, String validationSetId) {
+        set(dataset, executionName, Map.of(STATUS, Attr.s("VALIDATED"), "datasetVersion", Attr.n(datasetVersion),
+                "validationSetId", Attr.s(validationSetId)));
+    }
+
+    /** The production model's scores on this run's validation set. */
+    public void productionScores(String dataset, String executionName, JsonNode scores) {
+        set(dataset, executionName, Map.of("productionScores", DynamoJson.fromJson(scores)));
+    }
+
+    /** The candidate is model version {@code candidateVersion} with {@code scores}. */
+    public void scored(String dataset, String executionName, long candidateVersion, JsonNode scores) {
+        set(dataset, executionName, Map.of(STATUS, Attr.s("SCORED"), CANDIDATE_VERSION, Attr.n(candidateVersion),
+                "candidateScores", DynamoJson.fromJson(scores)));
+    }
+
+    /** The gate's verdict. */
+    public void gateDecided(String dataset, String executionName, boolean approved, String reason) {
+        set(dataset, executionName, Map.of(STATUS, Attr.s(approved ? "APPROVED" : "GATE_REJECTED"),
+                "gateReason", Attr.s(reason)));
+    }
+
+    /**
+     * The run ended with {@code outcome} (PROMOTED / REJECTED / FAILED).
+     *
+     * @param report the first problems, null for none
+     * @param error the workflow's {@code {Error, Cause}}, null for none
+     */
+    public void finished(String dataset, String executionName, String outcome, String reason, java.time.Instant at,
+                         JsonNode report, JsonNode error) {
+        Map<String, AttributeValue> fields = new HashMap<>();
+        fields.put(STATUS, Attr.s(outcome));
+        fields.put("reason", Attr.s(reason));
+        fields.put("finishedAt", Attr.s(at.toString()));
+        if (report != null) {
+            fields.put("report", DynamoJson.fromJson(report));
+        }
+        if (error != null) {
+            fields.put("error", DynamoJson.fromJson(error));
+        }
+        set(dataset, executionName, fields);
+    }
+
+    /** The candidate version a run created, or null before it created one (or for no run). */
+    public Long candidateVersion(String dataset, String executionName) {
+        Map<String, AttributeValue> run = get(dataset, executionName);
+        long v = Attr.num(run, CANDIDATE_VERSION, 0);
+        return v == 0 ? null : v;
+    }
+
     /** Sets {@code fields} (and updatedAt); creates the item when the run was started outside the trigger. */
-    public void set(String dataset, String executionName, Map<String, AttributeValue> fields) {
+    private void set(String dataset, String executionName, Map<String, AttributeValue> fields) {
         StringBuilder expr = new StringBuilder("SET updatedAt = :updatedAt, executionName = :executionName, dataset = :dataset");
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
@@ -46,7 +107,7 @@ public final class RunRecords {
         }
     }
 
-    public Map<String, AttributeValue> get(String dataset, String executionName) {
+    private Map<String, AttributeValue> get(String dataset, String executionName) {
         try {
             var r = dynamo.getItem(b -> b.tableName(table).key(Keys.run(dataset, executionName)).consistentRead(true));
             return r.hasItem() ? r.item() : null;

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.motflow.metrics.Benchmark;
+import dev.motflow.retraining.store.ModelRegistry;
 import dev.motflow.retraining.Json;
 import dev.motflow.retraining.TestTables;
 import dev.motflow.testsupport.LocalAws;

@@ -1,21 +1,17 @@
 package dev.motflow.streams.api;
 
-import java.io.IOException;
-import java.io.StringWriter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-
 import dev.motflow.common.JsonLog;
+import dev.motflow.common.http.HttpRequest;
+import dev.motflow.common.http.HttpResponse;
 import dev.motflow.streams.service.FrameRules;
 import dev.motflow.streams.service.StreamException;
 import dev.motflow.streams.service.StreamService;
 import dev.motflow.streams.service.StreamService.FrameResult;
 import dev.motflow.streams.service.StreamService.StreamStatus;
-import dev.motflow.streams.service.StreamService.TrackBox;
 import dev.motflow.streams.service.StreamsConfig;
 import dev.motflow.tracking.Policy;
 
@@ -26,7 +22,6 @@ import dev.motflow.tracking.Policy;
  */
 public final class StreamApi {
     private static final JsonLog LOG = JsonLog.get(StreamApi.class);
-    private static final JsonFactory JSON = new JsonFactory();
     private static final Map<String, String> JSON_TYPE = Map.of("Content-Type", "application/json");
     public static final String FRAME_HEADER = "x-frame-index";
     public static final String FRAME_QUERY = "frame";
@@ -39,7 +34,7 @@ public final class StreamApi {
     }
 
     public HttpResponse handle(HttpRequest request) {
-        String method = request.method() == null ? "" : request.method().toUpperCase(Locale.ROOT);
+        String method = request.method();
         String path = request.path() == null ? "" : request.path();
         String[] parts = path.startsWith("/") ? path.substring(1).split("/", -1) : path.split("/", -1);
         String streamId = parts.length >= 2 ? parts[1] : null;
@@ -84,7 +79,7 @@ public final class StreamApi {
             }
         }
         FrameResult r = service.processFrame(new StreamService.FrameRequest(streamId, frame, request.body(), policy));
-        String body = frameJson(r);
+        String body = StreamJson.frame(r);
         long trackNanos = System.nanoTime() - r.detectionsAtNanos();
         Map<String, String> headers = new LinkedHashMap<>(JSON_TYPE);
         // Server-Timing: the model call, and everything after the detections were in hand
@@ -119,48 +114,7 @@ public final class StreamApi {
             throw new StreamException(404, "StreamNotFound", "stream " + streamId + " has no state (never started,"
                     + " reset, or expired after " + service.config().stateTtl().toSeconds() + " s without frames)");
         }
-        return new HttpResponse(200, JSON_TYPE, write(g -> {
-            g.writeStringField("streamId", s.streamId());
-            g.writeNumberField("version", s.version());
-            g.writeNumberField("lastFrame", s.lastFrame());
-            g.writeStringField("policy", StreamsConfig.policyName(s.policy()));
-            g.writeNumberField("steps", s.steps());
-            g.writeNumberField("trackedTracks", s.trackedTracks());
-            g.writeNumberField("lostTracks", s.lostTracks());
-            g.writeNumberField("stateBytes", s.stateBytes());
-            g.writeNumberField("itemBytes", s.itemBytes());
-            g.writeStringField("updatedAt", s.updatedAt().toString());
-            g.writeNumberField("expiresAt", s.expiresAt());
-        }));
-    }
-
-    static String frameJson(FrameResult r) {
-        return write(g -> {
-            g.writeStringField("streamId", r.streamId());
-            g.writeNumberField("frame", r.frame());
-            g.writeNumberField("version", r.version());
-            g.writeStringField("policy", StreamsConfig.policyName(r.policy()));
-            g.writeNumberField("step", r.step());
-            g.writeNumberField("detections", r.detections());
-            g.writeArrayFieldStart("tracks");
-            for (TrackBox t : r.tracks()) {
-                g.writeStartObject();
-                g.writeNumberField("id", t.id());
-                g.writeArrayFieldStart("box");
-                g.writeNumber(round2(t.x()));
-                g.writeNumber(round2(t.y()));
-                g.writeNumber(round2(t.w()));
-                g.writeNumber(round2(t.h()));
-                g.writeEndArray();
-                g.writeNumberField("score", Math.round(t.score() * 1e4) / 1e4);
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-        });
-    }
-
-    private static double round2(double v) {
-        return Math.round(v * 100.0) / 100.0;
+        return new HttpResponse(200, JSON_TYPE, StreamJson.status(s));
     }
 
     private static HttpResponse methodNotAllowed(String method, String path, String allowed) {
@@ -174,17 +128,7 @@ public final class StreamApi {
 
     /** The JSON error response of {@code e} (with {@code Retry-After} when it has one). */
     public static HttpResponse error(StreamException e) {
-        String body = write(g -> {
-            g.writeStringField("error", e.code());
-            g.writeStringField("message", e.getMessage());
-            for (Map.Entry<String, Object> d : e.details().entrySet()) {
-                if (d.getValue() instanceof Number n) {
-                    g.writeNumberField(d.getKey(), n.longValue());
-                } else {
-                    g.writeStringField(d.getKey(), String.valueOf(d.getValue()));
-                }
-            }
-        });
+        String body = StreamJson.error(e);
         Map<String, String> headers = new LinkedHashMap<>(JSON_TYPE);
         if (e.retryAfterSeconds() > 0) {
             headers.put("Retry-After", Integer.toString(e.retryAfterSeconds()));
@@ -199,22 +143,5 @@ public final class StreamApi {
         LOG.log(level, "request refused", e.status() >= 500 ? e.getCause() : null, "streamId",
                 streamId == null ? null : FrameRules.printable(streamId), "frame", fields != null ? fields : frame,
                 "status", e.status(), "error", e.code(), "reason", e.getMessage());
-    }
-
-    @FunctionalInterface
-    private interface Fields {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static String write(Fields fields) {
-        StringWriter w = new StringWriter(256);
-        try (JsonGenerator g = JSON.createGenerator(w)) {
-            g.writeStartObject();
-            fields.write(g);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write JSON", e);
-        }
-        return w.toString();
     }
 }

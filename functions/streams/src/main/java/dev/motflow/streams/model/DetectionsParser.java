@@ -16,7 +16,7 @@ import com.fasterxml.jackson.core.JsonToken;
  * put in descending score order (the container already sends them so).
  */
 public final class DetectionsParser {
-    private static final JsonFactory FACTORY = new JsonFactory();
+    private static final JsonFactory FACTORY = dev.motflow.streams.StreamsJson.FACTORY;
 
     private DetectionsParser() {
     }

@@ -1,16 +1,16 @@
-package dev.motflow.retraining.score;
+package dev.motflow.retraining.store;
 
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.motflow.common.Attr;
+import dev.motflow.common.model.ModelPointer;
+import dev.motflow.common.store.ModelPointerItems;
 import dev.motflow.retraining.RetryableException;
-import dev.motflow.retraining.store.AwsErrors;
-import dev.motflow.retraining.store.DynamoJson;
-import dev.motflow.retraining.store.Keys;
+import dev.motflow.retraining.model.ModelVersion;
+import dev.motflow.table.TableKeys;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -21,8 +21,14 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * production pointer ({@code sk=CURRENT}), moved only by compare-and-set on the version it replaces.
  */
 public final class ModelRegistry {
-    /** The production pointer. */
+    /**
+     * What the workflow reads of the production pointer (version 0 when the item has none). The
+     * item itself is {@link ModelPointer}, shared with functions/jobs.
+     */
     public record Current(long version, String artifactS3Uri, String endpointConfigName) {
+        static Current of(ModelPointer p) {
+            return new Current(p.version() == null ? 0 : p.version(), p.artifactS3Uri(), p.endpointConfigName());
+        }
     }
 
     private final DynamoDbClient dynamo;
@@ -50,18 +56,14 @@ public final class ModelRegistry {
         try {
             for (int round = 0; round < 5; round++) {
                 var newest = dynamo.query(b -> b.tableName(table).keyConditionExpression("pk = :pk AND begins_with(sk, :v)")
-                        .expressionAttributeValues(Map.of(":pk", Attr.s("MODEL#" + model), ":v", Attr.s("V#")))
+                        .expressionAttributeValues(Map.of(":pk", Attr.s(TableKeys.modelPk(model)), ":v", Attr.s(TableKeys.VERSION_PREFIX)))
                         .scanIndexForward(false).limit(1).consistentRead(true));
-                long next = newest.items().isEmpty() ? 1 : Long.parseLong(Attr.str(newest.items().get(0), "sk").substring(2)) + 1;
-                Map<String, AttributeValue> item = new HashMap<>(Keys.modelVersion(model, next));
-                item.put("artifactS3Uri", Attr.s(artifactS3Uri));
-                item.put("datasetVersion", Attr.n(datasetVersion));
-                // a forced import without a dataset has no validation set and no scores
-                item.put("metrics", AttributeValue.fromM(validationSetId == null ? Map.of()
-                        : Map.of(validationSetId, DynamoJson.fromJson(scores))));
-                item.put("status", Attr.s("CANDIDATE"));
-                item.put("executionName", Attr.s(executionName));
-                item.put("createdAt", Attr.s(clock.instant().toString()));
+                long next = newest.items().isEmpty() ? 1 : TableKeys.versionOf(Attr.str(newest.items().get(0), TableKeys.SK)) + 1;
+                Map<String, AttributeValue> item = ModelVersionItems.toItem(new ModelVersion(model, next, artifactS3Uri,
+                        datasetVersion, ModelVersion.Status.CANDIDATE,
+                        // a forced import without a dataset has no validation set and no scores
+                        validationSetId == null ? Map.of() : Map.of(validationSetId, scores), executionName,
+                        clock.instant(), null));
                 try {
                     dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(sk)"));
                     return next;
@@ -75,10 +77,11 @@ public final class ModelRegistry {
         }
     }
 
-    public Map<String, AttributeValue> version(long version) {
+    /** A version, or null when there is none. */
+    public ModelVersion version(long version) {
         try {
             var r = dynamo.getItem(b -> b.tableName(table).key(Keys.modelVersion(model, version)).consistentRead(true));
-            return r.hasItem() ? r.item() : null;
+            return r.hasItem() && !r.item().isEmpty() ? ModelVersionItems.fromItem(model, r.item()) : null;
         } catch (SdkException e) {
             throw AwsErrors.classify("read model version", e);
         }
@@ -87,11 +90,8 @@ public final class ModelRegistry {
     public Current current() {
         try {
             var r = dynamo.getItem(b -> b.tableName(table).key(Keys.modelCurrent(model)).consistentRead(true));
-            if (!r.hasItem()) {
-                return null;
-            }
-            return new Current(Attr.num(r.item(), "version", 0), Attr.str(r.item(), "artifactS3Uri"),
-                    Attr.str(r.item(), "endpointConfigName"));
+            ModelPointer p = r.hasItem() ? ModelPointerItems.fromItem(model, r.item()) : null;
+            return p == null ? null : Current.of(p);
         } catch (SdkException e) {
             throw AwsErrors.classify("read production pointer", e);
         }
@@ -99,12 +99,8 @@ public final class ModelRegistry {
 
     /** The scores stored for {@code version} on {@code validationSetId}, or null. */
     public JsonNode scores(long version, String validationSetId) {
-        Map<String, AttributeValue> item = version(version);
-        if (item == null || !item.containsKey("metrics") || !item.get("metrics").hasM()) {
-            return null;
-        }
-        AttributeValue v = item.get("metrics").m().get(validationSetId);
-        return v == null ? null : DynamoJson.toJson(v);
+        ModelVersion v = version(version);
+        return v == null ? null : v.metrics().get(validationSetId);
     }
 
     public void putScores(long version, String validationSetId, JsonNode scores) {
@@ -126,13 +122,13 @@ public final class ModelRegistry {
     }
 
     /** Moves a version from one status to another; false when it is not in {@code from}. */
-    public boolean setStatus(long version, String from, String to) {
+    public boolean setStatus(long version, ModelVersion.Status from, ModelVersion.Status to) {
         try {
             dynamo.updateItem(b -> b.tableName(table).key(Keys.modelVersion(model, version))
                     .updateExpression("SET #s = :to, updatedAt = :now")
                     .conditionExpression("#s = :from")
                     .expressionAttributeNames(Map.of("#s", "status"))
-                    .expressionAttributeValues(Map.of(":to", Attr.s(to), ":from", Attr.s(from),
+                    .expressionAttributeValues(Map.of(":to", Attr.s(to.name()), ":from", Attr.s(from.name()),
                             ":now", Attr.s(clock.instant().toString()))));
             return true;
         } catch (ConditionalCheckFailedException notThere) {
@@ -148,20 +144,14 @@ public final class ModelRegistry {
      */
     public boolean promote(long version, Long expectedPrevious, String artifactS3Uri, String endpointConfigName,
                            String executionName) {
-        Map<String, AttributeValue> item = new HashMap<>(Keys.modelCurrent(model));
-        item.put("version", Attr.n(version));
-        item.put("artifactS3Uri", Attr.s(artifactS3Uri));
-        item.put("endpointConfigName", Attr.s(endpointConfigName));
-        item.put("executionName", Attr.s(executionName));
-        item.put("deployedAt", Attr.s(clock.instant().toString()));
-        if (expectedPrevious != null) {
-            item.put("previousVersion", Attr.n(expectedPrevious));
-        }
+        Map<String, AttributeValue> item = ModelPointerItems.toItem(new ModelPointer(model, version, artifactS3Uri,
+                endpointConfigName, expectedPrevious, clock.instant(), executionName));
         try {
             if (expectedPrevious == null) {
                 dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
             } else {
-                dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("version = :prev")
+                dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("#v = :prev")
+                        .expressionAttributeNames(Map.of("#v", ModelPointerItems.VERSION))
                         .expressionAttributeValues(Map.of(":prev", Attr.n(expectedPrevious))));
             }
             return true;

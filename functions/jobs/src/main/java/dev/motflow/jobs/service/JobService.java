@@ -1,0 +1,121 @@
+package dev.motflow.jobs.service;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import dev.motflow.common.JsonLog;
+import dev.motflow.jobs.model.Job;
+import dev.motflow.jobs.model.JobIds;
+import dev.motflow.jobs.model.JobStatus;
+import dev.motflow.jobs.model.TrackSummary;
+import dev.motflow.jobs.store.JobField;
+import dev.motflow.jobs.store.JobRepository;
+import dev.motflow.jobs.store.JobUpdate;
+import dev.motflow.jobs.store.Page;
+import dev.motflow.jobs.store.PageKey;
+import dev.motflow.jobs.store.PageTokens;
+import dev.motflow.jobs.store.TrackRepository;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * What the HTTP API does, in domain terms: reserve an upload, read a job, list jobs by status and a
+ * job's tracks (page tokens in and out), and hand out presigned links. No HTTP, no JSON.
+ */
+public final class JobService {
+    private static final JsonLog LOG = JsonLog.get(JobService.class);
+
+    private final JobsConfig config;
+    private final JobRepository jobs;
+    private final TrackRepository tracks;
+    private final S3Presigner presigner;
+    private final PageTokens tokens;
+    private final Clock clock;
+
+    public JobService(JobsConfig config, JobRepository jobs, TrackRepository tracks, S3Presigner presigner,
+                      PageTokens tokens, Clock clock) {
+        this.config = config;
+        this.jobs = jobs;
+        this.tracks = tracks;
+        this.presigner = presigner;
+        this.tokens = tokens;
+        this.clock = clock;
+    }
+
+    /** An upload the caller may PUT within {@code expiresAt}; the job waits for it in AWAITING_UPLOAD. */
+    public record Reservation(String jobId, String bucket, String key, String contentType, String url, Instant expiresAt) {
+    }
+
+    /** A presigned GET of a finished job's result file. */
+    public record ResultLink(String url, Instant expiresAt) {
+    }
+
+    /** One page and the token of the next (null on the last page). */
+    public record PageOf<T>(java.util.List<T> items, String nextToken) {
+    }
+
+    /** Reserves a random job id and an upload key for a video of {@code sizeBytes} (already validated). */
+    public Reservation reserveUpload(String fileName, String contentType, long sizeBytes) {
+        String jobId = JobIds.random();
+        String key = JobsConfig.DROP_PREFIX + jobId + "/" + fileName;
+        Instant now = clock.instant();
+        Duration ttl = config.presignTtl();
+        JobUpdate reservation = JobUpdate.of()
+                .set(JobField.UPLOAD_KEY, key)
+                .set(JobField.FILE_NAME, fileName)
+                .set(JobField.DECLARED_SIZE_BYTES, sizeBytes)
+                .set(JobField.DECLARED_CONTENT_TYPE, contentType)
+                // Unclaimed reservations expire a day after their URL does.
+                .set(JobField.EXPIRES_AT, now.plus(ttl).plus(Duration.ofDays(1)).getEpochSecond());
+        jobs.create(jobId, JobStatus.AWAITING_UPLOAD, "waiting for the upload to " + key, reservation)
+                .orElseThrow(() -> new IllegalStateException("random job id collided"));
+        String url = presigner.presignPutObject(p -> p.signatureDuration(ttl)
+                .putObjectRequest(o -> o.bucket(config.dropBucket()).key(key).contentType(contentType)))
+                .url().toString();
+        LOG.info("upload reserved", "jobId", jobId, "sizeBytes", sizeBytes);
+        return new Reservation(jobId, config.dropBucket(), key, contentType, url, now.plus(ttl));
+    }
+
+    public Optional<Job> job(String jobId) {
+        return jobs.get(jobId);
+    }
+
+    /** A presigned link to a SUCCEEDED job's result, or empty when it has none. */
+    public Optional<ResultLink> resultLink(Job job) {
+        if (job.status() != JobStatus.SUCCEEDED || job.result().key() == null) {
+            return Optional.empty();
+        }
+        Duration ttl = config.presignTtl();
+        String url = presigner.presignGetObject(p -> p.signatureDuration(ttl)
+                .getObjectRequest(o -> o.bucket(job.result().bucket()).key(job.result().key())))
+                .url().toString();
+        return Optional.of(new ResultLink(url, clock.instant().plus(ttl)));
+    }
+
+    /**
+     * Jobs in {@code status}, newest first.
+     *
+     * @throws PageTokens.InvalidTokenException for a token of another query or a forged one
+     */
+    public PageOf<Job> jobsByStatus(JobStatus status, int limit, String nextToken) {
+        String scope = "status:" + status.name();
+        PageKey start = tokens.decode(scope, nextToken, dev.motflow.table.TableKeys.GSI1_PK,
+                JobRepository.statusPartition(status));
+        Page<Job> page = jobs.listByStatus(status, limit, start);
+        return new PageOf<>(page.items(), tokens.encode(scope, page.lastKey()));
+    }
+
+    /**
+     * Tracks of a job that overlap {@code [fromFrame, toFrame]} (either may be null), by first frame.
+     *
+     * @throws PageTokens.InvalidTokenException for a token of another query or a forged one
+     */
+    public PageOf<TrackSummary> tracks(String jobId, Integer fromFrame, Integer toFrame, int limit, String nextToken) {
+        String scope = "tracks:" + jobId + ":" + fromFrame + ":" + toFrame;
+        PageKey start = tokens.decode(scope, nextToken, dev.motflow.table.TableKeys.PK,
+                TrackRepository.jobPartition(jobId));
+        Page<TrackSummary> page = tracks.page(jobId, fromFrame, toFrame, limit, start);
+        return new PageOf<>(page.items(), tokens.encode(scope, page.lastKey()));
+    }
+}
