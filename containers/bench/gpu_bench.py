@@ -7,25 +7,34 @@
       association -> MOT file written), for fp32 / fp16 / batch sizes / channels-last + torch.compile /
       parallel decoding, plus the network alone on frames already in GPU memory;
   (c) serving: time from starting `python -m motflow_ml.serve` to /ping 200 and to the first answered
-      image and video invocation.
+      image and video invocation;
+  (d) FairMOT's DLA-34 (backbone dla34, imported with `python -m motflow_ml.import_fairmot` from
+      --checkpoint, or from random weights: speed does not depend on them) at 1088x608 on a 1920x1080
+      video, end to end (decode, network, association, MOT file written): frames/s for fp32 batch 1 and
+      fp16 batches 8 and 32, each without and with torch.compile, in a table beside FairMOT's own figure.
 
-On the GPU machine, from the repository root (two commands, each under 10 minutes; the second reuses
-the first one's model and data in the workdir):
-    python containers/bench/gpu_bench.py --workdir /tmp/motflow-bench --skip b,c
-    python containers/bench/gpu_bench.py --workdir /tmp/motflow-bench --skip a
+On the GPU machine, from the repository root (each command under 10 minutes; the second reuses the
+first one's model and data in the workdir):
+    python containers/bench/gpu_bench.py --workdir /tmp/motflow-bench --skip b,c,d
+    python containers/bench/gpu_bench.py --workdir /tmp/motflow-bench --skip a,d
+    python containers/bench/gpu_bench.py --workdir /tmp/motflow-bench --skip a,b,c --max-seconds 420
 CPU smoke run (what the tests do; tiny sizes, seconds):
     python containers/bench/gpu_bench.py --smoke --workdir /tmp/motflow-smoke
 """
-import argparse
-import json
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
+
+STARTED = time.monotonic()  # --max-seconds counts from here, imports included
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import os  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import urllib.request  # noqa: E402
+from concurrent.futures import ProcessPoolExecutor  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 CONTAINERS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(CONTAINERS))
@@ -172,6 +181,138 @@ def bench_throughput(a, work, model_dir):
     return results
 
 
+# FairMOT's published speed for its whole tracker (DLA-34, 1088x608, fp32, one image at a time): "up to
+# 30 FPS" on one RTX 2080 Ti (FairMOT README and paper, Zhang et al. 2021; its MOT17 test table: 25.9 FPS).
+REFERENCE_FPS = 30.0
+REFERENCE_SOURCE = "FairMOT README/paper: up to 30 FPS, RTX 2080 Ti, fp32 batch 1 (MOT17 test: 25.9)"
+
+
+class Deadline:
+    """--max-seconds over the whole run (0: none): parts and variants not started in time are skipped."""
+
+    def __init__(self, seconds):
+        self.end = STARTED + seconds if seconds and seconds > 0 else None
+
+    def left(self):
+        return math.inf if self.end is None else self.end - time.monotonic()
+
+
+def make_video(path, frames, width, height, jobs, work):
+    """A synthetic video of `frames` frames: scenes of >= 64 frames rendered in parallel, one after the
+    other in the file (a scene cut between them)."""
+    scenes = max(1, min(jobs, frames // 64))
+    lengths = [frames // scenes + (1 if i < frames % scenes else 0) for i in range(scenes)]
+    src = work / f"{path.stem}_src"
+    with ProcessPoolExecutor(max_workers=scenes) as ex:
+        futs = [ex.submit(synth.render_sequence, src, f"SCENE-{i + 1:02d}", 400, i, n, width, height, 12, 30,
+                          max(12.0, height * 0.11), height * 0.42, 6.0) for i, n in enumerate(lengths)]
+        seqs = [f.result() for f in futs]
+    import cv2
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (width, height))
+    try:
+        for seq in seqs:
+            for jpg in sorted((seq / "img1").glob("*.jpg")):
+                writer.write(cv2.imread(str(jpg)))
+    finally:
+        writer.release()
+    return path
+
+
+def fairmot_model(a, work):
+    """The model folder part (d) measures: `import_fairmot` of --checkpoint, or of a checkpoint in the
+    published layout ({"epoch", "state_dict"} with DataParallel's "module.") holding a freshly
+    initialised DLA-34."""
+    from motflow_ml.dla import DLASeg
+    ckpt = a.checkpoint
+    if ckpt is None:
+        ckpt = work / "fairmot_dla34_random.pth"
+        torch.manual_seed(0)
+        state = DLASeg().state_dict()
+        # Boxes of a standing person at 1088x608 (40x96 pixels: left, top, right, bottom in stride-4 units):
+        # freshly initialised size heads give empty boxes, which decoding drops, leaving nothing to track.
+        state["wh.2.bias"] = torch.tensor([5.0, 12.0, 5.0, 12.0])
+        torch.save({"epoch": 0, "state_dict": {"module." + k: v for k, v in state.items()}}, str(ckpt))
+    out = work / "fairmot-model"
+    proc = subprocess.run([sys.executable, "-m", "motflow_ml.import_fairmot", str(ckpt), "--out", str(out), "--force"],
+                          env=env_for(work / "optml"), cwd=str(CONTAINERS), capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"(d) import_fairmot failed: {proc.stderr[-2000:]}")
+    return out
+
+
+def bench_fairmot(a, work, deadline):
+    """(d): end-to-end frames/s of FairMOT's DLA-34 for each variant, as a table beside the reference."""
+    from motflow_ml.inference import Predictor
+    from motflow_ml.pipeline import track_video
+    cuda = torch.cuda.is_available()
+    model_dir = fairmot_model(a, work)
+    video = work / f"fairmot_video_{a.video_width}x{a.video_height}_{a.fairmot_frames}.mp4"
+    if not video.exists():
+        t0 = time.time()
+        make_video(video, a.fairmot_frames, a.video_width, a.video_height, a.jobs, work)
+        log(f"(d) wrote {video.name} ({video.stat().st_size / 1e6:.1f} MB, {time.time() - t0:.1f}s)")
+    overrides = {"input_width": a.input_width, "input_height": a.input_height}
+    if a.checkpoint is None:
+        # Random weights have no meaningful scores: the strongest peaks stand in for a busy street's people.
+        overrides.update(conf_thres=0.0, top_k=a.random_detections)
+        weights = f"random weights; the {a.random_detections} strongest peaks per frame are the detections"
+    else:
+        weights = f"weights of {a.checkpoint.name}"
+    if not hasattr(torch, "compile"):
+        no_compile = f"torch.compile needs torch >= 2.0 (this is torch {torch.__version__})"
+    elif not cuda:
+        no_compile = "no CUDA device (compiling for the CPU is not what this measures)"
+    else:
+        no_compile = "--no-compile" if a.no_compile else None
+    log(f"(d) FairMOT DLA-34 ({weights}) at {a.input_width}x{a.input_height} on {video.name}, "
+        f"{a.fairmot_frames} frames, {a.decode_threads} decode threads, end to end "
+        f"(decode, network, association, MOT file written)")
+    if no_compile:
+        log(f"(d) torch.compile variants skipped: {no_compile}")
+    variants = [("fp32 batch 1", False, 1)] + [(f"fp16 batch {b}", True, b) for b in a.fairmot_batches]
+    runs = [(name, half, bs, False) for name, half, bs in variants]
+    if not no_compile:  # after all uncompiled runs, so that a time cap keeps those
+        runs += [(name, half, bs, True) for name, half, bs in variants]
+    results = {}
+    out_dir = work / "fairmot-throughput"
+    out_dir.mkdir(exist_ok=True)
+    for name, half, bs, compiled in runs:
+        label = name + (" + torch.compile" if compiled else "")
+        if half and not cuda:
+            label += " (no CUDA: runs in fp32)"
+        if deadline.left() <= 0:
+            results[label] = "skipped: --max-seconds reached"
+            log(f"(d) {label}: skipped, --max-seconds reached")
+            continue
+        try:
+            pred = Predictor.load(model_dir, overrides=overrides, half=half, compile=compiled)
+            track_video(pred, video, batch_size=bs, max_frames=bs * 3)  # warm-up (and compilation), not timed
+            if cuda:
+                torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            res = track_video(pred, video, batch_size=bs, decode_threads=a.decode_threads)
+            (out_dir / f"{len(results)}.txt").write_text(res.mot_text())
+            wall = time.perf_counter() - t0
+            results[label] = res.frames / wall
+            log(f"(d) RESULT {label}: {res.frames} frames in {wall:.2f}s = {results[label]:.1f} frames/s end to end "
+                f"({len(res.rows) / max(res.frames, 1):.1f} track boxes/frame, {len(res.track_summaries())} tracks)")
+        except Exception as e:  # one variant failing (e.g. compile of the deformable conv) must not hide the others
+            results[label] = f"FAILED {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
+            log(f"(d) {label}: {results[label]}")
+    if no_compile:
+        for name, _, _ in variants:
+            results[f"{name} + torch.compile"] = f"skipped: {no_compile}"
+    device = torch.cuda.get_device_name(0) if cuda else "cpu"
+    log(f"(d) TABLE FairMOT DLA-34, {a.input_width}x{a.input_height}, {a.video_width}x{a.video_height} video, "
+        f"end to end, on {device} (torch {torch.__version__})")
+    log(f"    {'variant':<44} {'frames/s':>9}   reference (frames/s)")
+    for label, value in results.items():
+        shown = f"{value:9.1f}" if isinstance(value, float) else f"{'-':>9}"
+        ref = f"~{REFERENCE_FPS:.0f} ({REFERENCE_SOURCE})" if label == "fp32 batch 1" else ""
+        log(f"    {label:<44} {shown}   {ref}" + ("" if isinstance(value, float) else f"  [{value}]"))
+    return results
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -248,28 +389,45 @@ def main(argv=None):
     ap.add_argument("--decode-threads", type=int, default=6)
     ap.add_argument("--model-iters", type=int, default=30)
     ap.add_argument("--no-compile", action="store_true")
+    ap.add_argument("--max-seconds", type=float, default=0,
+                    help="time cap for the whole run (0 = none): parts and (d) variants not started by then are skipped")
+    ap.add_argument("--checkpoint", type=Path, default=None,
+                    help="(d): a FairMOT DLA-34 checkpoint to import (default: random weights)")
+    ap.add_argument("--fairmot-frames", type=int, default=320, help="(d): frames of its video (a multiple of the batches)")
+    ap.add_argument("--fairmot-batches", default="8,32", help="(d): fp16 batch sizes")
+    ap.add_argument("--random-detections", type=int, default=40, help="(d): detections per frame with random weights")
     a = ap.parse_args(argv)
+    a.fairmot_batches = [int(b) for b in str(a.fairmot_batches).split(",") if b.strip()]
     if a.smoke:
         a.train_seconds, a.train_seqs, a.val_seqs, a.frames, a.ids = 3, 1, 1, 8, 3
         a.synth_width, a.synth_height, a.epochs, a.batch_size, a.backbone = 256, 144, 1, 4, "resnet18"
         a.input_width, a.input_height, a.workers, a.jobs, a.reid_dim = 160, 96, 0, 1, 32
         a.video_width, a.video_height, a.video_frames, a.big_batch, a.decode_threads = 256, 144, 36, 4, 2
         a.model_iters = 2
+        a.fairmot_frames, a.fairmot_batches, a.random_detections = 6, [3], 5
     skip = set(a.skip.split(","))
+    deadline = Deadline(a.max_seconds)
     a.workdir.mkdir(parents=True, exist_ok=True)
     dev = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
     log(f"motflow gpu_bench: torch {torch.__version__}, device {dev}, workdir {a.workdir}")
     model_dir = a.workdir / "optml" / "model"
-    if "a" not in skip:
+    if skip >= {"a", "b", "c"}:
+        pass  # (d) alone needs no motflow-trained model
+    elif "a" not in skip:
         model_dir, _ = bench_accuracy(a, a.workdir)
     elif not (model_dir / "model.pth").exists():
         raise SystemExit("part (a) skipped and no model in the workdir yet")
-    if "b" not in skip:
-        bench_throughput(a, a.workdir, model_dir)
-    if "c" not in skip:
-        if not any(a.workdir.glob("video_*.mp4")):
+    for part, run in (("b", lambda: bench_throughput(a, a.workdir, model_dir)),
+                      ("c", lambda: bench_serving(a, a.workdir, model_dir)),
+                      ("d", lambda: bench_fairmot(a, a.workdir, deadline))):
+        if part in skip:
+            continue
+        if deadline.left() <= 0:
+            log(f"({part}) skipped: --max-seconds reached")
+            continue
+        if part == "c" and not any(a.workdir.glob("video_*.mp4")):
             raise SystemExit("part (c) needs part (b)'s video")
-        bench_serving(a, a.workdir, model_dir)
+        run()
     log("done")
     return 0
 

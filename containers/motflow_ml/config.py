@@ -54,6 +54,10 @@ ASSOCIATION_KEYS = ("momentum", "motion_lambda", "emb_thresh", "iou_thresh", "un
                     "duplicate_thresh")
 OUTPUT_FILTER_KEYS = ("min_box_area", "max_aspect_ratio")
 
+# motflow's own network input (the ResNet backbones; any model folder whose config.json has no
+# preprocessing keys): letterbox border 114, RGB, x = (pixel / 255 - 0.45) / 0.25.
+MOTFLOW_PREPROCESSING = {"pad_value": 114.0, "channel_order": "rgb", "input_mean": [0.45, 0.45, 0.45],
+                         "input_std": [0.25, 0.25, 0.25]}
 # FairMOT's inference preprocessing (its letterbox: grey 127.5 border; RGB scaled to 0..1, no mean/std).
 FAIRMOT_PREPROCESSING = {"pad_value": 127.5, "channel_order": "rgb", "input_mean": [0.0, 0.0, 0.0],
                          "input_std": [1.0, 1.0, 1.0]}
@@ -62,12 +66,12 @@ FAIRMOT_PREPROCESSING = {"pad_value": 127.5, "channel_order": "rgb", "input_mean
 def preprocessing_settings(cfg) -> dict:
     """The network input a model expects: letterbox border value (0..255), channel order ("rgb" or
     "bgr"), and per-channel mean / std on the 0..1 scale: x = (pixel / 255 - mean) / std. Keys the
-    config lacks take motflow's training values (data.PAD_VALUE, data.MEAN, data.STD, RGB)."""
-    from .data import MEAN, PAD_VALUE, STD  # data pulls in OpenCV; only the callers need it
-    out = {"pad_value": float(cfg.get("pad_value", PAD_VALUE)),
-           "channel_order": str(cfg.get("channel_order", "rgb")).lower(),
-           "input_mean": [float(v) for v in cfg.get("input_mean", MEAN.tolist())],
-           "input_std": [float(v) for v in cfg.get("input_std", STD.tolist())]}
+    config lacks take motflow's own values (MOTFLOW_PREPROCESSING)."""
+    own = MOTFLOW_PREPROCESSING
+    out = {"pad_value": float(cfg.get("pad_value", own["pad_value"])),
+           "channel_order": str(cfg.get("channel_order", own["channel_order"])).lower(),
+           "input_mean": [float(v) for v in cfg.get("input_mean", own["input_mean"])],
+           "input_std": [float(v) for v in cfg.get("input_std", own["input_std"])]}
     problems = []
     if out["channel_order"] not in ("rgb", "bgr"):
         problems.append(f"channel_order must be rgb or bgr, not {out['channel_order']!r}")
@@ -78,6 +82,34 @@ def preprocessing_settings(cfg) -> dict:
     if problems:
         raise ValueError("model config.json: " + "; ".join(problems))
     return out
+
+
+def training_preprocessing(backbone, pretrained_config=None):
+    """(settings, origin): the network input a training job trains with and writes into its model's
+    config.json, so that serving the trained model preprocesses as training did.
+    - Warm start from a motflow model folder (pretrained_config = its config.json): that model's own,
+      i.e. what serving it uses (motflow's values when its config.json has no preprocessing keys):
+      fine-tuning keeps the inputs its weights learnt on.
+    - Otherwise dla34: FairMOT's (FairMOT trains its DLA-34 so, from ImageNet weights or its own
+      checkpoints; a warm start from a published checkpoint sees the inputs it was trained on).
+    - Otherwise (the ResNet backbones): motflow's own, unchanged."""
+    if pretrained_config is not None:
+        return preprocessing_settings(pretrained_config), "the pretrained model's config.json"
+    if backbone == "dla34":
+        return preprocessing_settings(FAIRMOT_PREPROCESSING), "FairMOT's, for backbone dla34"
+    return preprocessing_settings({}), f"motflow's, for backbone {backbone}"
+
+
+def inherited_tracking_settings(pretrained_config) -> dict:
+    """A pretrained model folder's association and output-filter keys, which a fine-tuned model keeps
+    (they are not hyperparameters: the fine-tune of an imported FairMOT model tracks as it did)."""
+    return {k: pretrained_config[k] for k in ASSOCIATION_KEYS + OUTPUT_FILTER_KEYS
+            if pretrained_config and pretrained_config.get(k) is not None}
+
+
+def describe_preprocessing(pre) -> str:
+    return (f"pad {pre['pad_value']:g}, {pre['channel_order'].upper()}, x = (pixel / 255 - "
+            f"{[round(v, 4) for v in pre['input_mean']]}) / {[round(v, 4) for v in pre['input_std']]}")
 
 
 def _parse_bool(v: str) -> bool:

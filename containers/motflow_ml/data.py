@@ -9,12 +9,8 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from .config import MOTFLOW_PREPROCESSING, preprocessing_settings
 from .model import STRIDE
-
-# Normalisation of network inputs (RGB, 0..1 scale). Fixed constants: nothing is pretrained.
-MEAN = np.array([0.45, 0.45, 0.45], np.float32)
-STD = np.array([0.25, 0.25, 0.25], np.float32)
-PAD_VALUE = 114
 
 
 @dataclass
@@ -106,17 +102,24 @@ def letterbox_params(w0, h0, width, height):
     return scale, (width - nw) // 2, (height - nh) // 2, nw, nh
 
 
-def letterbox(img, width, height):
+def letterbox(img, width, height, pad_value=MOTFLOW_PREPROCESSING["pad_value"]):
+    """The frame resized into width x height, centred on a pad_value border, as float32 0..255 (the
+    border may be fractional: FairMOT's is 127.5, as the Predictor's device letterbox writes it)."""
     h0, w0 = img.shape[:2]
     scale, px, py, nw, nh = letterbox_params(w0, h0, width, height)
-    out = np.full((height, width, 3), PAD_VALUE, np.uint8)
+    out = np.full((height, width, 3), pad_value, np.float32)
     out[py:py + nh, px:px + nw] = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
     return out, scale, px, py
 
 
-def to_tensor(img_bgr_letterboxed):
-    x = img_bgr_letterboxed[:, :, ::-1].astype(np.float32) / 255.0
-    x = (x - MEAN) / STD
+def to_tensor(img_bgr_letterboxed, preprocessing=None):
+    """A letterboxed BGR frame -> the network input [3, H, W]: channel order, x = (pixel / 255 - mean)
+    / std, as preprocessing (config.preprocessing_settings' dict; None: motflow's own) says."""
+    pre = preprocessing or preprocessing_settings({})
+    x = img_bgr_letterboxed.astype(np.float32)
+    if pre["channel_order"] == "rgb":
+        x = x[:, :, ::-1]
+    x = (x / 255.0 - np.array(pre["input_mean"], np.float32)) / np.array(pre["input_std"], np.float32)
     return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))
 
 
@@ -185,11 +188,13 @@ def build_targets(boxes_xyxy, ids, out_w, out_h, max_objs):
 
 class MotDataset(Dataset):
     """Frames of MOTChallenge sequences with their targets; ids are mapped to 0..num_ids-1 over all
-    sequences of the set (the identity classifier's classes)."""
+    sequences of the set (the identity classifier's classes). preprocessing: the network input's
+    border value, channel order and mean / std (config.preprocessing_settings; None: motflow's own)."""
 
     def __init__(self, sequences, width, height, max_objs=256, augment=False, flip_prob=0.5, scale_jitter=0.0,
-                 frame_stride=1, id_map=None, seed=0):
+                 frame_stride=1, id_map=None, seed=0, preprocessing=None):
         self.width, self.height, self.max_objs = width, height, max_objs
+        self.preprocessing = preprocessing_settings(preprocessing or {})
         self.augment, self.flip_prob, self.scale_jitter = augment, flip_prob, scale_jitter
         self.samples = []
         build_map = id_map is None
@@ -231,16 +236,17 @@ class MotDataset(Dataset):
                 ox = float(rng.uniform(min(0, w0 - cw), max(0, w0 - cw)))
                 oy = float(rng.uniform(min(0, h0 - ch), max(0, h0 - ch)))
                 m = np.array([[s, 0, -ox * s], [0, s, -oy * s]], np.float32)
-                img = cv2.warpAffine(img, m, (w0, h0), borderValue=(PAD_VALUE,) * 3)
+                img = cv2.warpAffine(img, m, (w0, h0), borderValue=(self.preprocessing["pad_value"],) * 3)
                 boxes = boxes * s - np.array([ox * s, oy * s, ox * s, oy * s], np.float32)
             if rng.random() < self.flip_prob:
                 img = img[:, ::-1]
                 w0 = img.shape[1]
                 boxes = np.stack([w0 - boxes[:, 2], boxes[:, 1], w0 - boxes[:, 0], boxes[:, 3]], 1) if len(boxes) else boxes
-        lb, scale, px, py = letterbox(np.ascontiguousarray(img), self.width, self.height)
+        lb, scale, px, py = letterbox(np.ascontiguousarray(img), self.width, self.height,
+                                      self.preprocessing["pad_value"])
         boxes = boxes * scale + np.array([px, py, px, py], np.float32)
         hm, wh, reg, ind, mask, tid = build_targets(boxes, ids, self.width // STRIDE, self.height // STRIDE,
                                                     self.max_objs)
-        return {"input": to_tensor(lb), "hm": torch.from_numpy(hm), "wh": torch.from_numpy(wh),
+        return {"input": to_tensor(lb, self.preprocessing), "hm": torch.from_numpy(hm), "wh": torch.from_numpy(wh),
                 "reg": torch.from_numpy(reg), "ind": torch.from_numpy(ind), "mask": torch.from_numpy(mask),
                 "ids": torch.from_numpy(tid)}

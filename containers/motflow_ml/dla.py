@@ -97,16 +97,22 @@ class Tree(nn.Module):
         self.level_root = level_root
         self.downsample = nn.MaxPool2d(stride, stride=stride) if stride > 1 else None
         self.project = nn.Sequential(nn.Conv2d(cin, cout, 1, stride=1, bias=False), _bn(cout)) if cin != cout else None
+        if depth > 1 and self.project is not None:
+            # Part of the published layout, but its output is never used: a deeper tree's first subtree
+            # makes its own residual (so in DLA's reference too). Not run, and frozen, so that
+            # DistributedDataParallel does not wait for gradients that never come.
+            self.project.requires_grad_(False)
 
     def forward(self, x, residual=None, children=None):
         children = [] if children is None else children
         bottom = self.downsample(x) if self.downsample is not None else x
-        residual = self.project(bottom) if self.project is not None else bottom
         if self.level_root:
             children.append(bottom)
-        x1 = self.tree1(x, residual)
         if self.depth == 1:
+            residual = self.project(bottom) if self.project is not None else bottom
+            x1 = self.tree1(x, residual)
             return self.root(self.tree2(x1), x1, *children)
+        x1 = self.tree1(x)
         children.append(x1)
         return self.tree2(x1, children=children)
 

@@ -27,7 +27,9 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, DistributedSampler, Subset
 
 from . import __version__, distributed, paths, pretrained
-from .config import INFERENCE_KEYS, load_hyperparameters, lr_steps, read_hyperparameters_file, validate
+from .config import (INFERENCE_KEYS, PREPROCESSING_KEYS, describe_preprocessing, inherited_tracking_settings,
+                     load_hyperparameters, lr_steps, preprocessing_settings, read_hyperparameters_file,
+                     training_preprocessing, validate)
 from .data import MotDataset, find_sequences, load_sequence
 from .model import TrackerLoss, build_model, load_file
 
@@ -89,7 +91,7 @@ def save_atomic(obj, path: Path):
     os.replace(tmp, path)
 
 
-def load_checkpoint(cfg, num_ids):
+def load_checkpoint(cfg, num_ids, preprocessing):
     ck = paths.checkpoint_dir() / CHECKPOINT_NAME
     if not ck.exists():
         return None
@@ -99,6 +101,12 @@ def load_checkpoint(cfg, num_ids):
             raise TrainingError(f"checkpoint {ck} was made with {k}={state['cfg'].get(k)!r}, this job has {cfg[k]!r}")
     if state["num_ids"] != num_ids:
         raise TrainingError(f"checkpoint {ck} has {state['num_ids']} identities, the training data {num_ids}")
+    # Checkpoints from before preprocessing was recorded were all made with motflow's own.
+    theirs = state.get("preprocessing") or preprocessing_settings({})
+    if theirs != preprocessing:
+        raise TrainingError(f"checkpoint {ck} was trained with input preprocessing {describe_preprocessing(theirs)}, "
+                            f"this job would use {describe_preprocessing(preprocessing)} (a different pretrained "
+                            "channel?): restore the job's inputs or start without the checkpoint")
     return state
 
 
@@ -121,8 +129,16 @@ def validation_loss(net, loss_fn, loader, device, amp, ctx):
     return total / max(n, 1)
 
 
+# Why a backbone's network cannot be exported to ONNX (skipped, with this reason in the log and the card).
+ONNX_UNSUPPORTED = {
+    "dla34": "torchvision's deform_conv2d (the DLA-34 neck's deformable convolution) has no ONNX export in "
+             "torch.onnx's TorchScript exporter; use model.ts (TorchScript) or model.pth",
+}
+
+
 def export_model(model, cfg, model_dir: Path):
-    """TorchScript (traced on the CPU in fp32) and/or ONNX; returns {format: file or error}."""
+    """TorchScript (traced on the CPU in fp32) and/or ONNX; returns {format: file, or format_error /
+    format_skipped: why not}."""
     result = {}
     cpu = build_model(cfg)
     cpu.load_state_dict({k: v.cpu() for k, v in model.state_dict().items()})
@@ -136,7 +152,9 @@ def export_model(model, cfg, model_dir: Path):
             result["torchscript"] = "model.ts"
         except Exception as e:  # the weights are the deliverable; an export problem must not lose them
             result["torchscript_error"] = f"{type(e).__name__}: {e}"
-    if cfg["export"] in ("onnx", "both"):
+    if cfg["export"] in ("onnx", "both") and cfg["backbone"] in ONNX_UNSUPPORTED:
+        result["onnx_skipped"] = ONNX_UNSUPPORTED[cfg["backbone"]]
+    elif cfg["export"] in ("onnx", "both"):
         try:
             # the TorchScript-based exporter: torch >= 2.9 defaults to the dynamo one, which needs onnxscript
             kw = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
@@ -203,13 +221,13 @@ def shard(dataset, ctx):
     return Subset(dataset, list(range(ctx.rank, len(dataset), ctx.world_size))) if ctx.enabled else dataset
 
 
-def read_checkpoint_on_main(ctx, cfg, num_ids):
+def read_checkpoint_on_main(ctx, cfg, num_ids, preprocessing):
     """Rank 0 reads the spot checkpoint (the only rank guaranteed to have written one) and every rank
     gets it; an unusable one fails every rank alike."""
     state, error = None, None
     if ctx.is_main:
         try:
-            state = load_checkpoint(cfg, num_ids)
+            state = load_checkpoint(cfg, num_ids, preprocessing)
         except TrainingError as e:
             error = str(e)
     state, error = distributed.broadcast_from_main(ctx, (state, error))
@@ -247,6 +265,18 @@ def train(ctx):
     explicit = {k for k in overrides if k in cfg}
     source = prepare_pretrained(cfg, explicit, ctx)
     log(ctx, "hyperparameters: " + json.dumps(cfg, sort_keys=True))
+    pretrained_config = source.config if source is not None and source.config else None
+    try:
+        preprocessing, origin = training_preprocessing(cfg["backbone"], pretrained_config)
+    except ValueError as e:
+        raise TrainingError(f"pretrained channel: {e}") from None
+    log(ctx, f"input preprocessing: {describe_preprocessing(preprocessing)} ({origin})")
+    # What the model's config.json says beyond the hyperparameters: its preprocessing, and a pretrained
+    # model folder's association and output-filter settings.
+    model_settings = {**inherited_tracking_settings(pretrained_config), **preprocessing}
+    if len(model_settings) > len(preprocessing):
+        log(ctx, "tracking settings kept from the pretrained model's config.json: " + json.dumps(
+            {k: v for k, v in model_settings.items() if k not in preprocessing}, sort_keys=True))
     seed_everything(cfg["seed"])
     train_seqs = load_sequences(paths.channel_dir("train"), cfg, required=True)
     val_seqs = load_sequences(paths.channel_dir("validation"), cfg, required=False)
@@ -257,16 +287,18 @@ def train(ctx):
     w, h = cfg["input_width"], cfg["input_height"]
 
     train_set = MotDataset(train_seqs, w, h, cfg["max_objs"], augment=True, flip_prob=cfg["flip_prob"],
-                           scale_jitter=cfg["scale_jitter"], frame_stride=cfg["frame_stride"], seed=cfg["seed"])
+                           scale_jitter=cfg["scale_jitter"], frame_stride=cfg["frame_stride"], seed=cfg["seed"],
+                           preprocessing=preprocessing)
     if train_set.num_ids == 0:
         raise TrainingError("the training data has no identities")
     if val_seqs:
         val_set = MotDataset(val_seqs, w, h, cfg["max_objs"], augment=False, frame_stride=cfg["val_frame_stride"],
-                             id_map={})
+                             id_map={}, preprocessing=preprocessing)
         val_source = "validation channel"
     else:
         stride = max(1, len(train_set) // 64)
-        val_set = MotDataset(train_seqs, w, h, cfg["max_objs"], augment=False, frame_stride=stride, id_map={})
+        val_set = MotDataset(train_seqs, w, h, cfg["max_objs"], augment=False, frame_stride=stride, id_map={},
+                             preprocessing=preprocessing)
         val_source = "training frames (no validation channel)"
     sync_bn = bool(cfg["sync_bn"] and ctx.enabled and device.type == "cuda")
     log(ctx, f"train: {len(train_seqs)} sequences, {len(train_set)} frames, {train_set.num_ids} identities; "
@@ -287,7 +319,7 @@ def train(ctx):
     net = build_model(cfg)
     loss_fn = TrackerLoss(train_set.num_ids, cfg["reid_dim"], cfg["hm_weight"], cfg["wh_weight"], cfg["off_weight"],
                           cfg["id_loss_weight"])
-    state = read_checkpoint_on_main(ctx, cfg, train_set.num_ids)
+    state = read_checkpoint_on_main(ctx, cfg, train_set.num_ids, preprocessing)
     pretrained_report = None
     if state is not None:
         net.load_state_dict(state["model"])
@@ -366,7 +398,8 @@ def train(ctx):
             save_atomic({"epoch": epoch, "model": plain_state(net), "loss": loss_fn.state_dict(),
                          "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
                          "history": history, "cfg": cfg, "num_ids": train_set.num_ids,
-                         "torch_rng": torch.get_rng_state(), "pretrained": pretrained_report},
+                         "torch_rng": torch.get_rng_state(), "pretrained": pretrained_report,
+                         "preprocessing": preprocessing},
                         paths.checkpoint_dir() / CHECKPOINT_NAME)
         distributed.barrier(ctx)
         if stopped_early:
@@ -374,8 +407,8 @@ def train(ctx):
             break
 
     if ctx.is_main:
-        write_model(cfg, net, history, train_seqs, val_seqs, train_set, val_source, device, pretrained_report, ctx,
-                    sync_bn, t_start)
+        write_model(cfg, model_settings, net, history, train_seqs, val_seqs, train_set, val_source, device,
+                    pretrained_report, ctx, sync_bn, t_start)
     distributed.barrier(ctx)  # the other ranks end once the model is written
 
 
@@ -384,22 +417,29 @@ def plain_state(net):
     return {k: v.detach().cpu() for k, v in net.state_dict().items()}
 
 
-def write_model(cfg, net, history, train_seqs, val_seqs, train_set, val_source, device, pretrained_report, ctx,
-                sync_bn, t_start):
+def write_model(cfg, model_settings, net, history, train_seqs, val_seqs, train_set, val_source, device,
+                pretrained_report, ctx, sync_bn, t_start):
+    """model.pth, config.json (INFERENCE_KEYS + model_settings: preprocessing and kept tracking settings),
+    exports and the model card; tracks the validation sequences when asked."""
     mdir = paths.model_dir()
     mdir.mkdir(parents=True, exist_ok=True)
     weights = plain_state(net)
     torch.save(weights, str(mdir / "model.pth"))
-    inference_cfg = {k: cfg[k] for k in INFERENCE_KEYS}
+    # The preprocessing keys too: serving and processing must feed the model what training fed it.
+    inference_cfg = {**{k: cfg[k] for k in INFERENCE_KEYS}, **model_settings}
     (mdir / "config.json").write_text(json.dumps(inference_cfg, indent=2, sort_keys=True) + "\n")
     # A plain network (no SyncBatchNorm, no DDP) for export and tracking.
     plain = build_model(cfg)
     plain.load_state_dict(weights)
     exports = export_model(plain, cfg, mdir)
+    for name, why in exports.items():
+        if name.endswith(("_error", "_skipped")):
+            log(ctx, f"export {name.replace('_', ' ')}: {why}")
 
     tracking = None
     if cfg["eval_tracking"] and val_seqs:
-        tracking = evaluate_tracking(plain.to(device), cfg, val_seqs, device, cfg["eval_max_frames"])
+        tracking = evaluate_tracking(plain.to(device), {**cfg, **model_settings}, val_seqs, device,
+                                     cfg["eval_max_frames"])
         overall = tracking["overall"]
         log(ctx, f"validation tracking ({tracking['benchmark']} rules): MOTA={overall['MOTA']:.4f} "
             f"IDF1={overall['IDF1']:.4f} HOTA={overall['HOTA']:.4f}" + (f" ({tracking['note']})" if tracking["note"] else ""))
@@ -410,7 +450,8 @@ def write_model(cfg, net, history, train_seqs, val_seqs, train_set, val_source, 
         "motflow_ml": __version__, "torch": torch.__version__,
         "architecture": {"family": "FairMOT-style (CenterNet heads + re-ID embedding)", "backbone": cfg["backbone"],
                          "stride": 4, "reid_dim": cfg["reid_dim"],
-                         "input": [cfg["input_width"], cfg["input_height"]]},
+                         "input": [cfg["input_width"], cfg["input_height"]],
+                         "preprocessing": {k: model_settings[k] for k in PREPROCESSING_KEYS}},
         "files": {"weights": "model.pth", "config": "config.json", **exports},
         "data": {"train_sequences": [s.name for s in train_seqs], "train_frames": len(train_set),
                  "identities": train_set.num_ids, "validation_sequences": [s.name for s in val_seqs],
