@@ -48,6 +48,17 @@ public final class RunRecords {
                 "candidateScores", DynamoJson.fromJson(scores)));
     }
 
+    /** Where the run's model comes from (warm / cold / import), as ValidateDataset planned it. */
+    public void trainingPlanned(String dataset, String executionName, String start, String summary, Long pretrainedVersion) {
+        Map<String, AttributeValue> fields = new java.util.HashMap<>();
+        fields.put("trainingStart", Attr.s(start));
+        fields.put("trainingSummary", Attr.s(summary));
+        if (pretrainedVersion != null) {
+            fields.put("pretrainedVersion", Attr.n(pretrainedVersion));
+        }
+        set(dataset, executionName, fields);
+    }
+
     /** The gate's verdict. */
     public void gateDecided(String dataset, String executionName, boolean approved, String reason) {
         set(dataset, executionName, Map.of(STATUS, Attr.s(approved ? "APPROVED" : "GATE_REJECTED"),

@@ -1,19 +1,15 @@
 package dev.motflow.retraining.training;
 
-import java.util.HashMap;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.motflow.common.Attr;
 import dev.motflow.common.JsonLog;
 import dev.motflow.retraining.Json;
-import dev.motflow.retraining.score.ModelRegistry;
+import dev.motflow.retraining.store.ModelRegistry;
 import dev.motflow.retraining.store.RunRecords;
 import dev.motflow.retraining.trigger.RunRequest;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Decides where a run's model comes from, as part of ValidateDataset: a warm start from the
@@ -76,13 +72,8 @@ public final class TrainingPlanner {
                 channels.add(pretrainedChannel(production.artifactS3Uri()));
             }
         }
-        Map<String, AttributeValue> fields = new HashMap<>();
-        fields.put("trainingStart", Attr.s(plan.path("start").asText()));
-        fields.put("trainingSummary", Attr.s(plan.path("summary").asText()));
-        if (plan.path("pretrainedVersion").isNumber()) {
-            fields.put("pretrainedVersion", Attr.n(plan.path("pretrainedVersion").asLong()));
-        }
-        runs.set(request.dataset(), executionName, fields);
+        runs.trainingPlanned(request.dataset(), executionName, plan.path("start").asText(), plan.path("summary").asText(),
+                plan.path("pretrainedVersion").isNumber() ? plan.path("pretrainedVersion").asLong() : null);
         JsonLog.named("training-plan").with("executionName", executionName).info("training-planned",
                 "start", plan.path("start").asText(), "summary", plan.path("summary").asText());
         return plan;
