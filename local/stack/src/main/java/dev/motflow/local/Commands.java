@@ -28,7 +28,7 @@ import dev.motflow.metrics.MotMetrics;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** The commands of {@link LocalMain}. Each starts the embedded stack, or talks to a running {@code serve}. */
+/** The commands of the local system ({@link LocalSystemRunner}). Each starts the embedded stack, or talks to a running {@code serve}. */
 final class Commands {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final Map<String, String> VIDEO_TYPES = Map.of("mp4", "video/mp4", "m4v", "video/mp4", "mov", "video/quicktime",
@@ -37,14 +37,14 @@ final class Commands {
     private final Path root;
     private final Path data;
     private final int port;
-    private final Map<String, String> opts;
+    private final int trainSeconds;
     private final PrintStream out;
 
-    Commands(Path root, Path data, int port, Map<String, String> opts, PrintStream out) {
+    Commands(Path root, Path data, int port, int trainSeconds, PrintStream out) {
         this.root = root;
         this.data = data;
         this.port = port;
-        this.opts = opts;
+        this.trainSeconds = trainSeconds;
         this.out = out;
     }
 
@@ -98,14 +98,14 @@ final class Commands {
             return new Target(null, URI.create(running.path("api").asText()),
                     dev.motflow.testsupport.LocalAws.s3Client(URI.create(running.path("s3").asText())));
         }
-        LocalStack stack = startStack(LocalMain.intOpt(opts, "train-seconds", 180));
+        LocalStack stack = startStack(trainSeconds);
         return new Target(stack, stack.apiUrl(), stack.s3());
     }
 
     // ---- serve ----------------------------------------------------------------------------------
 
     int serve() {
-        LocalStack stack = startStack(LocalMain.intOpt(opts, "train-seconds", 180));
+        LocalStack stack = startStack(trainSeconds);
         URI api = stack.apiUrl();
         out.println("""
                 motflow is running locally (Ctrl-C stops it). HTTP API (payload v2 events to the real handlers):
@@ -131,10 +131,11 @@ final class Commands {
 
     // ---- jobs, job, tracks ----------------------------------------------------------------------
 
-    int jobs() {
+    /** Every job, newest first, or those in {@code status} (null: all). */
+    int jobs(String status) {
         try (Target t = target()) {
             ApiClient api = new ApiClient(t.api());
-            List<String> statuses = opts.containsKey("status") ? List.of(opts.get("status").toUpperCase(Locale.ROOT))
+            List<String> statuses = status != null ? List.of(status.toUpperCase(Locale.ROOT))
                     : List.of("AWAITING_UPLOAD", "RECEIVED", "STARTING", "RUNNING", "SUCCEEDED", "FAILED", "REJECTED");
             List<JsonNode> all = new ArrayList<>();
             for (String s : statuses) {
@@ -175,14 +176,14 @@ final class Commands {
     record Tracked(String jobId, String status, Path outDir, Path tracksFile, int trackCount, JsonNode job) {
     }
 
-    int track(String video) {
+    /** Tracks {@code video}; results under {@code outDir} (null: ./out), with {@code model} (null: the promoted one). */
+    int track(String video, Path outDir, Path model, boolean annotate) {
         Path file = checkVideo(video);
         try (Target t = target()) {
             if (t.embedded() != null) {
-                useModel(t.embedded());
+                useModel(t.embedded(), model);
             }
-            Path outDir = opts.containsKey("out") ? Path.of(opts.get("out")) : null;
-            Tracked r = opts.containsKey("annotate") ? trackAnnotated(t.s3(), new ApiClient(t.api()), file, outDir)
+            Tracked r = annotate ? trackAnnotated(t.s3(), new ApiClient(t.api()), file, outDir)
                     : track(new ApiClient(t.api()), file, outDir);
             return "SUCCEEDED".equals(r.status()) ? 0 : 1;
         }
@@ -207,11 +208,10 @@ final class Commands {
     }
 
     /** --model DIR, else the promoted model, else a clear way to get one. */
-    private void useModel(LocalStack stack) {
-        String dir = opts.get("model");
+    private void useModel(LocalStack stack, Path dir) {
         Containers containers = stack.sageMaker().containers();
         if (dir != null) {
-            Path m = Path.of(dir).toAbsolutePath();
+            Path m = dir.toAbsolutePath();
             if (!Files.isRegularFile(m.resolve("model.pth")) || !Files.isRegularFile(m.resolve("config.json"))) {
                 throw new LocalStackException("--model " + dir + " is not a model folder (needs model.pth and config.json, as "
                         + "motflow_ml.train writes them)");
@@ -369,14 +369,15 @@ final class Commands {
 
     // ---- retrain --------------------------------------------------------------------------------
 
-    int retrain(String datasetDir) {
-        Path dir = Path.of(datasetDir).toAbsolutePath();
+    /** Uploads {@code datasetDir} as {@code dataset} (null: the folder name) {@code version} (null: now) and follows the run. */
+    int retrain(Path datasetDir, String datasetName, String versionName, List<String> validation) {
+        Path dir = datasetDir.toAbsolutePath();
         if (!Files.isDirectory(dir)) {
             throw new LocalStackException("no such folder: " + datasetDir);
         }
-        String dataset = opts.getOrDefault("dataset", dir.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-"));
-        String version = opts.getOrDefault("version", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd.HHmmss")));
-        List<String> validation = opts.containsKey("validation") ? List.of(opts.get("validation").split(",")) : List.of();
+        String dataset = datasetName != null ? datasetName
+                : dir.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+        String version = versionName != null ? versionName : LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd.HHmmss"));
         try (Target t = target()) {
             String name = upload(t.s3(), new ApiClient(t.api()), dir, dataset, version, validation);
             JsonNode execution = followRun(new ApiClient(t.api()), name + "-", dataset);
@@ -474,9 +475,8 @@ final class Commands {
     record DemoResult(Map<String, Double> phases, String runStatus, Tracked tracked, MotMetrics metrics) {
     }
 
-    int demo() {
-        DemoResult r = demo(LocalMain.intOpt(opts, "train-seconds", 180), LocalMain.intOpt(opts, "frames", 60),
-                opts.containsKey("out") ? Path.of(opts.get("out")) : null);
+    int demo(int frames, Path outDir) {
+        DemoResult r = demo(trainSeconds, frames, outDir);
         return r.metrics() != null ? 0 : 1;
     }
 

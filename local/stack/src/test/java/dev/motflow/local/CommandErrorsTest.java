@@ -11,9 +11,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import dev.motflow.cli.Main;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The errors a user can act on say what to do, before anything heavy starts. */
@@ -41,7 +43,7 @@ class CommandErrorsTest {
     void apiPortInUseIsReportedBeforeAnythingStarts() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             LocalStackException e = assertThrows(LocalStackException.class, () -> LocalStack.start(new LocalStack.Options(
-                    LocalMain.repoRoot(), dir.resolve("data"), taken.getLocalPort(), Map.of(), line -> { })));
+                    RepoRoot.find(), dir.resolve("data"), taken.getLocalPort(), Map.of(), line -> { })));
             assertTrue(e.getMessage().contains("port " + taken.getLocalPort() + " on 127.0.0.1 is in use"), e.getMessage());
             assertTrue(e.getMessage().contains("--port"), e.getMessage());
         }
@@ -52,29 +54,57 @@ class CommandErrorsTest {
     void trackWithoutAnyModelSaysHowToGetOne() throws Exception {
         Path video = Files.write(dir.resolve("walk.mp4"), new byte[] {0, 0, 0, 0x18, 'f', 't', 'y', 'p'});
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Commands fresh = new Commands(LocalMain.repoRoot(), dir.resolve("empty"), 0, Map.of(),
+        Commands fresh = new Commands(RepoRoot.find(), dir.resolve("empty"), 0, 180,
                 new PrintStream(out, true, StandardCharsets.UTF_8));
-        LocalStackException e = assertThrows(LocalStackException.class, () -> fresh.track(video.toString()));
+        LocalStackException e = assertThrows(LocalStackException.class, () -> fresh.track(video.toString(), null, null, false));
         assertTrue(e.getMessage().startsWith("no model has been promoted yet"), e.getMessage());
         assertTrue(e.getMessage().contains("./motflow demo") && e.getMessage().contains("./motflow retrain")
                 && e.getMessage().contains("--model DIR"), e.getMessage());
-        LocalStackException notAModel = assertThrows(LocalStackException.class, () -> new Commands(LocalMain.repoRoot(),
-                dir.resolve("empty"), 0, Map.of("model", dir.toString()), new PrintStream(out, true, StandardCharsets.UTF_8))
-                .track(video.toString()));
+        LocalStackException notAModel = assertThrows(LocalStackException.class, () -> new Commands(RepoRoot.find(),
+                dir.resolve("empty"), 0, 180, new PrintStream(out, true, StandardCharsets.UTF_8))
+                .track(video.toString(), null, dir, false));
         assertTrue(notAModel.getMessage().contains("is not a model folder (needs model.pth and config.json"), notAModel.getMessage());
         assertTrue(!Files.exists(dir.resolve("empty/stack.json")), "the stack was stopped");
     }
 
     @Test
-    void unknownCommandAndMissingArgumentsPrintUsage() {
+    void unknownCommandAndMissingArgumentsAreUsageErrorsWithExitCode2() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream console = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream errors = new PrintStream(err, true, StandardCharsets.UTF_8);
+        assertEquals(2, Main.run(new String[] {"fly", "--data-dir", dir.toString()}, console, errors));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("'fly'"), err.toString(StandardCharsets.UTF_8));
+        err.reset();
+        assertEquals(2, Main.run(new String[] {"track", "--data-dir", dir.toString()}, console, errors));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("motflow track: Missing required parameter: 'VIDEO'"),
+                err.toString(StandardCharsets.UTF_8));
+        err.reset();
+        assertEquals(2, Main.run(new String[] {"jobs", "--port", "eighty"}, console, errors));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--port"), err.toString(StandardCharsets.UTF_8));
+        assertTrue(!Files.exists(dir.resolve("stack.json")), "nothing started");
+    }
+
+    @Test
+    void aFailureTheUserCanActOnIsOneLineWithExitCode1() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = Main.run(new String[] {"track", dir.resolve("nope.mp4").toString(), "--data-dir", dir.resolve("data").toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(1, rc);
+        assertEquals("motflow track: no such file: " + dir.resolve("nope.mp4"), err.toString(StandardCharsets.UTF_8).strip());
+    }
+
+    @Test
+    void helpListsEveryCommand() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream console = new PrintStream(out, true, StandardCharsets.UTF_8);
-        LocalStackException e = assertThrows(LocalStackException.class,
-                () -> LocalMain.run(new String[] {"fly", "--data-dir", dir.toString()}, console, false));
-        assertTrue(e.getMessage().contains("unknown command 'fly'"));
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("track VIDEO"));
-        LocalStackException missing = assertThrows(LocalStackException.class,
-                () -> LocalMain.run(new String[] {"track", "--data-dir", dir.toString()}, console, false));
-        assertEquals("usage: ./motflow track VIDEO", missing.getMessage());
+        assertEquals(0, Main.run(new String[] {"help"}, console, console));
+        String help = out.toString(StandardCharsets.UTF_8);
+        for (String command : List.of("eval", "track-dets", "demo", "track", "jobs", "job", "tracks", "retrain", "serve",
+                "import-model", "bench", "synth", "test", "setup")) {
+            assertTrue(help.contains("\n  " + command + " ") || help.contains("\n  " + command + ","), command + " in:\n" + help);
+        }
+        assertTrue(help.contains("Exit codes:") && help.contains("2   usage error"), help);
     }
 }

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -36,13 +35,13 @@ class DemoEndToEndTest {
 
     @Test
     void demoTrainsPromotesTracksAndScores() throws Exception {
-        Path root = LocalMain.repoRoot();
+        Path root = RepoRoot.find();
         assertTrue(Files.isExecutable(root.resolve("containers/.venv/bin/python")),
                 "containers/.venv is missing: run ./motflow setup (the demo runs the model code from containers/ in it)");
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new Tee(captured, System.out), true, StandardCharsets.UTF_8);
         Path results = data.resolve("out");
-        Commands commands = new Commands(root, data.resolve("state"), 0, Map.of(), out);
+        Commands commands = new Commands(root, data.resolve("state"), 0, 180, out);
 
         Commands.DemoResult r = commands.demo(5, 16, results);
 
@@ -84,15 +83,16 @@ class DemoEndToEndTest {
 
         // the data folder persists across restarts: a new stack sees the promoted model and the job
         ByteArrayOutputStream again = new ByteArrayOutputStream();
-        Commands later = new Commands(root, data.resolve("state"), 0, Map.of(), new PrintStream(again, true, StandardCharsets.UTF_8));
+        Commands later = new Commands(root, data.resolve("state"), 0, 180, new PrintStream(again, true, StandardCharsets.UTF_8));
         assertEquals(0, later.job(r.tracked().jobId()));
         assertTrue(again.toString(StandardCharsets.UTF_8).contains("\"SUCCEEDED\""), again.toString(StandardCharsets.UTF_8));
 
         // the processing-job route (incoming/batch/ -> CreateProcessingJob -> EventBridge event) with the restored model:
         // same video, same model, so the same tracks, plus the annotated video
         Path annotated = data.resolve("annotated");
-        Commands batch = new Commands(root, data.resolve("state"), 0, Map.of("annotate", "true", "out", annotated.toString()), out);
-        assertEquals(0, batch.track(data.resolve("state/demo/video/SYN-0007-01.mp4").toString()), captured.toString(StandardCharsets.UTF_8));
+        Commands batch = new Commands(root, data.resolve("state"), 0, 180, out);
+        assertEquals(0, batch.track(data.resolve("state/demo/video/SYN-0007-01.mp4").toString(), annotated, null, true),
+                captured.toString(StandardCharsets.UTF_8));
         try (var jobs = Files.list(annotated)) {
             Path jobDir = jobs.findFirst().orElseThrow();
             assertTrue(Files.size(jobDir.resolve("annotated.mp4")) > 0);
