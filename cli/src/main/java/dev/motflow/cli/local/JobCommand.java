@@ -1,7 +1,5 @@
 package dev.motflow.cli.local;
 
-import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.motflow.cli.HelpOption;
@@ -9,7 +7,6 @@ import dev.motflow.cli.MotflowCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;

@@ -1,7 +1,6 @@
 package dev.motflow.cli.local;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.motflow.cli.HelpOption;

@@ -30,19 +30,19 @@ public final class LocalSystemRunner implements LocalSystem {
         LocalOptions o = command.local();
         Path root = RepoRoot.find();
         Path data = o.dataDir() != null ? o.dataDir().toAbsolutePath().normalize() : root.resolve(".motflow");
-        Commands commands = new Commands(root, data, o.port(), o.trainSeconds(), console);
+        CommandContext ctx = new CommandContext(root, data, o.port(), o.trainSeconds(), console);
         if (console == System.out) {
             // The Lambda handlers log to System.out: when that is the console, their lines go to a file instead.
             redirectHandlerLogs(data);
         }
         return switch (command) {
-            case DemoCommand c -> commands.demo(c.frames(), c.out());
-            case TrackCommand c -> commands.track(c.video().toString(), c.out(), c.model(), c.annotate());
-            case JobsCommand c -> commands.jobs(c.status());
-            case JobCommand c -> commands.job(c.id());
-            case TracksCommand c -> commands.tracks(c.id());
-            case RetrainCommand c -> commands.retrain(c.datasetDir(), c.dataset(), c.version(), c.validation());
-            case ServeCommand c -> commands.serve();
+            case DemoCommand c -> new Demo(ctx).run(c.frames(), c.out()).metrics() != null ? 0 : 1;
+            case TrackCommand c -> new VideoTracking(ctx).run(c.video().toString(), c.out(), c.model(), c.annotate());
+            case JobsCommand c -> new JobQueries(ctx).jobs(c.status());
+            case JobCommand c -> new JobQueries(ctx).job(c.id());
+            case TracksCommand c -> new JobQueries(ctx).tracks(c.id());
+            case RetrainCommand c -> new DatasetRetraining(ctx).run(c.datasetDir(), c.dataset(), c.version(), c.validation());
+            case ServeCommand c -> new ServeLoop(ctx).run();
             case ImportModelCommand c -> throw new LocalStackException("import-model is not implemented yet");
         };
     }

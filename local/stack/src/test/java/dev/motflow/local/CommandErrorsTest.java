@@ -25,18 +25,18 @@ class CommandErrorsTest {
 
     @Test
     void missingVideoIsNamed() {
-        LocalStackException e = assertThrows(LocalStackException.class, () -> Commands.checkVideo(dir.resolve("nope.mp4").toString()));
+        LocalStackException e = assertThrows(LocalStackException.class, () -> VideoTracking.checkVideo(dir.resolve("nope.mp4").toString()));
         assertTrue(e.getMessage().startsWith("no such file: "), e.getMessage());
     }
 
     @Test
     void unsupportedFormatListsTheSupportedOnes() throws Exception {
         Path gif = Files.writeString(dir.resolve("clip.gif"), "GIF89a");
-        LocalStackException e = assertThrows(LocalStackException.class, () -> Commands.checkVideo(gif.toString()));
+        LocalStackException e = assertThrows(LocalStackException.class, () -> VideoTracking.checkVideo(gif.toString()));
         assertTrue(e.getMessage().contains("unsupported video format 'clip.gif'") && e.getMessage().contains("mp4"), e.getMessage());
         Path mov = Files.writeString(dir.resolve("clip.MOV"), "x");
-        assertEquals(mov.toAbsolutePath(), Commands.checkVideo(mov.toString()));
-        assertEquals("video/quicktime", Commands.contentType(mov));
+        assertEquals(mov.toAbsolutePath(), VideoTracking.checkVideo(mov.toString()));
+        assertEquals("video/quicktime", VideoTracking.contentType(mov));
     }
 
     @Test
@@ -54,15 +54,13 @@ class CommandErrorsTest {
     void trackWithoutAnyModelSaysHowToGetOne() throws Exception {
         Path video = Files.write(dir.resolve("walk.mp4"), new byte[] {0, 0, 0, 0x18, 'f', 't', 'y', 'p'});
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Commands fresh = new Commands(RepoRoot.find(), dir.resolve("empty"), 0, 180,
-                new PrintStream(out, true, StandardCharsets.UTF_8));
-        LocalStackException e = assertThrows(LocalStackException.class, () -> fresh.track(video.toString(), null, null, false));
+        VideoTracking fresh = new VideoTracking(new CommandContext(RepoRoot.find(), dir.resolve("empty"), 0, 180,
+                new PrintStream(out, true, StandardCharsets.UTF_8)));
+        LocalStackException e = assertThrows(LocalStackException.class, () -> fresh.run(video.toString(), null, null, false));
         assertTrue(e.getMessage().startsWith("no model has been promoted yet"), e.getMessage());
         assertTrue(e.getMessage().contains("./motflow demo") && e.getMessage().contains("./motflow retrain")
                 && e.getMessage().contains("--model DIR"), e.getMessage());
-        LocalStackException notAModel = assertThrows(LocalStackException.class, () -> new Commands(RepoRoot.find(),
-                dir.resolve("empty"), 0, 180, new PrintStream(out, true, StandardCharsets.UTF_8))
-                .track(video.toString(), null, dir, false));
+        LocalStackException notAModel = assertThrows(LocalStackException.class, () -> fresh.run(video.toString(), null, dir, false));
         assertTrue(notAModel.getMessage().contains("is not a model folder (needs model.pth and config.json"), notAModel.getMessage());
         assertTrue(!Files.exists(dir.resolve("empty/stack.json")), "the stack was stopped");
     }

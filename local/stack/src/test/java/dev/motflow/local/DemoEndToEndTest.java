@@ -41,9 +41,7 @@ class DemoEndToEndTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new Tee(captured, System.out), true, StandardCharsets.UTF_8);
         Path results = data.resolve("out");
-        Commands commands = new Commands(root, data.resolve("state"), 0, 180, out);
-
-        Commands.DemoResult r = commands.demo(5, 16, results);
+        Demo.Result r = new Demo(new CommandContext(root, data.resolve("state"), 0, 5, out)).run(16, results);
 
         String console = captured.toString(StandardCharsets.UTF_8);
         assertEquals("SUCCEEDED", r.runStatus(), console);
@@ -83,15 +81,16 @@ class DemoEndToEndTest {
 
         // the data folder persists across restarts: a new stack sees the promoted model and the job
         ByteArrayOutputStream again = new ByteArrayOutputStream();
-        Commands later = new Commands(root, data.resolve("state"), 0, 180, new PrintStream(again, true, StandardCharsets.UTF_8));
+        JobQueries later = new JobQueries(new CommandContext(root, data.resolve("state"), 0, 180,
+                new PrintStream(again, true, StandardCharsets.UTF_8)));
         assertEquals(0, later.job(r.tracked().jobId()));
         assertTrue(again.toString(StandardCharsets.UTF_8).contains("\"SUCCEEDED\""), again.toString(StandardCharsets.UTF_8));
 
         // the processing-job route (incoming/batch/ -> CreateProcessingJob -> EventBridge event) with the restored model:
         // same video, same model, so the same tracks, plus the annotated video
         Path annotated = data.resolve("annotated");
-        Commands batch = new Commands(root, data.resolve("state"), 0, 180, out);
-        assertEquals(0, batch.track(data.resolve("state/demo/video/SYN-0007-01.mp4").toString(), annotated, null, true),
+        VideoTracking batch = new VideoTracking(new CommandContext(root, data.resolve("state"), 0, 180, out));
+        assertEquals(0, batch.run(data.resolve("state/demo/video/SYN-0007-01.mp4").toString(), annotated, null, true),
                 captured.toString(StandardCharsets.UTF_8));
         try (var jobs = Files.list(annotated)) {
             Path jobDir = jobs.findFirst().orElseThrow();
