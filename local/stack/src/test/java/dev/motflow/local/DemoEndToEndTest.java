@@ -20,12 +20,15 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.motflow.metrics.MotMetrics;
+
 /**
  * The path of {@code ./motflow demo}, end to end, with tiny sizes: synthetic data -> labelled/
  * upload -> S3 event -> retraining trigger -> the real ASL (validate, train with motflow_ml.train,
  * evaluate with motflow_ml.process, score, gate, deploy) -> POST /jobs, presigned PUT -> S3 event ->
  * ingest -> InvokeEndpointAsync -> serving container -> SNS notification -> completion -> API ->
- * metrics. Needs containers/.venv: without it the test fails and says how to get it.
+ * metrics, at the demo's own settings, with a quality floor. Needs containers/.venv: without
+ * it the test fails and says how to get it.
  */
 class DemoEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,7 +44,10 @@ class DemoEndToEndTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(new Tee(captured, System.out), true, StandardCharsets.UTF_8);
         Path results = data.resolve("out");
-        Demo.Result r = new Demo(new CommandContext(root, data.resolve("state"), 0, 5, out)).run(16, results);
+        // The demo's own settings (./motflow demo: 60 frames per sequence, 3 training epochs), so that the quality
+        // floor below is the one a user of the demo gets. The demo's 180 s cap on training is lifted: on a loaded
+        // machine it stops training after fewer epochs (a weaker model), and the floor must not depend on timing.
+        Demo.Result r = new Demo(new CommandContext(root, data.resolve("state"), 0, 3600, out)).run(60, results);
 
         String console = captured.toString(StandardCharsets.UTF_8);
         assertEquals("SUCCEEDED", r.runStatus(), console);
@@ -69,12 +75,15 @@ class DemoEndToEndTest {
         List<String> history = job.path("history").findValuesAsText("status");
         assertTrue(history.containsAll(List.of("RECEIVED", "RUNNING", "SUCCEEDED")), history.toString());
 
-        // metrics are the Java implementation over the synthetic ground truth: bounded, and no track means no FP
-        assertTrue(r.metrics().mota() <= 1.0 && r.metrics().idf1() >= 0 && r.metrics().idf1() <= 1.0, r.metrics().toString());
-        assertTrue(r.metrics().numMisses() + r.metrics().numFalsePositives() >= 0);
-        if (ids.isEmpty()) {
-            assertEquals(0, r.metrics().numFalsePositives());
-        }
+        // The demo's model finds and follows the synthetic figures. Measured at these settings (fixed work: 3 epochs,
+        // seed 0): 5 tracks, MOTA 0.124, IDF1 0.452, HOTA 0.415, recall 0.361 (README, "The two commands"). The floors
+        // keep a margin for floating-point differences between machines, and fail for a model that finds nothing
+        // (IDF1 = HOTA = 0) or mostly false positives (MOTA < 0).
+        assertTrue(ids.size() >= 1, "the demo's model tracks at least one figure:\n" + console);
+        MotMetrics m = r.metrics();
+        assertTrue(m.idf1() >= 0.30, "IDF1 " + m.idf1() + " below the demo's floor 0.30: " + m);
+        assertTrue(m.hota() >= 0.30, "HOTA " + m.hota() + " below the demo's floor 0.30: " + m);
+        assertTrue(m.mota() >= 0.0, "MOTA " + m.mota() + " below the demo's floor 0.0: " + m);
         assertEquals(List.of("start the local stack", "make synthetic data (3 labelled sequences + 1 video)",
                 "retraining run (validate, train, evaluate, gate, deploy)", "track the video (upload, async inference, completion)",
                 "metrics (mot-metrics, Java)"), List.copyOf(r.phases().keySet()));
@@ -98,6 +107,7 @@ class DemoEndToEndTest {
             assertEquals("PROCESSING_JOB", JSON.readTree(jobDir.resolve("job.json").toFile()).path("route").asText());
             assertEquals(ids.size(), JSON.readTree(jobDir.resolve("tracks.json").toFile()).path("tracks").size());
         }
+
     }
 
     /** Writes to two streams (the test reads one, the build log shows the other). */
