@@ -43,7 +43,7 @@ public final class LocalSystemRunner implements LocalSystem {
             case TracksCommand c -> new JobQueries(ctx).tracks(c.id());
             case RetrainCommand c -> new DatasetRetraining(ctx).run(c.datasetDir(), c.dataset(), c.version(), c.validation());
             case ServeCommand c -> new ServeLoop(ctx).run();
-            case ImportModelCommand c -> throw new LocalStackException("import-model is not implemented yet");
+            case ImportModelCommand c -> new ModelImport(ctx).run(c.checkpoint(), c.version());
         };
     }
 

@@ -94,6 +94,26 @@ class CommandErrorsTest {
     }
 
     @Test
+    void importModelChecksItsArgumentsBeforeAnythingRuns() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream console = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream errors = new PrintStream(err, true, StandardCharsets.UTF_8);
+        String data = dir.resolve("data").toString();
+        assertEquals(2, Main.run(new String[] {"import-model", "onnx", "m.onnx", "--data-dir", data}, console, errors));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("fairmot"), err.toString(StandardCharsets.UTF_8));
+        err.reset();
+        assertEquals(2, Main.run(new String[] {"import-model", "fairmot", "--data-dir", data}, console, errors));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("CHECKPOINT"), err.toString(StandardCharsets.UTF_8));
+        err.reset();
+        assertEquals(1, Main.run(new String[] {"import-model", "fairmot", dir.resolve("nope.pth").toString(), "--data-dir", data},
+                console, errors));
+        assertEquals("motflow import-model: no such checkpoint file: " + dir.resolve("nope.pth"),
+                err.toString(StandardCharsets.UTF_8).strip());
+        assertTrue(!Files.exists(dir.resolve("data/stack.json")), "nothing started");
+    }
+
+    @Test
     void helpListsEveryCommand() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream console = new PrintStream(out, true, StandardCharsets.UTF_8);

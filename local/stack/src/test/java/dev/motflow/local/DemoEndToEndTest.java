@@ -2,6 +2,7 @@ package dev.motflow.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -27,7 +29,7 @@ import dev.motflow.metrics.MotMetrics;
  * upload -> S3 event -> retraining trigger -> the real ASL (validate, train with motflow_ml.train,
  * evaluate with motflow_ml.process, score, gate, deploy) -> POST /jobs, presigned PUT -> S3 event ->
  * ingest -> InvokeEndpointAsync -> serving container -> SNS notification -> completion -> API ->
- * metrics, at the demo's own settings, with a quality floor. Needs containers/.venv: without
+ * metrics, at the demo's own settings, with a quality floor; then import-model. Needs containers/.venv: without
  * it the test fails and says how to get it.
  */
 class DemoEndToEndTest {
@@ -108,6 +110,36 @@ class DemoEndToEndTest {
             assertEquals(ids.size(), JSON.readTree(jobDir.resolve("tracks.json").toFile()).path("tracks").size());
         }
 
+        // import-model: a model folder from an importer (here a stand-in for motflow_ml.import_fairmot that copies the
+        // demo's trained model) becomes production version 2 through the registry and the deploy path, and the next
+        // stack's processing jobs mount it
+        Path trained;
+        try (var models = Files.list(data.resolve("state/sagemaker/models"))) {
+            trained = models.filter(folder -> Files.isRegularFile(folder.resolve("model.pth"))).findFirst().orElseThrow();
+        }
+        Path importer = Files.createDirectories(data.resolve("importer"));
+        Files.writeString(importer.resolve("copy_importer.py"), """
+                import shutil, sys
+                checkpoint, out = sys.argv[1], sys.argv[sys.argv.index("--out") + 1]
+                shutil.copytree(open(checkpoint).read().strip(), out)
+                print("copied the model folder named in", checkpoint)
+                """);
+        Path checkpoint = Files.writeString(data.resolve("checkpoint.pth"), trained.toString());
+        CommandContext ctx = new CommandContext(root, data.resolve("state"), 0, 180, out);
+        ModelImport modelImport = new ModelImport(ctx, "copy_importer",
+                Map.of("PYTHONPATH", importer + ":" + root.resolve("containers")));
+        assertEquals(0, modelImport.run(checkpoint, "fairmot-test"), captured.toString(StandardCharsets.UTF_8));
+        assertTrue(captured.toString(StandardCharsets.UTF_8).contains("model fairmot-test is production version 2 of motflow-tracker: "
+                + "s3://motflow-artifacts/imported/fairmot-test/model.tar.gz"), captured.toString(StandardCharsets.UTF_8));
+        Path afterImport = data.resolve("after-import");
+        assertEquals(0, new VideoTracking(ctx).run(data.resolve("state/demo/video/SYN-0007-01.mp4").toString(), afterImport, null, true));
+        try (var jobs = Files.list(afterImport)) {
+            JsonNode model = JSON.readTree(jobs.findFirst().orElseThrow().resolve("job.json").toFile()).path("sagemaker").path("model");
+            assertEquals(2, model.path("version").asInt(), model.toString());
+            assertEquals("s3://motflow-artifacts/imported/fairmot-test/model.tar.gz", model.path("s3Uri").asText(), model.toString());
+        }
+        LocalStackException badName = assertThrows(LocalStackException.class, () -> modelImport.run(checkpoint, "bad/name"));
+        assertTrue(badName.getMessage().startsWith("--version 'bad/name' must be"), badName.getMessage());
     }
 
     /** Writes to two streams (the test reads one, the build log shows the other). */
