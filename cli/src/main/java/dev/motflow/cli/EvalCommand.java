@@ -37,8 +37,9 @@ import picocli.CommandLine.TypeConversionException;
  */
 @Command(name = "eval", sortOptions = false,
         description = {"MOT metrics (CLEAR MOT, IDF1, HOTA) of results against ground truth.",
-            "The i-th --gt pairs with the i-th --result; one row per pair (named after the result file) and an 'overall' row.",
-            "MOT15 (the default) scores every row without preprocessing; MOT16/17/20 apply the MOTChallenge distractor and target rules."})
+            "The i-th --gt pairs with the i-th --result; one row per pair (named after the result file) and an "
+            + "'overall' row. MOT15 (the default) scores every row without preprocessing; MOT16/17/20 apply the "
+            + "MOTChallenge distractor and target rules."})
 public final class EvalCommand implements Callable<Integer> {
     /** Output formats. */
     enum Format { table, json }

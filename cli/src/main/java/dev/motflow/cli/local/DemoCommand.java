@@ -15,8 +15,9 @@ import picocli.CommandLine.Spec;
 /** {@code ./motflow demo}: synthetic data, the retraining workflow, tracking through the stack, metrics. */
 @Command(name = "demo", sortOptions = false,
         description = {"The whole system on this machine: synthetic data, retraining, tracking, metrics.",
-            "Synthetic data -> the retraining workflow (train on the CPU, evaluate, gate, promote) -> track a synthetic",
-            "video through the stack -> tracks + MOTA/IDF1/HOTA against its ground truth and the time per phase."})
+            "Synthetic data -> the retraining workflow (train on the CPU, evaluate, gate, promote) -> track a "
+            + "synthetic video through the stack -> tracks + MOTA/IDF1/HOTA against its ground truth and the time "
+            + "per phase."})
 public final class DemoCommand implements LocalCommand, Callable<Integer> {
     @ParentCommand
     private MotflowCommand root;

@@ -16,9 +16,10 @@ import picocli.CommandLine.Spec;
 /** {@code ./motflow import-model fairmot CHECKPOINT}: a published checkpoint as the local production model. */
 @Command(name = "import-model", sortOptions = false,
         description = {"Import a published checkpoint as the production model of the local system.",
-            "Imports a published checkpoint (FairMOT's {\"epoch\", \"state_dict\"} layout) with motflow_ml.import_fairmot,",
-            "packs it as model.tar.gz like a promoted retraining run, registers it as the production model of the local",
-            "model registry and deploys it to the local endpoints: ./motflow track uses it at once."})
+            "Imports a published checkpoint (FairMOT's {\"epoch\", \"state_dict\"} layout) with "
+            + "motflow_ml.import_fairmot, packs it as model.tar.gz like a promoted retraining run, registers it as "
+            + "the production model of the local model registry and deploys it to the local endpoints: ./motflow "
+            + "track uses it at once."})
 public final class ImportModelCommand implements LocalCommand, Callable<Integer> {
     /** Checkpoint layouts motflow can import. */
     public enum Format { fairmot }
@@ -41,7 +42,7 @@ public final class ImportModelCommand implements LocalCommand, Callable<Integer>
     @Parameters(index = "1", paramLabel = "CHECKPOINT", description = "the checkpoint file (e.g. fairmot_dla34.pth)")
     private Path checkpoint;
 
-    @Option(names = "--version", paramLabel = "V", description = "the model version to register (default: imported-<time>)")
+    @Option(names = "--version", paramLabel = "V", description = "names the import: its artifact imported/V/model.tar.gz (default: imported-<time>); the registry numbers the version")
     private String version;
 
     public Format format() {

@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
 /** {@code ./motflow retrain DATASET_DIR}: upload a labelled dataset and follow the retraining run it starts. */
 @Command(name = "retrain", sortOptions = false,
         description = {"Upload a labelled dataset and follow the retraining run it starts.",
-            "Uploads a MOTChallenge-layout folder (<seq>/img1/*.jpg, <seq>/gt/gt.txt, <seq>/seqinfo.ini) under",
-            "labelled/<dataset>/, then manifest.json (sizes, SHA-256), and follows the run until PROMOTED, REJECTED or FAILED."})
+            "Uploads a MOTChallenge-layout folder (<seq>/img1/*.jpg, <seq>/gt/gt.txt, <seq>/seqinfo.ini) under "
+            + "labelled/<dataset>/, then manifest.json (sizes, SHA-256), and follows the run until PROMOTED, "
+            + "REJECTED or FAILED."})
 public final class RetrainCommand implements LocalCommand, Callable<Integer> {
     @ParentCommand
     private MotflowCommand root;

@@ -16,8 +16,9 @@ import picocli.CommandLine.Spec;
 /** {@code ./motflow track VIDEO}: upload a video through the API, follow the job, write its results. */
 @Command(name = "track", sortOptions = false,
         description = {"Track a video through the local stack; results in ./out/<jobId>/.",
-            "Uploads the video (mp4, m4v, mov, mkv, webm, avi) through the API, follows the job, writes tracks.txt",
-            "(MOTChallenge), tracks.json and job.json. Uses the promoted model unless --model is given."})
+            "Uploads the video (mp4, m4v, mov, mkv, webm, avi) through the API, follows the job, writes "
+            + "tracks.txt (MOTChallenge), tracks.json and job.json. Uses the promoted model unless --model is "
+            + "given."})
 public final class TrackCommand implements LocalCommand, Callable<Integer> {
     @ParentCommand
     private MotflowCommand root;
