@@ -7,12 +7,12 @@ cd "$ROOT"
 log() { echo "setup: $*" >&2; }
 
 # Node packages for the local services (DynamoDB- and S3-compatible servers, ASL tools).
-if [ -f local-services/package-lock.json ]; then
-  if [ ! -d local-services/node_modules ] || [ local-services/package-lock.json -nt local-services/node_modules ]; then
+if [ -f local/node/package-lock.json ]; then
+  if [ ! -d local/node/node_modules ] || [ local/node/package-lock.json -nt local/node/node_modules ]; then
     command -v npm >/dev/null || { log "npm is missing: apt-get install -y nodejs npm"; exit 1; }
-    log "installing local-services node packages"
-    (cd local-services && npm ci --no-audit --no-fund --loglevel=error)
-    touch local-services/node_modules
+    log "installing the node packages of local/node"
+    (cd local/node && npm ci --no-audit --no-fund --loglevel=error)
+    touch local/node/node_modules
   fi
 fi
 

@@ -30,7 +30,6 @@ import dev.motflow.streams.handler.StreamApiHandler;
 import dev.motflow.streams.handler.StreamsRuntime;
 import dev.motflow.streams.model.DetectionsParser;
 import dev.motflow.streams.model.Detector;
-import dev.motflow.streams.service.ConflictBackoff;
 import dev.motflow.streams.service.StreamsConfig;
 import dev.motflow.testsupport.LocalAws;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -74,7 +73,7 @@ public class StreamHandlerBenchmark {
         dynamo.waiter().waitUntilTableExists(b -> b.tableName(table));
         Detector scene = (image, contentType) -> DetectionsParser.parse(answer(frameOf(image), objects));
         handler = new StreamApiHandler(StreamsRuntime.create(StreamsConfig.of(table, "in-process"), dynamo, scene,
-                Clock.systemUTC(), ConflictBackoff.defaults()));
+                Clock.systemUTC(), StreamsRuntime.CONFLICT_BACKOFF));
     }
 
     /** One client: its own stream, frames in order. */

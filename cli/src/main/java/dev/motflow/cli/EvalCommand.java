@@ -6,6 +6,7 @@ import dev.motflow.metrics.MotMetrics;
 import dev.motflow.metrics.SequenceEvaluation;
 import dev.motflow.mot.MotFormatException;
 import java.io.IOException;
+import java.util.concurrent.Callable;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +16,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code ./motflow eval --gt GT.txt --result RESULT.txt [--gt G2 --result R2 ...]
@@ -27,57 +35,53 @@ import java.util.Set;
  * MOTChallenge distractor and target rules. JSON keys are py-motmetrics' metric names plus hota,
  * deta, assa, loca; an undefined value (e.g. no ground truth) is {@code null}.
  */
-public final class EvalCommand implements Command {
-    static final String USAGE = "usage: motflow eval --gt GT.txt --result RESULT.txt [--gt GT2 --result RESULT2 ...]"
-            + " [--benchmark MOT15|MOT16|MOT17|MOT20] [--format table|json]"
-            + " (default MOT15: every row scored, no preprocessing; default format table)";
+@Command(name = "eval", sortOptions = false,
+        description = {"MOT metrics (CLEAR MOT, IDF1, HOTA) of results against ground truth.",
+            "The i-th --gt pairs with the i-th --result; one row per pair (named after the result file) and an "
+            + "'overall' row. MOT15 (the default) scores every row without preprocessing; MOT16/17/20 apply the "
+            + "MOTChallenge distractor and target rules."})
+public final class EvalCommand implements Callable<Integer> {
+    /** Output formats. */
+    enum Format { table, json }
 
-    @Override
-    public String name() {
-        return "eval";
-    }
+    @ParentCommand
+    private MotflowCommand root;
 
-    @Override
-    public String summary() {
-        return "MOT metrics (CLEAR MOT, IDF1, HOTA) of results against ground truth";
-    }
+    @Option(names = "--gt", paramLabel = "GT.txt", description = "ground truth (MOTChallenge gt.txt); repeat for more sequences")
+    private List<Path> gts = new ArrayList<>();
 
-    @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws UsageException, IOException {
-        List<Path> gts = new ArrayList<>();
-        List<Path> results = new ArrayList<>();
-        Benchmark benchmark = Benchmark.MOT15;
-        String format = "table";
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (flag.equals("--help") || flag.equals("-h")) {
-                out.println(USAGE);
-                return 0;
-            }
-            String value = valueOf(args, i, flag);
-            i++;
-            switch (flag) {
-                case "--gt" -> gts.add(Path.of(value));
-                case "--result" -> results.add(Path.of(value));
-                case "--benchmark" -> {
-                    try {
-                        benchmark = Benchmark.parse(value);
-                    } catch (IllegalArgumentException e) {
-                        throw new UsageException(e.getMessage());
-                    }
-                }
-                case "--format" -> {
-                    format = value.toLowerCase(Locale.ROOT);
-                    if (!format.equals("table") && !format.equals("json")) {
-                        throw new UsageException("unknown format '" + value + "' (table or json)");
-                    }
-                }
-                default -> throw new UsageException("unknown option '" + flag + "'; " + USAGE);
+    @Option(names = "--result", paramLabel = "RESULT.txt", description = "tracker result (MOTChallenge); one per --gt, in the same order")
+    private List<Path> results = new ArrayList<>();
+
+    @Option(names = "--benchmark", paramLabel = "MOT15|MOT16|MOT17|MOT20", converter = BenchmarkConverter.class,
+            description = "scoring rules (default: ${DEFAULT-VALUE})", defaultValue = "MOT15")
+    private Benchmark benchmark;
+
+    @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
+            description = "table (py-motmetrics' rendering) or json (py-motmetrics' metric names plus hota, deta, assa, loca; undefined values are null); default ${DEFAULT-VALUE}")
+    private Format format;
+
+    @Mixin
+    private HelpOption help;
+
+    /** Benchmark names, case-insensitive; a bad one is a usage error. */
+    static final class BenchmarkConverter implements ITypeConverter<Benchmark> {
+        @Override
+        public Benchmark convert(String value) {
+            try {
+                return Benchmark.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
             }
         }
+    }
+
+    @Override
+    public Integer call() throws UsageException {
+        PrintStream out = root.out();
         if (gts.isEmpty() || gts.size() != results.size()) {
             throw new UsageException("need as many --gt as --result files, at least one each (got "
-                    + gts.size() + " and " + results.size() + "); " + USAGE);
+                    + gts.size() + " and " + results.size() + "); see ./motflow eval --help");
         }
 
         Map<String, MotMetrics> rows = new LinkedHashMap<>();
@@ -97,22 +101,12 @@ public final class EvalCommand implements Command {
         }
         rows.put("overall", SequenceEvaluation.combine("overall", parts).metrics());
 
-        if (format.equals("json")) {
+        if (format == Format.json) {
             out.println(json(rows));
         } else {
             out.print(table(rows));
         }
-        return 0;
-    }
-
-    private static String valueOf(String[] args, int i, String flag) throws UsageException {
-        if (!flag.startsWith("--")) {
-            throw new UsageException("unexpected argument '" + flag + "'; " + USAGE);
-        }
-        if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-            throw new UsageException("option " + flag + " needs a value; " + USAGE);
-        }
-        return args[i + 1];
+        return Main.EXIT_OK;
     }
 
     private static String uniqueName(String name, Set<String> taken) {

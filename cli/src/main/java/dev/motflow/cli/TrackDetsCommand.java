@@ -10,13 +10,19 @@ import dev.motflow.tracking.Tracker;
 import dev.motflow.tracking.TrackerConfig;
 import dev.motflow.tracking.TrackerOutput;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code track-dets}: runs an association policy over a MOTChallenge det file (boxes, scores and
@@ -28,109 +34,98 @@ import java.util.Locale;
  * {@code SEQ/det/det.txt}), else 30. Every frame from 1 to the last one (or {@code seqLength}) is fed to
  * the tracker, empty ones too, so lost tracks age correctly.
  */
-public final class TrackDetsCommand implements Command {
-    static final String USAGE = "usage: ./motflow track-dets --det det.txt [--policy bytetrack|jde] [--fps 30] "
-            + "[--min-score S] [--track-thresh T] [--det-thresh T] --out result.txt";
+@Command(name = "track-dets", sortOptions = false,
+        description = {"Run an association policy (bytetrack|jde) over a MOTChallenge det.txt and write a MOTChallenge result.",
+            "The frame rate comes from --fps, else a seqinfo.ini next to the det file or one folder up, else 30."})
+public final class TrackDetsCommand implements Callable<Integer> {
+    @ParentCommand
+    private MotflowCommand root;
 
-    @Override
-    public String name() {
-        return "track-dets";
+    @Option(names = "--det", required = true, paramLabel = "det.txt",
+            description = "detections: MOTChallenge det rows, re-ID embeddings in columns 11+ for jde")
+    private Path det;
+
+    @Option(names = "--out", required = true, paramLabel = "result.txt", description = "where the result is written")
+    private Path out;
+
+    @Option(names = "--policy", paramLabel = "bytetrack|jde", defaultValue = "bytetrack", converter = PolicyConverter.class,
+            description = "association policy (jde = fairmot; needs embeddings); default ${DEFAULT-VALUE}")
+    private Policy policy;
+
+    @Option(names = "--fps", paramLabel = "N", converter = FiniteNumber.class, description = "frame rate (> 0)")
+    private Double fps;
+
+    @Option(names = "--min-score", paramLabel = "S", converter = FiniteNumber.class,
+            description = "drop detections scoring below S before tracking")
+    private Double minScore;
+
+    @Option(names = "--track-thresh", paramLabel = "T", converter = FiniteNumber.class, description = "the policy's track threshold")
+    private Double trackThresh;
+
+    @Option(names = "--det-thresh", paramLabel = "T", converter = FiniteNumber.class, description = "the policy's detection threshold")
+    private Double detThresh;
+
+    @Mixin
+    private HelpOption help;
+
+    /** bytetrack, jde (or its other name, fairmot), case-insensitive. */
+    static final class PolicyConverter implements ITypeConverter<Policy> {
+        @Override
+        public Policy convert(String v) {
+            return switch (v.toLowerCase(Locale.ROOT)) {
+                case "bytetrack" -> Policy.BYTETRACK;
+                case "jde", "fairmot" -> Policy.JDE;
+                default -> throw new TypeConversionException("unknown policy '" + v + "' (bytetrack or jde)");
+            };
+        }
     }
 
-    @Override
-    public String summary() {
-        return "run an association policy (bytetrack|jde) over a det.txt and write a MOTChallenge result";
-    }
-
-    /** Parsed command line. */
-    record Options(Path det, Path out, Policy policy, Double fps, double minScore, Double trackThresh,
-                   Double detThresh) {
-    }
-
-    static Options parse(String[] args) throws UsageException {
-        Path det = null;
-        Path out = null;
-        Policy policy = Policy.BYTETRACK;
-        Double fps = null;
-        double minScore = Double.NEGATIVE_INFINITY;
-        Double trackThresh = null;
-        Double detThresh = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("-h") || a.equals("--help")) {
-                throw new UsageException(USAGE);
-            }
-            if (i + 1 >= args.length) {
-                throw new UsageException("missing value after " + a + "; " + USAGE);
-            }
-            String v = args[++i];
-            switch (a) {
-                case "--det" -> det = Paths.get(v);
-                case "--out" -> out = Paths.get(v);
-                case "--policy" -> policy = switch (v.toLowerCase(Locale.ROOT)) {
-                    case "bytetrack" -> Policy.BYTETRACK;
-                    case "jde", "fairmot" -> Policy.JDE;
-                    default -> throw new UsageException("unknown policy '" + v + "' (bytetrack or jde)");
-                };
-                case "--fps" -> {
-                    fps = number(a, v);
-                    if (!(fps > 0)) {
-                        throw new UsageException("--fps must be > 0, got " + v);
-                    }
+    /** A finite number (no NaN, no infinity). */
+    static final class FiniteNumber implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String v) {
+            try {
+                double d = Double.parseDouble(v);
+                if (Double.isFinite(d)) {
+                    return d;
                 }
-                case "--min-score" -> minScore = number(a, v);
-                case "--track-thresh" -> trackThresh = number(a, v);
-                case "--det-thresh" -> detThresh = number(a, v);
-                default -> throw new UsageException("unknown option " + a + "; " + USAGE);
+            } catch (NumberFormatException e) {
+                // reported below
             }
-        }
-        if (det == null || out == null) {
-            throw new UsageException("--det and --out are required; " + USAGE);
-        }
-        return new Options(det, out, policy, fps, minScore, trackThresh, detThresh);
-    }
-
-    private static double number(String flag, String v) throws UsageException {
-        try {
-            double d = Double.parseDouble(v);
-            if (!Double.isFinite(d)) {
-                throw new NumberFormatException();
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            throw new UsageException(flag + " needs a number, got '" + v + "'");
+            throw new TypeConversionException("needs a number, got '" + v + "'");
         }
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Options o = parse(args);
+    public Integer call() throws UsageException, IOException {
+        if (fps != null && !(fps > 0)) {
+            throw new UsageException("--fps must be > 0, got " + fps);
+        }
         List<MotRow> rows;
         try {
-            rows = MotFile.read(o.det());
+            rows = MotFile.read(det);
         } catch (MotFormatException e) {
             throw new UsageException(e.getMessage());
         }
-        SeqInfo seqInfo = findSeqInfo(o.det());
-        double fps = o.fps() != null ? o.fps()
+        SeqInfo seqInfo = findSeqInfo(det);
+        double frameRate = fps != null ? fps
                 : seqInfo != null && seqInfo.frameRate().isPresent() ? seqInfo.frameRate().getAsDouble() : 30.0;
         int frames = seqInfo != null ? seqInfo.seqLength() : 0;
 
-        TrackerConfig config = o.policy() == Policy.JDE
-                ? TrackerConfig.jde(embeddingDim(rows, o.det())) : TrackerConfig.byteTrack();
-        config = config.withFrameRate(fps);
-        if (o.trackThresh() != null) {
-            config = config.withTrackThresh(o.trackThresh());
+        TrackerConfig config = policy == Policy.JDE ? TrackerConfig.jde(embeddingDim(rows, det)) : TrackerConfig.byteTrack();
+        config = config.withFrameRate(frameRate);
+        if (trackThresh != null) {
+            config = config.withTrackThresh(trackThresh);
         }
-        if (o.detThresh() != null) {
-            config = config.withDetThresh(o.detThresh());
+        if (detThresh != null) {
+            config = config.withDetThresh(detThresh);
         }
-        List<MotRow> result = track(rows, o.det(), config, o.minScore(), frames);
-        MotFile.write(o.out(), result);
-        err.printf(Locale.ROOT, "track-dets: %s, %.4g fps, %d detections -> %d result rows, %d tracks in %s%n",
-                config.policy().name().toLowerCase(Locale.ROOT), fps, rows.size(), result.size(),
-                countIds(result), o.out());
-        return 0;
+        List<MotRow> result = track(rows, det, config, minScore == null ? Double.NEGATIVE_INFINITY : minScore, frames);
+        MotFile.write(out, result);
+        root.err().printf(Locale.ROOT, "track-dets: %s, %.4g fps, %d detections -> %d result rows, %d tracks in %s%n",
+                config.policy().name().toLowerCase(Locale.ROOT), frameRate, rows.size(), result.size(),
+                countIds(result), out);
+        return Main.EXIT_OK;
     }
 
     /**

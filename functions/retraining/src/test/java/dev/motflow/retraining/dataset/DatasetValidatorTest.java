@@ -19,7 +19,7 @@ import dev.motflow.retraining.Json;
 import dev.motflow.retraining.TestBed;
 import dev.motflow.retraining.TestBed.DataFile;
 import dev.motflow.retraining.TestTables;
-import dev.motflow.retraining.score.ModelRegistry;
+import dev.motflow.retraining.store.ModelRegistry;
 import dev.motflow.retraining.store.Keys;
 import dev.motflow.retraining.store.RunRecords;
 import dev.motflow.retraining.training.TrainingPlanner;

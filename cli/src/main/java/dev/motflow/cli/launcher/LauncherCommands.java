@@ -1,0 +1,58 @@
+package dev.motflow.cli.launcher;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import dev.motflow.cli.CommandFailure;
+import dev.motflow.cli.HelpOption;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * The commands the {@code ./motflow} script runs itself (they drive Maven, npm and Python set-up, so
+ * they are shell): declared here only so that the help lists every command in one style.
+ */
+public final class LauncherCommands {
+    private LauncherCommands() {
+    }
+
+    /** Shared behaviour: reached only when the Java CLI is run directly instead of through the script. */
+    abstract static class ScriptCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        HelpOption help;
+
+        @Override
+        public Integer call() {
+            throw new CommandFailure("'" + spec.name() + "' is run by the launcher script: ./motflow " + spec.name());
+        }
+    }
+
+    @Command(name = "test", description = {"Set up a fresh machine and run every test (what CI runs).",
+        "mvn verify over all modules, then the Python suites (tools/crosscheck, containers/)."})
+    public static final class Test extends ScriptCommand {
+    }
+
+    @Command(name = "setup", description = "Only the set-up: node packages in local/node/, the Python venvs (.venv, containers/.venv).")
+    public static final class Setup extends ScriptCommand {
+    }
+
+    @Command(name = "bench", description = "JMH benchmarks of benchmarks/ (figures printed, never asserted); JMH options pass through.")
+    public static final class Bench extends ScriptCommand {
+        @Parameters(arity = "0..*", paramLabel = "REGEX|JMH-OPTION", description = "benchmarks to run (a regex) and JMH options")
+        List<String> jmh;
+    }
+
+    @Command(name = "synth", description = {"CloudFormation templates of the CDK app into cdk.out/ (offline).",
+        "Applies the cdk-nag AwsSolutions checks; exits non-zero on an unsuppressed finding."})
+    public static final class Synth extends ScriptCommand {
+        @Option(names = "-c", paramLabel = "KEY=VALUE", description = "CDK context, e.g. -c stage=prod -c asyncMaxInstances=4")
+        List<String> context;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.motflow.local;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.motflow.metrics.Benchmark;
+import dev.motflow.metrics.MotEvaluator;
+import dev.motflow.metrics.MotMetrics;
+
+/**
+ * {@code ./motflow demo}: synthetic data from the containers' generator -> the retraining workflow
+ * (train, evaluate, gate, promote, deploy) -> a synthetic video tracked through the job path ->
+ * MOTA / IDF1 / HOTA against its ground truth, with the time of each phase.
+ */
+final class Demo {
+    /** What the demo measured: phase timings (s), the run's outcome, the job and the metrics. */
+    record Result(Map<String, Double> phases, String runStatus, VideoTracking.Tracked tracked, MotMetrics metrics) {
+    }
+
+    private final CommandContext ctx;
+    private final PrintStream out;
+
+    Demo(CommandContext ctx) {
+        this.ctx = ctx;
+        this.out = ctx.out();
+    }
+
+    /** Runs the demo with {@code frames} per synthetic sequence; the video's results go under {@code outDir} (null: ./out). */
+    Result run(int frames, Path outDir) {
+        Map<String, Double> phases = new LinkedHashMap<>();
+        ConsoleReport report = new ConsoleReport(out);
+        long all = System.nanoTime();
+        out.println("""
+                motflow demo: the whole system on this machine, no AWS account. The handlers are the Lambda code;
+                DynamoDB = dynalite, S3 = s3rver, Step Functions = aws-local-stepfunctions, SageMaker = containers/ code
+                as local processes on the CPU with small settings (resnet18, 160x96 input, 3 epochs, at most %d s):
+                expect a weak model, this shows the pipeline, not the accuracy of a GPU-trained tracker.""".formatted(ctx.trainSeconds()));
+        long t = System.nanoTime();
+        try (LocalStack stack = StackConnection.startEmbedded(ctx)) {
+            phases.put("start the local stack", CommandContext.secondsSince(t));
+
+            t = System.nanoTime();
+            Path demoDir = ctx.data().resolve("demo");
+            S3Files.deleteTree(demoDir);
+            Path labelled = demoDir.resolve("labelled");
+            Path videoDir = demoDir.resolve("video");
+            synth(labelled, 3, frames, 1, false);
+            synth(videoDir, 1, frames, 7, true);
+            Path video = videoDir.resolve("SYN-0007-01.mp4");
+            Path gt = videoDir.resolve("SYN-0007-01/gt/gt.txt");
+            phases.put("make synthetic data (3 labelled sequences + 1 video)", CommandContext.secondsSince(t));
+
+            t = System.nanoTime();
+            ApiClient api = new ApiClient(stack.apiUrl());
+            String version = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd.HHmmss"));
+            DatasetRetraining retraining = new DatasetRetraining(ctx);
+            retraining.upload(stack.s3(), labelled, "demo", version, List.of("SYN-0001-03"));
+            JsonNode run = retraining.followRun(api, "demo-");
+            phases.put("retraining run (validate, train, evaluate, gate, deploy)", CommandContext.secondsSince(t));
+            stack.notifications().published().stream().reduce((a, b) -> b).ifPresent(p -> {
+                JsonNode m = p.messageJson();
+                out.println("  outcome: " + m.path("status").asText() + " " + m.path("reason").asText("")
+                        + (m.has("candidateScores") ? " candidate " + m.path("candidateScores") : ""));
+            });
+            if (stack.sageMaker().containers().deployedModel() == null) {
+                out.println("no model is deployed after the retraining run (" + run.path("status").asText() + "); see "
+                        + ctx.data().resolve("logs") + " and " + ctx.data().resolve("sagemaker/training"));
+                report.phases(phases, all);
+                return new Result(phases, run.path("status").asText(), null, null);
+            }
+
+            t = System.nanoTime();
+            out.println("tracking " + video.getFileName() + " through the stack: POST /jobs -> presigned PUT -> S3 event -> "
+                    + "ingest -> async endpoint -> SNS -> completion -> API");
+            VideoTracking.Tracked tracked = new VideoTracking(ctx).track(api, video, outDir);
+            phases.put("track the video (upload, async inference, completion)", CommandContext.secondsSince(t));
+            if (!"SUCCEEDED".equals(tracked.status())) {
+                report.phases(phases, all);
+                return new Result(phases, run.path("status").asText(), tracked, null);
+            }
+
+            t = System.nanoTime();
+            MotMetrics m;
+            try {
+                m = MotEvaluator.evaluate(gt, tracked.tracksFile(), Benchmark.MOT17).metrics();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            phases.put("metrics (mot-metrics, Java)", CommandContext.secondsSince(t));
+            out.printf(Locale.ROOT, "metrics against the synthetic ground truth (MOT17 rules): MOTA %.3f  IDF1 %.3f  HOTA %.3f  "
+                            + "(recall %.3f, precision %.3f, FP %d, FN %d, ID switches %d)%n",
+                    m.mota(), m.idf1(), m.hota(), m.recall(), m.precision(), m.numFalsePositives(), m.numMisses(), m.numSwitches());
+            report.phases(phases, all);
+            return new Result(phases, run.path("status").asText(), tracked, m);
+        }
+    }
+
+    private void synth(Path outDir, int seqs, int frames, int seed, boolean mp4) {
+        List<String> args = new ArrayList<>(List.of("--out", outDir.toString(), "--seqs", Integer.toString(seqs),
+                "--frames", Integer.toString(frames), "--seed", Integer.toString(seed), "--width", "320", "--height", "192",
+                // few, large figures without sensor noise: learnable in the CPU minutes the demo trains
+                "--ids", "5", "--min-height", "70", "--max-height", "130", "--noise", "0"));
+        if (mp4) {
+            args.add("--mp4");
+        }
+        Containers c = new Containers(ctx.root(), ctx.data().resolve("logs"));
+        Containers.Run r = c.run("motflow_ml.synth", args, null, ctx.data().resolve("logs/synth.log"), Map.of(), null);
+        if (!r.ok()) {
+            throw new LocalStackException("synthetic data generation failed: " + r.lastLines());
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package dev.motflow.local;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.motflow.jobs.handler.ApiHandler;
+import dev.motflow.jobs.handler.AsyncCompletionHandler;
+import dev.motflow.jobs.handler.IngestHandler;
+import dev.motflow.jobs.handler.JobsRuntime;
+import dev.motflow.jobs.handler.ProcessingJobEventHandler;
+import dev.motflow.jobs.service.JobsConfig;
+import dev.motflow.retraining.handler.Steps;
+import dev.motflow.retraining.store.ModelRegistry;
+import dev.motflow.streams.handler.StreamApiHandler;
+import dev.motflow.streams.handler.StreamsRuntime;
+import dev.motflow.streams.service.StreamsConfig;
+import dev.motflow.testsupport.LocalAws;
+import dev.motflow.testsupport.sfn.SnsTasks;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sagemaker.SageMakerClient;
+import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
+
+/**
+ * motflow on one machine: the same handler code as in AWS, only the endpoints behind the SDK
+ * clients change. This class assembles the parts, each with one job: {@link StorageServers}
+ * (dynalite, s3rver), {@link S3EventRouter} (ObjectCreated events as SQS batches to the ingest and
+ * the retraining trigger), {@link LocalApiServer} (the HTTP API handlers), {@link LocalRetraining}
+ * (the retraining state machine run locally) and {@link LocalSageMaker} (the containers/ code);
+ * {@link StackLifecycle} stops all of it on {@link #close()} or Ctrl-C.
+ */
+public final class LocalStack implements AutoCloseable {
+    public static final String TABLE = "motflow";
+    public static final String DROP_BUCKET = "motflow-drop";
+    public static final String RESULTS_BUCKET = "motflow-results";
+    public static final String LABELLED_BUCKET = "motflow-labelled";
+    public static final String ARTIFACTS_BUCKET = "motflow-artifacts";
+    public static final String ASYNC_ENDPOINT = "motflow-async";
+    public static final String REALTIME_ENDPOINT = "motflow-frames";
+    /** The endpoint the retraining workflow deploys to. */
+    public static final String MODEL_ENDPOINT = "motflow-tracker";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static {
+        // JDK HttpClient and JDK HttpServer both drop idle connections after 30 s: a client reusing a
+        // connection the server is closing gets "header parser received no bytes". Clients here
+        // (the ASL's SageMaker tasks, the local SageMaker's forwarding) let go of them much earlier.
+        if (System.getProperty("jdk.httpclient.keepalive.timeout") == null) {
+            System.setProperty("jdk.httpclient.keepalive.timeout", "5");
+        }
+    }
+
+    /** What a stack is started with. */
+    public record Options(Path repoRoot, Path dataDir, int apiPort, Map<String, String> trainingOverrides, Consumer<String> log) {
+    }
+
+    private final Options options;
+    private final Consumer<String> log;
+    private final LocalApiServer api;
+    private final StackLifecycle lifecycle;
+    private final StorageServers storage;
+    private final LocalSageMaker sageMaker;
+    private final LocalRetraining retraining;
+
+    private LocalStack(Options options) {
+        this.options = options;
+        this.log = options.log();
+        Path data = options.dataDir();
+        try {
+            Files.createDirectories(data.resolve("s3"));
+            Files.createDirectories(data.resolve("dynamodb"));
+        } catch (IOException e) {
+            throw new LocalStackException("cannot create the data folder " + data + ": " + e.getMessage());
+        }
+        this.api = new LocalApiServer(options.apiPort(), log);
+        this.lifecycle = new StackLifecycle(this::deleteStackFile);
+        try {
+            S3EventRouter s3Events = lifecycle.add(new S3EventRouter(DROP_BUCKET, LABELLED_BUCKET));
+            lifecycle.add(api);
+            this.storage = new StorageServers(options.repoRoot(), data, s3Events.webhook(), TABLE,
+                    List.of(DROP_BUCKET, RESULTS_BUCKET, LABELLED_BUCKET, ARTIFACTS_BUCKET), lifecycle);
+            Containers containers = lifecycle.add(new Containers(options.repoRoot(), data.resolve("logs")));
+            this.sageMaker = lifecycle.add(new LocalSageMaker(storage.s3(), containers, data.resolve("sagemaker"),
+                    options.trainingOverrides(), "s3://" + RESULTS_BUCKET + "/async-output/"));
+            sageMaker.onProgress(log);
+
+            // ---- jobs (docs/handlers.md) -------------------------------------------------------
+            SageMakerClient smClient = SageMakerClient.builder().endpointOverride(sageMaker.endpoint()).region(LocalAws.REGION)
+                    .credentialsProvider(LocalAws.CREDENTIALS).httpClient(UrlConnectionHttpClient.create())
+                    .overrideConfiguration(c -> c.retryStrategy(JobsRuntime.sageMakerRetries())).build();
+            SageMakerRuntimeClient smRuntime = SageMakerRuntimeClient.builder().endpointOverride(sageMaker.endpoint())
+                    .region(LocalAws.REGION).credentialsProvider(LocalAws.CREDENTIALS)
+                    .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(5)).build())
+                    .overrideConfiguration(c -> c.retryStrategy(JobsRuntime.sageMakerRetries())).build();
+            JobsRuntime jobs = JobsRuntime.create(jobsConfig(), storage.dynamo(), storage.s3(), storage.presigner(), smClient,
+                    smRuntime, Clock.systemUTC(), JobsRuntime.Tuning.defaults());
+            LocalQueue ingestQueue = lifecycle.add(new LocalQueue("ingest", new IngestHandler(jobs.ingest()), log, 5, 2000));
+            LocalQueue completionQueue = lifecycle.add(new LocalQueue("async-completion",
+                    new AsyncCompletionHandler(jobs.completion()), log, 5, 2000));
+            ProcessingJobEventHandler processingEvents = new ProcessingJobEventHandler(jobs.completion());
+            sageMaker.onAsyncNotification(completionQueue::send);
+            sageMaker.onProcessingEvent(event -> invokeAsyncWithRetries("processing-events",
+                    () -> processingEvents.handleRequest(event, null)));
+
+            // ---- streams -----------------------------------------------------------------------
+            StreamsRuntime streams = StreamsRuntime.create(StreamsConfig.of(TABLE, REALTIME_ENDPOINT), storage.dynamo(), smRuntime,
+                    Clock.systemUTC(), StreamsRuntime.CONFLICT_BACKOFF);
+
+            // ---- retraining --------------------------------------------------------------------
+            this.retraining = new LocalRetraining(options.repoRoot(), storage.dynamo(), storage.s3(), sageMaker, log, lifecycle);
+
+            restoreDeployedModel();
+
+            s3Events.start(ingestQueue, retraining.labelledQueue());
+            api.start(new LocalApiServer.Routes(new ApiHandler(jobs.api()), new StreamApiHandler(streams), retraining.api(),
+                    retraining.executions()::toJson));
+            writeStackFile();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public static LocalStack start(Options options) {
+        return new LocalStack(options);
+    }
+
+    /** The jobs Lambdas' environment (docs/handlers.md), pointing at the local names. */
+    private static JobsConfig jobsConfig() {
+        Map<String, String> env = new HashMap<>();
+        env.put("TABLE_NAME", TABLE);
+        env.put("RESULTS_BUCKET", RESULTS_BUCKET);
+        env.put("DROP_BUCKET", DROP_BUCKET);
+        env.put("ASYNC_ENDPOINT_NAME", ASYNC_ENDPOINT);
+        env.put("PROCESSING_IMAGE_URI", "000000000000.dkr.ecr.us-east-1.amazonaws.com/motflow-ml:local");
+        env.put("PROCESSING_ROLE_ARN", "arn:aws:iam::000000000000:role/motflow-processing");
+        env.put("PRESIGN_TTL_SECONDS", "3600");
+        return JobsConfig.fromMap(env);
+    }
+
+    /** After a restart: the model the registry says is in production is what the endpoint serves. */
+    private void restoreDeployedModel() {
+        try {
+            ModelRegistry.Current current = retraining.steps().registry().current();
+            if (current != null && current.artifactS3Uri() != null) {
+                sageMaker.restoreEndpoint(MODEL_ENDPOINT, current.endpointConfigName(), current.artifactS3Uri());
+            }
+        } catch (RuntimeException e) {
+            log.accept("could not restore the deployed model: " + e.getMessage());
+        }
+    }
+
+    private void invokeAsyncWithRetries(String name, Runnable call) {
+        // Lambda's asynchronous invocation: two retries, then the on-failure destination (a log line here).
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            try {
+                call.run();
+                return;
+            } catch (RuntimeException e) {
+                log.accept(name + ": attempt " + attempt + " failed: " + e.getMessage());
+                Containers.sleep(1000L * attempt);
+            }
+        }
+    }
+
+    // ---- what other ./motflow commands need to find a running stack ----------------------------
+
+    private void writeStackFile() {
+        try {
+            var o = JSON.createObjectNode().put("pid", ProcessHandle.current().pid()).put("api", apiUrl().toString())
+                    .put("s3", s3Endpoint().toString()).put("dynamodb", storage.dynamoEndpoint().toString())
+                    .put("sagemaker", sageMaker.endpoint().toString());
+            Files.writeString(options.dataDir().resolve("stack.json"), o.toPrettyString());
+        } catch (IOException e) {
+            log.accept("cannot write stack.json: " + e.getMessage());
+        }
+    }
+
+    private void deleteStackFile() {
+        try {
+            Files.deleteIfExists(options.dataDir().resolve("stack.json"));
+        } catch (IOException e) {
+            // best effort: a stale file names a dead pid, which readers ignore
+        }
+    }
+
+    public URI apiUrl() {
+        return api.url();
+    }
+
+    public URI s3Endpoint() {
+        return storage.s3Endpoint();
+    }
+
+    public S3Client s3() {
+        return storage.s3();
+    }
+
+    public DynamoDbClient dynamo() {
+        return storage.dynamo();
+    }
+
+    public LocalSageMaker sageMaker() {
+        return sageMaker;
+    }
+
+    LocalExecutions executions() {
+        return retraining.executions();
+    }
+
+    public Steps steps() {
+        return retraining.steps();
+    }
+
+    public SnsTasks notifications() {
+        return retraining.notifications();
+    }
+
+    public Path dataDir() {
+        return options.dataDir();
+    }
+
+    @Override
+    public void close() {
+        lifecycle.close();
+    }
+}
