@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.motflow.retraining.handler.Steps;
+import dev.motflow.retraining.model.ModelVersion;
 import dev.motflow.retraining.store.ModelRegistry;
 import dev.motflow.testsupport.LocalAws;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -118,7 +119,7 @@ final class ModelImport {
         ModelRegistry registry = new ModelRegistry(stack.dynamo(), LocalStack.TABLE, Steps.DEFAULT_MODEL_NAME, Clock.systemUTC());
         // No scores yet: the next retraining run scores production on its own validation set before the gate compares.
         long version = registry.createCandidate(artifact, 0, "imported", JSON.createObjectNode(), executionName);
-        registry.setStatus(version, "CANDIDATE", "APPROVED");
+        registry.setStatus(version, ModelVersion.Status.CANDIDATE, ModelVersion.Status.APPROVED);
         String configBase = "motflow-import-v" + version;
         deploy(stack.sageMaker(), artifact, configBase);
         ModelRegistry.Current previous = registry.current();
@@ -126,9 +127,9 @@ final class ModelImport {
         if (!registry.promote(version, previousVersion, artifact, configBase, executionName)) {
             throw new LocalStackException("the production model changed while importing (another promotion won); run the import again");
         }
-        registry.setStatus(version, "APPROVED", "DEPLOYED");
+        registry.setStatus(version, ModelVersion.Status.APPROVED, ModelVersion.Status.DEPLOYED);
         if (previousVersion != null) {
-            registry.setStatus(previousVersion, "DEPLOYED", "APPROVED");
+            registry.setStatus(previousVersion, ModelVersion.Status.DEPLOYED, ModelVersion.Status.APPROVED);
         }
         return new Registered(version, artifact, configBase);
     }
