@@ -1,6 +1,7 @@
 package dev.motflow.local;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,6 +11,10 @@ import java.util.Map;
  * at all.
  */
 public final class CpuTraining {
+    /** The settings that define the network; a warm start takes them from the model it starts from. */
+    public static final List<String> ARCHITECTURE_KEYS = List.of("backbone", "head_conv", "neck_channels",
+            "reid_dim");
+
     private CpuTraining() {
     }
 

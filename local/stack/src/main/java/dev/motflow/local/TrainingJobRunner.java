@@ -52,10 +52,21 @@ final class TrainingJobRunner {
             }
             ObjectNode hyper = JSON.createObjectNode();
             job.path("HyperParameters").fields().forEachRemaining(e -> hyper.put(e.getKey(), e.getValue().asText()));
-            overrides.forEach(hyper::put);
+            boolean warmStart = false;
+            for (JsonNode ch : job.path("InputDataConfig")) {
+                warmStart |= "pretrained".equals(ch.path("ChannelName").asText());
+            }
+            // A warm start keeps the architecture of the model it starts from (an imported DLA-34 stays a
+            // DLA-34): the CPU settings then only shrink the input and the schedule.
+            Map<String, String> applied = new LinkedHashMap<>(overrides);
+            if (warmStart) {
+                CpuTraining.ARCHITECTURE_KEYS.forEach(applied::remove);
+            }
+            applied.forEach(hyper::put);
             Files.createDirectories(opt.resolve("input/config"));
             Files.writeString(opt.resolve("input/config/hyperparameters.json"), hyper.toPrettyString());
-            progress.accept("training job " + name + ": motflow_ml.train on the CPU with " + overrides);
+            progress.accept("training job " + name + ": motflow_ml.train on the CPU with " + applied
+                    + (warmStart ? " (warm start: architecture from the pretrained channel)" : ""));
             double[] loss = {Double.NaN};
             Containers.Run run = containers.run("motflow_ml.train", List.of(), opt, opt.resolve("train.log"), Map.of(), line -> {
                 if (line.startsWith("validation_loss=")) {
