@@ -25,6 +25,7 @@
 // is unusable.
 import { readFileSync } from 'node:fs';
 import { StateMachine, ExecutionError, ExecutionTimeoutError } from 'aws-local-stepfunctions';
+import http from 'node:http';
 
 function fail(message) {
   process.stderr.write(`sfn-runner: ${message}\n`);
@@ -83,6 +84,31 @@ try {
   fail(`cannot read ${request.definitionFile}: ${e.message}`);
 }
 
+// One POST to the dispatcher. node:http rather than fetch: fetch (undici) gives up on a response whose
+// headers take over 300 s, and a .sync training step on a slow machine answers later than that.
+function postJson(url, payload) {
+  const body = Buffer.from(JSON.stringify(payload));
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': body.length },
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch (e) {
+          reject(new Error(`status ${res.statusCode}, not JSON: ${e.message}`));
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 const executionName = request.executionName ?? 'local-execution';
 const attempts = new Map();
 const taskResourceLocalHandlers = {};
@@ -93,19 +119,15 @@ for (const [name, state] of allStates(definition)) {
     taskResourceLocalHandlers[name] = async (input) => {
       const attempt = (attempts.get(name) ?? 0) + 1;
       attempts.set(name, attempt);
-      let response;
+      let answer;
       try {
-        response = await fetch(request.dispatchUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ execution: executionName, state: name, resource: state.Resource, input, attempt }),
-        });
+        answer = await postJson(request.dispatchUrl,
+          { execution: executionName, state: name, resource: state.Resource, input, attempt });
       } catch (e) {
         const err = new Error(`dispatcher unreachable: ${e.message}`);
         err.name = 'States.TaskFailed';
         throw err;
       }
-      const answer = await response.json();
       if (answer.error) {
         const err = new Error(answer.cause ?? answer.error);
         err.name = answer.error;
