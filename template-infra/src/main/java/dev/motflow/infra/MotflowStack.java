@@ -43,7 +43,7 @@ public final class MotflowStack extends Stack {
                 jobs.api());
         substitutions = substitutions();
         workflows = new Workflows(this, "Workflows", cfg, RepoPaths.stateMachineDir(repoRoot), substitutions,
-                List.of(ml.jobRole().getRoleArn()), storage.key().getKeyArn());
+                storage.key().getKeyArn());
         observability = new Observability(this, "Observability", cfg, messaging, javaFunctions(), ml, workflows);
 
         CfnOutput.Builder.create(this, "ApiUrl").value(jobs.api().getApiEndpoint()).build();
@@ -70,7 +70,10 @@ public final class MotflowStack extends Stack {
         s.put("ResultsBucket", storage.results().getBucketName());
         s.put("ArtifactsBucket", storage.artifacts().getBucketName());
         s.put("KmsKeyArn", storage.key().getKeyArn());
-        s.put("SageMakerRoleArn", ml.jobRole().getRoleArn());
+        // One execution role per kind of container (Ml): a definition may pass only the ones it names.
+        s.put("TrainingRoleArn", ml.trainingRole().getRoleArn());
+        s.put("EvaluationRoleArn", ml.evaluationRole().getRoleArn());
+        s.put("ModelRoleArn", ml.endpointRole().getRoleArn());
         s.put("TrainingImageUri", ml.trainingRepo().repositoryUriForTag(cfg.imageTag()));
         s.put("ServingImageUri", ml.servingRepo().repositoryUriForTag(cfg.imageTag()));
         s.put("EvaluationImageUri", ml.processingRepo().repositoryUriForTag(cfg.imageTag()));
