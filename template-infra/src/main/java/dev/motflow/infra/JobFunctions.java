@@ -233,7 +233,7 @@ public final class JobFunctions extends Construct {
      * Access log settings of the API stage (the interface has no builder in the Java binding; a
      * record would not do: jsii takes its accessors destination()/format() for method overrides).
      */
-    private static final class AccessLogs implements IAccessLogSettings {
+    static final class AccessLogs implements IAccessLogSettings {
         private final IAccessLogDestination logDestination;
         private final AccessLogFormat logFormat;
 
