@@ -314,7 +314,8 @@ public final class Console extends Construct {
         CorsRule browser = CorsRule.builder()
                 .allowedOrigins(List.of(url))
                 .allowedMethods(List.of(HttpMethods.PUT, HttpMethods.GET, HttpMethods.HEAD))
-                .allowedHeaders(List.of("content-type", "content-length", "range"))
+                // x-amz-*: checksum and SSE headers a presigned PUT may have signed.
+                .allowedHeaders(List.of("content-type", "range", "x-amz-*"))
                 .exposedHeaders(List.of("etag", "content-length", "content-range", "accept-ranges"))
                 .maxAge(3600)
                 .build();
