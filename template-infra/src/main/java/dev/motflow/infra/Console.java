@@ -133,8 +133,8 @@ public final class Console extends Construct {
                 .serverAccessLogsPrefix("console/")
                 .lifecycleRules(List.of(LifecycleRule.builder().id("AbortIncompleteMultipart")
                         .abortIncompleteMultipartUploadAfter(Duration.days(cfg.abortMultipartUploadDays())).build()))
-                .removalPolicy(RemovalPolicy.DESTROY)
-                .autoDeleteObjects(false)
+                // Retained like the other buckets (a non-empty bucket would fail the stack's deletion).
+                .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
 
         userPool = UserPool.Builder.create(this, "Users")
