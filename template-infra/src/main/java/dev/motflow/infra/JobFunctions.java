@@ -84,7 +84,7 @@ public final class JobFunctions extends Construct {
         ingestEnv.put("MAX_UPLOAD_BYTES", Long.toString(cfg.maxUploadBytes()));
         ingestEnv.put("BATCH_PREFIX", Storage.INCOMING_PREFIX + "batch/");
         ingestEnv.put("PROCESSING_IMAGE_URI", ml.processingRepo().repositoryUriForTag(cfg.imageTag()));
-        ingestEnv.put("PROCESSING_ROLE_ARN", ml.jobRole().getRoleArn());
+        ingestEnv.put("PROCESSING_ROLE_ARN", ml.processingRole().getRoleArn());
         ingestEnv.put("PROCESSING_INSTANCE_TYPE", cfg.processingInstanceType());
         if (MotflowConfig.supportsVolumeKmsKey(cfg.processingInstanceType())) {
             ingestEnv.put("PROCESSING_VOLUME_KMS_KEY_ID", keyArn);
@@ -101,7 +101,7 @@ public final class JobFunctions extends Construct {
                         Policies.allow(List.of("sagemaker:InvokeEndpointAsync"), List.of(ml.asyncEndpointArn())),
                         Policies.allow(List.of("sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob",
                                 "sagemaker:AddTags"), List.of(Policies.sageMakerArn("processing-job/motflow-*"))),
-                        Policies.allow(List.of("iam:PassRole"), List.of(ml.jobRole().getRoleArn()),
+                        Policies.allow(List.of("iam:PassRole"), List.of(ml.processingRole().getRoleArn()),
                                 Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com"))),
                         Policies.kmsTableAndObjects(keyArn)));
         ingest.alias().addEventSource(SqsEventSource.Builder.create(messaging.ingest().queue())
@@ -233,7 +233,7 @@ public final class JobFunctions extends Construct {
      * Access log settings of the API stage (the interface has no builder in the Java binding; a
      * record would not do: jsii takes its accessors destination()/format() for method overrides).
      */
-    private static final class AccessLogs implements IAccessLogSettings {
+    static final class AccessLogs implements IAccessLogSettings {
         private final IAccessLogDestination logDestination;
         private final AccessLogFormat logFormat;
 

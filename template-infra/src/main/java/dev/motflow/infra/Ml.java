@@ -30,8 +30,22 @@ public final class Ml extends Construct {
     private final Repository trainingRepo;
     private final Repository servingRepo;
     private final Repository processingRepo;
+    /** Bootstrap and imported models (models/...) and every retraining run's training output. */
+    static final List<String> MODEL_PREFIXES = List.of("models/*", "retraining/*/model/*");
+    /** The retraining runs' folder in the artifacts bucket (functions/retraining RunResources). */
+    static final String RUNS_PREFIX = "retraining/";
+    static final String TRAINING_OUTPUT_PREFIX = "model/";
+    static final String CHECKPOINT_PREFIX = "checkpoints/";
+    static final String EVALUATION_PREFIX = "eval/";
+    /** Ground Truth datasets converted by the validation function. */
+    static final String DATASETS_PREFIX = "datasets/";
+    /** Where a video's processing job writes (functions/jobs SageMakerLauncher.processingOutputUri). */
+    static final String PROCESSING_OUTPUT_PREFIX = "processing/";
+
     private final Role endpointRole;
-    private final Role jobRole;
+    private final Role processingRole;
+    private final Role evaluationRole;
+    private final Role trainingRole;
     private final String asyncEndpointName;
     private final String framesEndpointName;
     private final CfnEndpointConfig asyncEndpointConfig;
@@ -48,46 +62,65 @@ public final class Ml extends Construct {
         processingRepo = repository("ProcessingRepo", cfg.prefix() + "/processing");
 
         String keyArn = storage.key().getKeyArn();
-        List<PolicyStatement> common = new ArrayList<>();
-        common.add(Policies.sageMakerMetrics());
-        common.add(Policies.kmsUse(keyArn));
+        String artifacts = storage.artifacts().getBucketArn();
+        List<String> models = modelArtifacts(storage);
 
-        // The endpoints' containers: read the model and the async inputs, write async outputs, notify.
-        List<PolicyStatement> endpoint = new ArrayList<>(common);
+        // The endpoints' containers decode untrusted uploads: they read the model and the async inputs
+        // and write only the async output/failure prefixes (no artifacts, no results/). Also the
+        // execution role of the models the retraining workflow creates (${ModelRoleArn}).
+        List<PolicyStatement> endpoint = common(keyArn);
         endpoint.addAll(Policies.ecrPull(List.of(servingRepo.getRepositoryArn())));
         endpoint.add(sageMakerLogs("Endpoints/" + cfg.prefix() + "-*"));
-        endpoint.add(Policies.allow(List.of("s3:GetObject"), List.of(
-                storage.artifacts().arnForObjects("models/*"),
-                storage.drop().arnForObjects(Storage.INCOMING_PREFIX + "*"))));
-        endpoint.add(Policies.allow(List.of("s3:PutObject"), List.of(
+        endpoint.add(read(concat(models, List.of(storage.drop().arnForObjects(Storage.INCOMING_PREFIX + "*")))));
+        endpoint.add(write(List.of(
                 storage.results().arnForObjects(Storage.ASYNC_OUTPUT_PREFIX + "*"),
                 storage.results().arnForObjects(Storage.ASYNC_FAILURE_PREFIX + "*"))));
         endpoint.add(Policies.allow(List.of("sns:Publish"), List.of(
                 messaging.asyncSuccess().getTopicArn(), messaging.asyncError().getTopicArn())));
-        endpointRole = sageMakerRole("EndpointRole", "motflow endpoints: model, async inputs/outputs", endpoint);
+        endpointRole = sageMakerRole("EndpointRole",
+                "motflow endpoints and retrained models: read models and async inputs, write async outputs", endpoint);
 
-        // Processing jobs (big videos, evaluation) and training jobs; also the execution role of the
-        // models the retraining workflow creates.
-        List<PolicyStatement> jobs = new ArrayList<>(common);
-        jobs.addAll(Policies.ecrPull(List.of(trainingRepo.getRepositoryArn(), servingRepo.getRepositoryArn(),
-                processingRepo.getRepositoryArn())));
-        jobs.add(sageMakerLogs("*"));
-        jobs.add(Policies.allow(List.of("s3:ListBucket"), List.of(
-                storage.drop().getBucketArn(), storage.artifacts().getBucketArn(), storage.results().getBucketArn())));
-        jobs.add(Policies.allow(List.of("s3:GetObject"), List.of(
-                storage.drop().arnForObjects(Storage.INCOMING_PREFIX + "*"),
+        // Processing jobs of big videos: the uploaded video and the model in, processing/<jobId>/ out
+        // (the completion function copies the tracks to results/<jobId>/).
+        List<PolicyStatement> processing = jobRoleBase(keyArn, processingRepo, "ProcessingJobs");
+        processing.add(list(storage.drop().getBucketArn(), List.of(Storage.INCOMING_PREFIX + "*")));
+        processing.add(list(artifacts, MODEL_PREFIXES));
+        processing.add(read(concat(models, List.of(storage.drop().arnForObjects(Storage.INCOMING_PREFIX + "*")))));
+        processing.add(write(List.of(storage.results().arnForObjects(PROCESSING_OUTPUT_PREFIX + "*"))));
+        processingRole = sageMakerRole("ProcessingRole",
+                "motflow video processing jobs: read the video and model, write processing/ results", processing);
+
+        // The retraining workflow's evaluation jobs (candidate and production): validation data and a
+        // model in, the run's eval/ prefix out.
+        List<PolicyStatement> evaluation = jobRoleBase(keyArn, processingRepo, "ProcessingJobs");
+        evaluation.add(list(storage.drop().getBucketArn(), List.of(Storage.LABELLED_PREFIX + "*")));
+        evaluation.add(list(artifacts, concat(MODEL_PREFIXES, List.of(DATASETS_PREFIX + "*", RUNS_PREFIX + "*"))));
+        evaluation.add(read(concat(models, List.of(
                 storage.drop().arnForObjects(Storage.LABELLED_PREFIX + "*"),
-                storage.artifacts().arnForObjects("*"),
-                storage.results().arnForObjects("*"))));
-        jobs.add(Policies.allow(List.of("s3:PutObject"), List.of(
-                storage.artifacts().arnForObjects("*"), storage.results().arnForObjects("*"))));
-        // Retraining deploys its models to the async endpoint too, which notifies with the model's role.
-        jobs.add(Policies.allow(List.of("sns:Publish"), List.of(
-                messaging.asyncSuccess().getTopicArn(), messaging.asyncError().getTopicArn())));
-        // EBS volume encryption of jobs: SageMaker creates a grant for the volume it attaches.
-        jobs.add(Policies.allow(List.of("kms:CreateGrant"), List.of(keyArn),
-                Map.of("Bool", Map.of("kms:GrantIsForAWSResource", "true"))));
-        jobRole = sageMakerRole("JobRole", "motflow processing and training jobs", jobs);
+                storage.artifacts().arnForObjects(DATASETS_PREFIX + "*"),
+                storage.artifacts().arnForObjects(RUNS_PREFIX + "*/validation.manifest")))));
+        evaluation.add(write(List.of(storage.artifacts().arnForObjects(RUNS_PREFIX + "*/" + EVALUATION_PREFIX + "*"))));
+        evaluationRole = sageMakerRole("EvaluationRole",
+                "motflow retraining evaluation: read validation data and models, write the run's eval/", evaluation);
+
+        // Training (and the tuning job's training jobs): labelled data, split manifests and the
+        // pretrained model in; the run's model/ and checkpoints/ out (checkpoints are read back on a
+        // spot restart).
+        List<PolicyStatement> training = jobRoleBase(keyArn, trainingRepo, "TrainingJobs");
+        training.add(list(storage.drop().getBucketArn(), List.of(Storage.LABELLED_PREFIX + "*")));
+        training.add(list(artifacts, concat(MODEL_PREFIXES, List.of(DATASETS_PREFIX + "*", RUNS_PREFIX + "*"))));
+        training.add(read(concat(models, List.of(
+                storage.drop().arnForObjects(Storage.LABELLED_PREFIX + "*"),
+                storage.artifacts().arnForObjects(DATASETS_PREFIX + "*"),
+                storage.artifacts().arnForObjects(RUNS_PREFIX + "*/train.manifest"),
+                storage.artifacts().arnForObjects(RUNS_PREFIX + "*/validation.manifest"),
+                storage.artifacts().arnForObjects(RUNS_PREFIX + "*/" + CHECKPOINT_PREFIX + "*")))));
+        training.add(write(List.of(
+                storage.artifacts().arnForObjects(RUNS_PREFIX + "*/" + TRAINING_OUTPUT_PREFIX + "*"),
+                storage.artifacts().arnForObjects(RUNS_PREFIX + "*/" + CHECKPOINT_PREFIX + "*"))));
+        trainingRole = sageMakerRole("TrainingRole",
+                "motflow retraining training jobs: read labelled data and models, write the run's model/ and"
+                        + " checkpoints/", training);
 
         if (!cfg.deployEndpoints()) {
             asyncEndpointConfig = null;
@@ -233,6 +266,48 @@ public final class Ml extends Construct {
                 List.of(Policies.arn("logs", group), Policies.arn("logs", group + ":log-stream:*")));
     }
 
+    private static List<String> modelArtifacts(Storage storage) {
+        return MODEL_PREFIXES.stream().map(p -> storage.artifacts().arnForObjects(p)).toList();
+    }
+
+    private static List<PolicyStatement> common(String keyArn) {
+        List<PolicyStatement> out = new ArrayList<>();
+        out.add(Policies.sageMakerMetrics());
+        out.add(Policies.kmsUse(keyArn));
+        return out;
+    }
+
+    /** What every job role needs: metrics, the data key, its image, its log group and volume encryption. */
+    private List<PolicyStatement> jobRoleBase(String keyArn, Repository repo, String logGroup) {
+        List<PolicyStatement> out = common(keyArn);
+        out.addAll(Policies.ecrPull(List.of(repo.getRepositoryArn())));
+        out.add(sageMakerLogs(logGroup));
+        // EBS volume encryption of jobs: SageMaker creates a grant for the volume it attaches.
+        out.add(Policies.allow(List.of("kms:CreateGrant"), List.of(keyArn),
+                Map.of("Bool", Map.of("kms:GrantIsForAWSResource", "true"))));
+        return out;
+    }
+
+    /** ListBucket limited to the prefixes the role reads (SageMaker lists an S3Prefix input). */
+    private static PolicyStatement list(String bucketArn, List<String> prefixes) {
+        return Policies.allow(List.of("s3:ListBucket"), List.of(bucketArn),
+                Map.of("StringLike", Map.of("s3:prefix", prefixes)));
+    }
+
+    private static PolicyStatement read(List<String> objectArns) {
+        return Policies.allow(List.of("s3:GetObject"), objectArns);
+    }
+
+    private static PolicyStatement write(List<String> objectArns) {
+        return Policies.allow(List.of("s3:PutObject", "s3:AbortMultipartUpload"), objectArns);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
     private Role sageMakerRole(String id, String description, List<PolicyStatement> statements) {
         return Role.Builder.create(this, id)
                 .description(description)
@@ -270,14 +345,24 @@ public final class Ml extends Construct {
         return processingRepo;
     }
 
-    /** Execution role of the endpoints' model. */
+    /** Execution role of the endpoints' models: the stack's and those the retraining workflow creates. */
     public Role endpointRole() {
         return endpointRole;
     }
 
-    /** Execution role of processing, training and evaluation jobs (and of models made by retraining). */
-    public Role jobRole() {
-        return jobRole;
+    /** Execution role of the video processing jobs the ingest function starts. */
+    public Role processingRole() {
+        return processingRole;
+    }
+
+    /** Execution role of the retraining workflow's evaluation processing jobs. */
+    public Role evaluationRole() {
+        return evaluationRole;
+    }
+
+    /** Execution role of the retraining workflow's training and tuning jobs. */
+    public Role trainingRole() {
+        return trainingRole;
     }
 
     /** The model artifact (model.tar.gz) of the stack's model; processing jobs mount the same one. */

@@ -11,6 +11,7 @@ import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.apigatewayv2.HttpMethod;
 import software.constructs.Construct;
 
 /** The whole motflow deployment of one stage. */
@@ -25,6 +26,7 @@ public final class MotflowStack extends Stack {
     private final Map<String, String> substitutions;
     private final Workflows workflows;
     private final Observability observability;
+    private final Console console;
 
     public MotflowStack(Construct scope, String id, StackProps props, MotflowConfig cfg, Path repoRoot) {
         super(scope, id, props);
@@ -43,8 +45,12 @@ public final class MotflowStack extends Stack {
                 jobs.api());
         substitutions = substitutions();
         workflows = new Workflows(this, "Workflows", cfg, RepoPaths.stateMachineDir(repoRoot), substitutions,
-                List.of(ml.jobRole().getRoleArn()), storage.key().getKeyArn());
+                storage.key().getKeyArn());
         observability = new Observability(this, "Observability", cfg, messaging, javaFunctions(), ml, workflows);
+        Object consoleDir = getNode().tryGetContext(Console.DIR_CONTEXT);
+        console = new Console(this, "Console", cfg,
+                repoRoot.resolve(consoleDir == null ? Console.DEFAULT_DIR : consoleDir.toString()), storage,
+                consoleRoutes());
 
         CfnOutput.Builder.create(this, "ApiUrl").value(jobs.api().getApiEndpoint()).build();
         CfnOutput.Builder.create(this, "DropBucket").value(storage.drop().getBucketName()).build();
@@ -55,7 +61,23 @@ public final class MotflowStack extends Stack {
         CfnOutput.Builder.create(this, "ServingRepository").value(ml.servingRepo().getRepositoryUri()).build();
         CfnOutput.Builder.create(this, "ProcessingRepository").value(ml.processingRepo().getRepositoryUri()).build();
         CfnOutput.Builder.create(this, "AlertTopic").value(messaging.alerts().getTopicArn()).build();
+        CfnOutput.Builder.create(this, "ConsoleUrl").value(console.url() + "/").build();
+        CfnOutput.Builder.create(this, "ConsoleUserPoolId").value(console.userPool().getUserPoolId()).build();
         suppressNagFindings();
+    }
+
+    /** The routes the console calls, on the same Lambda aliases as the IAM-authorized API. */
+    private Map<String, Console.Route> consoleRoutes() {
+        var jobsApi = jobs.functions().get("Api").alias();
+        Map<String, Console.Route> r = new LinkedHashMap<>();
+        r.put("/jobs", new Console.Route("Jobs", List.of(HttpMethod.GET, HttpMethod.POST), jobsApi));
+        r.put("/jobs/{id}", new Console.Route("Jobs", List.of(HttpMethod.GET), jobsApi));
+        r.put("/jobs/{id}/tracks", new Console.Route("Jobs", List.of(HttpMethod.GET), jobsApi));
+        r.put("/retraining", new Console.Route("Retraining", List.of(HttpMethod.POST),
+                retraining.functions().get("RetrainingApi").alias()));
+        r.put("/streams/{streamId}", new Console.Route("Streams", List.of(HttpMethod.GET),
+                streams.function().alias()));
+        return r;
     }
 
     /**
@@ -70,7 +92,10 @@ public final class MotflowStack extends Stack {
         s.put("ResultsBucket", storage.results().getBucketName());
         s.put("ArtifactsBucket", storage.artifacts().getBucketName());
         s.put("KmsKeyArn", storage.key().getKeyArn());
-        s.put("SageMakerRoleArn", ml.jobRole().getRoleArn());
+        // One execution role per kind of container (Ml): a definition may pass only the ones it names.
+        s.put("TrainingRoleArn", ml.trainingRole().getRoleArn());
+        s.put("EvaluationRoleArn", ml.evaluationRole().getRoleArn());
+        s.put("ModelRoleArn", ml.endpointRole().getRoleArn());
         s.put("TrainingImageUri", ml.trainingRepo().repositoryUriForTag(cfg.imageTag()));
         s.put("ServingImageUri", ml.servingRepo().repositoryUriForTag(cfg.imageTag()));
         s.put("EvaluationImageUri", ml.processingRepo().repositoryUriForTag(cfg.imageTag()));
@@ -150,6 +175,10 @@ public final class MotflowStack extends Stack {
 
     public Map<String, String> suppliedSubstitutions() {
         return Map.copyOf(substitutions);
+    }
+
+    public Console console() {
+        return console;
     }
 
     public Workflows workflows() {

@@ -31,12 +31,12 @@ public final class Workflows extends Construct {
     private final Map<String, StateMachine> stateMachines = new LinkedHashMap<>();
 
     /**
-     * @param substitutions every value the stack can supply; each definition gets the ones it uses
-     * @param passRoles     roles a definition may hand to SageMaker (iam:PassRole)
+     * @param substitutions every value the stack can supply; each definition gets the ones it uses. The
+     *                      {@code ${...RoleArn}} ones are the roles it may hand to SageMaker (iam:PassRole)
      * @param keyArn        KMS key of encrypted topics/queues the definitions publish to
      */
     public Workflows(Construct scope, String id, MotflowConfig cfg, Path dir, Map<String, String> substitutions,
-                     List<String> passRoles, String keyArn) {
+                     String keyArn) {
         super(scope, id);
         for (AslDefinition asl : AslDefinition.readAll(dir)) {
             if (!asl.missing(substitutions).isEmpty()) {
@@ -52,7 +52,7 @@ public final class Workflows extends Construct {
                     .description("motflow state machine " + asl.name())
                     .assumedBy(new ServicePrincipal("states.amazonaws.com"))
                     .build();
-            for (PolicyStatement s : integrationPolicies(asl, used, passRoles, keyArn)) {
+            for (PolicyStatement s : integrationPolicies(asl, used, keyArn)) {
                 role.addToPolicy(s);
             }
             LogGroup logs = LogGroup.Builder.create(this, asl.name() + "Logs")
@@ -76,8 +76,7 @@ public final class Workflows extends Construct {
      * The IAM statements for the integrations a definition uses. An integration without a mapping
      * fails synth: the role must never be broader than what the definition calls.
      */
-    static List<PolicyStatement> integrationPolicies(AslDefinition asl, Map<String, String> used,
-                                                     List<String> passRoles, String keyArn) {
+    static List<PolicyStatement> integrationPolicies(AslDefinition asl, Map<String, String> used, String keyArn) {
         List<PolicyStatement> out = new ArrayList<>();
         boolean passesRole = false;
         for (String integration : asl.integrations()) {
@@ -142,7 +141,8 @@ public final class Workflows extends Construct {
             }
         }
         if (passesRole) {
-            out.add(Policies.allow(List.of("iam:PassRole"), passRoles,
+            // Exactly the roles the definition names (${...RoleArn}), and only to SageMaker.
+            out.add(Policies.allow(List.of("iam:PassRole"), valuesOf(used, "RoleArn", asl, "iam:PassRole"),
                     Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com"))));
         }
         return out;

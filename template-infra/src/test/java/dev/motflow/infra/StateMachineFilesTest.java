@@ -81,11 +81,11 @@ class StateMachineFilesTest {
     void placeholdersAndIntegrationsAreFound() {
         AslDefinition asl = AslDefinition.read(FIXTURES.resolve("known-good.asl.json"));
         assertEquals("known-good", asl.name());
-        assertEquals(new TreeSet<>(Set.of("ScoreFunctionArn", "SageMakerRoleArn", "TrainingImageUri",
+        assertEquals(new TreeSet<>(Set.of("ScoreFunctionArn", "TrainingRoleArn", "TrainingImageUri",
                 "TrainingInstanceType", "NotifyTopicArn")), asl.placeholders());
         assertEquals(new TreeSet<>(Set.of("lambda:invoke", "sagemaker:createTrainingJob.sync", "sns:publish")),
                 asl.integrations());
-        assertEquals(Set.of("NotifyTopicArn"), asl.missing(Map.of("ScoreFunctionArn", "a", "SageMakerRoleArn", "b",
+        assertEquals(Set.of("NotifyTopicArn"), asl.missing(Map.of("ScoreFunctionArn", "a", "TrainingRoleArn", "b",
                 "TrainingImageUri", "c", "TrainingInstanceType", "d")));
     }
 
@@ -97,13 +97,13 @@ class StateMachineFilesTest {
         Stack stack = new Stack(new App(), "WorkflowsOnly");
         Map<String, String> subs = Map.of(
                 "ScoreFunctionArn", "arn:aws:lambda:eu-west-1:111111111111:function:score:live",
-                "SageMakerRoleArn", "arn:aws:iam::111111111111:role/sm",
+                "TrainingRoleArn", "arn:aws:iam::111111111111:role/sm",
                 "TrainingImageUri", "111111111111.dkr.ecr.eu-west-1.amazonaws.com/t:1",
                 "TrainingInstanceType", "ml.g5.2xlarge",
                 "NotifyTopicArn", "arn:aws:sns:eu-west-1:111111111111:notify",
                 "Unused", "not handed to the definition");
         Workflows wf = new Workflows(stack, "Workflows", MotflowConfig.defaults(), dir, subs,
-                List.of("arn:aws:iam::111111111111:role/sm"), "arn:aws:kms:eu-west-1:111111111111:key/k");
+                "arn:aws:kms:eu-west-1:111111111111:key/k");
         assertEquals(Set.of("retrain"), wf.stateMachines().keySet());
         JsonNode t = Synthesized.JSON.readTree(Synthesized.JSON.writeValueAsString(
                 Template.fromStack(stack).toJSON()));
@@ -120,7 +120,7 @@ class StateMachineFilesTest {
         assertEquals("motflow-dev-retrain", sm.path("StateMachineName").asText());
         assertEquals("ALL", sm.path("LoggingConfiguration").path("Level").asText());
         assertTrue(sm.path("TracingConfiguration").path("Enabled").asBoolean());
-        assertEquals(new TreeSet<>(Set.of("ScoreFunctionArn", "SageMakerRoleArn", "TrainingImageUri",
+        assertEquals(new TreeSet<>(Set.of("ScoreFunctionArn", "TrainingRoleArn", "TrainingImageUri",
                         "TrainingInstanceType", "NotifyTopicArn")),
                 names(sm.path("DefinitionSubstitutions")));
 
@@ -136,7 +136,7 @@ class StateMachineFilesTest {
                 assertEquals(List.of(subs.get("NotifyTopicArn")), res);
             }
             if (a.contains("iam:PassRole")) {
-                assertEquals(List.of(subs.get("SageMakerRoleArn")), res);
+                assertEquals(List.of(subs.get("TrainingRoleArn")), res);
                 assertEquals("sagemaker.amazonaws.com",
                         st.path("Condition").path("StringEquals").path("iam:PassedToService").asText());
             }
@@ -155,7 +155,7 @@ class StateMachineFilesTest {
         Files.copy(FIXTURES.resolve("known-good.asl.json"), dir.resolve("retrain.asl.json"));
         IllegalStateException missing = assertThrows(IllegalStateException.class, () -> new Workflows(
                 new Stack(new App(), "S"), "W", MotflowConfig.defaults(), dir, Map.of("ScoreFunctionArn", "x"),
-                List.of(), "k"));
+                "k"));
         assertTrue(missing.getMessage().contains("${NotifyTopicArn}")
                 && missing.getMessage().contains("MotflowStack"), missing.getMessage());
 
@@ -163,7 +163,7 @@ class StateMachineFilesTest {
         Files.writeString(dir2.resolve("x.asl.json"), "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Task\","
                 + "\"Resource\":\"arn:aws:states:::dynamodb:deleteItem\",\"End\":true}}}");
         IllegalStateException unmapped = assertThrows(IllegalStateException.class, () -> new Workflows(
-                new Stack(new App(), "S"), "W", MotflowConfig.defaults(), dir2, Map.of(), List.of(), "k"));
+                new Stack(new App(), "S"), "W", MotflowConfig.defaults(), dir2, Map.of(), "k"));
         assertTrue(unmapped.getMessage().contains("dynamodb:deleteItem"), unmapped.getMessage());
     }
 

@@ -33,7 +33,7 @@ class TemplateTest {
     @Test
     void everyBucketIsEncryptedPrivateAndTlsOnly() {
         Map<String, JsonNode> buckets = synth.resources("AWS::S3::Bucket");
-        assertEquals(4, buckets.size(), "drop, results, artifacts, access logs");
+        assertEquals(6, buckets.size(), "drop, results, artifacts, access logs, console files, CloudFront logs");
         Set<String> tlsOnly = new HashSet<>();
         synth.resources("AWS::S3::BucketPolicy").values().forEach(p -> {
             for (JsonNode st : p.path("Properties").path("PolicyDocument").path("Statement")) {
@@ -173,7 +173,14 @@ class TemplateTest {
         int expected = synth.stack.javaFunctions().size();
         assertEquals(11, expected, "4 job + 6 retraining + 1 stream functions");
         assertEquals(expected, java);
-        assertEquals(functions.size(), java, "no helper Lambdas (custom resources) sneaked in");
+        // The only other function: CDK's BucketDeployment handler that copies the console's files,
+        // running under the console's own deployment role (ConsoleTemplateTest checks that role).
+        List<String> others = functions.keySet().stream()
+                .filter(id -> !functions.get(id).path("Properties").path("Runtime").asText().startsWith("java")).toList();
+        assertEquals(1, others.size(), "no helper Lambdas (custom resources) sneaked in: " + others);
+        assertTrue(others.get(0).startsWith("CustomCDKBucketDeployment"), others.toString());
+        assertTrue(functions.get(others.get(0)).path("Properties").path("Role").toString().contains("ConsoleDeployRole"),
+                "the BucketDeployment handler runs under CDK's default role");
         synth.resources("AWS::Logs::LogGroup").forEach((id, lg) ->
                 assertTrue(lg.path("Properties").path("RetentionInDays").asInt() > 0, id + " keeps logs forever"));
         // Published versions and one alias per function; the triggers point at the aliases.
@@ -315,14 +322,23 @@ class TemplateTest {
 
     @Test
     void apiRoutesAreIamAuthorizedThrottledAndLogged() {
+        String iamApi = synth.resources("AWS::ApiGatewayV2::Api").entrySet().stream()
+                .filter(e -> e.getValue().path("Properties").path("Name").asText()
+                        .equals(synth.stack.config().prefix() + "-api"))
+                .map(Map.Entry::getKey).findFirst().orElseThrow();
         Set<String> routes = new TreeSet<>();
         synth.resources("AWS::ApiGatewayV2::Route").values().forEach(r -> {
+            if (!r.path("Properties").path("ApiId").path("Ref").asText().equals(iamApi)) {
+                return; // the console's API (ConsoleTemplateTest)
+            }
             routes.add(r.path("Properties").path("RouteKey").asText());
             assertEquals("AWS_IAM", r.path("Properties").path("AuthorizationType").asText(), r.toString());
         });
         assertEquals(Set.of("POST /jobs", "GET /jobs", "GET /jobs/{id}", "GET /jobs/{id}/tracks", "POST /retraining",
                 "POST /streams/{streamId}/frames", "GET /streams/{streamId}", "DELETE /streams/{streamId}"), routes);
-        JsonNode stage = synth.resources("AWS::ApiGatewayV2::Stage").values().iterator().next().path("Properties");
+        JsonNode stage = synth.resources("AWS::ApiGatewayV2::Stage").values().stream()
+                .filter(st -> st.path("Properties").path("ApiId").path("Ref").asText().equals(iamApi)).findFirst()
+                .orElseThrow().path("Properties");
         assertTrue(stage.path("AccessLogSettings").has("DestinationArn"));
         assertEquals(synth.stack.config().apiThrottleRatePerSecond(),
                 stage.path("DefaultRouteSettings").path("ThrottlingRateLimit").asInt());

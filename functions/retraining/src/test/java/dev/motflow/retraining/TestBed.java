@@ -123,7 +123,9 @@ public final class TestBed implements AutoCloseable {
         s.put("TrainingImageUri", "000000000000.dkr.ecr.us-east-1.amazonaws.com/motflow-train:1");
         s.put("EvaluationImageUri", "000000000000.dkr.ecr.us-east-1.amazonaws.com/motflow-processing:1");
         s.put("ServingImageUri", "000000000000.dkr.ecr.us-east-1.amazonaws.com/motflow-serve:1");
-        s.put("SageMakerRoleArn", "arn:aws:iam::000000000000:role/motflow-sagemaker");
+        s.put("TrainingRoleArn", "arn:aws:iam::000000000000:role/motflow-training");
+        s.put("EvaluationRoleArn", "arn:aws:iam::000000000000:role/motflow-evaluation");
+        s.put("ModelRoleArn", "arn:aws:iam::000000000000:role/motflow-endpoint");
         s.put("TrainingInstanceType", "ml.g5.xlarge");
         s.put("TrainingInstanceCount", "2");
         s.put("EvaluationInstanceType", "ml.g5.xlarge");

@@ -128,7 +128,9 @@ final class LocalExecutions implements ExecutionStarter, AutoCloseable {
         s.put("TrainingImageUri", image);
         s.put("EvaluationImageUri", image);
         s.put("ServingImageUri", image);
-        s.put("SageMakerRoleArn", "arn:aws:iam::000000000000:role/motflow-sagemaker");
+        s.put("TrainingRoleArn", "arn:aws:iam::000000000000:role/motflow-training");
+        s.put("EvaluationRoleArn", "arn:aws:iam::000000000000:role/motflow-evaluation");
+        s.put("ModelRoleArn", "arn:aws:iam::000000000000:role/motflow-endpoint");
         s.put("TrainingInstanceType", "ml.g5.xlarge");
         s.put("TrainingInstanceCount", "1");
         s.put("EvaluationInstanceType", "ml.g5.xlarge");
