@@ -57,11 +57,12 @@ public final class MotEvaluator {
         Preprocessing.Prepared prepared = Preprocessing.prepare(gt, gtFile, result, resultFile, benchmark);
         // TrackEval scores CLEAR and Identity on the same frames as HOTA; py-motmetrics on its own
         // loader's rows (boxes shifted, its MOT15 confidence filter).
+        Frames trackEvalFrames = prepared.hota();
         ClearCounts clear = switch (mode) {
-            case TRACKEVAL -> TrackEvalClear.compute(prepared.hota());
+            case TRACKEVAL -> TrackEvalClear.compute(trackEvalFrames);
             case PY_MOTMETRICS -> ClearMot.compute(prepared.clear());
         };
-        HotaCounts hota = Hota.compute(prepared.hota());
+        HotaCounts hota = Hota.compute(trackEvalFrames);
         return new SequenceEvaluation(name, clear, hota);
     }
 
