@@ -35,15 +35,17 @@ import picocli.CommandLine.TypeConversionException;
  * {@code --compat py-motmetrics} py-motmetrics' OVERALL for CLEAR MOT and Identity).
  * CLEAR MOT and Identity are the MOTChallenge benchmark's official definitions (TrackEval's) unless
  * {@code --compat py-motmetrics} asks for py-motmetrics' ({@link MetricMode}).
- * The default benchmark is MOT15: every row counts, no preprocessing; MOT16/17/20 apply the
- * MOTChallenge distractor and target rules. JSON keys are py-motmetrics' metric names plus hota,
+ * The default benchmark is MOT15: no distractor or class rules (TrackEval drops ground truth with
+ * conf 0, py-motmetrics' loader rows with conf &lt; -1); MOT16/17/20 apply the MOTChallenge
+ * distractor and target rules. JSON keys are py-motmetrics' metric names plus hota,
  * deta, assa, loca ({@code motp} is the mean distance 1 - IoU in both modes); an undefined value
  * (e.g. no ground truth under py-motmetrics' definitions) is {@code null}.
  */
 @Command(name = "eval", sortOptions = false,
         description = {"MOT metrics (CLEAR MOT, IDF1, HOTA) of results against ground truth.",
             "The i-th --gt pairs with the i-th --result; one row per pair (named after the result file) and an "
-            + "'overall' row. MOT15 (the default) scores every row without preprocessing; MOT16/17/20 apply the "
+            + "'overall' row. MOT15 (the default) has no distractor or class rules (ground truth with conf 0 is not "
+            + "scored; with --compat py-motmetrics only rows with conf < -1 are dropped); MOT16/17/20 apply the "
             + "MOTChallenge distractor and target rules.",
             "CLEAR MOT and IDF1 are the MOTChallenge benchmark's official numbers (TrackEval's definitions) unless "
             + "--compat py-motmetrics is given."})
