@@ -29,9 +29,8 @@ class TrackEvalDefinitionsTest {
     @Test
     void theDefaultIsTrackEval() throws MotFormatException {
         List<MotRow> gt = List.of(box(1, 1, 0, 0, 10, 10));
-        assertEquals(MetricMode.TRACKEVAL,
-                MotEvaluator.evaluate("s", gt, null, gt, null, Benchmark.MOT15)
-                        .clear().mode());
+        SequenceEvaluation e = MotEvaluator.evaluate("s", gt, null, gt, null, Benchmark.MOT15);
+        assertEquals(MetricMode.TRACKEVAL, e.clear().mode());
         assertEquals(MetricMode.PY_MOTMETRICS, MetricMode.parse("py-motmetrics"));
         assertEquals(MetricMode.TRACKEVAL, MetricMode.parse(" TrackEval "));
         assertThrows(IllegalArgumentException.class, () -> MetricMode.parse("motchallenge"));
