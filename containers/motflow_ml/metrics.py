@@ -1,22 +1,34 @@
 """Tracking metrics with the definitions of the retraining gate (functions/mot-metrics), which are those
-of the reference tools: CLEAR MOT and Identity as py-motmetrics 1.4.0 computes them, HOTA as TrackEval
-1.3.0 does, with the MOTChallenge rules of a benchmark. tools/crosscheck checks this module against
-both tools on generated scenes and the shared MOT data, value for value.
+of the reference tools, with the MOTChallenge rules of a benchmark. Two modes of CLEAR MOT and Identity
+definitions, as in the gate and `motflow eval`:
+
+- "trackeval" (the default): TrackEval 1.3.0's CLEAR and Identity, the MOTChallenge benchmark's
+  official numbers;
+- "py-motmetrics" (`--compat py-motmetrics`): py-motmetrics 1.4.0's accumulator.
+
+HOTA is TrackEval's in both. tools/crosscheck checks this module against both tools, in both modes, on
+generated scenes and the shared MOT data, value for value.
 
 - Rows: ``frame, id, x, y, w, h, conf, class, visibility`` (MOTChallenge text; missing columns read as
   conf 1, class -1, visibility -1). An id used twice in one frame is an error, as in the tools.
-- MOT15 rules: CLEAR/Identity drop rows with conf < -1 from both files (py-motmetrics' loader);
-  HOTA drops ground truth whose conf truncates to 0 (TrackEval).
+- MOT15 rules: TrackEval (HOTA, and CLEAR/Identity in mode trackeval) drops ground truth whose conf
+  truncates to 0; py-motmetrics drops rows with conf < -1 from both files (its loader).
 - MOT16/17/20 rules (TrackEval's preprocessing, for every metric): per frame, result boxes are
   matched to all ground truth by maximum total IoU among pairs with IoU >= 0.5; those matched to a
   distractor class are removed; then only ground truth with int(conf) != 0 and class 1 is kept.
-- CLEAR MOT: distance 1 - IoU, a match needs IoU >= 0.5; an object keeps the hypothesis it was last
-  matched to while that is present, free and close enough; the rest are matched by a minimum-cost
-  assignment that first maximises the number of allowed pairs; a match to another hypothesis than
-  the object's last one is a switch. MOTA = 1 - (FN + FP + IDSW) / GT; ``motp`` is the mean distance.
+- CLEAR MOT, trackeval: only frames with both ground truth and results are matched; there, pairs with
+  IoU >= 0.5 score their IoU plus 1000 if the object was matched to that box's id in the previous
+  matched frame, and the maximum-score assignment gives the matches. A switch is a match to another id
+  than the object's last match (however long ago). MT/PT/ML: tracked ratio > 0.8 / >= 0.2 / the rest;
+  a fragmentation is each resumption of a tracked run after the first. Ratios divide by max(1, x).
+- CLEAR MOT, py-motmetrics: distance 1 - IoU, a match needs IoU >= 0.5; an object keeps the hypothesis
+  it was last matched to while that is present, free and close enough; the rest are matched by a
+  minimum-cost assignment that first maximises the number of allowed pairs; a match to another
+  hypothesis than the object's last one is a switch. MT at >= 0.8; undefined ratios are None.
+- MOTA = (TP - FP - IDSW) / GT; ``motp`` is the mean distance 1 - IoU of the matches (in mode
+  trackeval 1 - TrackEval's MOTP, so 1 without matches).
 - Identity: IDTP is the maximum, over one-to-one id mappings, of the frames where mapped ids could match.
 - HOTA: the mean over alpha = 0.05 .. 0.95 of sqrt(DetA * AssA), TrackEval's matching per frame.
-Undefined ratios (e.g. no ground truth) are None.
 """
 import math
 import re
@@ -34,6 +46,9 @@ MAX_CLASS = 13
 EPS = np.finfo(float).eps
 ALPHAS = 0.05 + 0.05 * np.arange(19)
 MAX_DISTANCE = 0.5
+MODES = ("trackeval", "py-motmetrics")
+DEFAULT_MODE = "trackeval"
+CONTINUITY_BONUS = 1000.0
 
 
 def distractor_classes(benchmark):
@@ -240,7 +255,62 @@ def clear_counts(gt, hyp):
             "false_positives": fps, "misses": misses, "fragmentations": frags, "unique_objects": len(seen),
             "mostly_tracked": sum(r >= 0.8 for r in ratios), "partially_tracked": sum(0.2 <= r < 0.8 for r in ratios),
             "mostly_lost": sum(r < 0.2 for r in ratios), "distance_sum": dist_sum,
-            "idtp": idtp, "idfp": len(hyp) - idtp, "idfn": len(gt) - idtp}
+            "idtp": idtp, "idfp": len(hyp) - idtp, "idfn": len(gt) - idtp, "mode": "py-motmetrics"}
+
+
+# ----------------------------------------------------------------------------------------------------
+# CLEAR MOT and Identity (TrackEval's, the MOTChallenge evaluation)
+
+
+def trackeval_clear_counts(gt, hyp):
+    gt_ids, hyp_ids = gt[:, 1].astype(np.int64), hyp[:, 1].astype(np.int64)
+    gt_frames, hyp_frames = _frames(gt), _frames(hyp)
+    last_hyp, last_step = {}, {}  # the object's last match; its match in the previous matched frame
+    present, tracked, runs, pair_frames = {}, {}, {}, {}
+    tp = fn = fp = switches = 0
+    iou_sum = 0.0
+    for f in sorted(set(gt_frames) | set(hyp_frames)):
+        gi, hj = gt_frames.get(f, []), hyp_frames.get(f, [])
+        if not gi:
+            fp += len(hj)
+            continue
+        o_ids, h_ids = gt_ids[gi].tolist(), hyp_ids[hj].tolist()
+        for o in o_ids:
+            present[o] = present.get(o, 0) + 1
+        if not hj:
+            fn += len(gi)  # a frame without results leaves every object's continuity as it was
+            continue
+        sim = _iou_trackeval(gt[gi, 2:6], hyp[hj, 2:6])
+        for i, j in zip(*np.nonzero(sim >= MAX_DISTANCE)):
+            key = (o_ids[i], h_ids[j])
+            pair_frames[key] = pair_frames.get(key, 0) + 1
+        kept = np.array([[last_step.get(o) == h for h in h_ids] for o in o_ids], bool)
+        score = CONTINUITY_BONUS * kept + sim
+        score[sim < MAX_DISTANCE - EPS] = 0
+        rows, cols = linear_sum_assignment(-score)
+        ok = score[rows, cols] > EPS
+        step = {}
+        for i, j in zip(rows[ok].tolist(), cols[ok].tolist()):
+            o, h = o_ids[i], h_ids[j]
+            if o in last_hyp and last_hyp[o] != h:
+                switches += 1
+            if o not in last_step:
+                runs[o] = runs.get(o, 0) + 1
+            last_hyp[o] = step[o] = h
+            tracked[o] = tracked.get(o, 0) + 1
+            iou_sum += sim[i, j]
+        last_step = step
+        tp += len(step)
+        fn += len(gi) - len(step)
+        fp += len(hj) - len(step)
+    ratios = [tracked.get(o, 0) / n for o, n in present.items()]
+    idtp = _identity_true_positives(pair_frames)
+    return {"num_objects": len(gt), "num_predictions": len(hyp), "matches": tp - switches, "switches": switches,
+            "false_positives": fp, "misses": fn, "fragmentations": sum(n - 1 for n in runs.values()),
+            "unique_objects": len(present), "mostly_tracked": sum(r > 0.8 for r in ratios),
+            "partially_tracked": sum(0.2 <= r <= 0.8 for r in ratios), "mostly_lost": sum(r < 0.2 for r in ratios),
+            "iou_sum": iou_sum, "distance_sum": tp - iou_sum,
+            "idtp": idtp, "idfp": len(hyp) - idtp, "idfn": len(gt) - idtp, "mode": "trackeval"}
 
 
 def _identity_true_positives(pair_frames):
@@ -321,9 +391,30 @@ def _ratio(a, b):
     return a / b if b else None
 
 
-def _metrics(c, h):
-    det = c["matches"] + c["switches"]
+def _hota_metrics(h):
     deta = h["tp"] / np.maximum(1, h["tp"] + h["fn"] + h["fp"])
+    return {"hota": float(np.mean(np.sqrt(deta * h["assa"]))), "deta": float(np.mean(deta)),
+            "assa": float(np.mean(h["assa"])), "loca": float(np.mean(h["loca"]))}
+
+
+def _trackeval_metrics(c, h):
+    tp, fp, fn, sw = c["matches"] + c["switches"], c["false_positives"], c["misses"], c["switches"]
+    idtp, idfp, idfn = c["idtp"], c["idfp"], c["idfn"]
+    return {
+        "idf1": idtp / max(1.0, idtp + 0.5 * idfp + 0.5 * idfn), "idp": idtp / max(1.0, idtp + idfp),
+        "idr": idtp / max(1.0, idtp + idfn), "recall": tp / max(1.0, tp + fn), "precision": tp / max(1.0, tp + fp),
+        "num_unique_objects": c["unique_objects"], "mostly_tracked": c["mostly_tracked"],
+        "partially_tracked": c["partially_tracked"], "mostly_lost": c["mostly_lost"],
+        "num_false_positives": fp, "num_misses": fn, "num_switches": sw,
+        "num_fragmentations": c["fragmentations"], "mota": (tp - fp - sw) / max(1.0, tp + fn),
+        "motp": 1.0 - c["iou_sum"] / max(1.0, tp), **_hota_metrics(h),
+    }
+
+
+def _metrics(c, h):
+    if c["mode"] == "trackeval":
+        return _trackeval_metrics(c, h)
+    det = c["matches"] + c["switches"]
     return {
         "idf1": _ratio(2.0 * c["idtp"], c["num_objects"] + c["num_predictions"]),
         "idp": _ratio(c["idtp"], c["idtp"] + c["idfp"]), "idr": _ratio(c["idtp"], c["idtp"] + c["idfn"]),
@@ -334,9 +425,7 @@ def _metrics(c, h):
         "num_fragmentations": c["fragmentations"],
         "mota": (1.0 - (c["misses"] + c["switches"] + c["false_positives"]) / c["num_objects"]
                  if c["num_objects"] else None),
-        "motp": _ratio(c["distance_sum"], det),
-        "hota": float(np.mean(np.sqrt(deta * h["assa"]))), "deta": float(np.mean(deta)),
-        "assa": float(np.mean(h["assa"])), "loca": float(np.mean(h["loca"])),
+        "motp": _ratio(c["distance_sum"], det), **_hota_metrics(h),
     }
 
 
@@ -349,18 +438,27 @@ class Scores(dict):
         self.clear, self.hota = clear, hota
 
 
-def evaluate_rows(gt, hyp, benchmark="MOT17"):
-    """Scores of one sequence: gt and hyp are read_rows arrays."""
+def evaluate_rows(gt, hyp, benchmark="MOT17", mode=DEFAULT_MODE):
+    """Scores of one sequence: gt and hyp are read_rows arrays; mode "trackeval" (the MOTChallenge
+    evaluation, default) or "py-motmetrics"."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     (cg, ch), (hg, hh) = prepare(np.asarray(gt, np.float64).reshape(-1, 9),
                                  np.asarray(hyp, np.float64).reshape(-1, 9), benchmark)
-    return Scores(clear_counts(cg, ch), hota_counts(hg, hh))
+    # TrackEval scores CLEAR and Identity on the same rows as HOTA
+    clear = trackeval_clear_counts(hg, hh) if mode == "trackeval" else clear_counts(cg, ch)
+    return Scores(clear, hota_counts(hg, hh))
 
 
 def combine_scores(parts):
     """Several sequences as one, as py-motmetrics' and TrackEval's overall rows."""
     if not parts:
         raise ValueError("nothing to combine")
-    clear = {k: sum(p.clear[k] for p in parts) for k in parts[0].clear}
+    mode = parts[0].clear["mode"]
+    if any(p.clear["mode"] != mode for p in parts):
+        raise ValueError("cannot combine scores of different modes")
+    clear = {k: sum(p.clear[k] for p in parts) for k in parts[0].clear if k != "mode"}
+    clear["mode"] = mode
     tp = sum(p.hota["tp"] for p in parts)
     hota = {"tp": tp, "fn": sum(p.hota["fn"] for p in parts), "fp": sum(p.hota["fp"] for p in parts),
             "assa": sum(p.hota["assa"] * p.hota["tp"] for p in parts) / np.maximum(1.0, tp),
@@ -390,11 +488,11 @@ def with_summary_names(scores):
     return out
 
 
-def evaluate(gt, hyp, benchmark="MOT15"):
+def evaluate(gt, hyp, benchmark="MOT15", mode=DEFAULT_MODE):
     """gt and hyp: frame -> [n,5] (id, x, y, w, h), ground truth already filtered to the boxes to score
     (hence MOT15 rules: nothing more is removed). The gate's metrics plus MOTA, IDF1, HOTA, MOTP (mean
     IoU of the matches), FP, FN, IDSW, TP, IDTP, num_gt, num_hyp."""
-    return with_summary_names(evaluate_rows(rows_from_boxes(gt), rows_from_boxes(hyp), benchmark))
+    return with_summary_names(evaluate_rows(rows_from_boxes(gt), rows_from_boxes(hyp), benchmark, mode))
 
 
 def combine(per_seq):

@@ -192,7 +192,8 @@ def evaluate_tracking(model, cfg, seqs, device, max_frames):
         scores = {name: metrics.evaluate_rows(gt, hyp, benchmark) for name, gt, hyp in results}
     overall = metrics.with_summary_names(metrics.combine_scores(list(scores.values())))
     per_seq = {name: metrics.clean(metrics.with_summary_names(sc)) for name, sc in scores.items()}
-    return {"benchmark": benchmark, "note": note, "overall": metrics.clean(overall), "sequences": per_seq}
+    return {"benchmark": benchmark, "definitions": metrics.DEFAULT_MODE, "note": note, "overall": metrics.clean(overall),
+            "sequences": per_seq}
 
 
 class TrainingStep(nn.Module):

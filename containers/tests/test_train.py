@@ -25,6 +25,7 @@ def test_training_contract(trained):
     assert card["hyperparameters"]["input_width"] == 160 and card["hyperparameters"]["backbone"] == "resnet18"
     tracking = card["metrics"]["tracking"]
     assert tracking["benchmark"] == "MOT17" and tracking["note"] is None  # the gate's rules
+    assert tracking["definitions"] == "trackeval"  # the gate's (MOTChallenge evaluation's) definitions
     assert {"MOTA", "IDF1", "HOTA", "mota", "idf1", "hota", "num_switches"} <= set(tracking["overall"])
     assert tracking["overall"]["num_gt"] > 0
     assert (root / "checkpoints" / "checkpoint.pt").exists()

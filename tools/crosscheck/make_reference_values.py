@@ -1,11 +1,13 @@
 """Regenerates the reference values the Java tests compare against, with the reference tools.
 
-    .venv/bin/python tools/crosscheck/make_reference_values.py
+    .venv/bin/python tools/crosscheck/make_reference_values.py [trackeval|py-motmetrics ...]
 
-writes functions/mot-metrics/src/test/resources/dev/motflow/metrics/reference-values.tsv: one line
-per sequence plus one "overall" line per group, every metric as py-motmetrics 1.4.0 (CLEAR MOT,
-Identity) and TrackEval 1.3.0 (HOTA) report it; see reference.py for how each tool is driven.
-Paths are relative to ../shared/testdata.
+writes, in functions/mot-metrics/src/test/resources/dev/motflow/metrics/, one file per mode of
+CLEAR MOT and Identity definitions (both by default): reference-values-trackeval.tsv (TrackEval
+1.3.0's CLEAR, Identity and HOTA: motflow's default) and reference-values.tsv (py-motmetrics 1.4.0's
+CLEAR MOT and Identity, TrackEval's HOTA: --compat py-motmetrics). One line per sequence plus one
+"overall" line per group; see reference.py for how each tool is driven. Paths are relative to
+../shared/testdata.
 """
 import os
 import sys
@@ -16,8 +18,10 @@ import reference  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 TESTDATA = os.path.abspath(os.path.join(ROOT, "..", "shared", "testdata"))
-OUT = os.path.join(ROOT, "functions", "mot-metrics", "src", "test", "resources", "dev", "motflow", "metrics",
-                   "reference-values.tsv")
+OUT_DIR = os.path.join(ROOT, "functions", "mot-metrics", "src", "test", "resources", "dev", "motflow", "metrics")
+OUT_FILE = {"py-motmetrics": "reference-values.tsv", "trackeval": "reference-values-trackeval.tsv"}
+HEADER = {"py-motmetrics": "# Reference values from py-motmetrics 1.4.0 (CLEAR MOT, Identity) and TrackEval 1.3.0 (HOTA).",
+          "trackeval": "# Reference values from TrackEval 1.3.0 (CLEAR, Identity, HOTA; motp = 1 - TrackEval's MOTP)."}
 KEYS = reference.MM_KEYS + ["hota", "deta", "assa", "loca"]
 
 
@@ -34,21 +38,27 @@ def fmt(v):
     return "nan" if v is None else repr(v)
 
 
-def main():
-    lines = ["# Reference values from py-motmetrics 1.4.0 (CLEAR MOT, Identity) and TrackEval 1.3.0 (HOTA).",
+def write(mode):
+    lines = [HEADER[mode],
              "# Regenerate: .venv/bin/python tools/crosscheck/make_reference_values.py (see reference.py).",
              "# group\tbenchmark\trow\tgt\tresult\t" + "\t".join(KEYS)]
     for group, benchmark, pairs in groups():
         abs_pairs = [(os.path.join(TESTDATA, g), os.path.join(TESTDATA, r), n) for g, r, n in pairs]
-        values = reference.evaluate(abs_pairs, benchmark)
+        values = reference.evaluate(abs_pairs, benchmark, mode)
         for g, r, n in pairs:
             lines.append("\t".join([group, benchmark, n, g, r] + [fmt(values[n][k]) for k in KEYS]))
         lines.append("\t".join([group, benchmark, "overall", "-", "-"] + [fmt(values["overall"][k]) for k in KEYS]))
-        print(group, "done", file=sys.stderr)
-    os.makedirs(os.path.dirname(OUT), exist_ok=True)
-    with open(OUT, "w") as f:
+        print(mode, group, "done", file=sys.stderr)
+    out = os.path.join(OUT_DIR, OUT_FILE[mode])
+    os.makedirs(OUT_DIR, exist_ok=True)
+    with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")
-    print("wrote", OUT, file=sys.stderr)
+    print("wrote", out, file=sys.stderr)
+
+
+def main():
+    for mode in sys.argv[1:] or reference.MODES:
+        write(mode)
 
 
 if __name__ == "__main__":

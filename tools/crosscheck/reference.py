@@ -1,6 +1,10 @@
 """Metrics computed by the reference tools themselves, for comparison with motflow's Java code.
 
-CLEAR MOT and Identity come from py-motmetrics 1.4.0, HOTA from TrackEval 1.3.0:
+HOTA comes from TrackEval 1.3.0. CLEAR MOT and Identity come from TrackEval's CLEAR and Identity
+(mode "trackeval", motflow's default: the MOTChallenge evaluation) or from py-motmetrics 1.4.0
+(mode "py-motmetrics", motflow's --compat py-motmetrics). TrackEval scores every metric on its
+preprocessed data; its MOTP (mean IoU) is reported as motflow's motp, the mean distance 1 - MOTP.
+py-motmetrics is driven as follows:
 - MOT15: py-motmetrics exactly as its own MOTChallenge test does (``io.loadtxt`` of both files,
   ``utils.compare_to_groundtruth`` with IoU distance 0.5); TrackEval with BENCHMARK=MOT15.
 - MOT16/17/20: TrackEval's ``MotChallenge2DBox`` reads and preprocesses the files (distractor
@@ -86,11 +90,47 @@ def _clean(value, key):
     return None if not np.isfinite(v) else v
 
 
-def evaluate(pairs, benchmark="MOT15"):
-    """pairs: [(gt_path, result_path, name)]. Returns {name: metrics, ..., "overall": metrics}."""
+MODES = ("trackeval", "py-motmetrics")
+
+
+def _trackeval_clear_summary(clear, ident):
+    return {"idf1": float(ident["IDF1"]), "idp": float(ident["IDP"]), "idr": float(ident["IDR"]),
+            "recall": float(clear["CLR_Re"]), "precision": float(clear["CLR_Pr"]),
+            "num_unique_objects": int(clear["MT"] + clear["PT"] + clear["ML"]),
+            "mostly_tracked": int(clear["MT"]), "partially_tracked": int(clear["PT"]),
+            "mostly_lost": int(clear["ML"]), "num_false_positives": int(clear["CLR_FP"]),
+            "num_misses": int(clear["CLR_FN"]), "num_switches": int(clear["IDSW"]),
+            "num_fragmentations": int(clear["Frag"]), "mota": float(clear["MOTA"]),
+            "motp": 1.0 - float(clear["MOTP"])}
+
+
+def _evaluate_trackeval(names, te_data):
+    clear = trackeval.metrics.CLEAR({"THRESHOLD": 0.5, "PRINT_CONFIG": False})
+    ident = trackeval.metrics.Identity({"THRESHOLD": 0.5, "PRINT_CONFIG": False})
+    hota = trackeval.metrics.HOTA()
+    res = {name: (clear.eval_sequence(te_data[name]), ident.eval_sequence(te_data[name]),
+                  hota.eval_sequence(te_data[name])) for name in names}
+    out = {}
+    for name in names:
+        c, i, h = res[name]
+        out[name] = dict(_trackeval_clear_summary(c, i), **_hota_summary(h))
+    c = clear.combine_sequences({n: r[0] for n, r in res.items()})
+    i = ident.combine_sequences({n: r[1] for n, r in res.items()})
+    h = hota.combine_sequences({n: r[2] for n, r in res.items()})
+    out["overall"] = dict(_trackeval_clear_summary(c, i), **_hota_summary(h))
+    return out
+
+
+def evaluate(pairs, benchmark="MOT15", mode="py-motmetrics"):
+    """pairs: [(gt_path, result_path, name)]; mode: "trackeval" or "py-motmetrics" (CLEAR MOT and
+    Identity definitions). Returns {name: metrics, ..., "overall": metrics}."""
+    if mode not in MODES:
+        raise ValueError(mode)
     names = [name for _, _, name in pairs]
     with tempfile.TemporaryDirectory() as workdir:
         te_data = _trackeval_sequences(pairs, benchmark, workdir)
+    if mode == "trackeval":
+        return _evaluate_trackeval(names, te_data)
     if benchmark == "MOT15":
         accs = []
         for gt, result, _ in pairs:

@@ -1,6 +1,7 @@
 package dev.motflow.bench;
 
 import dev.motflow.metrics.Benchmark;
+import dev.motflow.metrics.MetricMode;
 import dev.motflow.metrics.MotEvaluator;
 import dev.motflow.metrics.MotMetrics;
 import dev.motflow.mot.MotFormatException;
@@ -41,13 +42,19 @@ public class MetricsBenchmark {
     @Param({"MOT15", "MOT17"})
     public String rules;
 
+    /** CLEAR MOT / Identity definitions: the default (TrackEval's) or {@code --compat py-motmetrics}. */
+    @Param({"trackeval", "py-motmetrics"})
+    public String definitions;
+
     private List<MotRow> gt;
     private List<MotRow> result;
     private Benchmark benchmark;
+    private MetricMode mode;
 
     @Setup
     public void generate() {
         benchmark = Benchmark.parse(rules);
+        mode = MetricMode.parse(definitions);
         Random rnd = new Random(42);
         gt = new ArrayList<>(FRAMES * OBJECTS);
         result = new ArrayList<>(FRAMES * OBJECTS);
@@ -113,6 +120,6 @@ public class MetricsBenchmark {
 
     @org.openjdk.jmh.annotations.Benchmark
     public MotMetrics allMetrics() throws MotFormatException {
-        return MotEvaluator.metrics(gt, result, benchmark);
+        return MotEvaluator.metrics(gt, result, benchmark, mode);
     }
 }

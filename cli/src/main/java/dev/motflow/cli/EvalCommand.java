@@ -1,6 +1,7 @@
 package dev.motflow.cli;
 
 import dev.motflow.metrics.Benchmark;
+import dev.motflow.metrics.MetricMode;
 import dev.motflow.metrics.MotEvaluator;
 import dev.motflow.metrics.MotMetrics;
 import dev.motflow.metrics.SequenceEvaluation;
@@ -26,20 +27,28 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code ./motflow eval --gt GT.txt --result RESULT.txt [--gt G2 --result R2 ...]
- * [--benchmark MOT15|MOT16|MOT17|MOT20] [--format table|json]}.
+ * [--benchmark MOT15|MOT16|MOT17|MOT20] [--compat py-motmetrics] [--format table|json]}.
  *
  * <p>The i-th {@code --gt} pairs with the i-th {@code --result}. Each pair is one row named after
  * the result file (without extension; a repeated name gets {@code #2}, {@code #3}, ...), followed by
- * an {@code overall} row combining all pairs (py-motmetrics' OVERALL, TrackEval's combined HOTA).
- * The default benchmark is MOT15: every row counts, no preprocessing; MOT16/17/20 apply the
- * MOTChallenge distractor and target rules. JSON keys are py-motmetrics' metric names plus hota,
- * deta, assa, loca; an undefined value (e.g. no ground truth) is {@code null}.
+ * an {@code overall} row combining all pairs (TrackEval's combined sequences; with
+ * {@code --compat py-motmetrics} py-motmetrics' OVERALL for CLEAR MOT and Identity).
+ * CLEAR MOT and Identity are the MOTChallenge benchmark's official definitions (TrackEval's) unless
+ * {@code --compat py-motmetrics} asks for py-motmetrics' ({@link MetricMode}).
+ * The default benchmark is MOT15: no distractor or class rules (TrackEval drops ground truth with
+ * conf 0, py-motmetrics' loader rows with conf &lt; -1); MOT16/17/20 apply the MOTChallenge
+ * distractor and target rules. JSON keys are py-motmetrics' metric names plus hota,
+ * deta, assa, loca ({@code motp} is the mean distance 1 - IoU in both modes); an undefined value
+ * (e.g. no ground truth under py-motmetrics' definitions) is {@code null}.
  */
 @Command(name = "eval", sortOptions = false,
         description = {"MOT metrics (CLEAR MOT, IDF1, HOTA) of results against ground truth.",
             "The i-th --gt pairs with the i-th --result; one row per pair (named after the result file) and an "
-            + "'overall' row. MOT15 (the default) scores every row without preprocessing; MOT16/17/20 apply the "
-            + "MOTChallenge distractor and target rules."})
+            + "'overall' row. MOT15 (the default) has no distractor or class rules (ground truth with conf 0 is not "
+            + "scored; with --compat py-motmetrics only rows with conf < -1 are dropped); MOT16/17/20 apply the "
+            + "MOTChallenge distractor and target rules.",
+            "CLEAR MOT and IDF1 are the MOTChallenge benchmark's official numbers (TrackEval's definitions) unless "
+            + "--compat py-motmetrics is given."})
 public final class EvalCommand implements Callable<Integer> {
     /** Output formats. */
     enum Format { table, json }
@@ -57,8 +66,15 @@ public final class EvalCommand implements Callable<Integer> {
             description = "scoring rules (default: ${DEFAULT-VALUE})", defaultValue = "MOT15")
     private Benchmark benchmark;
 
+    @Option(names = "--compat", paramLabel = "py-motmetrics", converter = ModeConverter.class,
+            defaultValue = "trackeval",
+            description = "CLEAR MOT and Identity definitions: py-motmetrics (py-motmetrics 1.4.0's matching, "
+                + "MT/PT/ML and fragmentations) instead of the default trackeval (the MOTChallenge evaluation)")
+    private MetricMode mode;
+
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table",
-            description = "table (py-motmetrics' rendering) or json (py-motmetrics' metric names plus hota, deta, assa, loca; undefined values are null); default ${DEFAULT-VALUE}")
+            description = "table or json (py-motmetrics' metric names plus hota, deta, assa, loca; motp is the mean "
+                + "distance 1 - IoU; undefined values are null); default ${DEFAULT-VALUE}")
     private Format format;
 
     @Mixin
@@ -70,6 +86,18 @@ public final class EvalCommand implements Callable<Integer> {
         public Benchmark convert(String value) {
             try {
                 return Benchmark.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code trackeval} or {@code py-motmetrics}, case-insensitive; a bad one is a usage error. */
+    static final class ModeConverter implements ITypeConverter<MetricMode> {
+        @Override
+        public MetricMode convert(String value) {
+            try {
+                return MetricMode.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
@@ -90,7 +118,7 @@ public final class EvalCommand implements Callable<Integer> {
         for (int k = 0; k < gts.size(); k++) {
             SequenceEvaluation e;
             try {
-                e = MotEvaluator.evaluate(gts.get(k), results.get(k), benchmark);
+                e = MotEvaluator.evaluate(gts.get(k), results.get(k), benchmark, mode);
             } catch (MotFormatException ex) {
                 throw new UsageException(ex.getMessage());
             } catch (IOException ex) {
@@ -104,7 +132,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (format == Format.json) {
             out.println(json(rows));
         } else {
-            out.print(table(rows));
+            out.print(table(rows, mode));
         }
         return Main.EXIT_OK;
     }
@@ -171,8 +199,11 @@ public final class EvalCommand implements Callable<Integer> {
     private static final String[] HEADERS = {"IDF1", "IDP", "IDR", "Rcll", "Prcn", "GT", "MT", "PT", "ML", "FP", "FN",
         "IDs", "FM", "MOTA", "MOTP", "HOTA", "DetA", "AssA", "LocA"};
 
-    /** py-motmetrics' rendering: ratios in percent with one decimal, MOTP (a distance) with three. */
-    static String table(Map<String, MotMetrics> rows) {
+    /**
+     * Ratios in percent with one decimal. MOTP as the reference tool shows it: TrackEval's (and the
+     * MOTChallenge leaderboard's) mean IoU in percent, or py-motmetrics' mean distance with three decimals.
+     */
+    static String table(Map<String, MotMetrics> rows, MetricMode mode) {
         int nameWidth = "overall".length();
         for (String name : rows.keySet()) {
             nameWidth = Math.max(nameWidth, name.length());
@@ -183,7 +214,8 @@ public final class EvalCommand implements Callable<Integer> {
                 Long.toString(m.numUniqueObjects()), Long.toString(m.mostlyTracked()),
                 Long.toString(m.partiallyTracked()), Long.toString(m.mostlyLost()),
                 Long.toString(m.numFalsePositives()), Long.toString(m.numMisses()), Long.toString(m.numSwitches()),
-                Long.toString(m.numFragmentations()), pct(m.mota()), fixed3(m.motp()), pct(m.hota()), pct(m.deta()),
+                Long.toString(m.numFragmentations()), pct(m.mota()),
+                mode == MetricMode.TRACKEVAL ? pct(1.0 - m.motp()) : fixed3(m.motp()), pct(m.hota()), pct(m.deta()),
                 pct(m.assa()), pct(m.loca())});
         }
         int[] width = new int[HEADERS.length];

@@ -67,7 +67,8 @@ class EvalCommandTest {
     @Test
     void jsonOfTudCampusHasThePublishedValuesUnderPyMotmetricsNames() {
         Run r = run("--gt", testdata("mot15/TUD-Campus/gt.txt").toString(),
-                "--result", testdata("mot15/TUD-Campus/result-cem.txt").toString(), "--format", "json");
+                "--result", testdata("mot15/TUD-Campus/result-cem.txt").toString(), "--format", "json",
+                "--compat", "py-motmetrics");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().trim().startsWith("{") && r.out().trim().endsWith("}"));
         Map<String, Map<String, Double>> rows = parseJson(r.out());
@@ -84,6 +85,46 @@ class EvalCommandTest {
         assertEquals(0.3914, m.get("hota"), 1e-4);
         assertTrue(r.out().contains("\"num_misses\": 150,"), "counts are JSON integers");
         assertEquals(m, rows.get("overall"));
+    }
+
+    private static final Map<String, Double> EXPECTED_TRACKEVAL = values("idf1", 0.7393707169700096,
+            "mostly_tracked", 41.0, "partially_tracked", 20.0, "mostly_lost", 22.0, "num_false_positives", 298.0,
+            "num_misses", 13986.0, "num_switches", 38.0, "num_fragmentations", 41.0, "mota", 0.6988455958113422,
+            "motp", 0.1059316503815031);
+    private static final Map<String, Double> EXPECTED_PY_MOTMETRICS = values("idf1", 0.7393707169700096,
+            "mostly_tracked", 42.0, "partially_tracked", 19.0, "mostly_lost", 22.0, "num_false_positives", 299.0,
+            "num_misses", 13987.0, "num_switches", 40.0, "num_fragmentations", 57.0, "mota", 0.6987614862165401,
+            "motp", 0.10757254770696338);
+
+    private static Map<String, Double> values(Object... keyValue) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int i = 0; i < keyValue.length; i += 2) {
+            m.put((String) keyValue[i], (Double) keyValue[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
+    void theDefaultGivesTrackEvalsOfficialNumbersAndCompatPyMotmetrics() {
+        // MOT17-04-DPM (Lif_T): TrackEval's CLEAR / Identity and py-motmetrics' differ in MT/PT, FP/FN,
+        // switches and fragmentations (values from the tools, as in mot-metrics' reference-values*.tsv).
+        Path gt = testdata("mot17-lift/gt/MOT17-04/gt.txt");
+        Path result = testdata("mot17-lift/results/MOT17-04-DPM.txt");
+        Run official = run("--gt", gt.toString(), "--result", result.toString(), "--benchmark", "MOT17",
+                "--format", "json");
+        Run compat = run("--gt", gt.toString(), "--result", result.toString(), "--benchmark", "MOT17",
+                "--format", "json", "--compat", "py-motmetrics");
+        assertEquals(0, official.code(), official.err());
+        assertEquals(0, compat.code(), compat.err());
+        Map<String, Double> te = parseJson(official.out()).get("MOT17-04-DPM");
+        Map<String, Double> mm = parseJson(compat.out()).get("MOT17-04-DPM");
+        EXPECTED_TRACKEVAL.forEach((k, v) -> assertEquals(v, te.get(k), 1e-9, "trackeval " + k));
+        EXPECTED_PY_MOTMETRICS.forEach((k, v) -> assertEquals(v, mm.get(k), 1e-9, "py-motmetrics " + k));
+        assertEquals(te.get("hota"), mm.get("hota"), "HOTA is TrackEval's in both");
+
+        Run bad = run("--gt", gt.toString(), "--result", result.toString(), "--compat", "motchallenge");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("trackeval or py-motmetrics"), bad.err());
     }
 
     @Test
@@ -115,9 +156,13 @@ class EvalCommandTest {
         String[] lines = r.out().split("\n");
         assertEquals(3, lines.length, r.out());
         assertTrue(lines[0].contains("IDF1") && lines[0].contains("MOTA") && lines[0].contains("HOTA"), lines[0]);
-        assertTrue(lines[1].startsWith("result-cem") && lines[1].contains("55.8%") && lines[1].contains("0.277"),
+        // MOTP as the leaderboard shows it: mean IoU in percent (1 - 0.277201)
+        assertTrue(lines[1].startsWith("result-cem") && lines[1].contains("55.8%") && lines[1].contains("72.3%"),
                 lines[1]);
         assertTrue(lines[2].startsWith("overall"));
+        Run compat = run("--gt", testdata("mot15/TUD-Campus/gt.txt").toString(),
+                "--result", testdata("mot15/TUD-Campus/result-cem.txt").toString(), "--compat", "py-motmetrics");
+        assertTrue(compat.out().split("\n")[1].contains("0.277"), "py-motmetrics' MOTP is a distance: " + compat.out());
     }
 
     @Test
@@ -125,10 +170,11 @@ class EvalCommandTest {
         Path gt = testdata("mot17-lift/gt/MOT17-09/gt.txt");
         Path result = testdata("mot17-lift/results/MOT17-09-SDP.txt");
         Map<String, Double> mot17 = parseJson(run("--gt", gt.toString(), "--result", result.toString(),
-                "--benchmark", "MOT17", "--format", "json").out()).get("MOT17-09-SDP");
-        // As MOT15 every ground-truth row (occluders, static people, conf 0) would be a target.
+                "--benchmark", "MOT17", "--format", "json", "--compat", "py-motmetrics").out()).get("MOT17-09-SDP");
+        // As MOT15 with py-motmetrics' loader every ground-truth row (occluders, static people, conf 0)
+        // would be a target (TrackEval's MOT15 rules still drop conf-0 rows, which here are all the others).
         Map<String, Double> asMot15 = parseJson(run("--gt", gt.toString(), "--result", result.toString(),
-                "--benchmark", "mot15", "--format", "json").out()).get("MOT17-09-SDP");
+                "--benchmark", "mot15", "--format", "json", "--compat", "py-motmetrics").out()).get("MOT17-09-SDP");
         assertTrue(mot17.get("mota") > 0.7, mot17.toString());
         assertTrue(asMot15.get("num_misses") > mot17.get("num_misses") + 1000, asMot15.toString());
     }

@@ -4,6 +4,7 @@ import java.util.Arrays;
 
 /**
  * CLEAR MOT and Identity metrics of one sequence, following py-motmetrics 1.4.0
+ * ({@link MetricMode#PY_MOTMETRICS}; {@link TrackEvalClear} has the default definitions)
  * ({@code MOTAccumulator.update} with IoU distances, {@code max_iou = 0.5}):
  *
  * <ol>
@@ -192,7 +193,8 @@ final class ClearMot {
         double motp = distanceSum / (double) (matches + switches);
         return new ClearCounts(numObjects, numPredictions, matches, switches, falsePositives, misses,
                 fragmentations, fr.numGtIds, mostlyTracked, partiallyTracked, mostlyLost, motp,
-                idtp, numPredictions - idtp, numObjects - idtp);
+                idtp, numPredictions - idtp, numObjects - idtp, (matches + switches) - distanceSum,
+                MetricMode.PY_MOTMETRICS);
     }
 
     /**
@@ -201,7 +203,7 @@ final class ClearMot {
      * used, and it is the sum of the optima of the connected components of the "could match" graph
      * (ids without any possible match contribute nothing), so each component is solved on its own.
      */
-    private static long identityTruePositives(PairIndex pairs, int[] pairFrames, LinearAssignment solver) {
+    static long identityTruePositives(PairIndex pairs, int[] pairFrames, LinearAssignment solver) {
         int n = pairs.size();
         if (n == 0) {
             return 0;

@@ -5,8 +5,9 @@ import java.util.Map;
 
 /**
  * The standard MOT scores of one sequence or of several combined: py-motmetrics' MOTChallenge set
- * (same names, same definitions; {@code motp} is the mean distance 1 - IoU) plus TrackEval's HOTA,
- * DetA, AssA and LocA (means over alpha). Undefined ratios (e.g. no ground truth) are NaN.
+ * (its names; values by TrackEval's or py-motmetrics' definitions, see {@link MetricMode};
+ * {@code motp} is the mean distance 1 - IoU in both) plus TrackEval's HOTA, DetA, AssA and LocA
+ * (means over alpha). Undefined ratios (py-motmetrics' definitions, e.g. no ground truth) are NaN.
  */
 public record MotMetrics(double idf1, double idp, double idr, double recall, double precision,
                          long numUniqueObjects, long mostlyTracked, long partiallyTracked, long mostlyLost,

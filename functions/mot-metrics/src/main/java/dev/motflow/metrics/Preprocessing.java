@@ -24,8 +24,20 @@ import java.util.List;
  * the file line for lists read by {@code MotFile.read} (blank lines only occur at the end).
  */
 final class Preprocessing {
-    /** The frames for CLEAR MOT + Identity (boxes shifted as py-motmetrics' loader does) and for HOTA. */
-    record Prepared(Frames clear, Frames hota) {
+    /**
+     * The selected rows for py-motmetrics' CLEAR MOT + Identity and for TrackEval (HOTA, and CLEAR +
+     * Identity by default); the frames are packed on request, so a mode packs only what it scores.
+     */
+    record Prepared(List<MotRow> gt, List<MotRow> hyp, int[] gtClear, int[] hypClear, int[] gtHota, int[] hypHota) {
+        /** py-motmetrics' frames (boxes shifted by -1 as its loader does). */
+        Frames clear() {
+            return Frames.of(gt, gtClear, hyp, hypClear, 1.0);
+        }
+
+        /** TrackEval's frames. */
+        Frames hota() {
+            return Frames.of(gt, gtHota, hyp, hypHota, 0.0);
+        }
     }
 
     private Preprocessing() {
@@ -40,7 +52,7 @@ final class Preprocessing {
             int[] hypClear = select(hyp, r -> r.conf() >= -1);
             int[] gtHota = select(gt, r -> (int) r.conf() != 0);
             int[] hypHota = select(hyp, r -> true);
-            return new Prepared(Frames.of(gt, gtClear, hyp, hypClear, 1.0), Frames.of(gt, gtHota, hyp, hypHota, 0.0));
+            return new Prepared(gt, hyp, gtClear, hypClear, gtHota, hypHota);
         }
         for (int i = 0; i < gt.size(); i++) {
             int c = gt.get(i).classId();
@@ -66,7 +78,7 @@ final class Preprocessing {
             }
         }
         hypKept = Arrays.copyOf(hypKept, n);
-        return new Prepared(Frames.of(gt, gtKept, hyp, hypKept, 1.0), Frames.of(gt, gtKept, hyp, hypKept, 0.0));
+        return new Prepared(gt, hyp, gtKept, hypKept, gtKept, hypKept);
     }
 
     /** Result rows matched (per frame, max total IoU, IoU >= 0.5) to a ground-truth distractor. */

@@ -8,7 +8,7 @@ import java.util.List;
  * reference tools combine them ({@link #combine}).
  *
  * @param name  label of the sequence (e.g. the result file's name)
- * @param clear CLEAR MOT and Identity tallies (py-motmetrics)
+ * @param clear CLEAR MOT and Identity tallies (TrackEval's or py-motmetrics' definitions, see its mode)
  * @param hota  HOTA tallies per alpha (TrackEval)
  */
 public record SequenceEvaluation(String name, ClearCounts clear, HotaCounts hota) {
@@ -17,7 +17,10 @@ public record SequenceEvaluation(String name, ClearCounts clear, HotaCounts hota
         return MotMetrics.of(clear, hota);
     }
 
-    /** py-motmetrics' OVERALL for CLEAR/Identity and TrackEval's combined sequences for HOTA. */
+    /**
+     * TrackEval's combined sequences (or, for py-motmetrics' definitions, its OVERALL for CLEAR /
+     * Identity); all parts must use the same definitions.
+     */
     public static SequenceEvaluation combine(String name, List<SequenceEvaluation> parts) {
         List<ClearCounts> c = new ArrayList<>(parts.size());
         List<HotaCounts> h = new ArrayList<>(parts.size());

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Small hand-worked cases for each rule of the definitions. */
+/** Small hand-worked cases for each rule of the py-motmetrics definitions ({@code --compat py-motmetrics}). */
 class MetricDefinitionsTest {
     private static MotRow box(int frame, int id, double x, double y, double w, double h) {
         return MotRow.result(frame, id, x, y, w, h, 1);
@@ -21,7 +21,7 @@ class MetricDefinitionsTest {
     }
 
     private static MotMetrics mot15(List<MotRow> gt, List<MotRow> res) throws MotFormatException {
-        return MotEvaluator.metrics(gt, res, Benchmark.MOT15);
+        return MotEvaluator.metrics(gt, res, Benchmark.MOT15, MetricMode.PY_MOTMETRICS);
     }
 
     @Test
@@ -134,13 +134,13 @@ class MetricDefinitionsTest {
         for (MotRow g : gt) {
             res.add(box(1, g.id() + 10, g.x() + 1, g.y() + 1, g.w(), g.h()));
         }
-        MotMetrics mot17 = MotEvaluator.metrics(gt, res, Benchmark.MOT17);
+        MotMetrics mot17 = MotEvaluator.metrics(gt, res, Benchmark.MOT17, MetricMode.PY_MOTMETRICS);
         assertEquals(1, mot17.numUniqueObjects());
         assertEquals(0, mot17.numMisses());
         assertEquals(3, mot17.numFalsePositives()); // car, conf-0 pedestrian, vehicle
-        MotMetrics mot20 = MotEvaluator.metrics(gt, res, Benchmark.MOT20);
+        MotMetrics mot20 = MotEvaluator.metrics(gt, res, Benchmark.MOT20, MetricMode.PY_MOTMETRICS);
         assertEquals(2, mot20.numFalsePositives());
-        MotMetrics mot15 = MotEvaluator.metrics(gt, res, Benchmark.MOT15);
+        MotMetrics mot15 = MotEvaluator.metrics(gt, res, Benchmark.MOT15, MetricMode.PY_MOTMETRICS);
         assertEquals(5, mot15.numUniqueObjects());
         assertEquals(0, mot15.numFalsePositives());
         // HOTA follows the same rules: 1 TP, 3 FP in MOT17 -> DetA = 1/4 at every alpha the IoU passes
@@ -170,8 +170,9 @@ class MetricDefinitionsTest {
         assertEquals(0.0, m.hota());
         assertEquals(2, m.numMisses());
 
-        SequenceEvaluation empty = MotEvaluator.evaluate("a", gt, null, List.of(), null, Benchmark.MOT15);
-        SequenceEvaluation full = MotEvaluator.evaluate("b", gt, null, gt, null, Benchmark.MOT15);
+        SequenceEvaluation empty = MotEvaluator.evaluate("a", gt, null, List.of(), null, Benchmark.MOT15,
+                MetricMode.PY_MOTMETRICS);
+        SequenceEvaluation full = MotEvaluator.evaluate("b", gt, null, gt, null, Benchmark.MOT15, MetricMode.PY_MOTMETRICS);
         MotMetrics overall = SequenceEvaluation.combine("overall", List.of(empty, full)).metrics();
         assertEquals(0.5, overall.mota(), 1e-12);
         assertTrue(Double.isNaN(overall.motp()), "py-motmetrics' weighted MOTP propagates the NaN");

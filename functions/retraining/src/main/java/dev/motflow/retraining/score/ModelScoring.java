@@ -14,8 +14,9 @@ import dev.motflow.retraining.store.RunRecords;
 
 /**
  * The ScoreCandidate / ScoreProduction steps. The candidate's scores are stored with a new model
- * version; production's scores on the same validation set are looked up, and when missing, the
- * workflow evaluates production too and this step stores them with production's version.
+ * version; production's scores on the same validation set (and the same metric definitions) are
+ * looked up, and when missing, the workflow evaluates production too and this step stores them with
+ * production's version.
  */
 public final class ModelScoring {
     private final ResultScorer scorer;
@@ -99,6 +100,9 @@ public final class ModelScoring {
             production.putNull("scores");
         } else {
             JsonNode known = evaluated ? registry.scores(current.version(), setId) : null;
+            if (known != null && !ResultScorer.DEFINITIONS.label().equals(known.path("definitions").asText())) {
+                known = null; // scored with other metric definitions (py-motmetrics' before): score again
+            }
             production.put("exists", true);
             production.put("version", current.version());
             production.put("artifactS3Uri", current.artifactS3Uri());

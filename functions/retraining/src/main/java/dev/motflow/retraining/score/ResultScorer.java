@@ -13,6 +13,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.motflow.metrics.Benchmark;
+import dev.motflow.metrics.MetricMode;
 import dev.motflow.metrics.MotEvaluator;
 import dev.motflow.metrics.MotMetrics;
 import dev.motflow.metrics.SequenceEvaluation;
@@ -28,9 +29,13 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * Scores a model's MOT results on the validation sequences against their ground truth with the
- * Java metrics (MOTChallenge rules of the configured benchmark), all sequences combined.
+ * Java metrics (MOTChallenge rules of the configured benchmark, CLEAR MOT and Identity as the
+ * MOTChallenge evaluation defines them: {@link #DEFINITIONS}), all sequences combined.
  */
 public final class ResultScorer {
+    /** The gate's CLEAR MOT / Identity definitions, stored with every score set as {@code definitions}. */
+    public static final MetricMode DEFINITIONS = MetricMode.TRACKEVAL;
+
     /** A result that cannot be scored (missing or malformed): the model's fault, not a transient one. */
     public static final class UnscorableResult extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -61,7 +66,8 @@ public final class ResultScorer {
             List<MotRow> gtRows = read(gt, "ground truth");
             List<MotRow> resultRows = read(result, "result");
             try {
-                SequenceEvaluation e = MotEvaluator.evaluate(seq, gtRows, Path.of(gt.key()), resultRows, Path.of(result.key()), benchmark);
+                SequenceEvaluation e = MotEvaluator.evaluate(seq, gtRows, Path.of(gt.key()), resultRows, Path.of(result.key()), benchmark,
+                        DEFINITIONS);
                 parts.add(e);
                 perSequence.set(seq, summary(e.metrics()));
             } catch (MotFormatException e) {
@@ -71,6 +77,7 @@ public final class ResultScorer {
         MotMetrics all = SequenceEvaluation.combine("validation", parts).metrics();
         ObjectNode out = summary(all);
         out.put("benchmark", benchmark.name());
+        out.put("definitions", DEFINITIONS.label());
         out.set("sequences", perSequence);
         return out;
     }

@@ -103,6 +103,19 @@ class StepHandlersTest {
     }
 
     @Test
+    void productionScoresOfOtherMetricDefinitionsAreNotComparedButScoredAgain() throws Exception {
+        JsonNode first = runToGate("cams-1", "perfect");
+        assertEquals("trackeval", first.path("scores").path("candidate").path("scores").path("definitions").asText());
+        call(new FinishRunHandler(steps.finisher(coordinator)),
+                Json.object().put("executionName", "cams-1").put("outcome", "PROMOTED").set("state", first));
+        String setId = first.path("scores").path("candidate").path("validationSetId").asText();
+        // as stored before the default became TrackEval's definitions: no "definitions"
+        steps.registry().putScores(1, setId, Json.object().put("mota", 0.9).put("idf1", 0.9).put("hota", 0.9));
+        JsonNode production = runToGate("cams-2", "degraded").path("scores").path("production");
+        assertEquals(true, production.path("needsScoring").asBoolean(), production.toString());
+    }
+
+    @Test
     void aPromotionThatRacedAnotherFailsInsteadOfOverwriting() throws Exception {
         JsonNode first = runToGate("cams-1", "perfect");
         JsonNode second = runToGate("cams-2", "perfect"); // both saw no production at their gate

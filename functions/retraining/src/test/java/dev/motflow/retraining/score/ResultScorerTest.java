@@ -31,7 +31,9 @@ class ResultScorerTest {
         local.s3().putObject(b -> b.bucket(bucket).key("results/TUD-Campus.txt"), RequestBody.fromFile(tud.resolve("result-cem.txt")));
         ObjectNode s = new ResultScorer(local.s3(), Benchmark.MOT15)
                 .score("s3://" + bucket + "/data/", "s3://" + bucket + "/results/", List.of("TUD-Campus"));
-        // py-motmetrics / TrackEval reference values of this pair (shared test data README)
+        // reference values of this pair (shared test data README): TrackEval's CLEAR / Identity give
+        // the same figures as py-motmetrics' here
+        assertEquals("trackeval", s.path("definitions").asText());
         assertEquals(0.526462, s.path("mota").asDouble(), 1e-6);
         assertEquals(0.557659, s.path("idf1").asDouble(), 1e-6);
         assertEquals(0.3914, s.path("hota").asDouble(), 1e-4);
