@@ -23,13 +23,23 @@ package dev.motflow.tracking;
  *     unconfirmed stages (ByteTrack does this unless {@code --mot20}; off by default here)
  * @param unconfirmedThresh IoU-distance limit for unconfirmed tracks (0.7)
  * @param duplicateThresh tracked/lost pairs closer than this IoU distance are duplicates (0.15)
+ * @param lowScoreRefindBuffer ByteTrack: the low-score stage may also find again tracks lost for at most
+ *     this many frames at 30 fps ({@link #lowScoreRefindFrames()}); 0: only tracks tracked in the previous
+ *     frame, as in ByteTrack
+ * @param unconfirmedBuffer ByteTrack: frames at 30 fps a new track may wait for the match that confirms it
+ *     ({@link #unconfirmedFrames()}); 1: the next frame or never, as in the references
  */
 public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
                             double detThresh, double embeddingMatchThresh, double motionLambda,
                             double featureMomentum, double iouMatchThresh,
                             double trackThresh, double lowThresh, double matchThresh, double lowMatchThresh,
                             double newTrackMargin, boolean fuseScore,
-                            double unconfirmedThresh, double duplicateThresh) {
+                            double unconfirmedThresh, double duplicateThresh,
+                            int lowScoreRefindBuffer, int unconfirmedBuffer) {
+
+    /** The reference trackers' values of the settings that came after them (see {@link #byteTrackLegacy()}). */
+    static final int LEGACY_LOW_SCORE_REFIND_BUFFER = 0;
+    static final int LEGACY_UNCONFIRMED_BUFFER = 1;
 
     public TrackerConfig {
         if (policy == null) {
@@ -50,6 +60,24 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         if (policy == Policy.BYTETRACK) {
             embeddingDim = 0;
         }
+        if (lowScoreRefindBuffer < 0) {
+            throw new IllegalArgumentException("lowScoreRefindBuffer must be >= 0");
+        }
+        if (unconfirmedBuffer < 1) {
+            throw new IllegalArgumentException("unconfirmedBuffer must be >= 1");
+        }
+    }
+
+    /** The parameters of the reference trackers (the settings added since at their reference values). */
+    public TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
+                         double detThresh, double embeddingMatchThresh, double motionLambda,
+                         double featureMomentum, double iouMatchThresh,
+                         double trackThresh, double lowThresh, double matchThresh, double lowMatchThresh,
+                         double newTrackMargin, boolean fuseScore,
+                         double unconfirmedThresh, double duplicateThresh) {
+        this(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh, motionLambda,
+                featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
+                fuseScore, unconfirmedThresh, duplicateThresh, LEGACY_LOW_SCORE_REFIND_BUFFER, LEGACY_UNCONFIRMED_BUFFER);
     }
 
     /** FairMOT's defaults for embeddings of {@code embeddingDim} at 30 fps. */
@@ -58,8 +86,13 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 0.5, 0.1, 0.8, 0.5, 0.1, false, 0.7, 0.15);
     }
 
-    /** ByteTrack's defaults (score fusion off) at 30 fps. */
+    /** motflow's appearance-free policy: ByteTrack's rules and thresholds with the changes of docs/tracking.md, at 30 fps. */
     public static TrackerConfig byteTrack() {
+        return byteTrackLegacy();
+    }
+
+    /** ByteTrack's own defaults (score fusion off) at 30 fps, exactly the reference rules. */
+    public static TrackerConfig byteTrackLegacy() {
         return new TrackerConfig(Policy.BYTETRACK, 30, 30, 0, 0.4, 0.4, 0.98, 0.9, 0.5,
                 0.5, 0.1, 0.8, 0.5, 0.1, false, 0.7, 0.15);
     }
@@ -67,41 +100,84 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
     public TrackerConfig withFrameRate(double fps) {
         return new TrackerConfig(policy, fps, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
-                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh);
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer);
     }
 
     public TrackerConfig withTrackThresh(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, value, lowThresh, matchThresh,
-                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh);
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer);
     }
 
     public TrackerConfig withDetThresh(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, value, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
-                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh);
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer);
     }
 
     public TrackerConfig withFuseScore(boolean value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
-                lowMatchThresh, newTrackMargin, value, unconfirmedThresh, duplicateThresh);
+                lowMatchThresh, newTrackMargin, value, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer);
+    }
+
+    public TrackerConfig withNewTrackMargin(double value) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, value, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer);
+    }
+
+    public TrackerConfig withLowScoreRefindBuffer(int frames) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                frames, unconfirmedBuffer);
+    }
+
+    public TrackerConfig withUnconfirmedBuffer(int frames) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, frames);
     }
 
     /** Frames a lost track is kept before removal: {@code int(frameRate / 30 * trackBuffer)}. */
     public int maxTimeLost() {
-        return (int) (frameRate / 30.0 * trackBuffer);
+        return atFrameRate(trackBuffer);
+    }
+
+    /** Frames since its last match within which a lost track may take a low-score detection (0: never). */
+    public int lowScoreRefindFrames() {
+        return atFrameRate(lowScoreRefindBuffer);
+    }
+
+    /** Frames since its start within which an unconfirmed track may still be confirmed (at least 1). */
+    public int unconfirmedFrames() {
+        return Math.max(1, atFrameRate(unconfirmedBuffer));
+    }
+
+    /** A duration given in frames at 30 fps, in frames at this frame rate: {@code int(frameRate / 30 * frames)}. */
+    private int atFrameRate(int framesAt30) {
+        return (int) (frameRate / 30.0 * framesAt30);
     }
 
     /** The real-valued parameters in their encoding order (see {@link TrackerStateCodec}). */
     double[] realParams() {
         return new double[] {frameRate, detThresh, embeddingMatchThresh, motionLambda, featureMomentum,
             iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
-            unconfirmedThresh, duplicateThresh};
+            unconfirmedThresh, duplicateThresh, lowScoreRefindBuffer, unconfirmedBuffer};
     }
 
+    /** The inverse of {@link #realParams()}; a state written before a parameter existed gets its reference value. */
     static TrackerConfig fromParams(Policy policy, int trackBuffer, int embeddingDim, boolean fuseScore, double[] p) {
+        int lowScoreRefind = p.length > 13 ? (int) p[13] : LEGACY_LOW_SCORE_REFIND_BUFFER;
+        int unconfirmed = p.length > 14 ? (int) p[14] : LEGACY_UNCONFIRMED_BUFFER;
         return new TrackerConfig(policy, p[0], trackBuffer, embeddingDim, p[1], p[2], p[3], p[4], p[5],
-                p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12]);
+                p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12], lowScoreRefind, unconfirmed);
     }
 }
