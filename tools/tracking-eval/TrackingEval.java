@@ -47,13 +47,6 @@ public final class TrackingEval {
         VARIANTS.put("low-refind-30", c -> c.withLowScoreRefindBuffer(30));
         VARIANTS.put("unconfirmed-3", c -> c.withUnconfirmedBuffer(3));
         VARIANTS.put("new-margin-0", c -> c.withNewTrackMargin(0));
-        VARIANTS.put("refind30+fuse", c -> c.withLowScoreRefindBuffer(30).withFuseScore(true));
-        VARIANTS.put("refind30+fuse+unc3", c -> c.withLowScoreRefindBuffer(30).withFuseScore(true).withUnconfirmedBuffer(3));
-        VARIANTS.put("refind60+fuse", c -> c.withLowScoreRefindBuffer(60).withFuseScore(true));
-        VARIANTS.put("refind30+fuse+unc2", c -> c.withLowScoreRefindBuffer(30).withFuseScore(true).withUnconfirmedBuffer(2));
-        VARIANTS.put("oru", c -> c.withObservationCentric(true));
-        VARIANTS.put("refind30+fuse+unc2+oru", c -> c.withLowScoreRefindBuffer(30).withFuseScore(true).withUnconfirmedBuffer(2)
-                .withObservationCentric(true));
     }
 
     public static void main(String[] args) throws Exception {

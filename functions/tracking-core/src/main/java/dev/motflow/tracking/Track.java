@@ -26,35 +26,14 @@ final class Track {
     final float[] feature;
     /** Euclidean norm of {@link #feature} as stored (close to, not exactly, 1). */
     double featureNorm;
-    /**
-     * With observation-centric re-update only (else null): the last matched measurement (cx, cy, a, h) and
-     * the Kalman mean and covariance right after it, to rebuild the state when a lost track is found again.
-     */
-    final float[] lastObservation;
-    final float[] observedMean;
-    final float[] observedCov;
 
     // Per-frame scratch (not part of the state).
     int lastDet = -1;
     boolean inNextTracked;
     boolean alive;
 
-    Track(int embeddingDim, boolean observationCentric) {
+    Track(int embeddingDim) {
         feature = embeddingDim > 0 ? new float[embeddingDim] : null;
-        lastObservation = observationCentric ? new float[4] : null;
-        observedMean = observationCentric ? new float[KalmanFilter.STATE] : null;
-        observedCov = observationCentric ? new float[KalmanFilter.COV] : null;
-    }
-
-    /** Remembers measurement {@code z[b..b+4)} and the state just corrected by it (observation-centric only). */
-    void recordObservation(double[] z, int b) {
-        if (lastObservation != null) {
-            for (int k = 0; k < 4; k++) {
-                lastObservation[k] = (float) z[b + k];
-            }
-            System.arraycopy(mean, 0, observedMean, 0, KalmanFilter.STATE);
-            System.arraycopy(cov, 0, observedCov, 0, KalmanFilter.COV);
-        }
     }
 
     double x() {

@@ -16,7 +16,6 @@ final class TrackLifecycle {
     private final int maxTimeLost;
     private final int dim;
     private final double featureMomentum;
-    private final boolean observationCentric;
     private final KalmanFilter kalman = new KalmanFilter();
     private final DuplicateTracks duplicates;
 
@@ -56,7 +55,6 @@ final class TrackLifecycle {
         this.maxTimeLost = config.maxTimeLost();
         this.dim = config.embeddingDim();
         this.featureMomentum = config.featureMomentum();
-        this.observationCentric = config.usesObservationCentric();
         this.duplicates = new DuplicateTracks(config.duplicateThresh());
     }
 
@@ -125,9 +123,6 @@ final class TrackLifecycle {
             return;
         }
         // The references' re_activate: unlike an update, it restarts the tracklet length.
-        if (observationCentric && frameId - t.frameId > 1) {
-            reupdateAlongGap(t, d, frameId - t.frameId);
-        }
         correct(t, d);
         if (t.feature != null) {
             smoothFeature(t, dets, d);
@@ -173,12 +168,11 @@ final class TrackLifecycle {
 
     /** Starts a track from detection {@code d}, confirmed at once only on the tracker's first frame. */
     void startTrack(Detections dets, int d) {
-        Track t = recycled.isEmpty() ? new Track(dim, observationCentric) : recycled.remove(recycled.size() - 1);
+        Track t = recycled.isEmpty() ? new Track(dim) : recycled.remove(recycled.size() - 1);
         t.id = ++lastId;
         int b = d * 4;
         kalman.initiate(measurements[b], measurements[b + 1], measurements[b + 2], measurements[b + 3],
                 t.mean, 0, t.cov, 0);
-        t.recordObservation(measurements, b);
         t.trackletLen = 0;
         t.state = Track.TRACKED;
         t.activated = frameId == 1;
@@ -199,30 +193,6 @@ final class TrackLifecycle {
         int b = d * 4;
         kalman.update(t.mean, 0, t.cov, 0, measurements[b], measurements[b + 1], measurements[b + 2],
                 measurements[b + 3]);
-        t.recordObservation(measurements, b);
-    }
-
-    /**
-     * OC-SORT's observation-centric re-update, for a track found again by detection {@code d} after
-     * {@code gap} frames (gap >= 2) since its last match: the state goes back to the one right after
-     * that match, then each frame of the gap is predicted and corrected by a virtual observation on the
-     * straight line from the last observation to the new one, and the last frame is predicted only (the
-     * caller corrects it with the real detection). The velocity then reflects the motion over the gap,
-     * not the drift of the blind predictions.
-     */
-    private void reupdateAlongGap(Track t, int d, int gap) {
-        System.arraycopy(t.observedMean, 0, t.mean, 0, KalmanFilter.STATE);
-        System.arraycopy(t.observedCov, 0, t.cov, 0, KalmanFilter.COV);
-        float[] from = t.lastObservation;
-        int b = d * 4;
-        for (int k = 1; k < gap; k++) {
-            double f = (double) k / gap;
-            kalman.predict(t.mean, 0, t.cov, 0);
-            kalman.update(t.mean, 0, t.cov, 0, from[0] + f * (measurements[b] - from[0]),
-                    from[1] + f * (measurements[b + 1] - from[1]), from[2] + f * (measurements[b + 2] - from[2]),
-                    from[3] + f * (measurements[b + 3] - from[3]));
-        }
-        kalman.predict(t.mean, 0, t.cov, 0);
     }
 
     private void smoothFeature(Track t, Detections dets, int d) {

@@ -28,10 +28,6 @@ package dev.motflow.tracking;
  *     frame, as in ByteTrack
  * @param unconfirmedBuffer ByteTrack: frames at 30 fps a new track may wait for the match that confirms it
  *     ({@link #unconfirmedFrames()}); 1: the next frame or never, as in the references
- * @param observationCentric ByteTrack: when a lost track is found again after a gap, its Kalman state is
- *     rebuilt from its last observation along a straight virtual trajectory to the new one (OC-SORT's
- *     observation-centric re-update) instead of updating the state drifted by the gap's predictions;
- *     false as in ByteTrack
  */
 public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
                             double detThresh, double embeddingMatchThresh, double motionLambda,
@@ -39,12 +35,11 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                             double trackThresh, double lowThresh, double matchThresh, double lowMatchThresh,
                             double newTrackMargin, boolean fuseScore,
                             double unconfirmedThresh, double duplicateThresh,
-                            int lowScoreRefindBuffer, int unconfirmedBuffer, boolean observationCentric) {
+                            int lowScoreRefindBuffer, int unconfirmedBuffer) {
 
     /** The reference trackers' values of the settings that came after them (see {@link #byteTrackLegacy()}). */
     static final int LEGACY_LOW_SCORE_REFIND_BUFFER = 0;
     static final int LEGACY_UNCONFIRMED_BUFFER = 1;
-    static final boolean LEGACY_OBSERVATION_CENTRIC = false;
 
     public TrackerConfig {
         if (policy == null) {
@@ -82,8 +77,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                          double unconfirmedThresh, double duplicateThresh) {
         this(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh, motionLambda,
                 featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
-                fuseScore, unconfirmedThresh, duplicateThresh, LEGACY_LOW_SCORE_REFIND_BUFFER, LEGACY_UNCONFIRMED_BUFFER,
-                LEGACY_OBSERVATION_CENTRIC);
+                fuseScore, unconfirmedThresh, duplicateThresh, LEGACY_LOW_SCORE_REFIND_BUFFER, LEGACY_UNCONFIRMED_BUFFER);
     }
 
     /** FairMOT's defaults for embeddings of {@code embeddingDim} at 30 fps. */
@@ -107,61 +101,49 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         return new TrackerConfig(policy, fps, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, observationCentric);
+                lowScoreRefindBuffer, unconfirmedBuffer);
     }
 
     public TrackerConfig withTrackThresh(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, value, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, observationCentric);
+                lowScoreRefindBuffer, unconfirmedBuffer);
     }
 
     public TrackerConfig withDetThresh(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, value, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, observationCentric);
+                lowScoreRefindBuffer, unconfirmedBuffer);
     }
 
     public TrackerConfig withFuseScore(boolean value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, value, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, observationCentric);
+                lowScoreRefindBuffer, unconfirmedBuffer);
     }
 
     public TrackerConfig withNewTrackMargin(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, value, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, observationCentric);
+                lowScoreRefindBuffer, unconfirmedBuffer);
     }
 
     public TrackerConfig withLowScoreRefindBuffer(int frames) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                frames, unconfirmedBuffer, observationCentric);
+                frames, unconfirmedBuffer);
     }
 
     public TrackerConfig withUnconfirmedBuffer(int frames) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, frames, observationCentric);
-    }
-
-    public TrackerConfig withObservationCentric(boolean value) {
-        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
-                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
-                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, value);
-    }
-
-    /** Whether the tracker keeps each track's last observation and re-updates along it (ByteTrack only). */
-    boolean usesObservationCentric() {
-        return observationCentric && policy == Policy.BYTETRACK;
+                lowScoreRefindBuffer, frames);
     }
 
     /** Frames a lost track is kept before removal: {@code int(frameRate / 30 * trackBuffer)}. */
@@ -188,16 +170,14 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
     double[] realParams() {
         return new double[] {frameRate, detThresh, embeddingMatchThresh, motionLambda, featureMomentum,
             iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
-            unconfirmedThresh, duplicateThresh, lowScoreRefindBuffer, unconfirmedBuffer, observationCentric ? 1 : 0};
+            unconfirmedThresh, duplicateThresh, lowScoreRefindBuffer, unconfirmedBuffer};
     }
 
     /** The inverse of {@link #realParams()}; a state written before a parameter existed gets its reference value. */
     static TrackerConfig fromParams(Policy policy, int trackBuffer, int embeddingDim, boolean fuseScore, double[] p) {
         int lowScoreRefind = p.length > 13 ? (int) p[13] : LEGACY_LOW_SCORE_REFIND_BUFFER;
         int unconfirmed = p.length > 14 ? (int) p[14] : LEGACY_UNCONFIRMED_BUFFER;
-        boolean observationCentric = p.length > 15 ? p[15] != 0 : LEGACY_OBSERVATION_CENTRIC;
         return new TrackerConfig(policy, p[0], trackBuffer, embeddingDim, p[1], p[2], p[3], p[4], p[5],
-                p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12], lowScoreRefind, unconfirmed,
-                observationCentric);
+                p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12], lowScoreRefind, unconfirmed);
     }
 }

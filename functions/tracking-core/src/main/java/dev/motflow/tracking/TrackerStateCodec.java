@@ -21,8 +21,7 @@ import java.util.zip.CRC32C;
  *   varint  P, the number of real parameters, then P float64 in the order of
  *           frameRate, detThresh, embeddingMatchThresh, motionLambda, featureMomentum, iouMatchThresh,
  *           trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin, unconfirmedThresh,
- *           duplicateThresh (version 1: P = 13), lowScoreRefindBuffer, unconfirmedBuffer,
- *           observationCentric (1 or 0) (version 2: P = 16)
+ *           duplicateThresh (version 1: P = 13), lowScoreRefindBuffer, unconfirmedBuffer (version 2: P = 15)
  *   varint  frame id (frames processed)
  *   varint  last track id handed out
  *   varint  T tracked tracks, varint L lost tracks, then T + L tracks, each:
@@ -35,8 +34,6 @@ import java.util.zip.CRC32C;
  *     8  float32  Kalman mean (cx, cy, a, h, vcx, vcy, va, vh)
  *     36 float32  Kalman covariance, upper triangle row by row (it is symmetric)
  *     embeddingDim float16  smoothed embedding
- *     only when observationCentric (version 2, ByteTrack): 4 float32 last observation (cx, cy, a, h),
- *       8 float32 Kalman mean and 36 float32 covariance (upper triangle) right after it
  *   uint32  CRC-32C of every byte before it (little-endian)
  * </pre>
  * Compatibility contract: every later version decodes every earlier one (new fields are appended
@@ -105,17 +102,6 @@ public final class TrackerStateCodec {
                 w.u16(Float.floatToFloat16(v));
             }
         }
-        if (t.lastObservation != null) {
-            for (float v : t.lastObservation) {
-                w.f32(v);
-            }
-            for (float v : t.observedMean) {
-                w.f32(v);
-            }
-            for (float v : t.observedCov) {
-                w.f32(v);
-            }
-        }
     }
 
     /** Decodes a state written by this or any earlier version. */
@@ -166,7 +152,7 @@ public final class TrackerStateCodec {
         ArrayList<Track> tracked = new ArrayList<>(nTracked);
         ArrayList<Track> lost = new ArrayList<>(nLost);
         for (int i = 0; i < nTracked + nLost; i++) {
-            Track t = readTrack(r, frameId, config.embeddingDim(), config.usesObservationCentric());
+            Track t = readTrack(r, frameId, config.embeddingDim());
             (i < nTracked ? tracked : lost).add(t);
         }
         if (r.pos != r.end) {
@@ -175,8 +161,8 @@ public final class TrackerStateCodec {
         return Tracker.restore(config, frameId, lastId, tracked, lost);
     }
 
-    private static Track readTrack(Reader r, int frameId, int dim, boolean observationCentric) {
-        Track t = new Track(dim, observationCentric);
+    private static Track readTrack(Reader r, int frameId, int dim) {
+        Track t = new Track(dim);
         t.id = r.varint();
         int flags = r.u8();
         t.state = flags & 3;
@@ -200,17 +186,6 @@ public final class TrackerStateCodec {
                 t.feature[k] = Float.float16ToFloat((short) r.u16());
             }
             t.quantizeFeature();
-        }
-        if (observationCentric) {
-            for (int k = 0; k < 4; k++) {
-                t.lastObservation[k] = r.f32();
-            }
-            for (int k = 0; k < KalmanFilter.STATE; k++) {
-                t.observedMean[k] = r.f32();
-            }
-            for (int k = 0; k < KalmanFilter.COV; k++) {
-                t.observedCov[k] = r.f32();
-            }
         }
         t.alive = true;
         return t;
