@@ -36,30 +36,67 @@ public final class TrackingEval {
     record EvalSet(String name, List<MotRow> dets, List<MotRow> gt, Benchmark benchmark, double fps, int frames) {
     }
 
-    /** Named configurations on top of ByteTrack's defaults; the first is the reference for the deltas. */
+    /**
+     * Named configurations. Each gets ByteTrack's reference configuration at the set's frame rate
+     * ({@link TrackerConfig#byteTrackLegacy()}) and returns the one to run; "default" is motflow's
+     * {@link TrackerConfig#byteTrack()}. The rows after "default" are the changes measured and not kept.
+     */
     static final Map<String, UnaryOperator<TrackerConfig>> VARIANTS = new LinkedHashMap<>();
 
     static {
-        VARIANTS.put("bytetrack-legacy", c -> TrackerConfig.byteTrackLegacy().withFrameRate(c.frameRate()));
-        VARIANTS.put("default", c -> c);
+        VARIANTS.put("bytetrack-reference", c -> c);
         VARIANTS.put("fuse-score", c -> c.withFuseScore(true));
         VARIANTS.put("low-refind-15", c -> c.withLowScoreRefindBuffer(15));
         VARIANTS.put("low-refind-30", c -> c.withLowScoreRefindBuffer(30));
-        VARIANTS.put("unconfirmed-3", c -> c.withUnconfirmedBuffer(3));
-        VARIANTS.put("new-margin-0", c -> c.withNewTrackMargin(0));
+        VARIANTS.put("unconfirmed-2", c -> c.withUnconfirmedBuffer(2));
+        VARIANTS.put("refind30+fuse", c -> c.withLowScoreRefindBuffer(30).withFuseScore(true));
+        VARIANTS.put("default", c -> TrackerConfig.byteTrack().withFrameRate(c.frameRate()));
+        VARIANTS.put("default+refind60", c -> dflt(c).withLowScoreRefindBuffer(60));
+        VARIANTS.put("default+refind5", c -> dflt(c).withLowScoreRefindBuffer(5));
+        VARIANTS.put("default+refind10", c -> dflt(c).withLowScoreRefindBuffer(10));
+        VARIANTS.put("default+refind15", c -> dflt(c).withLowScoreRefindBuffer(15));
+        VARIANTS.put("default+unconfirmed3", c -> dflt(c).withUnconfirmedBuffer(3));
+        VARIANTS.put("default+margin0", c -> dflt(c).withNewTrackMargin(0));
+        VARIANTS.put("default+margin0.2", c -> dflt(c).withNewTrackMargin(0.2));
+        VARIANTS.put("default+track0.4", c -> dflt(c).withTrackThresh(0.4));
+        VARIANTS.put("default+track0.6", c -> dflt(c).withTrackThresh(0.6));
+        VARIANTS.put("default+lowmatch0.4", c -> lowMatch(dflt(c), 0.4));
+        VARIANTS.put("default+lowmatch0.6", c -> lowMatch(dflt(c), 0.6));
+        VARIANTS.put("default+match0.7", c -> match(dflt(c), 0.7));
+        VARIANTS.put("default+match0.9", c -> match(dflt(c), 0.9));
+    }
+
+    static TrackerConfig dflt(TrackerConfig reference) {
+        return TrackerConfig.byteTrack().withFrameRate(reference.frameRate());
+    }
+
+    static TrackerConfig lowMatch(TrackerConfig c, double v) {
+        return new TrackerConfig(c.policy(), c.frameRate(), c.trackBuffer(), c.embeddingDim(), c.detThresh(),
+                c.embeddingMatchThresh(), c.motionLambda(), c.featureMomentum(), c.iouMatchThresh(), c.trackThresh(),
+                c.lowThresh(), c.matchThresh(), v, c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
+                c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer());
+    }
+
+    static TrackerConfig match(TrackerConfig c, double v) {
+        return new TrackerConfig(c.policy(), c.frameRate(), c.trackBuffer(), c.embeddingDim(), c.detThresh(),
+                c.embeddingMatchThresh(), c.motionLambda(), c.featureMomentum(), c.iouMatchThresh(), c.trackThresh(),
+                c.lowThresh(), v, c.lowMatchThresh(), c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
+                c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer());
     }
 
     public static void main(String[] args) throws Exception {
         Path data = Path.of("../shared/testdata");
         List<String> variants = new ArrayList<>(VARIANTS.keySet());
         List<String> only = null;
+        Double trackThresh = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data" -> data = Path.of(args[++i]);
                 case "--variants" -> variants = List.of(args[++i].split(","));
                 case "--sets" -> only = List.of(args[++i].split(","));
+                case "--track-thresh" -> trackThresh = Double.parseDouble(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (--data DIR, --variants a,b, --sets s1,s2)");
+                        + " (--data DIR, --variants a,b, --sets s1,s2, --track-thresh T)");
             }
         }
         for (String v : variants) {
@@ -71,7 +108,12 @@ public final class TrackingEval {
         System.out.printf(Locale.ROOT, "%d sets: %s%n", sets.size(), sets.stream().map(EvalSet::name).toList());
         List<double[]> summaries = new ArrayList<>();
         for (String v : variants) {
-            summaries.add(runVariant(v, VARIANTS.get(v), sets));
+            UnaryOperator<TrackerConfig> variant = VARIANTS.get(v);
+            if (trackThresh != null) {
+                double t = trackThresh;
+                variant = c -> VARIANTS.get(v).apply(c).withTrackThresh(t);
+            }
+            summaries.add(runVariant(v, variant, sets));
         }
         System.out.println();
         System.out.println("| variant | mean HOTA | mean MOTA | mean IDF1 | worst HOTA | worst MOTA | worst IDF1 | us/frame |");
@@ -91,7 +133,7 @@ public final class TrackingEval {
         long frames = 0;
         System.out.printf(Locale.ROOT, "%n== %s%n", name);
         for (EvalSet s : sets) {
-            TrackerConfig config = variant.apply(TrackerConfig.byteTrack().withFrameRate(s.fps()));
+            TrackerConfig config = variant.apply(TrackerConfig.byteTrackLegacy().withFrameRate(s.fps()));
             long[] time = new long[1];
             List<MotRow> result = track(s, config, time);
             nanos += time[0];

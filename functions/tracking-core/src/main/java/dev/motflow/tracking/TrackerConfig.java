@@ -1,8 +1,10 @@
 package dev.motflow.tracking;
 
 /**
- * Parameters of a {@link Tracker}. Defaults follow the reference implementations: FairMOT's
- * {@code multitracker.py} (JDE policy) and ByteTrack's {@code byte_tracker.py}.
+ * Parameters of a {@link Tracker}. {@link #jde(int)} and {@link #byteTrackLegacy()} are the reference
+ * implementations' defaults (FairMOT's {@code multitracker.py}, ByteTrack's {@code byte_tracker.py});
+ * {@link #byteTrack()}, motflow's appearance-free default, changes three of ByteTrack's (docs/tracking.md).
+ * Every duration is given in frames at 30 fps and scaled by {@code frameRate / 30}.
  *
  * @param policy association rules
  * @param frameRate frames per second; lost tracks are kept {@code int(frameRate / 30 * trackBuffer)} frames
@@ -20,14 +22,14 @@ package dev.motflow.tracking;
  * @param lowMatchThresh ByteTrack: IoU-distance limit of the low-score stage (0.5)
  * @param newTrackMargin ByteTrack: a new track needs {@code score >= trackThresh + newTrackMargin} (0.1)
  * @param fuseScore ByteTrack: multiply IoU similarity by the detection score in the first and
- *     unconfirmed stages (ByteTrack does this unless {@code --mot20}; off by default here)
+ *     unconfirmed stages (ByteTrack does this unless {@code --mot20}; on in {@link #byteTrack()})
  * @param unconfirmedThresh IoU-distance limit for unconfirmed tracks (0.7)
  * @param duplicateThresh tracked/lost pairs closer than this IoU distance are duplicates (0.15)
  * @param lowScoreRefindBuffer ByteTrack: the low-score stage may also find again tracks lost for at most
  *     this many frames at 30 fps ({@link #lowScoreRefindFrames()}); 0: only tracks tracked in the previous
- *     frame, as in ByteTrack
+ *     frame, as in ByteTrack; 30 in {@link #byteTrack()}
  * @param unconfirmedBuffer ByteTrack: frames at 30 fps a new track may wait for the match that confirms it
- *     ({@link #unconfirmedFrames()}); 1: the next frame or never, as in the references
+ *     ({@link #unconfirmedFrames()}); 1: the next frame or never, as in the references; 2 in {@link #byteTrack()}
  */
 public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
                             double detThresh, double embeddingMatchThresh, double motionLambda,
@@ -86,9 +88,15 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 0.5, 0.1, 0.8, 0.5, 0.1, false, 0.7, 0.15);
     }
 
-    /** motflow's appearance-free policy: ByteTrack's rules and thresholds with the changes of docs/tracking.md, at 30 fps. */
+    /**
+     * motflow's appearance-free policy at 30 fps: ByteTrack's rules and thresholds with the changes kept by
+     * measurement (docs/tracking.md): score-fused IoU in the first and unconfirmed stages, low-score boxes
+     * also find again tracks lost up to 30 frames (at 30 fps), and a new track has 2 frames (at 30 fps)
+     * to be confirmed.
+     */
     public static TrackerConfig byteTrack() {
-        return byteTrackLegacy();
+        return new TrackerConfig(Policy.BYTETRACK, 30, 30, 0, 0.4, 0.4, 0.98, 0.9, 0.5,
+                0.5, 0.1, 0.8, 0.5, 0.1, true, 0.7, 0.15, 30, 2);
     }
 
     /** ByteTrack's own defaults (score fusion off) at 30 fps, exactly the reference rules. */
