@@ -174,11 +174,23 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         return (int) (frameRate / 30.0 * framesAt30);
     }
 
-    /** The real-valued parameters in their encoding order (see {@link TrackerStateCodec}). */
+    /**
+     * The real-valued parameters in their encoding order (see {@link TrackerStateCodec}); the ones added
+     * after the first 13 only when they differ from their reference values.
+     */
     double[] realParams() {
-        return new double[] {frameRate, detThresh, embeddingMatchThresh, motionLambda, featureMomentum,
+        boolean reference = lowScoreRefindBuffer == LEGACY_LOW_SCORE_REFIND_BUFFER
+                && unconfirmedBuffer == LEGACY_UNCONFIRMED_BUFFER;
+        double[] first = {frameRate, detThresh, embeddingMatchThresh, motionLambda, featureMomentum,
             iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
-            unconfirmedThresh, duplicateThresh, lowScoreRefindBuffer, unconfirmedBuffer};
+            unconfirmedThresh, duplicateThresh};
+        if (reference) {
+            return first;
+        }
+        double[] all = java.util.Arrays.copyOf(first, first.length + 2);
+        all[13] = lowScoreRefindBuffer;
+        all[14] = unconfirmedBuffer;
+        return all;
     }
 
     /** The inverse of {@link #realParams()}; a state written before a parameter existed gets its reference value. */

@@ -11,7 +11,7 @@ import java.util.zip.CRC32C;
  * gives exactly the ids and boxes that the never-encoded tracker gives, because the tracker holds its
  * state at the encoded precision.
  *
- * <p>Layout of version 2 (integers are unsigned LEB128 varints; floats little-endian):
+ * <p>Layout of version 1 (integers are unsigned LEB128 varints; floats little-endian):
  * <pre>
  *   varint  format version (1)
  *   byte    policy code ({@link Policy#code()})
@@ -21,7 +21,8 @@ import java.util.zip.CRC32C;
  *   varint  P, the number of real parameters, then P float64 in the order of
  *           frameRate, detThresh, embeddingMatchThresh, motionLambda, featureMomentum, iouMatchThresh,
  *           trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin, unconfirmedThresh,
- *           duplicateThresh (version 1: P = 13), lowScoreRefindBuffer, unconfirmedBuffer (version 2: P = 15)
+ *           duplicateThresh, then (P = 15) lowScoreRefindBuffer, unconfirmedBuffer; P = 13 when
+ *           those two have their reference values (0, 1), so such states keep their first layout
  *   varint  frame id (frames processed)
  *   varint  last track id handed out
  *   varint  T tracked tracks, varint L lost tracks, then T + L tracks, each:
@@ -38,13 +39,13 @@ import java.util.zip.CRC32C;
  * </pre>
  * Compatibility contract: every later version decodes every earlier one (new fields are appended
  * or guarded by the version; readers take the real parameters they know and give the ones a state
- * lacks their reference values, so a version 1 state continues with the reference rules). A state from
- * a newer version than the reader is refused, never misread: version 2 only appended parameters, but
- * a version 1 reader would silently track with other rules.
+ * lacks their reference values, so a state written before a parameter existed continues with the
+ * reference rules, and a reader older than a parameter ignores it). A state from a newer version than
+ * the reader is refused, never misread.
  */
 public final class TrackerStateCodec {
     /** The version this code writes. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 1;
     private static final int REAL_PARAMS_V1 = 13;
 
     private TrackerStateCodec() {
