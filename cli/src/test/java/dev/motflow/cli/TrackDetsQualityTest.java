@@ -14,6 +14,7 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Tracking quality of the IoU-only ByteTrack policy on real public detections (MOT15 TUD-Campus and
@@ -109,5 +110,41 @@ class TrackDetsQualityTest {
         MotMetrics campus = score("TUD-Campus", TrackerConfig.byteTrackLegacy().withFrameRate(FPS));
         MotMetrics stadtmitte = score("TUD-Stadtmitte", TrackerConfig.byteTrackLegacy().withFrameRate(FPS));
         assertTrue(campus.mota() > 0.5 && stadtmitte.mota() > 0.6, campus + " / " + stadtmitte);
+    }
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void thePublishedMot17FrcnnDetFilesWhichAreNotSortedByFrameAreTracked() throws Exception {
+        for (String seq : new String[] {"MOT17-02-FRCNN", "MOT17-04-FRCNN"}) {
+            Path det = repoRoot().resolve("../shared/testdata/mot17-frames").resolve(seq).resolve("det/det.txt").normalize();
+            List<MotRow> rows = MotFile.read(det);
+            boolean sorted = true;
+            for (int i = 1; i < rows.size(); i++) {
+                sorted &= rows.get(i).frame() >= rows.get(i - 1).frame();
+            }
+            assertTrue(!sorted, seq + ": the published file is not sorted by frame");
+            Path out = tmp.resolve(seq + ".txt");
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            int code = Main.run(new String[] {"track-dets", "--det", det.toString(), "--out", out.toString()},
+                    new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true, java.nio.charset.StandardCharsets.UTF_8),
+                    new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            String errText = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(code == 0, seq + ": " + errText);
+            assertTrue(errText.contains("30.00 fps") && !errText.contains("warning"), errText); // seqinfo.ini one folder up
+            // The same as tracking a copy sorted by frame.
+            List<MotRow> byFrame = new java.util.ArrayList<>(rows);
+            byFrame.sort(java.util.Comparator.comparingInt(MotRow::frame));
+            List<MotRow> expected = TrackDetsCommand.track(byFrame, det, TrackerConfig.byteTrack(),
+                    Double.NEGATIVE_INFINITY, 0);
+            List<MotRow> written = MotFile.read(out);
+            assertTrue(written.size() == expected.size() && written.size() > rows.size() / 2,
+                    seq + ": " + written.size() + " result rows, " + expected.size() + " expected");
+            for (int i = 0; i < written.size(); i++) {
+                assertTrue(written.get(i).frame() == expected.get(i).frame() && written.get(i).id() == expected.get(i).id(),
+                        seq + " row " + i);
+            }
+        }
     }
 }
