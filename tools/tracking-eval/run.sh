@@ -4,6 +4,7 @@
 #   --variants a,b,...   configurations to compare (default: all; the names are in TrackingEval.VARIANTS)
 #   --sets s1,s2,...     only these sets (default: all 10)
 #   --data DIR           the shared test data (default: ../shared/testdata from the repository root)
+#   --track-thresh T     run every variant with this track threshold
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/java-env.sh
