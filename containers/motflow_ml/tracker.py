@@ -1,4 +1,9 @@
-"""JDE/FairMOT association, the same policy as the Java tracking core (functions/tracking-core):
+"""Online association, the same policies as the Java tracking core (functions/tracking-core): JdeTracker
+(appearance + motion, below) and ByteTracker (boxes and scores only, motflow's appearance-free default;
+see its docstring and docs/tracking.md). The shared vectors in test-vectors/association hold both to the
+Java tracker.
+
+JDE/FairMOT association:
 
 1. tracks (confirmed and lost) are predicted by a constant-velocity Kalman filter on (cx, cy, a, h);
 2. cost = cosine distance between each track's smoothed embedding and each detection's embedding,
@@ -181,15 +186,17 @@ class Track:
         self.is_activated = frame_id == 1
         self.frame_id = self.start_frame = frame_id
 
-    def absorb(self, kf, det, frame_id):
+    def absorb(self, kf, det, frame_id, refound_takes_score=False):
         """Update (tracked) or re-activate (lost) with a matched detection."""
         self.mean, self.cov = kf.update(self.mean, self.cov, tlwh_to_xyah(det._tlwh))
         self.update_features(det.curr_feat)
         if self.state == TRACKED:
             self.tracklet_len += 1
             self.score = det.score
-        else:  # re-activation keeps the score the track had (FairMOT's rule, as the Java core)
+        else:  # re-activation keeps the score the track had (FairMOT's rule), ByteTrack's takes the new one
             self.tracklet_len = 0
+            if refound_takes_score:
+                self.score = det.score
         self.state = TRACKED
         self.is_activated = True
         self.frame_id = frame_id
@@ -314,27 +321,7 @@ class JdeTracker:
             taken[d.det_index] = d
             activated.append(d)
 
-        # 5. expire lost tracks
-        for t in self.lost:
-            if fid - t.frame_id > self.max_time_lost:
-                t.state = REMOVED
-                removed.append(t)
-
-        self.tracked = [t for t in self.tracked if t.state == TRACKED]
-        self.tracked = _union(self.tracked, activated)
-        self.tracked = _union(self.tracked, refound)
-        self.lost = _minus(self.lost, self.tracked)
-        self.lost.extend(lost)
-        # As in the references: only tracks removed in *earlier* frames leave the lost list here, so a
-        # track that just timed out can still be matched in the next frame; one that was ever removed
-        # is dropped the next time it is lost.
-        self.lost = [t for t in self.lost if t.track_id not in self.removed_ids]
-        self.removed_ids.update(t.track_id for t in removed)
-        self.tracked, self.lost = self._remove_duplicates(self.tracked, self.lost)
-        out = [t for t in self.tracked if t.is_activated]
-        shown = {id(t) for t in out}
-        self.detection_tracks = [taken.get(i) if id(taken.get(i)) in shown else None for i in range(len(scores))]
-        return out
+        return _end_frame(self, fid, activated, refound, lost, removed, taken, len(scores))
 
     def _remove_duplicates(self, a, b):
         dist = self._iou_cost(a, b)
@@ -347,6 +334,145 @@ class JdeTracker:
             else:
                 drop_a.add(p)
         return [t for i, t in enumerate(a) if i not in drop_a], [t for i, t in enumerate(b) if i not in drop_b]
+
+
+def _end_frame(tr, fid, activated, refound, lost, removed, taken, n_input):
+    """The end of a frame, shared by both policies: lost tracks past the buffer are removed, the lists
+    rebuilt, duplicates dropped, and tr.detection_tracks set. Returns the confirmed tracked tracks."""
+    for t in tr.lost:
+        if fid - t.frame_id > tr.max_time_lost:
+            t.state = REMOVED
+            removed.append(t)
+
+    tr.tracked = [t for t in tr.tracked if t.state == TRACKED]
+    tr.tracked = _union(tr.tracked, activated)
+    tr.tracked = _union(tr.tracked, refound)
+    tr.lost = _minus(tr.lost, tr.tracked)
+    tr.lost.extend(lost)
+    # As in the references: only tracks removed in *earlier* frames leave the lost list here, so a
+    # track that just timed out can still be matched in the next frame; one that was ever removed
+    # is dropped the next time it is lost.
+    tr.lost = [t for t in tr.lost if t.track_id not in tr.removed_ids]
+    tr.removed_ids.update(t.track_id for t in removed)
+    tr.tracked, tr.lost = tr._remove_duplicates(tr.tracked, tr.lost)
+    out = [t for t in tr.tracked if t.is_activated]
+    shown = {id(t) for t in out}
+    tr.detection_tracks = [taken.get(i) if id(taken.get(i)) in shown else None for i in range(n_input)]
+    return out
+
+
+class ByteTracker(JdeTracker):
+    """motflow's appearance-free policy (boxes and scores only), the Java core's ByteTrackAssociation with
+    TrackerConfig.byteTrack()'s defaults: ByteTrack's rules (high = score > track_thresh, low =
+    low_thresh < score < track_thresh) with three changes chosen by measurement (docs/tracking.md):
+
+    1. all candidates (confirmed tracked and lost, predicted) against the high-score detections by IoU,
+       score-fused when fuse_score (cost 1 - IoU * score), matched below match_thresh;
+    2. the tracked candidates left over, then the lost ones last matched at most low_score_refind_frames
+       ago (change: ByteTrack only takes the tracked ones), against the low-score detections by IoU below
+       low_match_thresh; matched lost tracks are found again, unmatched tracked ones are lost;
+    3. unconfirmed tracks against the high-score detections left over (score-fused when fuse_score) below
+       unconfirmed_thresh; an unmatched one is removed once unconfirmed_frames have passed since its start
+       (change: ByteTrack removes it at its first miss);
+    4. high-score detections left over scoring >= track_thresh + new_track_margin start tracks.
+    A found-again track takes the new score. Durations are frames at 30 fps, scaled by fps / 30 (int()).
+    The lifecycle (Kalman filter, timeouts, duplicates, ids) is JdeTracker's.
+    """
+
+    def __init__(self, fps=30.0, track_thresh=0.5, low_thresh=0.1, new_track_margin=0.1, match_thresh=0.8,
+                 low_match_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15, fuse_score=True,
+                 track_buffer=30, low_score_refind_buffer=30, unconfirmed_buffer=2, max_time_lost=None):
+        super().__init__(fps=fps, track_buffer=track_buffer, unconfirmed_thresh=unconfirmed_thresh,
+                         duplicate_thresh=duplicate_thresh, max_time_lost=max_time_lost)
+        self.track_thresh, self.low_thresh = track_thresh, low_thresh
+        self.new_track_thresh = track_thresh + new_track_margin
+        self.match_thresh, self.low_match_thresh = match_thresh, low_match_thresh
+        self.fuse_score = fuse_score
+        self.low_score_refind_frames = int(fps / 30.0 * low_score_refind_buffer)
+        self.unconfirmed_frames = max(1, int(fps / 30.0 * unconfirmed_buffer))
+
+    def _box_cost(self, tracks, dets, fuse):
+        dist = self._iou_cost(tracks, dets)
+        if fuse and dist.size:
+            # as the Java core computes it: 1 - (1 - distance) * score
+            dist = 1.0 - (1.0 - dist) * np.array([d.score for d in dets])[None, :]
+        return dist
+
+    def update(self, tlbr, scores, embeddings=None):
+        """One frame: detections as [n,4] x1,y1,x2,y2 and [n] scores (embeddings are ignored). Returns the
+        confirmed tracks of this frame (objects with track_id, tlwh, score)."""
+        self.frame_id += 1
+        fid = self.frame_id
+        tlbr = np.asarray(tlbr, np.float64).reshape(-1, 4)
+        scores = np.asarray(scores, np.float64).reshape(-1)
+        high, low = [], []
+        for i in range(len(scores)):
+            box = tlbr[i]
+            if not (box[2] > box[0] and box[3] > box[1]):
+                continue
+            d = Track([box[0], box[1], box[2] - box[0], box[3] - box[1]], scores[i], None, self.momentum)
+            d.det_index = i
+            if scores[i] > self.track_thresh:
+                high.append(d)
+            elif self.low_thresh < scores[i] < self.track_thresh:
+                low.append(d)
+        taken = {}
+        unconfirmed = [t for t in self.tracked if not t.is_activated]
+        confirmed = [t for t in self.tracked if t.is_activated]
+        activated, refound, lost, removed = [], [], [], []
+
+        pool = _union(confirmed, self.lost)
+        for t in pool:
+            if t.state != TRACKED:
+                t.mean[7] = 0
+            t.mean, t.cov = self.kf.predict(t.mean, t.cov)
+
+        def absorb(t, d):
+            was_tracked = t.state == TRACKED
+            t.absorb(self.kf, d, fid, refound_takes_score=True)
+            taken[d.det_index] = t
+            (activated if was_tracked else refound).append(t)
+
+        # 1. high-score detections
+        matches, u_track, u_high = linear_assignment(self._box_cost(pool, high, self.fuse_score), self.match_thresh)
+        for it, idet in matches:
+            absorb(pool[it], high[idet])
+
+        # 2. low-score detections: tracked leftovers, then recently lost ones
+        rows = [pool[i] for i in u_track if pool[i].state == TRACKED]
+        if self.low_score_refind_frames > 0:
+            rows += [t for t in pool if t.state == LOST and fid - t.frame_id <= self.low_score_refind_frames]
+        matches, u_rows, _ = linear_assignment(self._box_cost(rows, low, False), self.low_match_thresh)
+        for it, idet in matches:
+            absorb(rows[it], low[idet])
+        for it in u_rows:
+            t = rows[it]
+            if t.state != LOST:
+                t.state = LOST
+                lost.append(t)
+
+        # 3. unconfirmed tracks against the high-score detections left over
+        high = [high[i] for i in u_high]
+        matches, u_unc, u_high = linear_assignment(self._box_cost(unconfirmed, high, self.fuse_score),
+                                                   self.unconfirmed_thresh)
+        for it, idet in matches:
+            absorb(unconfirmed[it], high[idet])
+        for it in u_unc:
+            t = unconfirmed[it]
+            if fid - t.start_frame >= self.unconfirmed_frames:
+                t.state = REMOVED
+                removed.append(t)
+
+        # 4. new tracks
+        for idet in u_high:
+            d = high[idet]
+            if d.score >= self.new_track_thresh:
+                d.activate(self.kf, fid, self.next_id)
+                self.next_id += 1
+                taken[d.det_index] = d
+                activated.append(d)
+
+        return _end_frame(self, fid, activated, refound, lost, removed, taken, len(scores))
 
 
 def _union(a, b):

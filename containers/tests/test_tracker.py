@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from motflow_ml.metrics import evaluate
-from motflow_ml.tracker import (CHI2_95_4DOF, JdeTracker, KalmanFilter, iou_matrix, linear_assignment,
+from motflow_ml.tracker import (CHI2_95_4DOF, ByteTracker, JdeTracker, KalmanFilter, iou_matrix, linear_assignment,
                                 tlwh_to_xyah)
 
 
@@ -118,6 +118,58 @@ def test_crossing_objects_keep_identities_through_embeddings():
     assert m["IDSW"] == 0 and m["MOTA"] > 0.95 and m["IDF1"] > 0.95
 
 
+def _boxes(*boxes):
+    tlbr = np.array([[x, y, x + w, y + h] for x, y, w, h, _ in boxes], float).reshape(-1, 4)
+    return tlbr, np.array([b[4] for b in boxes], float)
+
+
+def _det_ids(tr):
+    return [t.track_id if t is not None else 0 for t in tr.detection_tracks]
+
+
+def test_bytetrack_low_score_boxes_find_again_recently_lost_tracks_only_by_default():
+    for refind, want in ((30, 1), (0, 0)):
+        tr = ByteTracker(low_score_refind_buffer=refind)
+        for k in range(5):
+            tr.update(*_boxes((100 + 2 * k, 100, 50, 120, 0.9)))
+        tr.update(*_boxes())
+        tr.update(*_boxes())  # lost for 2 frames
+        tr.update(*_boxes((114, 100, 50, 120, 0.3)))
+        assert _det_ids(tr) == [want], f"refind buffer {refind}"
+        assert len(tr.lost) == (0 if want else 1)
+    # low-score boxes never start tracks
+    tr = ByteTracker()
+    assert tr.update(*_boxes((100, 100, 50, 120, 0.3))) == [] and tr.next_id == 1
+
+
+def test_bytetrack_gives_a_new_track_two_frames_to_be_confirmed_scaled_by_fps():
+    tr = ByteTracker()
+    tr.update(*_boxes((100, 100, 50, 120, 0.9)))
+    tr.update(*_boxes((100, 100, 50, 120, 0.9), (600, 100, 50, 120, 0.9)))
+    assert _det_ids(tr) == [1, 0]  # id 2 unconfirmed
+    tr.update(*_boxes((100, 100, 50, 120, 0.9)))  # missed once: kept
+    out = tr.update(*_boxes((100, 100, 50, 120, 0.9), (601, 100, 50, 120, 0.9)))
+    assert sorted(t.track_id for t in out) == [1, 2]
+    # missed twice: removed; ByteTrack's own rule (unconfirmed_buffer=1) removes at the first miss
+    for buffer, fps, misses, kept in ((2, 30, 2, False), (1, 30, 1, False), (2, 60, 3, True)):
+        tr = ByteTracker(unconfirmed_buffer=buffer, fps=fps)
+        tr.update(*_boxes((100, 100, 50, 120, 0.9)))
+        tr.update(*_boxes((100, 100, 50, 120, 0.9), (600, 100, 50, 120, 0.9)))
+        for _ in range(misses):
+            tr.update(*_boxes((100, 100, 50, 120, 0.9)))
+        tr.update(*_boxes((100, 100, 50, 120, 0.9), (600, 100, 50, 120, 0.9)))
+        assert (_det_ids(tr) == [1, 2]) == kept, (buffer, fps, misses)
+
+
+def test_bytetrack_fused_cost_prefers_the_confident_box():
+    # The 0.55 box overlaps the track a little more; with score fusion the 0.95 box wins.
+    for fuse, want in ((False, [1, 0]), (True, [0, 1])):
+        tr = ByteTracker(fuse_score=fuse)
+        tr.update(*_boxes((100, 100, 50, 120, 0.9)))
+        tr.update(*_boxes((108, 100, 50, 120, 0.55), (90, 100, 50, 120, 0.95)))
+        assert _det_ids(tr) == want, fuse
+
+
 def test_iou_matrix():
     iou = iou_matrix([[0, 0, 10, 10]], [[0, 0, 10, 10], [5, 0, 15, 10], [20, 20, 30, 30]])
     np.testing.assert_allclose(iou, [[1.0, 50 / 150, 0.0]])
@@ -137,3 +189,9 @@ def test_shared_association_vectors_are_present():
 def test_shared_association_vectors_jde(path):
     from vectors import replay
     assert replay(path) > 0
+
+
+@pytest.mark.parametrize("path", VECTOR_FILES, ids=[p.stem for p in VECTOR_FILES])
+def test_shared_association_vectors_bytetrack(path):
+    from vectors import replay
+    assert replay(path, "bytetrack") > 0

@@ -49,8 +49,10 @@ public class AssociationBenchmark {
     private Detections[] boxFrames;
     private Tracker jde;
     private Tracker byteTrack;
+    private Tracker byteTrackReference;
     private int jdeFrame;
     private int byteFrame;
+    private int byteReferenceFrame;
     private double[] costs;
     private final LinearAssignment assignment = new LinearAssignment();
 
@@ -86,16 +88,20 @@ public class AssociationBenchmark {
         }
         jde = new Tracker(TrackerConfig.jde(DIM));
         byteTrack = new Tracker(TrackerConfig.byteTrack());
+        byteTrackReference = new Tracker(TrackerConfig.byteTrackLegacy());
         for (int f = 0; f < PERIOD; f++) {
             jde.update(jdeFrames[f]);
             byteTrack.update(boxFrames[f]);
+            byteTrackReference.update(boxFrames[f]);
         }
         if (jde.update(jdeFrames[0]).size() != OBJECTS || byteTrack.update(boxFrames[0]).size() != OBJECTS
+                || byteTrackReference.update(boxFrames[0]).size() != OBJECTS
                 || jde.lastTrackId() != OBJECTS || byteTrack.lastTrackId() != OBJECTS) {
             throw new IllegalStateException("the benchmark scene is not in steady state");
         }
         jdeFrame = 1;
         byteFrame = 1;
+        byteReferenceFrame = 1;
         costs = new double[OBJECTS * OBJECTS];
         for (int i = 0; i < costs.length; i++) {
             costs[i] = rnd.nextDouble() < 0.8 ? Double.POSITIVE_INFINITY : rnd.nextDouble() * 0.6;
@@ -110,11 +116,19 @@ public class AssociationBenchmark {
         return out.size();
     }
 
-    /** Full ByteTrack update (IoU only). */
+    /** Full update of motflow's appearance-free default ({@link TrackerConfig#byteTrack()}, IoU only). */
     @Benchmark
     public int byteTrackFrame30x30() {
         TrackerOutput out = byteTrack.update(boxFrames[byteFrame]);
         byteFrame = byteFrame + 1 == PERIOD ? 0 : byteFrame + 1;
+        return out.size();
+    }
+
+    /** The same with ByteTrack's reference rules ({@link TrackerConfig#byteTrackLegacy()}), for comparison. */
+    @Benchmark
+    public int byteTrackReferenceFrame30x30() {
+        TrackerOutput out = byteTrackReference.update(boxFrames[byteReferenceFrame]);
+        byteReferenceFrame = byteReferenceFrame + 1 == PERIOD ? 0 : byteReferenceFrame + 1;
         return out.size();
     }
 
@@ -142,13 +156,18 @@ public class AssociationBenchmark {
             }
             long c2 = mx.getCurrentThreadCpuTime();
             for (int i = 0; i < n; i++) {
-                sink += b.linearAssignment30x30();
+                sink += b.byteTrackReferenceFrame30x30();
             }
             long c3 = mx.getCurrentThreadCpuTime();
+            for (int i = 0; i < n; i++) {
+                sink += b.linearAssignment30x30();
+            }
+            long c4 = mx.getCurrentThreadCpuTime();
             if (round > 0) {
                 System.out.printf(java.util.Locale.ROOT,
-                        "CPU us/op: jdeFrame30x30Emb128 %.2f  byteTrackFrame30x30 %.2f  linearAssignment30x30 %.2f%n",
-                        (c1 - c0) / 1e3 / n, (c2 - c1) / 1e3 / n, (c3 - c2) / 1e3 / n);
+                        "CPU us/op: jdeFrame30x30Emb128 %.2f  byteTrackFrame30x30 %.2f  byteTrackReferenceFrame30x30 %.2f"
+                                + "  linearAssignment30x30 %.2f%n",
+                        (c1 - c0) / 1e3 / n, (c2 - c1) / 1e3 / n, (c3 - c2) / 1e3 / n, (c4 - c3) / 1e3 / n);
             }
         }
         if (sink == 42) {

@@ -29,15 +29,21 @@ import picocli.CommandLine.TypeConversionException;
  * optional re-ID embeddings in columns 11+) and writes a MOTChallenge result file
  * ({@code frame,id,x,y,w,h,score,-1,-1,-1}).
  *
- * <p>The frame rate (which scales how long lost tracks are kept) comes from {@code --fps}, else from a
- * {@code seqinfo.ini} next to the det file or one folder up (the MOTChallenge layout
- * {@code SEQ/det/det.txt}), else 30. Every frame from 1 to the last one (or {@code seqLength}) is fed to
- * the tracker, empty ones too, so lost tracks age correctly.
+ * <p>The frame rate (which scales every time-based setting, such as how long lost tracks are kept) comes
+ * from {@code --fps}, else from a {@code seqinfo.ini} next to the det file or one folder up (the
+ * MOTChallenge layout {@code SEQ/det/det.txt}), else 30 with a warning on stderr. Rows may come in any
+ * frame order (the published MOT17 det files are not sorted): they are grouped by frame, file order kept
+ * within a frame. Every frame from 1 to the last one (or {@code seqLength}) is fed to the tracker, empty
+ * ones too, so lost tracks age correctly.
  */
 @Command(name = "track-dets", sortOptions = false,
         description = {"Run an association policy (bytetrack|jde) over a MOTChallenge det.txt and write a MOTChallenge result.",
-            "The frame rate comes from --fps, else a seqinfo.ini next to the det file or one folder up, else 30."})
+            "The frame rate comes from --fps, else a seqinfo.ini next to the det file or one folder up, else 30 (with a warning).",
+            "Rows need not be sorted by frame."})
 public final class TrackDetsCommand implements Callable<Integer> {
+    /** The frame rate used when neither {@code --fps} nor a seqinfo.ini gives one. */
+    static final double DEFAULT_FPS = 30.0;
+
     @ParentCommand
     private MotflowCommand root;
 
@@ -108,8 +114,19 @@ public final class TrackDetsCommand implements Callable<Integer> {
             throw new UsageException(e.getMessage());
         }
         SeqInfo seqInfo = findSeqInfo(det);
-        double frameRate = fps != null ? fps
-                : seqInfo != null && seqInfo.frameRate().isPresent() ? seqInfo.frameRate().getAsDouble() : 30.0;
+        double frameRate;
+        String fpsWarning = null;
+        if (fps != null) {
+            frameRate = fps;
+        } else if (seqInfo != null && seqInfo.frameRate().isPresent()) {
+            frameRate = seqInfo.frameRate().getAsDouble();
+        } else {
+            // A wrong rate silently stretches or shrinks every time-based setting: say which one is used.
+            frameRate = DEFAULT_FPS;
+            fpsWarning = String.format(Locale.ROOT, "track-dets: warning: %s, using %.0f fps (set --fps)",
+                    seqInfo == null ? "no seqinfo.ini next to the det file or one folder up"
+                            : "seqinfo.ini has no frameRate", DEFAULT_FPS);
+        }
         int frames = seqInfo != null ? seqInfo.seqLength() : 0;
 
         TrackerConfig config = policy == Policy.JDE ? TrackerConfig.jde(embeddingDim(rows, det)) : TrackerConfig.byteTrack();
@@ -122,6 +139,9 @@ public final class TrackDetsCommand implements Callable<Integer> {
         }
         List<MotRow> result = track(rows, det, config, minScore == null ? Double.NEGATIVE_INFINITY : minScore, frames);
         MotFile.write(out, result);
+        if (fpsWarning != null) {
+            root.err().println(fpsWarning); // after the input checks, so that a bad file stays a one-line error
+        }
         root.err().printf(Locale.ROOT, "track-dets: %s, %.4g fps, %d detections -> %d result rows, %d tracks in %s%n",
                 config.policy().name().toLowerCase(Locale.ROOT), frameRate, rows.size(), result.size(),
                 countIds(result), out);
@@ -129,22 +149,30 @@ public final class TrackDetsCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs the tracker over {@code rows} (in file order; line numbers are row index + 1) and returns
-     * the result rows. Frames run from 1 to the larger of the last detection frame and {@code minFrames}.
+     * Runs the tracker over {@code rows} (line numbers in messages are row index + 1) and returns the
+     * result rows. Rows are grouped by frame (a stable sort: file order within a frame). Frames run from
+     * 1 to the larger of the last detection frame and {@code minFrames}.
      */
     static List<MotRow> track(List<MotRow> rows, Path file, TrackerConfig config, double minScore, int minFrames)
             throws UsageException {
         int dim = config.embeddingDim();
         int lastFrame = minFrames;
+        boolean sorted = true;
         for (int i = 0; i < rows.size(); i++) {
             MotRow r = rows.get(i);
             if (!(r.w() > 0) || !(r.h() > 0)) {
                 throw new UsageException(file + ":" + (i + 1) + ": box width and height must be > 0");
             }
-            if (i > 0 && r.frame() < rows.get(i - 1).frame()) {
-                throw new UsageException(file + ":" + (i + 1) + ": frames must be in ascending order");
+            if (r.frame() < 1) {
+                throw new UsageException(file + ":" + (i + 1) + ": frames start at 1, got " + r.frame());
             }
+            sorted &= i == 0 || r.frame() >= rows.get(i - 1).frame();
             lastFrame = Math.max(lastFrame, r.frame());
+        }
+        if (!sorted) {
+            List<MotRow> byFrame = new ArrayList<>(rows);
+            byFrame.sort(java.util.Comparator.comparingInt(MotRow::frame)); // List.sort is stable
+            rows = byFrame;
         }
         Tracker tracker = new Tracker(config);
         Detections dets = new Detections(dim);

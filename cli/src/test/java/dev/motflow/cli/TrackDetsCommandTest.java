@@ -168,4 +168,47 @@ class TrackDetsCommandTest {
             assertEquals(1, r.id());
         }
     }
+
+    @Test
+    void rowsNeedNotBeSortedByFrame() throws Exception {
+        Path sorted = writeDets("sorted.txt", 0);
+        List<String> lines = Files.readAllLines(sorted);
+        // Reverse the frame order but keep the two rows of each frame in file order (the published
+        // MOT17 FRCNN det files interleave frames like this).
+        List<String> shuffled = new java.util.ArrayList<>();
+        for (int i = lines.size() - 2; i >= 0; i -= 2) {
+            shuffled.add(lines.get(i));
+            shuffled.add(lines.get(i + 1));
+        }
+        Path unsorted = dir.resolve("unsorted.txt");
+        Files.write(unsorted, shuffled);
+        Path a = dir.resolve("a.txt");
+        Path b = dir.resolve("b.txt");
+        assertEquals(0, run("--det", sorted.toString(), "--out", a.toString()), errText());
+        assertEquals(0, run("--det", unsorted.toString(), "--out", b.toString()), errText());
+        assertEquals(Files.readString(a), Files.readString(b));
+        assertEquals(40, MotFile.read(b).size());
+    }
+
+    @Test
+    void aMissingFrameRateIsReportedWithTheValueUsed() throws Exception {
+        Path seq = dir.resolve("SEQ");
+        Files.createDirectories(seq);
+        Files.writeString(seq.resolve("seqinfo.ini"), "[Sequence]\nname=SEQ\nseqLength=20\n");
+        Files.writeString(seq.resolve("det.txt"), "1,-1,100,50,40,100,0.9,-1,-1,-1\n2,-1,101,50,40,100,0.9,-1,-1,-1\n");
+        assertEquals(0, run("--det", seq.resolve("det.txt").toString(), "--out", dir.resolve("r.txt").toString()), errText());
+        assertTrue(errText().contains("warning: seqinfo.ini has no frameRate, using 30 fps"), errText());
+        assertTrue(errText().contains("30.00 fps"), errText());
+
+        err.reset();
+        Path alone = writeDets("alone.txt", 0);
+        assertEquals(0, run("--det", alone.toString(), "--out", dir.resolve("r2.txt").toString()), errText());
+        assertTrue(errText().contains("warning: no seqinfo.ini"), errText());
+
+        err.reset();
+        assertEquals(0, run("--det", seq.resolve("det.txt").toString(), "--fps", "25",
+                "--out", dir.resolve("r3.txt").toString()), errText());
+        assertFalse(errText().contains("warning"), errText());
+        assertTrue(errText().contains("25.00 fps"), errText());
+    }
 }

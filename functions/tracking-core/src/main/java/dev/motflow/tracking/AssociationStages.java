@@ -79,21 +79,39 @@ final class AssociationStages {
     }
 
     /**
+     * Adds the lost candidates that the first stage left unmatched and that were last matched at most
+     * {@code maxFramesLost} frames ago to the rows of the IoU stage ({@link #unmatchedTracked}), after the
+     * tracked ones, in candidate order.
+     */
+    void addRecentlyLost(TrackLifecycle tracks, int maxFramesLost) {
+        ArrayList<Track> candidates = tracks.candidates;
+        for (int r = 0; r < candidates.size(); r++) {
+            Track t = candidates.get(r);
+            if (t.state == Track.LOST && tracks.frameId - t.frameId <= maxFramesLost) {
+                unmatchedTracked.add(t);
+            }
+        }
+    }
+
+    /**
      * The second stage: {@link #unmatchedTracked} against the given detections by IoU distance;
-     * matched tracks continue, unmatched ones are lost.
+     * matched tracks continue (a lost one, see {@link #addRecentlyLost}, is found again), unmatched
+     * tracked ones are lost.
      *
      * @param unmatchedOut receives the detections left unmatched, or null when the caller drops them
      * @return how many detections were left unmatched
      */
     int matchTrackedByIou(TrackLifecycle tracks, Detections dets, int[] detIdx, int count, double thresh,
-                          int[] unmatchedOut) {
+                          boolean refoundTakesNewScore, int[] unmatchedOut) {
         ArrayList<Track> rows = unmatchedTracked;
         fillIouCost(rows, dets, detIdx, count, false);
         assignment.solve(cost, rows.size(), count, thresh);
         for (int r = 0; r < rows.size(); r++) {
             int c = assignment.colForRow(r);
             Track t = rows.get(r);
-            if (c >= 0) {
+            if (c >= 0 && t.state == Track.LOST) {
+                tracks.matchCandidate(t, dets, detIdx[c], refoundTakesNewScore);
+            } else if (c >= 0) {
                 tracks.continueTrack(t, dets, detIdx[c]);
             } else {
                 tracks.markLost(t);
@@ -104,12 +122,13 @@ final class AssociationStages {
 
     /**
      * The last stage: {@code tracks.unconfirmed} against the given detections by IoU distance
-     * (score-fused when {@code fuseScore}); matched tracks are confirmed, unmatched ones removed.
+     * (score-fused when {@code fuseScore}); matched tracks are confirmed, unmatched ones removed once
+     * {@code unconfirmedFrames} frames have passed since their start (1: at their first miss).
      *
      * @return how many detections were left unmatched (written to {@code unmatchedOut})
      */
     int matchUnconfirmed(TrackLifecycle tracks, Detections dets, int[] detIdx, int count, double thresh,
-                         boolean fuseScore, int[] unmatchedOut) {
+                         boolean fuseScore, int unconfirmedFrames, int[] unmatchedOut) {
         ArrayList<Track> rows = tracks.unconfirmed;
         fillIouCost(rows, dets, detIdx, count, fuseScore);
         assignment.solve(cost, rows.size(), count, thresh);
@@ -118,7 +137,7 @@ final class AssociationStages {
             Track t = rows.get(r);
             if (c >= 0) {
                 tracks.continueTrack(t, dets, detIdx[c]);
-            } else {
+            } else if (tracks.frameId - t.startFrame >= unconfirmedFrames) {
                 tracks.removeUnconfirmed(t);
             }
         }

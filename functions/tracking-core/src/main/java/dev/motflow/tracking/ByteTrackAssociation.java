@@ -4,9 +4,12 @@ package dev.motflow.tracking;
  * ByteTrack association ({@code byte_tracker.py}), by IoU only, in three stages. 1: all candidates
  * (confirmed tracked and lost) against the high-score detections ({@code score > trackThresh});
  * 2: the tracked candidates left over against the low-score detections
- * ({@code lowThresh < score < trackThresh}), which never start tracks; 3: unconfirmed tracks
- * against the high-score detections left over. What is left of those starts tracks when it
- * scores at least {@code trackThresh + newTrackMargin}.
+ * ({@code lowThresh < score < trackThresh}), which never start tracks; with
+ * {@link TrackerConfig#lowScoreRefindFrames()} above 0, the lost tracks left over that were last matched
+ * at most that many frames ago join this stage (after the tracked ones) and are found again by a
+ * low-score box; 3: unconfirmed tracks against the high-score detections left over (an unmatched one
+ * goes once {@link TrackerConfig#unconfirmedFrames()} have passed since its start). What is left of
+ * those starts tracks when it scores at least {@code trackThresh + newTrackMargin}.
  */
 final class ByteTrackAssociation implements AssociationPolicy {
     /** ByteTrack's re_activate takes the new detection's score. */
@@ -21,8 +24,13 @@ final class ByteTrackAssociation implements AssociationPolicy {
     private int[] highUnmatchedAfterFirst = new int[32];
     private int[] newTrackCandidates = new int[32];
 
+    private final int lowScoreRefindFrames;
+    private final int unconfirmedFrames;
+
     ByteTrackAssociation(TrackerConfig config) {
         this.config = config;
+        this.lowScoreRefindFrames = config.lowScoreRefindFrames();
+        this.unconfirmedFrames = config.unconfirmedFrames();
     }
 
     @Override
@@ -46,11 +54,16 @@ final class ByteTrackAssociation implements AssociationPolicy {
         stages.solve(tracks.candidates.size(), highCount, config.matchThresh());
         int highLeft = stages.applyCandidateMatches(tracks, dets, highScore, highCount, REFOUND_TAKES_NEW_SCORE,
                 highUnmatchedAfterFirst);
-        // Stage 2: the tracked candidates left over against the low-score detections; leftovers are dropped.
-        stages.matchTrackedByIou(tracks, dets, lowScore, lowCount, config.lowMatchThresh(), null);
+        // Stage 2: the tracked candidates left over (and the recently lost ones) against the low-score
+        // detections; leftover detections are dropped.
+        if (lowScoreRefindFrames > 0) {
+            stages.addRecentlyLost(tracks, lowScoreRefindFrames);
+        }
+        stages.matchTrackedByIou(tracks, dets, lowScore, lowCount, config.lowMatchThresh(), REFOUND_TAKES_NEW_SCORE,
+                null);
         // Stage 3: unconfirmed tracks against the high-score detections left over.
         int left = stages.matchUnconfirmed(tracks, dets, highUnmatchedAfterFirst, highLeft,
-                config.unconfirmedThresh(), config.fuseScore(), newTrackCandidates);
+                config.unconfirmedThresh(), config.fuseScore(), unconfirmedFrames, newTrackCandidates);
         double newTrackThresh = trackThresh + config.newTrackMargin();
         for (int k = 0; k < left; k++) {
             int d = newTrackCandidates[k];

@@ -50,10 +50,10 @@ final class JdeAssociation implements AssociationPolicy {
                 REFOUND_TAKES_NEW_SCORE, unmatchedAfterEmbedding);
         // Stage 2: IoU of the tracked candidates left over.
         int afterIou = stages.matchTrackedByIou(tracks, dets, unmatchedAfterEmbedding, afterEmbedding,
-                config.iouMatchThresh(), unmatchedAfterIou);
-        // Stage 3: unconfirmed tracks (FairMOT never fuses scores).
+                config.iouMatchThresh(), REFOUND_TAKES_NEW_SCORE, unmatchedAfterIou);
+        // Stage 3: unconfirmed tracks (FairMOT never fuses scores, and removes them at their first miss).
         int left = stages.matchUnconfirmed(tracks, dets, unmatchedAfterIou, afterIou, config.unconfirmedThresh(),
-                false, newTrackCandidates);
+                false, 1, newTrackCandidates);
         for (int k = 0; k < left; k++) {
             int d = newTrackCandidates[k];
             if (dets.score(d) >= detThresh) {

@@ -1,8 +1,10 @@
 package dev.motflow.tracking;
 
 /**
- * Parameters of a {@link Tracker}. Defaults follow the reference implementations: FairMOT's
- * {@code multitracker.py} (JDE policy) and ByteTrack's {@code byte_tracker.py}.
+ * Parameters of a {@link Tracker}. {@link #jde(int)} and {@link #byteTrackLegacy()} are the reference
+ * implementations' defaults (FairMOT's {@code multitracker.py}, ByteTrack's {@code byte_tracker.py});
+ * {@link #byteTrack()}, motflow's appearance-free default, changes three of ByteTrack's (docs/tracking.md).
+ * Every duration is given in frames at 30 fps and scaled by {@code frameRate / 30}.
  *
  * @param policy association rules
  * @param frameRate frames per second; lost tracks are kept {@code int(frameRate / 30 * trackBuffer)} frames
@@ -20,16 +22,26 @@ package dev.motflow.tracking;
  * @param lowMatchThresh ByteTrack: IoU-distance limit of the low-score stage (0.5)
  * @param newTrackMargin ByteTrack: a new track needs {@code score >= trackThresh + newTrackMargin} (0.1)
  * @param fuseScore ByteTrack: multiply IoU similarity by the detection score in the first and
- *     unconfirmed stages (ByteTrack does this unless {@code --mot20}; off by default here)
+ *     unconfirmed stages (ByteTrack does this unless {@code --mot20}; on in {@link #byteTrack()})
  * @param unconfirmedThresh IoU-distance limit for unconfirmed tracks (0.7)
  * @param duplicateThresh tracked/lost pairs closer than this IoU distance are duplicates (0.15)
+ * @param lowScoreRefindBuffer ByteTrack: the low-score stage may also find again tracks lost for at most
+ *     this many frames at 30 fps ({@link #lowScoreRefindFrames()}); 0: only tracks tracked in the previous
+ *     frame, as in ByteTrack; 30 in {@link #byteTrack()}
+ * @param unconfirmedBuffer ByteTrack: frames at 30 fps a new track may wait for the match that confirms it
+ *     ({@link #unconfirmedFrames()}); 1: the next frame or never, as in the references; 2 in {@link #byteTrack()}
  */
 public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
                             double detThresh, double embeddingMatchThresh, double motionLambda,
                             double featureMomentum, double iouMatchThresh,
                             double trackThresh, double lowThresh, double matchThresh, double lowMatchThresh,
                             double newTrackMargin, boolean fuseScore,
-                            double unconfirmedThresh, double duplicateThresh) {
+                            double unconfirmedThresh, double duplicateThresh,
+                            int lowScoreRefindBuffer, int unconfirmedBuffer) {
+
+    /** The reference trackers' values of the settings that came after them (see {@link #byteTrackLegacy()}). */
+    static final int LEGACY_LOW_SCORE_REFIND_BUFFER = 0;
+    static final int LEGACY_UNCONFIRMED_BUFFER = 1;
 
     public TrackerConfig {
         if (policy == null) {
@@ -50,6 +62,24 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         if (policy == Policy.BYTETRACK) {
             embeddingDim = 0;
         }
+        if (lowScoreRefindBuffer < 0) {
+            throw new IllegalArgumentException("lowScoreRefindBuffer must be >= 0");
+        }
+        if (unconfirmedBuffer < 1) {
+            throw new IllegalArgumentException("unconfirmedBuffer must be >= 1");
+        }
+    }
+
+    /** The parameters of the reference trackers (the settings added since at their reference values). */
+    public TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
+                         double detThresh, double embeddingMatchThresh, double motionLambda,
+                         double featureMomentum, double iouMatchThresh,
+                         double trackThresh, double lowThresh, double matchThresh, double lowMatchThresh,
+                         double newTrackMargin, boolean fuseScore,
+                         double unconfirmedThresh, double duplicateThresh) {
+        this(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh, motionLambda,
+                featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
+                fuseScore, unconfirmedThresh, duplicateThresh, LEGACY_LOW_SCORE_REFIND_BUFFER, LEGACY_UNCONFIRMED_BUFFER);
     }
 
     /** FairMOT's defaults for embeddings of {@code embeddingDim} at 30 fps. */
@@ -58,8 +88,19 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 0.5, 0.1, 0.8, 0.5, 0.1, false, 0.7, 0.15);
     }
 
-    /** ByteTrack's defaults (score fusion off) at 30 fps. */
+    /**
+     * motflow's appearance-free policy at 30 fps: ByteTrack's rules and thresholds with the changes kept by
+     * measurement (docs/tracking.md): score-fused IoU in the first and unconfirmed stages, low-score boxes
+     * also find again tracks lost up to 30 frames (at 30 fps), and a new track has 2 frames (at 30 fps)
+     * to be confirmed.
+     */
     public static TrackerConfig byteTrack() {
+        return new TrackerConfig(Policy.BYTETRACK, 30, 30, 0, 0.4, 0.4, 0.98, 0.9, 0.5,
+                0.5, 0.1, 0.8, 0.5, 0.1, true, 0.7, 0.15, 30, 2);
+    }
+
+    /** ByteTrack's own defaults (score fusion off) at 30 fps, exactly the reference rules. */
+    public static TrackerConfig byteTrackLegacy() {
         return new TrackerConfig(Policy.BYTETRACK, 30, 30, 0, 0.4, 0.4, 0.98, 0.9, 0.5,
                 0.5, 0.1, 0.8, 0.5, 0.1, false, 0.7, 0.15);
     }
@@ -67,41 +108,96 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
     public TrackerConfig withFrameRate(double fps) {
         return new TrackerConfig(policy, fps, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
-                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh);
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer);
     }
 
     public TrackerConfig withTrackThresh(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, value, lowThresh, matchThresh,
-                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh);
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer);
     }
 
     public TrackerConfig withDetThresh(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, value, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
-                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh);
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer);
     }
 
     public TrackerConfig withFuseScore(boolean value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
-                lowMatchThresh, newTrackMargin, value, unconfirmedThresh, duplicateThresh);
+                lowMatchThresh, newTrackMargin, value, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer);
+    }
+
+    public TrackerConfig withNewTrackMargin(double value) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, value, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer);
+    }
+
+    public TrackerConfig withLowScoreRefindBuffer(int frames) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                frames, unconfirmedBuffer);
+    }
+
+    public TrackerConfig withUnconfirmedBuffer(int frames) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, frames);
     }
 
     /** Frames a lost track is kept before removal: {@code int(frameRate / 30 * trackBuffer)}. */
     public int maxTimeLost() {
-        return (int) (frameRate / 30.0 * trackBuffer);
+        return atFrameRate(trackBuffer);
     }
 
-    /** The real-valued parameters in their encoding order (see {@link TrackerStateCodec}). */
+    /** Frames since its last match within which a lost track may take a low-score detection (0: never). */
+    public int lowScoreRefindFrames() {
+        return atFrameRate(lowScoreRefindBuffer);
+    }
+
+    /** Frames since its start within which an unconfirmed track may still be confirmed (at least 1). */
+    public int unconfirmedFrames() {
+        return Math.max(1, atFrameRate(unconfirmedBuffer));
+    }
+
+    /** A duration given in frames at 30 fps, in frames at this frame rate: {@code int(frameRate / 30 * frames)}. */
+    private int atFrameRate(int framesAt30) {
+        return (int) (frameRate / 30.0 * framesAt30);
+    }
+
+    /**
+     * The real-valued parameters in their encoding order (see {@link TrackerStateCodec}); the ones added
+     * after the first 13 only when they differ from their reference values.
+     */
     double[] realParams() {
-        return new double[] {frameRate, detThresh, embeddingMatchThresh, motionLambda, featureMomentum,
+        boolean reference = lowScoreRefindBuffer == LEGACY_LOW_SCORE_REFIND_BUFFER
+                && unconfirmedBuffer == LEGACY_UNCONFIRMED_BUFFER;
+        double[] first = {frameRate, detThresh, embeddingMatchThresh, motionLambda, featureMomentum,
             iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
             unconfirmedThresh, duplicateThresh};
+        if (reference) {
+            return first;
+        }
+        double[] all = java.util.Arrays.copyOf(first, first.length + 2);
+        all[13] = lowScoreRefindBuffer;
+        all[14] = unconfirmedBuffer;
+        return all;
     }
 
+    /** The inverse of {@link #realParams()}; a state written before a parameter existed gets its reference value. */
     static TrackerConfig fromParams(Policy policy, int trackBuffer, int embeddingDim, boolean fuseScore, double[] p) {
+        int lowScoreRefind = p.length > 13 ? (int) p[13] : LEGACY_LOW_SCORE_REFIND_BUFFER;
+        int unconfirmed = p.length > 14 ? (int) p[14] : LEGACY_UNCONFIRMED_BUFFER;
         return new TrackerConfig(policy, p[0], trackBuffer, embeddingDim, p[1], p[2], p[3], p[4], p[5],
-                p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12]);
+                p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12], lowScoreRefind, unconfirmed);
     }
 }

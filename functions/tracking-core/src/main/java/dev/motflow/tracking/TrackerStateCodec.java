@@ -21,7 +21,8 @@ import java.util.zip.CRC32C;
  *   varint  P, the number of real parameters, then P float64 in the order of
  *           frameRate, detThresh, embeddingMatchThresh, motionLambda, featureMomentum, iouMatchThresh,
  *           trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin, unconfirmedThresh,
- *           duplicateThresh (P = 13)
+ *           duplicateThresh, then (P = 15) lowScoreRefindBuffer, unconfirmedBuffer; P = 13 when
+ *           those two have their reference values (0, 1), so such states keep their first layout
  *   varint  frame id (frames processed)
  *   varint  last track id handed out
  *   varint  T tracked tracks, varint L lost tracks, then T + L tracks, each:
@@ -37,8 +38,10 @@ import java.util.zip.CRC32C;
  *   uint32  CRC-32C of every byte before it (little-endian)
  * </pre>
  * Compatibility contract: every later version decodes every earlier one (new fields are appended
- * or guarded by the version; readers take the first 13 real parameters and default the ones a
- * state lacks). A state from a newer version than the reader is refused, never misread.
+ * or guarded by the version; readers take the real parameters they know and give the ones a state
+ * lacks their reference values, so a state written before a parameter existed continues with the
+ * reference rules, and a reader older than a parameter ignores it). A state from a newer version than
+ * the reader is refused, never misread.
  */
 public final class TrackerStateCodec {
     /** The version this code writes. */

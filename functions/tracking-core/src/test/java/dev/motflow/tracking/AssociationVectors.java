@@ -153,6 +153,33 @@ final class AssociationVectors {
         }
         all.add(dup);
 
+        Scenario refind = new Scenario("low-score-refind",
+                "Person 1 walks right at 3 px/frame with score 0.9 in frames 1-4, is missed in frames 5-6 (lost) and "
+                        + "comes back partly hidden with score 0.3 in frames 7-12. ByteTrack finds track 1 again with "
+                        + "the low-score boxes (lost for 3 frames, within the 30-frame refind window); JDE drops "
+                        + "boxes scoring <= 0.4, so track 1 stays lost.", 30, 16, 12);
+        for (int f = 1; f <= 12; f++) {
+            if (f <= 4) {
+                refind.add(f, 200 + 3 * f, 150, 50, 120, 0.9, 0);
+            } else if (f >= 7) {
+                refind.add(f, 200 + 3 * f, 150, 50, 120, 0.3, 0);
+            }
+        }
+        all.add(refind);
+
+        Scenario late = new Scenario("late-confirmation",
+                "Person 1 from frame 1 (id 1). Person 2 appears at frame 3 (unconfirmed id 2), is missed in frame 4 "
+                        + "and seen again from frame 5: ByteTrack gives a new track 2 frames to be confirmed, so id 2 "
+                        + "is output from frame 5; JDE removes it at frame 4 and starts id 3 at frame 5, output from "
+                        + "frame 6.", 30, 16, 8);
+        for (int f = 1; f <= 8; f++) {
+            late.add(f, 100 + 2 * f, 200, 50, 120, 0.9, 0);
+            if (f == 3 || f >= 5) {
+                late.add(f, 600, 210, 55, 130, 0.85, 1);
+            }
+        }
+        all.add(late);
+
         all.add(random("random-16d-a", "10 people over 40 frames with box noise, 10% misses, ~1.5 false "
                 + "positives per frame and 20% low-score detections; 16-d embeddings.", 101, 40, 10, 16, 0.1, 1.5, 0.2, 30));
         all.add(random("random-16d-b", "14 people over 30 frames at 15 fps (lost buffer 15), 20% misses, ~3 false "
@@ -210,6 +237,10 @@ final class AssociationVectors {
                 .append(", \"low_match_thresh\": ").append(num(b.lowMatchThresh()))
                 .append(", \"unconfirmed_match_thresh\": ").append(num(b.unconfirmedThresh()))
                 .append(", \"fuse_score\": ").append(b.fuseScore())
+                .append(", \"low_score_refind_buffer\": ").append(b.lowScoreRefindBuffer())
+                .append(", \"low_score_refind_frames\": ").append(b.lowScoreRefindFrames())
+                .append(", \"unconfirmed_buffer\": ").append(b.unconfirmedBuffer())
+                .append(", \"unconfirmed_frames\": ").append(b.unconfirmedFrames())
                 .append(", \"duplicate_iou_distance\": ").append(num(b.duplicateThresh())).append("},\n");
         TrackerConfig j = jde(s);
         sb.append("    \"jde\": {\"track_buffer\": ").append(j.trackBuffer())

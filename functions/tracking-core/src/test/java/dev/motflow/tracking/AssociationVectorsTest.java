@@ -99,12 +99,15 @@ class AssociationVectorsTest {
         TrackerConfig byteConfig = new TrackerConfig(Policy.BYTETRACK, fps, pb.get("track_buffer").asInt(), 0,
                 0.4, 0.4, 0.98, 0.9, 0.5, d(pb, "track_thresh"), d(pb, "low_thresh"), d(pb, "match_thresh"),
                 d(pb, "low_match_thresh"), d(pb, "new_track_thresh") - d(pb, "track_thresh"),
-                pb.get("fuse_score").asBoolean(), d(pb, "unconfirmed_match_thresh"), d(pb, "duplicate_iou_distance"));
+                pb.get("fuse_score").asBoolean(), d(pb, "unconfirmed_match_thresh"), d(pb, "duplicate_iou_distance"),
+                pb.get("low_score_refind_buffer").asInt(), pb.get("unconfirmed_buffer").asInt());
         TrackerConfig jdeConfig = new TrackerConfig(Policy.JDE, fps, pj.get("track_buffer").asInt(), dim,
                 d(pj, "det_thresh"), d(pj, "embedding_match_thresh"), d(pj, "motion_lambda"),
                 d(pj, "feature_momentum"), d(pj, "iou_match_thresh"), 0.5, 0.1, 0.8, 0.5, 0.1, false,
                 d(pj, "unconfirmed_match_thresh"), d(pj, "duplicate_iou_distance"));
         assertEquals(byteConfig.maxTimeLost(), pb.get("max_time_lost").asInt());
+        assertEquals(byteConfig.lowScoreRefindFrames(), pb.get("low_score_refind_frames").asInt());
+        assertEquals(byteConfig.unconfirmedFrames(), pb.get("unconfirmed_frames").asInt());
         assertEquals(jdeConfig.maxTimeLost(), pj.get("max_time_lost").asInt());
         Tracker bt = new Tracker(byteConfig);
         Tracker jde = new Tracker(jdeConfig);
@@ -231,5 +234,19 @@ class AssociationVectorsTest {
             int[] expected = f % 2 == 0 ? new int[] {2, 1} : new int[] {1, 2};
             assertArrayEquals(expected, ids, "jde keeps identities through the crossing, frame " + f);
         }
+    }
+
+    @Test
+    void lowScoreRefindAndLateConfirmationAreAsWorkedOutByHand() throws IOException {
+        Map<String, List<int[]>> refind = replayNamed("low-score-refind");
+        for (int f = 7; f <= 12; f++) {
+            assertArrayEquals(new int[] {1}, refind.get("bytetrack").get(f - 1), "bytetrack frame " + f + ": found again by a 0.3 box");
+            assertArrayEquals(new int[] {0}, refind.get("jde").get(f - 1), "jde frame " + f + ": 0.3 is below det_thresh");
+        }
+        Map<String, List<int[]>> late = replayNamed("late-confirmation");
+        assertArrayEquals(new int[] {1, 0}, late.get("bytetrack").get(2), "frame 3: id 2 unconfirmed");
+        assertArrayEquals(new int[] {1, 2}, late.get("bytetrack").get(4), "bytetrack frame 5: id 2 confirmed after a miss");
+        assertArrayEquals(new int[] {1, 0}, late.get("jde").get(4), "jde frame 5: id 2 was removed, id 3 unconfirmed");
+        assertArrayEquals(new int[] {1, 3}, late.get("jde").get(5), "jde frame 6: id 3 confirmed");
     }
 }

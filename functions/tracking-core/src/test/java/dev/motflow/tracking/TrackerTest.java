@@ -16,6 +16,20 @@ class TrackerTest {
     private final Detections boxes = new Detections(0);
 
     /** Runs one frame of box-only detections given as {x, y, w, h, score} and returns the output ids. */
+    /** Runs one frame like {@link #step} and returns, per detection, the id of the output track that took it (0: none). */
+    private int[] stepDets(Tracker t, double[]... dets) {
+        boxes.clear();
+        for (double[] d : dets) {
+            boxes.add(d[0], d[1], d[2], d[3], d[4]);
+        }
+        TrackerOutput out = t.update(boxes);
+        int[] ids = new int[out.detectionCount()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = out.trackIdForDetection(i);
+        }
+        return ids;
+    }
+
     private int[] step(Tracker t, double[]... dets) {
         boxes.clear();
         for (double[] d : dets) {
@@ -47,7 +61,7 @@ class TrackerTest {
 
     @Test
     void laterTracksNeedASecondMatchAndUnmatchedOnesAreDroppedWithTheirId() {
-        Tracker t = new Tracker(TrackerConfig.byteTrack());
+        Tracker t = new Tracker(TrackerConfig.byteTrackLegacy());
         step(t, box(100, 0.9));
         assertArrayEquals(new int[] {1}, step(t, box(100, 0.9), box(600, 0.9)), "new track is unconfirmed");
         assertArrayEquals(new int[] {1, 2}, step(t, box(100, 0.9), box(601, 0.9)), "confirmed by its second match");
@@ -56,6 +70,55 @@ class TrackerTest {
         assertArrayEquals(new int[] {1, 2}, step(t, box(100, 0.9), box(601, 0.9)));
         assertArrayEquals(new int[] {1, 2}, step(t, box(100, 0.9), box(601, 0.9), box(1000, 0.9)));
         assertArrayEquals(new int[] {1, 2, 4}, step(t, box(100, 0.9), box(601, 0.9), box(1000, 0.9)));
+    }
+
+    @Test
+    void theDefaultGivesANewTrackTwoFramesToBeConfirmedScaledByFrameRate() {
+        Tracker t = new Tracker(TrackerConfig.byteTrack());
+        step(t, box(100, 0.9));
+        assertArrayEquals(new int[] {1, 0}, stepDets(t, box(100, 0.9), box(600, 0.9)), "new track 2 is unconfirmed");
+        step(t, box(100, 0.9)); // missed once: kept, still unconfirmed
+        assertArrayEquals(new int[] {1, 2}, stepDets(t, box(100, 0.9), box(601, 0.9)), "confirmed by a match 2 frames on");
+        // Missed twice: removed, the next box starts id 4.
+        step(t, box(100, 0.9), box(1000, 0.9));
+        step(t, box(100, 0.9));
+        step(t, box(100, 0.9));
+        assertArrayEquals(new int[] {1, 0}, stepDets(t, box(100, 0.9), box(1000, 0.9)));
+        assertArrayEquals(new int[] {1, 4}, stepDets(t, box(100, 0.9), box(1000, 0.9)));
+        // At 60 fps the window is 4 frames: 3 misses in a row are still within it.
+        t = new Tracker(TrackerConfig.byteTrack().withFrameRate(60));
+        step(t, box(100, 0.9));
+        step(t, box(100, 0.9), box(600, 0.9));
+        for (int k = 0; k < 3; k++) {
+            step(t, box(100, 0.9));
+        }
+        assertArrayEquals(new int[] {1, 2}, stepDets(t, box(100, 0.9), box(600, 0.9)));
+    }
+
+    @Test
+    void lowScoreBoxesFindAgainRecentlyLostTracksOnlyWithTheDefault() {
+        for (TrackerConfig config : new TrackerConfig[] {TrackerConfig.byteTrack(), TrackerConfig.byteTrackLegacy()}) {
+            Tracker t = new Tracker(config);
+            for (int f = 0; f < 5; f++) {
+                step(t, box(100 + 2 * f, 0.9));
+            }
+            step(t);
+            step(t); // lost for 2 frames
+            int[] ids = stepDets(t, box(114, 0.3));
+            boolean refound = config.lowScoreRefindFrames() > 0;
+            assertArrayEquals(new int[] {refound ? 1 : 0}, ids, config.toString());
+            assertEquals(refound ? 0 : 1, t.lostCount());
+        }
+        // Lost for longer than the refind window (30 frames at 30 fps, kept for 30 + 1): not found by a low box.
+        TrackerConfig shortWindow = TrackerConfig.byteTrack().withLowScoreRefindBuffer(3);
+        Tracker t = new Tracker(shortWindow);
+        step(t, box(100, 0.9));
+        step(t, box(100, 0.9));
+        for (int f = 0; f < 4; f++) {
+            step(t);
+        }
+        assertArrayEquals(new int[] {0}, stepDets(t, box(100, 0.3)), "4 frames since the last match > 3");
+        assertArrayEquals(new int[] {1}, stepDets(t, box(100, 0.9)), "a high-score box still finds it");
     }
 
     @Test
