@@ -86,7 +86,7 @@ class DemoEndToEndTest {
         assertTrue(m.idf1() >= 0.30, "IDF1 " + m.idf1() + " below the demo's floor 0.30: " + m);
         assertTrue(m.hota() >= 0.30, "HOTA " + m.hota() + " below the demo's floor 0.30: " + m);
         assertTrue(m.mota() >= 0.0, "MOTA " + m.mota() + " below the demo's floor 0.0: " + m);
-        assertEquals(List.of("start the local stack", "make synthetic data (3 labelled sequences + 1 video)",
+        assertEquals(List.of("start the local stack", "make synthetic data (" + Demo.LABELLED_SEQUENCES + " labelled sequences + 1 video)",
                 "retraining run (validate, train, evaluate, gate, deploy)", "track the video (upload, async inference, completion)",
                 "metrics (mot-metrics, Java)"), List.copyOf(r.phases().keySet()));
 
