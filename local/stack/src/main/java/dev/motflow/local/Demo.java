@@ -102,8 +102,18 @@ final class Demo {
                             + "(recall %.3f, precision %.3f, FP %d, FN %d, ID switches %d)%n",
                     m.mota(), m.idf1(), m.hota(), m.recall(), m.precision(), m.numFalsePositives(), m.numMisses(), m.numSwitches());
             report.phases(phases, all);
+            // The demo's stack stops when it returns; the same data folder served again shows the job.
+            int port = ctx.port() == 0 ? 8470 : ctx.port();
+            out.println("see the tracks in the web console: run ./motflow serve" + (port == 8470 ? "" : " --port " + port)
+                    + (ctx.data().equals(ctx.root().resolve(".motflow")) ? "" : " --data-dir " + ctx.data())
+                    + " and open " + consoleJobUrl(port, tracked.jobId()));
             return new Result(phases, run.path("status").asText(), tracked, m);
         }
+    }
+
+    /** The console's page of one job on the API port (the console routes by the URL's fragment). */
+    static String consoleJobUrl(int port, String jobId) {
+        return "http://127.0.0.1:" + port + "/#/jobs/" + jobId;
     }
 
     private void synth(Path outDir, int seqs, int frames, int seed, boolean mp4) {
