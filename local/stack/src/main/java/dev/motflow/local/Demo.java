@@ -55,8 +55,8 @@ final class Demo {
             S3Files.deleteTree(demoDir);
             Path labelled = demoDir.resolve("labelled");
             Path videoDir = demoDir.resolve("video");
-            synth(labelled, 3, frames, 1, false);
-            synth(videoDir, 1, frames, 7, true);
+            synth(ctx, labelled, 3, frames, 1, false);
+            synth(ctx, videoDir, 1, frames, 7, true);
             Path video = videoDir.resolve("SYN-0007-01.mp4");
             Path gt = videoDir.resolve("SYN-0007-01/gt/gt.txt");
             phases.put("make synthetic data (3 labelled sequences + 1 video)", CommandContext.secondsSince(t));
@@ -116,7 +116,8 @@ final class Demo {
         return "http://127.0.0.1:" + port + "/#/jobs/" + jobId;
     }
 
-    private void synth(Path outDir, int seqs, int frames, int seed, boolean mp4) {
+    /** The demo's synthetic sequences (its sizes and figures); the web console's browser test makes its data the same way. */
+    static void synth(CommandContext ctx, Path outDir, int seqs, int frames, int seed, boolean mp4) {
         List<String> args = new ArrayList<>(List.of("--out", outDir.toString(), "--seqs", Integer.toString(seqs),
                 "--frames", Integer.toString(frames), "--seed", Integer.toString(seed), "--width", "320", "--height", "192",
                 // few, large figures without sensor noise: learnable in the CPU minutes the demo trains

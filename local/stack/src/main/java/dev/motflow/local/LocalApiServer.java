@@ -68,7 +68,7 @@ final class LocalApiServer implements AutoCloseable {
                         r = routes.jobs().handleRequest(event, null);
                     } else if (path.startsWith("/streams/")) {
                         r = routes.streams().handleRequest(event, null);
-                    } else if (path.equals("/retraining")) {
+                    } else if (path.equals("/retraining") || path.startsWith("/retraining/")) {
                         r = routes.retraining().handleRequest(event, null);
                     } else if (routes.console() != null && (ex.getRequestMethod().equals("GET") || ex.getRequestMethod().equals("HEAD"))) {
                         r = routes.console().find(path, ex.getRequestHeaders().getFirst("If-Modified-Since"))
