@@ -1,9 +1,8 @@
-// The console's router: the URL fragment names the page (#/jobs, #/jobs/<id>, #/models, #/streams),
+// The console's router: the URL fragment names the page (#/jobs, #/jobs/<id>, #/models),
 // so every page has a link and the static server needs no rewrite rules.
 import * as jobs from './jobs.js';
 import * as job from './job.js';
 import * as models from './models.js';
-import * as streams from './streams.js';
 
 const main = document.getElementById('main');
 let cleanup = null;
@@ -21,8 +20,6 @@ function route() {
     cleanup = job.render(main, decodeURIComponent(parts[1]));
   } else if (parts[0] === 'models') {
     cleanup = models.render(main);
-  } else if (parts[0] === 'streams') {
-    cleanup = streams.render(main, parts[1] ? decodeURIComponent(parts[1]) : '');
   } else {
     section = 'jobs';
     cleanup = jobs.render(main);
