@@ -10,6 +10,9 @@ export function el(tag, attrs = {}, ...children) {
       e.className = v;
     } else if (k.startsWith('on')) {
       e.addEventListener(k.slice(2), v);
+    } else if (k === 'style') {
+      // CSSOM, not the style attribute: the Content-Security-Policy allows no inline styles
+      e.style.cssText = v;
     } else if (k === 'dataset') {
       Object.assign(e.dataset, v);
     } else {

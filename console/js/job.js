@@ -60,7 +60,8 @@ async function showResult(body, job) {
     trackFrames.set(id, new Map(boxes.map((b) => [b.frame, b])));
   }
   const s = { frame: 1, fps: 30, selected: null, playing: false, videoOk: Boolean(job.videoUrl), fpsEdited: false };
-  const lastFrame = Math.max(1, idx.lastFrame);
+  // the video's frame count once its duration is known; until then the last frame with a box
+  let lastFrame = Math.max(1, idx.lastFrame);
 
   // ---- stage: video + overlay ------------------------------------------------------------
   const video = el('video', { preload: 'auto', playsinline: true, muted: true, 'aria-label': `video ${job.fileName ?? ''}` });
@@ -195,7 +196,7 @@ async function showResult(body, job) {
     ctx.beginPath();
     for (let f = 1; f <= lastFrame; f++) {
       const x = ((f - 1) / Math.max(1, lastFrame - 1)) * (w - 30) + 25;
-      const y = h - 15 - (idx.counts[f] / max) * (h - 25);
+      const y = h - 15 - ((idx.counts[f] ?? 0) / max) * (h - 25);
       if (f === 1) {
         ctx.moveTo(x, y);
       } else {
@@ -302,6 +303,10 @@ async function showResult(body, job) {
 
   video.addEventListener('loadedmetadata', () => {
     sizeCanvas(canvas, video.videoWidth || extent.w, video.videoHeight || extent.h);
+    if (Number.isFinite(video.duration) && video.duration > 0) {
+      lastFrame = Math.max(idx.lastFrame, 1, Math.round(video.duration * s.fps));
+      slider.max = String(lastFrame);
+    }
     seek(s.frame);
   });
   video.addEventListener('ended', pause);
