@@ -22,7 +22,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +40,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The web console in a real headless browser (Debian's chromium through its chromedriver) against
- * the whole local stack: the demo's retraining run promotes a model, then a synthetic video is
+ * the whole local stack: the demo's retraining run promotes a model (quality floor off), then a synthetic video is
  * uploaded through the Jobs page (file picker -> POST /jobs -> presigned PUT), followed to
  * SUCCEEDED, and the job page is checked against the job's MOTChallenge result: the canvas has a
  * known track's box edge in the track's colour at the right pixels of a given frame, the track
@@ -72,6 +71,12 @@ class ConsoleBrowserTest {
         PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
         CommandContext ctx = new CommandContext(root, tmp.resolve("data"), 0, 3600, out);
 
+        // The page is under test, not the model: the first model is promoted whatever its scores (a quality floor
+        // of 0, read by LocalRetraining when the stack starts), so a weak CPU-trained model on a loaded machine
+        // still gives the job its tracks. The demo itself keeps its floor.
+        Map<String, String> floorsOff = Map.of("motflow.gate.minHota", "0", "motflow.gate.minIdf1", "0",
+                "motflow.gate.minMota", "-1000000");
+        floorsOff.forEach(System::setProperty);
         try (LocalStack stack = StackConnection.startEmbedded(ctx)) {
             // the demo's data and retraining run: a promoted model the video is tracked with
             Path labelled = tmp.resolve("synth/labelled");
@@ -85,7 +90,8 @@ class ConsoleBrowserTest {
             JsonNode run = retraining.followRun(api, "demo-");
             assertNotNull(stack.sageMaker().containers().deployedModel(), "the retraining run promotes a model: " + run + "\n" + captured);
             // VP8 WebM: a codec every Chromium plays (the synthetic MP4 is MPEG-4 part 2, which browsers do not)
-            Path video = webm(root, videoDir.resolve("SYN-0007-01"), tmp.resolve("SYN-0007-01.webm"));
+            Path video = tmp.resolve("SYN-0007-01.webm");
+            assertTrue(Demo.encodeVideo(ctx, videoDir.resolve("SYN-0007-01"), video, "VP80"), "OpenCV cannot write VP8 WebM here");
 
             WebDriver browser = chromium(downloads);
             try {
@@ -111,7 +117,8 @@ class ConsoleBrowserTest {
                 for (double[] r : rows) {
                     byTrack.computeIfAbsent((int) r[1], k -> new ArrayList<>()).add(r);
                 }
-                assertTrue(!byTrack.isEmpty(), "the demo's model tracks at least one figure");
+                assertTrue(!byTrack.isEmpty(), "the model tracked no figure in the synthetic video, so there is no box to "
+                        + "look for on the page (a model trained on a very slow machine can be that weak); the run: " + run);
                 wait.until(d -> Boolean.TRUE.equals(js.executeScript(
                         "const v = document.querySelector('video'); return v && !v.hidden && v.readyState >= 2;")));
                 assertEquals(List.of(320L, 192L), js.executeScript(
@@ -174,6 +181,8 @@ class ConsoleBrowserTest {
             } finally {
                 browser.quit();
             }
+        } finally {
+            floorsOff.keySet().forEach(System::clearProperty);
         }
     }
 
@@ -251,26 +260,6 @@ class ConsoleBrowserTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         return r.body();
-    }
-
-    /** The sequence's frames as VP8 WebM at 30 fps, with OpenCV from containers/.venv. */
-    private static Path webm(Path root, Path sequence, Path out) throws Exception {
-        String script = """
-                import cv2, glob, sys
-                frames = sorted(glob.glob(sys.argv[1] + '/img1/*.jpg'))
-                h, w = cv2.imread(frames[0]).shape[:2]
-                writer = cv2.VideoWriter(sys.argv[2], cv2.VideoWriter_fourcc(*'VP80'), 30.0, (w, h))
-                assert writer.isOpened(), 'OpenCV cannot write VP8 WebM here'
-                for f in frames:
-                    writer.write(cv2.imread(f))
-                writer.release()
-                """;
-        Process p = new ProcessBuilder(root.resolve("containers/.venv/bin/python").toString(), "-c", script,
-                sequence.toString(), out.toString()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, "WebM encoding failed: " + log);
-        assertTrue(Files.size(out) > 0, log);
-        return out;
     }
 
     private static long size(Path p) {

@@ -3,7 +3,9 @@ package dev.motflow.local;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -58,6 +60,16 @@ final class Demo {
             synth(ctx, labelled, 3, frames, 1, false);
             synth(ctx, videoDir, 1, frames, 7, true);
             Path video = videoDir.resolve("SYN-0007-01.mp4");
+            // H.264 where OpenCV can write it, so that the web console's page of the job plays it (browsers do not
+            // decode the MPEG-4 part 2 the generator writes); else the generator's file, and the page says so
+            Path h264 = videoDir.resolve("SYN-0007-01.h264.mp4");
+            if (encodeVideo(ctx, videoDir.resolve("SYN-0007-01"), h264, "avc1")) {
+                try {
+                    Files.move(h264, video, StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
             Path gt = videoDir.resolve("SYN-0007-01/gt/gt.txt");
             phases.put("make synthetic data (3 labelled sequences + 1 video)", CommandContext.secondsSince(t));
 
@@ -108,6 +120,37 @@ final class Demo {
                     + (ctx.data().equals(ctx.root().resolve(".motflow")) ? "" : " --data-dir " + ctx.data())
                     + " and open " + consoleJobUrl(port, tracked.jobId()));
             return new Result(phases, run.path("status").asText(), tracked, m);
+        }
+    }
+
+    /**
+     * A sequence's frames ({@code img1/*.jpg}) as a video at 30 fps with OpenCV's FOURCC {@code fourcc}
+     * (containers/.venv); false when this OpenCV cannot write that codec.
+     */
+    static boolean encodeVideo(CommandContext ctx, Path sequence, Path out, String fourcc) {
+        String script = """
+                import cv2, glob, sys
+                frames = sorted(glob.glob(sys.argv[1] + '/img1/*.jpg'))
+                h, w = cv2.imread(frames[0]).shape[:2]
+                writer = cv2.VideoWriter(sys.argv[2], cv2.VideoWriter_fourcc(*sys.argv[3]), 30.0, (w, h))
+                if not writer.isOpened():
+                    sys.exit(3)
+                for f in frames:
+                    writer.write(cv2.imread(f))
+                writer.release()
+                """;
+        try {
+            Files.deleteIfExists(out);
+            Process p = new ProcessBuilder(ctx.root().resolve("containers/.venv/bin/python").toString(), "-c", script,
+                    sequence.toString(), out.toString(), fourcc).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(ctx.data().resolve("logs/synth.log").toFile())).start();
+            return p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0 && Files.isRegularFile(out)
+                    && Files.size(out) > 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
