@@ -1,8 +1,9 @@
-// The console's router: the URL fragment names the page (#/jobs, #/jobs/<id>, #/models),
+// The console's router: the URL fragment names the page (#/jobs, #/jobs/<id>, #/models, #/streams),
 // so every page has a link and the static server needs no rewrite rules.
 import * as jobs from './jobs.js';
 import * as job from './job.js';
 import * as models from './models.js';
+import * as streams from './streams.js';
 
 const main = document.getElementById('main');
 let cleanup = null;
@@ -20,6 +21,8 @@ function route() {
     cleanup = job.render(main, decodeURIComponent(parts[1]));
   } else if (parts[0] === 'models') {
     cleanup = models.render(main);
+  } else if (parts[0] === 'streams') {
+    cleanup = streams.render(main);
   } else {
     section = 'jobs';
     cleanup = jobs.render(main);
