@@ -151,6 +151,7 @@ class ConsoleBrowserTest {
                 browser.findElement(By.cssSelector("#jump-form button")).click();
                 waitForFrame(wait, js, (int) middle[0]);
                 assertBoxEdge(js, trackId, middle);
+                js.executeScript("window.scrollTo(0, 0);");
                 shot(browser, shots.resolve("job.png"));
 
                 // a frame step moves the clock by exactly one frame
@@ -192,7 +193,7 @@ class ConsoleBrowserTest {
         // the network is closed and CI runs as root: no sandbox, nothing that calls home
         o.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,1000", "--autoplay-policy=no-user-gesture-required");
+                "--disable-dev-shm-usage", "--window-size=1280,1400", "--autoplay-policy=no-user-gesture-required");
         o.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(),
                 "download.prompt_for_download", false));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
