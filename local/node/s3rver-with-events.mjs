@@ -5,6 +5,9 @@
 //
 //   node s3rver-with-events.mjs --directory DIR --port N --webhook URL [--buckets a,b,c]
 //
+// Every bucket gets a CORS configuration so that the web console (console/, served by the local API
+// on another loopback port) can PUT uploads and GET videos and results through presigned URLs.
+//
 // Prints one line "listening <port>" on stdout once the server accepts connections.
 import { createRequire } from 'node:module';
 
@@ -20,7 +23,21 @@ if (!args.directory || !args.webhook) {
   process.exit(2);
 }
 
-const buckets = (args.buckets ?? '').split(',').filter((b) => b).map((name) => ({ name }));
+// Loopback only, so any origin may call; presigned URLs still carry the signature that authorises a request.
+const CORS = `<CORSConfiguration>
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin>
+    <AllowedMethod>GET</AllowedMethod>
+    <AllowedMethod>HEAD</AllowedMethod>
+    <AllowedMethod>PUT</AllowedMethod>
+    <AllowedHeader>*</AllowedHeader>
+    <ExposeHeader>ETag</ExposeHeader>
+    <ExposeHeader>Content-Length</ExposeHeader>
+    <ExposeHeader>Content-Range</ExposeHeader>
+    <MaxAgeSeconds>600</MaxAgeSeconds>
+  </CORSRule>
+</CORSConfiguration>`;
+const buckets = (args.buckets ?? '').split(',').filter((b) => b).map((name) => ({ name, configs: [CORS] }));
 const server = new S3rver({
   address: '127.0.0.1',
   port: Number(args.port ?? 0),

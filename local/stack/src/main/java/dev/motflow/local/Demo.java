@@ -3,7 +3,9 @@ package dev.motflow.local;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -60,9 +62,19 @@ final class Demo {
             Path videoDir = demoDir.resolve("video");
             // Eight short training sequences, not two long ones: on two sequences the CPU model learns their
             // few figures by heart (validation loss rises after an epoch) and finds almost nothing elsewhere.
-            synth(labelled, LABELLED_SEQUENCES, frames, 1, false);
-            synth(videoDir, 1, frames, 7, true);
+            synth(ctx, labelled, LABELLED_SEQUENCES, frames, 1, false);
+            synth(ctx, videoDir, 1, frames, 7, true);
             Path video = videoDir.resolve("SYN-0007-01.mp4");
+            // H.264 where OpenCV can write it, so that the web console's page of the job plays it (browsers do not
+            // decode the MPEG-4 part 2 the generator writes); else the generator's file, and the page says so
+            Path h264 = videoDir.resolve("SYN-0007-01.h264.mp4");
+            if (encodeVideo(ctx, videoDir.resolve("SYN-0007-01"), h264, "avc1")) {
+                try {
+                    Files.move(h264, video, StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
             Path gt = videoDir.resolve("SYN-0007-01/gt/gt.txt");
             phases.put("make synthetic data (" + LABELLED_SEQUENCES + " labelled sequences + 1 video)", CommandContext.secondsSince(t));
 
@@ -107,11 +119,53 @@ final class Demo {
                             + "(recall %.3f, precision %.3f, FP %d, FN %d, ID switches %d)%n",
                     m.mota(), m.idf1(), m.hota(), m.recall(), m.precision(), m.numFalsePositives(), m.numMisses(), m.numSwitches());
             report.phases(phases, all);
+            // The demo's stack stops when it returns; the same data folder served again shows the job.
+            int port = ctx.port() == 0 ? 8470 : ctx.port();
+            out.println("see the tracks in the web console: run ./motflow serve" + (port == 8470 ? "" : " --port " + port)
+                    + (ctx.data().equals(ctx.root().resolve(".motflow")) ? "" : " --data-dir " + ctx.data())
+                    + " and open " + consoleJobUrl(port, tracked.jobId()));
             return new Result(phases, run.path("status").asText(), tracked, m);
         }
     }
 
-    private void synth(Path outDir, int seqs, int frames, int seed, boolean mp4) {
+    /**
+     * A sequence's frames ({@code img1/*.jpg}) as a video at 30 fps with OpenCV's FOURCC {@code fourcc}
+     * (containers/.venv); false when this OpenCV cannot write that codec.
+     */
+    static boolean encodeVideo(CommandContext ctx, Path sequence, Path out, String fourcc) {
+        String script = """
+                import cv2, glob, sys
+                frames = sorted(glob.glob(sys.argv[1] + '/img1/*.jpg'))
+                h, w = cv2.imread(frames[0]).shape[:2]
+                writer = cv2.VideoWriter(sys.argv[2], cv2.VideoWriter_fourcc(*sys.argv[3]), 30.0, (w, h))
+                if not writer.isOpened():
+                    sys.exit(3)
+                for f in frames:
+                    writer.write(cv2.imread(f))
+                writer.release()
+                """;
+        try {
+            Files.deleteIfExists(out);
+            Process p = new ProcessBuilder(ctx.root().resolve("containers/.venv/bin/python").toString(), "-c", script,
+                    sequence.toString(), out.toString(), fourcc).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(ctx.data().resolve("logs/synth.log").toFile())).start();
+            return p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0 && Files.isRegularFile(out)
+                    && Files.size(out) > 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The console's page of one job on the API port (the console routes by the URL's fragment). */
+    static String consoleJobUrl(int port, String jobId) {
+        return "http://127.0.0.1:" + port + "/#/jobs/" + jobId;
+    }
+
+    /** The demo's synthetic sequences (its sizes and figures); the web console's browser test makes its data the same way. */
+    static void synth(CommandContext ctx, Path outDir, int seqs, int frames, int seed, boolean mp4) {
         List<String> args = new ArrayList<>(List.of("--out", outDir.toString(), "--seqs", Integer.toString(seqs),
                 "--frames", Integer.toString(frames), "--seed", Integer.toString(seed), "--width", "320", "--height", "192",
                 // few, large figures without sensor noise: learnable in the CPU minutes the demo trains

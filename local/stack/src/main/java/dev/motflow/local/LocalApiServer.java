@@ -25,14 +25,15 @@ import com.sun.net.httpserver.HttpServer;
  * API Gateway's HTTP API, locally: a JDK HTTP server on 127.0.0.1 that builds payload v2 events
  * for the $default stage, calls the real API handlers (the routes of docs/handlers.md, no auth) and
  * writes their responses back. Plus {@code GET /local/executions}: the retraining executions of
- * this process, which the CLI follows.
+ * this process, which the CLI follows, and the web console's static files on every other
+ * {@code GET} ({@code /} is the console), on the same origin as the API.
  */
 final class LocalApiServer implements AutoCloseable {
     /** The handlers behind the routes. */
     record Routes(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> jobs,
                   RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> streams,
                   RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> retraining,
-                  Supplier<String> executionsJson) {
+                  Supplier<String> executionsJson, ConsoleFiles console) {
     }
 
     private final HttpServer server;
@@ -67,8 +68,11 @@ final class LocalApiServer implements AutoCloseable {
                         r = routes.jobs().handleRequest(event, null);
                     } else if (path.startsWith("/streams/")) {
                         r = routes.streams().handleRequest(event, null);
-                    } else if (path.equals("/retraining")) {
+                    } else if (path.equals("/retraining") || path.startsWith("/retraining/")) {
                         r = routes.retraining().handleRequest(event, null);
+                    } else if (routes.console() != null && (ex.getRequestMethod().equals("GET") || ex.getRequestMethod().equals("HEAD"))) {
+                        r = routes.console().find(path, ex.getRequestHeaders().getFirst("If-Modified-Since"))
+                                .map(LocalApiServer::file).orElseGet(() -> json(404, "{\"message\":\"Not Found\"}"));
                     } else {
                         r = json(404, "{\"message\":\"Not Found\"}");
                     }
@@ -79,6 +83,11 @@ final class LocalApiServer implements AutoCloseable {
             }
             write(ex, r);
         }
+    }
+
+    private static APIGatewayV2HTTPResponse file(ConsoleFiles.File f) {
+        return APIGatewayV2HTTPResponse.builder().withStatusCode(f.body() == null ? 304 : 200).withHeaders(f.headers())
+                .withBody(f.body() == null ? null : Base64.getEncoder().encodeToString(f.body())).withIsBase64Encoded(true).build();
     }
 
     private static APIGatewayV2HTTPResponse json(int status, String body) {
@@ -95,8 +104,9 @@ final class LocalApiServer implements AutoCloseable {
         if (r.getMultiValueHeaders() != null) {
             r.getMultiValueHeaders().forEach((k, v) -> v.forEach(x -> ex.getResponseHeaders().add(k, x)));
         }
-        ex.sendResponseHeaders(r.getStatusCode(), out.length == 0 ? -1 : out.length);
-        if (out.length > 0) {
+        boolean head = ex.getRequestMethod().equals("HEAD");
+        ex.sendResponseHeaders(r.getStatusCode(), out.length == 0 || head ? -1 : out.length);
+        if (out.length > 0 && !head) {
             ex.getResponseBody().write(out);
         }
     }

@@ -18,6 +18,7 @@ import dev.motflow.retraining.handler.FinishRunHandler;
 import dev.motflow.retraining.handler.GateHandler;
 import dev.motflow.retraining.handler.LabelledDataHandler;
 import dev.motflow.retraining.handler.RetrainingApiHandler;
+import dev.motflow.retraining.store.RetrainingQueries;
 import dev.motflow.retraining.handler.ScoreModelHandler;
 import dev.motflow.retraining.handler.Steps;
 import dev.motflow.retraining.handler.ValidateDatasetHandler;
@@ -78,7 +79,8 @@ final class LocalRetraining {
                 });
         this.labelledQueue = lifecycle.add(new LocalQueue("labelled-data", new LabelledDataHandler(trigger, Clock.systemUTC()),
                 log, 5, 2000));
-        this.api = new RetrainingApiHandler(trigger, LocalStack.LABELLED_BUCKET, LocalStack.ARTIFACTS_BUCKET, Clock.systemUTC());
+        this.api = new RetrainingApiHandler(trigger, LocalStack.LABELLED_BUCKET, LocalStack.ARTIFACTS_BUCKET, Clock.systemUTC())
+                .withQueries(new RetrainingQueries(dynamo, LocalStack.TABLE, Steps.DEFAULT_MODEL_NAME));
     }
 
     /** A stream Lambda as the ASL runner's Lambda task calls it: JSON payload in, JSON out. */

@@ -124,7 +124,7 @@ public final class LocalStack implements AutoCloseable {
 
             s3Events.start(ingestQueue, retraining.labelledQueue());
             api.start(new LocalApiServer.Routes(new ApiHandler(jobs.api()), new StreamApiHandler(streams), retraining.api(),
-                    retraining.executions()::toJson));
+                    retraining.executions()::toJson, new ConsoleFiles(options.repoRoot().resolve("console"))));
             writeStackFile();
         } catch (RuntimeException e) {
             close();

@@ -15,7 +15,8 @@ final class ServeLoop {
         LocalStack stack = StackConnection.startEmbedded(ctx);
         URI api = stack.apiUrl();
         ctx.out().println("""
-                motflow is running locally (Ctrl-C stops it). HTTP API (payload v2 events to the real handlers):
+                motflow is running locally (Ctrl-C stops it). Web console: %1$s/
+                HTTP API (payload v2 events to the real handlers):
                   POST %1$s/jobs                      {"fileName","contentType","sizeBytes"} -> presigned upload
                   GET  %1$s/jobs?status=SUCCEEDED     GET %1$s/jobs/{id}   GET %1$s/jobs/{id}/tracks
                   POST %1$s/streams/{id}/frames       JPEG/PNG body, frame index header or query   DELETE %1$s/streams/{id}

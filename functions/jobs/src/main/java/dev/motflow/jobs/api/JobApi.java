@@ -88,7 +88,8 @@ public final class JobApi {
 
     private HttpResponse getJob(String jobId) {
         Job job = service.job(jobId).orElseThrow(() -> ApiError.notFound(jobId));
-        return json(200, JobViews.detail(job, service.resultLink(job).orElse(null)), Map.of());
+        return json(200, JobViews.detail(job, service.resultLink(job).orElse(null),
+                service.videoLinks(job).orElse(null)), Map.of());
     }
 
     private HttpResponse listJobs(HttpRequest req) {

@@ -27,10 +27,15 @@ final class JobViews {
     record Upload(String method, String url, String bucket, String key, Map<String, String> headers, String expiresAt) {
     }
 
-    /** A job; {@code history} and {@code results} only on {@code GET /jobs/{id}}. */
+    /**
+     * A job; {@code history}, {@code results} and the presigned video links only on
+     * {@code GET /jobs/{id}} ({@code videoUrl} once ingest has recorded the object,
+     * {@code annotatedVideoUrl} on the processing route).
+     */
     record JobView(String jobId, String status, String reason, String createdAt, String updatedAt, String fileName,
                    Long sizeBytes, String container, String route, SageMaker sagemaker, Counts counts,
-                   Timings timings, List<History> history, Results results) {
+                   Timings timings, List<History> history, Results results, String videoUrl,
+                   String annotatedVideoUrl) {
     }
 
     record SageMaker(String endpointName, String inferenceId, String outputLocation, String processingJobName,
@@ -95,11 +100,11 @@ final class JobViews {
         return new JobView(job.jobId(), job.status().name(), job.statusReason(), text(job.createdAt()),
                 text(job.updatedAt()), job.fileName(), v.sizeBytes() != null ? v.sizeBytes() : v.declaredSizeBytes(),
                 v.container() == null ? null : v.container().name(), v.route() == null ? null : v.route().name(),
-                sagemaker, counts, timings.isEmpty() ? null : timings, null, null);
+                sagemaker, counts, timings.isEmpty() ? null : timings, null, null, null, null);
     }
 
-    /** A job as {@code GET /jobs/{id}} shows it: with its history and, once SUCCEEDED, its result links. */
-    static JobView detail(Job job, JobService.ResultLink link) {
+    /** A job as {@code GET /jobs/{id}} shows it: with its history, video links and, once SUCCEEDED, its result links. */
+    static JobView detail(Job job, JobService.ResultLink link, JobService.VideoLinks video) {
         JobView s = summary(job);
         List<History> history = new ArrayList<>();
         for (HistoryEntry h : job.history()) {
@@ -108,7 +113,8 @@ final class JobViews {
         Results results = link == null ? null
                 : new Results(link.url(), RESULT_FORMAT, link.expiresAt().toString(), "/jobs/" + job.jobId() + "/tracks");
         return new JobView(s.jobId(), s.status(), s.reason(), s.createdAt(), s.updatedAt(), s.fileName(), s.sizeBytes(),
-                s.container(), s.route(), s.sagemaker(), s.counts(), s.timings(), history, results);
+                s.container(), s.route(), s.sagemaker(), s.counts(), s.timings(), history, results,
+                video == null ? null : video.videoUrl(), video == null ? null : video.annotatedVideoUrl());
     }
 
     static JobList jobList(JobService.PageOf<Job> page) {

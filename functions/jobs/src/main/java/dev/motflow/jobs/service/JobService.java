@@ -9,6 +9,7 @@ import dev.motflow.common.JsonLog;
 import dev.motflow.jobs.model.Job;
 import dev.motflow.jobs.model.JobIds;
 import dev.motflow.jobs.model.JobStatus;
+import dev.motflow.jobs.model.Route;
 import dev.motflow.jobs.model.TrackSummary;
 import dev.motflow.jobs.store.JobField;
 import dev.motflow.jobs.store.JobRepository;
@@ -51,6 +52,13 @@ public final class JobService {
     public record ResultLink(String url, Instant expiresAt) {
     }
 
+    /**
+     * Presigned GETs of a job's video: the uploaded object, and for the processing route the
+     * annotated MP4 the container writes next to its result (null when the route has none).
+     */
+    public record VideoLinks(String videoUrl, String annotatedVideoUrl, Instant expiresAt) {
+    }
+
     /** One page and the token of the next (null on the last page). */
     public record PageOf<T>(java.util.List<T> items, String nextToken) {
     }
@@ -91,6 +99,42 @@ public final class JobService {
                 .getObjectRequest(o -> o.bucket(job.result().bucket()).key(job.result().key())))
                 .url().toString();
         return Optional.of(new ResultLink(url, clock.instant().plus(ttl)));
+    }
+
+    /**
+     * Links to play a job's video in a browser, or empty before ingest has recorded the object. The
+     * annotated MP4 is linked whenever the processing route's result is known; the container writes
+     * it only when asked to annotate, so a client must expect the link to answer 404.
+     */
+    public Optional<VideoLinks> videoLinks(Job job) {
+        Job.Source source = job.source();
+        if (source == null || source.bucket() == null || source.key() == null) {
+            return Optional.empty();
+        }
+        Duration ttl = config.presignTtl();
+        String video = presignGet(source.bucket(), source.key(), source.versionId(), ttl);
+        String annotated = null;
+        String processingResult = job.result() == null ? null : job.result().sourceResult();
+        if (job.video() != null && job.video().route() == Route.PROCESSING_JOB && processingResult != null
+                && processingResult.startsWith("s3://") && processingResult.endsWith("/" + SageMakerLauncher.PROCESSING_RESULT_FILE)) {
+            String rest = processingResult.substring("s3://".length());
+            int slash = rest.indexOf('/');
+            if (slash > 0) {
+                String key = rest.substring(slash + 1, rest.length() - SageMakerLauncher.PROCESSING_RESULT_FILE.length())
+                        + ANNOTATED_VIDEO_FILE;
+                annotated = presignGet(rest.substring(0, slash), key, null, ttl);
+            }
+        }
+        return Optional.of(new VideoLinks(video, annotated, clock.instant().plus(ttl)));
+    }
+
+    /** What the processing container writes beside {@code tracks.txt} when it annotates. */
+    public static final String ANNOTATED_VIDEO_FILE = "annotated.mp4";
+
+    private String presignGet(String bucket, String key, String versionId, Duration ttl) {
+        return presigner.presignGetObject(p -> p.signatureDuration(ttl)
+                .getObjectRequest(o -> o.bucket(bucket).key(key).versionId(versionId)))
+                .url().toString();
     }
 
     /**

@@ -51,12 +51,19 @@ class JobViewsTest {
     @Test
     void theDetailAddsHistoryAndResultLinks() {
         String json = JobsJson.write(JobViews.detail(succeededProcessingJob(),
-                new JobService.ResultLink("https://r", T1)));
+                new JobService.ResultLink("https://r", T1), null));
         assertEquals(true, json.endsWith(",\"history\":[{\"status\":\"RECEIVED\",\"at\":\"2026-11-25T06:00:00Z\","
                 + "\"reason\":\"arrived\"},{\"status\":\"SUCCEEDED\",\"at\":\"2026-11-25T06:00:01.250Z\"}],"
                 + "\"results\":{\"tracksUrl\":\"https://r\",\"format\":\"MOTChallenge text: frame,id,x,y,w,h,score,-1,-1,-1\","
                 + "\"expiresAt\":\"2026-11-25T06:00:01.250Z\",\"tracksApi\":\"/jobs/0123456789abcdef0123456789abcdef/tracks\"}}"),
                 json);
+    }
+
+    @Test
+    void theDetailLinksTheVideoAndTheAnnotatedVideo() {
+        String json = JobsJson.write(JobViews.detail(succeededProcessingJob(), null,
+                new JobService.VideoLinks("https://v", "https://a", T1)));
+        assertEquals(true, json.endsWith(",\"videoUrl\":\"https://v\",\"annotatedVideoUrl\":\"https://a\"}"), json);
     }
 
     @Test

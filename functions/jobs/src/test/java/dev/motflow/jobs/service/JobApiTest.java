@@ -76,6 +76,23 @@ class JobApiTest {
         assertEquals(jobId, LOCAL.sm.calls("InvokeEndpointAsync").get(0).header("X-Amzn-SageMaker-Inference-Id"));
         assertEquals("AWAITING_UPLOAD", job.at("/history/0/status").asText());
         assertEquals("RECEIVED", job.at("/history/1/status").asText());
+
+        // the console plays the upload through the job's presigned GET: the bytes that were PUT
+        java.net.http.HttpResponse<byte[]> played = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(HttpRequest.newBuilder(URI.create(job.path("videoUrl").asText())).GET().build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, played.statusCode());
+        assertTrue(java.util.Arrays.equals(video, played.body()), "the presigned GET serves the uploaded video");
+        assertTrue(job.path("annotatedVideoUrl").isMissingNode(), "the async route has no annotated video: " + job);
+    }
+
+    @Test
+    void aJobWithoutItsObjectYetHasNoVideoLink() throws Exception {
+        HttpResponse created = call("POST", "/jobs", Map.of(),
+                "{\"fileName\":\"a.mp4\",\"contentType\":\"video/mp4\",\"sizeBytes\":10}");
+        JsonNode job = json(call("GET", "/jobs/" + json(created).path("jobId").asText(), Map.of(), null));
+        assertEquals("AWAITING_UPLOAD", job.path("status").asText());
+        assertTrue(job.path("videoUrl").isMissingNode(), job.toString());
     }
 
     @Test

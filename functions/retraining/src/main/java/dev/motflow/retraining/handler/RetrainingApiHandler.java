@@ -8,6 +8,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.motflow.common.JsonLog;
 import dev.motflow.common.LogContext;
@@ -17,6 +18,7 @@ import dev.motflow.common.http.HttpResponse;
 import dev.motflow.retraining.Env;
 import dev.motflow.retraining.Json;
 import dev.motflow.retraining.RetryableException;
+import dev.motflow.retraining.store.RetrainingQueries;
 import dev.motflow.retraining.store.RunCoordinator.Admitted;
 import dev.motflow.retraining.trigger.LabelledDataTrigger;
 import dev.motflow.retraining.trigger.RequestOptions;
@@ -27,16 +29,22 @@ import dev.motflow.retraining.trigger.RunRequest;
  * optional, "hpo": optional, "coldStart": optional, "importModel": optional {"s3Uri", "force"}}}
  * (docs/handlers.md). Same rules as the S3 trigger: one run per dataset version (or imported model
  * version), one at a time, at most one queued. 202 with the execution name and what happened.
+ * Reads for the console: {@code GET /retraining/runs?dataset=NAME[&limit=N]} (that dataset's runs,
+ * newest first) and {@code GET /retraining/models} (the registry's versions with their scores and
+ * the production pointer).
  */
 public final class RetrainingApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final LabelledDataTrigger trigger;
     private final String bucket;
     private final String artifactsBucket;
     private final JsonLog log;
+    private RetrainingQueries queries;
 
     public RetrainingApiHandler() {
         this(Clients.trigger(Env.system()), Env.system().required("LABELLED_BUCKET"),
                 Env.system().optional("ARTIFACTS_BUCKET", null), Clock.systemUTC());
+        this.queries = new RetrainingQueries(Clients.dynamo(), Env.system().required("TABLE_NAME"),
+                Env.system().optional("MODEL_NAME", Steps.DEFAULT_MODEL_NAME));
     }
 
     /** Without an artifacts bucket: model imports are answered 400. */
@@ -49,6 +57,16 @@ public final class RetrainingApiHandler implements RequestHandler<APIGatewayV2HT
         this.bucket = labelledBucket;
         this.artifactsBucket = artifactsBucket;
         this.log = JsonLog.named("retraining-api");
+    }
+
+    /** With the console's read routes. */
+    public RetrainingApiHandler withQueries(RetrainingQueries queries) {
+        this.queries = queries;
+        return this;
+    }
+
+    /** An error body of the read routes. */
+    record Error(String error, String message) {
     }
 
     /** An error body. */
@@ -75,7 +93,11 @@ public final class RetrainingApiHandler implements RequestHandler<APIGatewayV2HT
     /** {@code POST /retraining}, whoever delivered it. */
     public HttpResponse handle(HttpRequest request) {
         String path = request.path();
-        if (path == null || !path.replaceAll("/+$", "").endsWith("/retraining")) {
+        String trimmed = path == null ? "" : path.replaceAll("/+$", "");
+        if (trimmed.endsWith("/retraining/runs") || trimmed.endsWith("/retraining/models")) {
+            return read(request, trimmed.endsWith("/runs"));
+        }
+        if (path == null || !trimmed.endsWith("/retraining")) {
             return response(404, new Message("no such route"));
         }
         if (!"POST".equals(request.method())) {
@@ -113,6 +135,37 @@ public final class RetrainingApiHandler implements RequestHandler<APIGatewayV2HT
             log.log(JsonLog.Level.WARN, "manual-request-busy", e);
             return response(503, new Message("busy, try again"));
         }
+    }
+
+    private HttpResponse read(HttpRequest request, boolean runs) {
+        if (!"GET".equals(request.method())) {
+            return response(405, new Error("MethodNotAllowed", "use GET"));
+        }
+        if (queries == null) {
+            return response(404, new Error("NotFound", "no read routes here"));
+        }
+        if (!runs) {
+            return response(200, queries.models());
+        }
+        String dataset = request.query().get("dataset");
+        if (dataset == null || dataset.isBlank() || !LabelledDataTrigger.DATASET.matcher(dataset).matches()) {
+            return response(400, new Error("InvalidDataset", "dataset is required: the name under labelled/, e.g. ?dataset=demo"));
+        }
+        int limit = 50;
+        String rawLimit = request.query().get("limit");
+        if (rawLimit != null && !rawLimit.isBlank()) {
+            try {
+                limit = Integer.parseInt(rawLimit.strip());
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > RetrainingQueries.MAX_RUNS) {
+                return response(400, new Error("InvalidParameter", "limit must be 1.." + RetrainingQueries.MAX_RUNS));
+            }
+        }
+        ObjectNode body = Json.object().put("dataset", dataset);
+        body.set("runs", queries.runs(dataset, limit));
+        return response(200, body);
     }
 
     private static HttpResponse response(int status, Object body) {
