@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import paths
+from . import paths, pixel_budget
 from .pipeline import VIDEO_EXTENSIONS
 
 
@@ -67,6 +67,7 @@ def run(args):
     if not videos and not seqs:
         raise ValueError(f"no videos or MOTChallenge sequences under {in_root}")
     out_root.mkdir(parents=True, exist_ok=True)
+    budget = pixel_budget.max_pixels()
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = resolve_model_dir(Path(args.model_dir), Path(tmp))
         overrides = {"conf_thres": args.conf_thres} if args.conf_thres is not None else None
@@ -88,7 +89,8 @@ def run(args):
                 gt = None
                 if kind == "video":
                     res = track_video(pred, src, batch_size=args.batch_size, annotated=annotated,
-                                      max_frames=args.max_frames, decode_threads=args.decode_threads)
+                                      max_frames=args.max_frames, decode_threads=args.decode_threads,
+                                      max_pixels=budget)
                 else:
                     seq = load_sequence(src, require_gt=False)
                     res = track_sequence(pred, seq, batch_size=args.batch_size, max_frames=args.max_frames,
