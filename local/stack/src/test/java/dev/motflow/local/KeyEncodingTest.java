@@ -1,0 +1,165 @@
+package dev.motflow.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/**
+ * Object keys with spaces, {@code +}, {@code %}, {@code #}, non-ASCII letters and emoji, through both
+ * routes of the local stack with the real containers: the API's presigned upload -> S3 event -> ingest
+ * -> InvokeEndpointAsync (the key travels in the {@code X-Amzn-SageMaker-InputLocation} header) ->
+ * the serving container -> completion; and a drop under {@code incoming/batch/} -> processing job
+ * (the key travels in the job's {@code S3Uri}) -> completion. A tiny random-weight model and a
+ * 6-frame video keep it to seconds per job. Needs containers/.venv (./motflow setup).
+ */
+class KeyEncodingTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final List<String> NAMES = List.of("a b+c%20d#e.mp4", "ü.mp4", "東京.mp4", "видео 🎥.mp4");
+
+    @TempDir
+    static Path dir;
+    static LocalStack stack;
+    static CommandContext ctx;
+    static ApiClient api;
+    static Path video;
+    static final ByteArrayOutputStream console = new ByteArrayOutputStream();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path root = RepoRoot.find();
+        Path python = root.resolve("containers/.venv/bin/python");
+        assertTrue(Files.isExecutable(python), "containers/.venv is missing: run ./motflow setup");
+        Path model = dir.resolve("model");
+        video = dir.resolve("clip.mp4");
+        // A freshly initialised tiny network (threshold 0, so that it reports boxes to track) and a short video.
+        String script = String.join("\n",
+                "import json, sys, torch, cv2, numpy as np",
+                "from motflow_ml.config import defaults",
+                "from motflow_ml.model import build_model",
+                "out, video = sys.argv[1], sys.argv[2]",
+                "cfg = {k: v for k, v in defaults().items() if isinstance(v, (int, float, str, bool, list))}",
+                "cfg.update(backbone='resnet18', input_width=160, input_height=96, reid_dim=32, neck_channels=32,",
+                "           head_conv=32, conf_thres=0.0, top_k=8)",
+                "import os; os.makedirs(out, exist_ok=True)",
+                "torch.manual_seed(0)",
+                "torch.save(build_model(cfg).state_dict(), out + '/model.pth')",
+                "open(out + '/config.json', 'w').write(json.dumps(cfg))",
+                "w = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*'mp4v'), 10, (128, 96))",
+                "for i in range(6):",
+                "    f = np.full((96, 128, 3), 90, np.uint8); cv2.rectangle(f, (10 + 8 * i, 20), (40 + 8 * i, 80), (20, 200, 20), -1)",
+                "    w.write(f)",
+                "w.release()");
+        Process p = new ProcessBuilder(python.toString(), "-c", script, model.toString(), video.toString())
+                .directory(root.resolve("containers").toFile()).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS) && p.exitValue() == 0, out);
+        ctx = new CommandContext(root, dir.resolve("data"), 0, 600, new PrintStream(console, true, StandardCharsets.UTF_8));
+        stack = StackConnection.startEmbedded(ctx);
+        stack.sageMaker().containers().deploy(model);
+        api = new ApiClient(stack.apiUrl());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    private static String log() {
+        return console.toString(StandardCharsets.UTF_8);
+    }
+
+    private static final List<String> TERMINAL = List.of("SUCCEEDED", "FAILED", "REJECTED");
+
+    /** Each job followed to its end (at most 3 minutes for all); the ones that did not succeed, with why. */
+    private static List<String> notSucceeded(Map<String, String> jobIdByName) {
+        List<String> failures = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        for (Map.Entry<String, String> e : jobIdByName.entrySet()) {
+            JsonNode job;
+            while (true) {
+                job = api.get("/jobs/" + e.getValue()).expect(200, "GET /jobs").body();
+                if (TERMINAL.contains(job.path("status").asText()) || System.nanoTime() > deadline) {
+                    break;
+                }
+                Containers.sleep(200);
+            }
+            String status = job.path("status").asText();
+            if (!"SUCCEEDED".equals(status)) {
+                failures.add(e.getKey() + ": " + status + " " + job.path("reason").asText());
+                continue;
+            }
+            assertEquals(e.getKey(), job.path("fileName").asText());
+            // the result is served through its presigned URL (download refuses anything but a 2xx)
+            api.download(job.path("results").path("tracksUrl").asText());
+        }
+        return failures;
+    }
+
+    @Test
+    void everyNameSucceedsOnTheAsyncRoute() throws Exception {
+        // POST /jobs -> the presigned PUT (the key in its URL) -> S3 event -> ingest -> InvokeEndpointAsync
+        Map<String, String> jobs = new LinkedHashMap<>();
+        for (String name : NAMES) {
+            ObjectNode req = JSON.createObjectNode().put("fileName", name).put("contentType", "video/mp4")
+                    .put("sizeBytes", Files.size(video));
+            JsonNode created = api.postJson("/jobs", req).expect(201, "POST /jobs").body();
+            assertTrue(created.at("/upload/key").asText().endsWith("/" + name), created.toString());
+            api.upload(created.path("upload"), video);
+            jobs.put(name, created.path("jobId").asText());
+        }
+        assertEquals(List.of(), notSucceeded(jobs), log());
+    }
+
+    @Test
+    void everyNameSucceedsOnTheProcessingRoute() {
+        // a drop under incoming/batch/ -> S3 event -> ingest -> CreateProcessingJob (the key in S3Uri)
+        String folder = "incoming/batch/" + UUID.randomUUID().toString().substring(0, 8) + "/";
+        String since = Instant.now().minusSeconds(1).toString();
+        for (String name : NAMES) {
+            stack.s3().putObject(b -> b.bucket(LocalStack.DROP_BUCKET).key(folder + name).contentType("video/mp4"),
+                    RequestBody.fromFile(video));
+        }
+        Map<String, String> jobs = new LinkedHashMap<>();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (jobs.size() < NAMES.size() && System.nanoTime() < deadline) {
+            for (String status : List.of("RECEIVED", "STARTING", "RUNNING", "SUCCEEDED", "FAILED", "REJECTED")) {
+                for (JsonNode j : api.get("/jobs?limit=100&status=" + status).expect(200, "GET /jobs").body().path("jobs")) {
+                    String name = j.path("fileName").asText();
+                    if (NAMES.contains(name) && "PROCESSING_JOB".equals(j.path("route").asText())
+                            && j.path("createdAt").asText().compareTo(since) >= 0) {
+                        jobs.putIfAbsent(name, j.path("jobId").asText());
+                    }
+                }
+            }
+            Containers.sleep(200);
+        }
+        assertEquals(NAMES.size(), jobs.size(), "a job per dropped object: " + jobs + "\n" + log());
+        assertEquals(List.of(), notSucceeded(jobs), log());
+    }
+}
