@@ -36,7 +36,8 @@ def open_video(path, max_pixels=0):
         cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
         # No file name in the message: it reaches users, and the server's file is a temporary one.
-        raise VideoError("the file cannot be opened as a video (no container or codec that FFmpeg reads)")
+        raise VideoError("the file has no video stream that can be decoded (an audio-only or empty file, a damaged "
+                         "file, or a codec FFmpeg does not read)")
     if max_pixels:
         w, h = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH) or 0), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0)
         if w * h > max_pixels:
@@ -299,7 +300,7 @@ def track_video(predictor, path, batch_size=8, annotated=None, max_frames=0, tra
         if writer:
             writer.close()
     if res.frames == 0:
-        raise VideoError("the video has no decodable frames")
+        raise VideoError("the video has no decodable frames (an empty or damaged video stream)")
     return res
 
 
