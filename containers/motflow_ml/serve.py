@@ -215,7 +215,7 @@ class Handler(BaseHTTPRequestHandler):
             except pixel_budget.TooManyPixels as e:
                 raise HttpError(413, "too_many_pixels", str(e)) from None
             except VideoError as e:
-                raise HttpError(400, "undecodable_video", f"not a decodable video: {e}") from None
+                raise HttpError(400, "undecodable_video", str(e)) from None
         if out_type == "application/json":
             return 200, json.dumps({**res.summary(), "mot": res.mot_text()}, separators=(",", ":")), out_type
         return 200, res.mot_text(), out_type
