@@ -34,7 +34,8 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * the serving container -> completion; and a drop under {@code incoming/batch/} -> processing job
  * (the key travels in the job's {@code S3Uri}) -> completion (its CopyObject of the result names
  * the key in {@code x-amz-copy-source}). A tiny random-weight model and a
- * 6-frame video keep it to seconds per job. Needs containers/.venv (./motflow setup).
+ * 6-frame video keep it to seconds per job. Also: a file without a video stream (as an audio-only
+ * MP4) ends REJECTED on both routes with the container's reason. Needs containers/.venv (./motflow setup).
  */
 class KeyEncodingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -122,6 +123,60 @@ class KeyEncodingTest {
             api.download(job.path("results").path("tracksUrl").asText());
         }
         return failures;
+    }
+
+    /**
+     * An MP4 whose movie has no video track, as an audio-only file has none: ftyp + moov(mvhd) + mdat
+     * (the ingest refuses an MP4 without media data before any container sees it).
+     */
+    private static byte[] audioLikeMp4() {
+        java.nio.ByteBuffer mvhd = java.nio.ByteBuffer.allocate(8 + 100);
+        mvhd.putInt(108).put("mvhd".getBytes(StandardCharsets.US_ASCII)).putInt(0).putLong(0).putInt(1000).putInt(0);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24 + 8 + 108 + 8 + 256);
+        b.putInt(24).put("ftypisom".getBytes(StandardCharsets.US_ASCII)).putInt(0x200).put("isommp41".getBytes(StandardCharsets.US_ASCII));
+        b.putInt(8 + 108).put("moov".getBytes(StandardCharsets.US_ASCII)).put(mvhd.array());
+        b.putInt(8 + 256).put("mdat".getBytes(StandardCharsets.US_ASCII)); // 256 bytes of "audio"
+        return b.array();
+    }
+
+    @Test
+    void aFileWithoutVideoEndsRejectedWithAReasonOnBothRoutes() throws Exception {
+        byte[] silent = audioLikeMp4();
+        Path file = Files.write(dir.resolve("silent.mp4"), silent);
+        ObjectNode req = JSON.createObjectNode().put("fileName", "silent.mp4").put("contentType", "video/mp4")
+                .put("sizeBytes", silent.length);
+        JsonNode created = api.postJson("/jobs", req).expect(201, "POST /jobs").body();
+        api.upload(created.path("upload"), file);
+        String folder = "incoming/batch/" + UUID.randomUUID().toString().substring(0, 8) + "/";
+        String since = Instant.now().minusSeconds(1).toString();
+        stack.s3().putObject(b -> b.bucket(LocalStack.DROP_BUCKET).key(folder + "silent.mp4").contentType("video/mp4"),
+                RequestBody.fromBytes(silent));
+        String processingJob = null;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (processingJob == null && System.nanoTime() < deadline) {
+            for (String status : List.of("RECEIVED", "STARTING", "RUNNING", "FAILED", "REJECTED")) {
+                for (JsonNode j : api.get("/jobs?limit=100&status=" + status).expect(200, "GET /jobs").body().path("jobs")) {
+                    if ("silent.mp4".equals(j.path("fileName").asText()) && !j.path("jobId").asText().equals(created.path("jobId").asText())
+                            && j.path("createdAt").asText().compareTo(since) >= 0) {
+                        processingJob = j.path("jobId").asText();
+                    }
+                }
+            }
+            Containers.sleep(200);
+        }
+        for (String jobId : new String[] {created.path("jobId").asText(), processingJob}) {
+            assertTrue(jobId != null, "the processing route made a job\n" + log());
+            JsonNode job;
+            do {
+                job = api.get("/jobs/" + jobId).expect(200, "GET /jobs").body();
+                Containers.sleep(200);
+            } while (!TERMINAL.contains(job.path("status").asText()) && System.nanoTime() < deadline + TimeUnit.MINUTES.toNanos(1));
+            assertEquals("REJECTED", job.path("status").asText(), job + "\n" + log());
+            String reason = job.path("reason").asText();
+            assertTrue(reason.startsWith("the video cannot be tracked: ") && reason.contains("no video stream")
+                    && reason.contains("audio-only"), reason);
+            assertTrue(!reason.contains("/tmp") && !reason.contains("body-") && !reason.contains(dir.toString()), reason);
+        }
     }
 
     @Test
