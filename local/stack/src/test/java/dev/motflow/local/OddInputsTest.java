@@ -35,9 +35,11 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * (the key travels in the job's {@code S3Uri}) -> completion (its CopyObject of the result names
  * the key in {@code x-amz-copy-source}). A tiny random-weight model and a
  * 6-frame video keep it to seconds per job. Also: a file without a video stream (as an audio-only
- * MP4) ends REJECTED on both routes with the container's reason. Needs containers/.venv (./motflow setup).
+ * MP4) ends REJECTED on both routes with the container's reason; a pixel bomb and an undecodable
+ * frame sent to the stream API are refused as the client's mistakes (413, 422) by the real serving
+ * container. Needs containers/.venv (./motflow setup).
  */
-class KeyEncodingTest {
+class OddInputsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> NAMES = List.of("a b+c%20d#e.mp4", "ü.mp4", "東京.mp4", "видео 🎥.mp4");
     /** One name per kind (reserved ASCII characters; non-ASCII letters and emoji): a processing job takes ~25 s here. */
@@ -75,8 +77,13 @@ class KeyEncodingTest {
                 "for i in range(6):",
                 "    f = np.full((96, 128, 3), 90, np.uint8); cv2.rectangle(f, (10 + 8 * i, 20), (40 + 8 * i, 80), (20, 200, 20), -1)",
                 "    w.write(f)",
-                "w.release()");
-        Process p = new ProcessBuilder(python.toString(), "-c", script, model.toString(), video.toString())
+                "w.release()",
+                "sys.path.insert(0, 'tests')",
+                "from bombs import png_bomb",
+                "open(sys.argv[3], 'wb').write(png_bomb(20000, 20000))",
+                "cv2.imwrite(sys.argv[4], f)");
+        Process p = new ProcessBuilder(python.toString(), "-c", script, model.toString(), video.toString(),
+                dir.resolve("bomb.png").toString(), dir.resolve("frame.png").toString())
                 .directory(root.resolve("containers").toFile()).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -177,6 +184,37 @@ class KeyEncodingTest {
                     && reason.contains("audio-only"), reason);
             assertTrue(!reason.contains("/tmp") && !reason.contains("body-") && !reason.contains(dir.toString()), reason);
         }
+    }
+
+    private static java.net.http.HttpResponse<String> frame(String stream, long index, String type, byte[] body)
+            throws Exception {
+        java.net.http.HttpRequest r = java.net.http.HttpRequest.newBuilder(stack.apiUrl().resolve("/streams/" + stream + "/frames"))
+                .header("X-Frame-Index", Long.toString(index)).header("Content-Type", type)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return java.net.http.HttpClient.newHttpClient().send(r, java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void streamFramesTheModelRefusesAreTheClientsMistakes() throws Exception {
+        byte[] bomb = Files.readAllBytes(dir.resolve("bomb.png"));
+        assertTrue(bomb.length < 500_000, "a pixel bomb is small: " + bomb.length);
+        java.net.http.HttpResponse<String> r = frame("cam-bomb", 1, "image/png", bomb);
+        assertEquals(413, r.statusCode(), r.body());
+        JsonNode body = JSON.readTree(r.body());
+        assertEquals("TooManyPixels", body.path("error").asText(), r.body());
+        assertTrue(body.path("message").asText().contains("20000x20000") && body.path("message").asText().contains("33,177,600"),
+                r.body());
+        byte[] garbage = new byte[4096];
+        garbage[0] = (byte) 0xFF;
+        garbage[1] = (byte) 0xD8;
+        garbage[2] = (byte) 0xFF;
+        r = frame("cam-bomb", 1, "image/jpeg", garbage);
+        assertEquals(422, r.statusCode(), r.body());
+        assertEquals("UndecodableImage", JSON.readTree(r.body()).path("error").asText(), r.body());
+        // the refused frames wrote no state: frame 1 is still free, and a real frame is tracked
+        byte[] png = Files.readAllBytes(dir.resolve("frame.png"));
+        r = frame("cam-bomb", 1, "image/png", png);
+        assertEquals(200, r.statusCode(), r.body());
     }
 
     @Test
