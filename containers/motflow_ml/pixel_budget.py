@@ -142,12 +142,16 @@ def _bmp(b):
 
 
 _MAX_MOOV = 64 << 20  # a movie header larger than this is left to the decoder's check
+# Boxes read per level: real files have a handful; a file of millions of tiny boxes would cost CPU time.
+_MAX_BOXES = 4096
 
 
 def _boxes(b, start=0, end=None):
     """(type, payload start, payload end) of the ISO BMFF boxes in b[start:end]."""
     i, end = start, len(b) if end is None else end
-    while i + 8 <= end:
+    for _ in range(_MAX_BOXES):
+        if i + 8 > end:
+            return
         size, kind = struct.unpack_from(">I4s", b, i)
         head = 8
         if size == 1 and i + 16 <= end:
@@ -198,7 +202,9 @@ def mp4_frame_size(path):
         f.seek(0, 2)
         length = f.tell()
         i = 0
-        while i + 8 <= length:
+        for _ in range(_MAX_BOXES):
+            if i + 8 > length:
+                return None
             f.seek(i)
             head = f.read(16)
             if len(head) < 8:

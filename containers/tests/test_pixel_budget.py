@@ -140,3 +140,9 @@ def test_undecodable_video_messages_name_no_file(tmp_path):
 
 def test_frame_helper_makes_real_frames():
     assert pb.image_size(frame(3840, 2160)) == ("jpeg", 3840, 2160)
+
+
+def test_a_file_of_countless_tiny_boxes_is_left_to_the_decoder(tmp_path):
+    path = tmp_path / "boxes.mp4"
+    path.write_bytes(b"\0\0\0\x08free" * 200_000)  # 1.6 MB of empty boxes, no moov
+    assert pb.mp4_frame_size(path) is None
