@@ -6,6 +6,8 @@ shape (config defaults: resnet34, 1088x608 input; speed and memory do not depend
 reads the server process's peak resident memory (VmHWM in /proc) after each request, in order:
     idle (model loaded and warmed up) -> 20000x20000 PNG bomb (about 390 KB, refused from its header:
     413) -> 1920x1080 JPEG -> 3840x2160 JPEG -> 7680x4320 JPEG (the budget)
+then, since the peak is a high-water mark, once more with a fresh server per frame size (idle, then
+that one frame): each frame's own peak.
 --unguarded also starts a second server with the budget lifted (MOTFLOW_MAX_PIXELS and OpenCV's limit
 set to 10^10) and sends it the bomb: what the budget saves (several GB; off by default).
 
@@ -123,6 +125,15 @@ def main(argv=None):
                   f"peak RSS {srv.peak():.0f} MiB{note}", flush=True)
     finally:
         srv.stop()
+    for name, body, ctype in requests[1:]:
+        srv = Server(work / "model", {})
+        try:
+            idle = srv.peak()
+            status, _, dt = srv.invoke(body, ctype)
+            print(f"RESULT fresh server, {name} alone: HTTP {status}; peak RSS {srv.peak():.0f} MiB "
+                  f"(idle {idle:.0f} MiB)", flush=True)
+        finally:
+            srv.stop()
     if a.unguarded:
         srv = Server(work / "model", {"MOTFLOW_MAX_PIXELS": str(10 ** 10), "OPENCV_IO_MAX_IMAGE_PIXELS": str(10 ** 10)})
         try:
