@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from .config import ASSOCIATION_KEYS
+from .pixel_budget import TooManyPixels, check, mp4_frame_size
 from .tracker import JdeTracker
 
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".ts")
@@ -22,12 +23,26 @@ class VideoError(ValueError):
     """The input is not a decodable video."""
 
 
-def open_video(path):
+def open_video(path, max_pixels=0):
+    """An opened capture and its frame rate. With max_pixels, a video whose frames (as the decoder
+    reports them on opening, before any frame is read) are over that many pixels is refused; an MP4 / MOV
+    is checked before opening too, from the sizes its movie header declares."""
+    if max_pixels:
+        declared = mp4_frame_size(path)
+        if declared:
+            check(*declared, max_pixels, "the video's frame")
     cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)  # FFmpeg first: GStreamer only adds noise here
     if not cap.isOpened():
         cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
-        raise VideoError(f"cannot open {Path(path).name} as a video")
+        # No file name in the message: it reaches users, and the server's file is a temporary one.
+        raise VideoError("the file has no video stream that can be decoded (an audio-only or empty file, a damaged "
+                         "file, or a codec FFmpeg does not read)")
+    if max_pixels:
+        w, h = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH) or 0), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0)
+        if w * h > max_pixels:
+            cap.release()
+            raise TooManyPixels(w, h, max_pixels, "the video's frame")
     fps = cap.get(cv2.CAP_PROP_FPS)
     if not fps or not np.isfinite(fps) or fps <= 0 or fps > 1000:
         fps = 30.0
@@ -206,10 +221,12 @@ def output_filter(cfg):
     return keep
 
 
-def track_frames(predictor, frames_iter, fps=30.0, batch_size=8, tracker_kw=None, max_frames=0, on_frame=None):
+def track_frames(predictor, frames_iter, fps=30.0, batch_size=8, tracker_kw=None, max_frames=0, on_frame=None,
+                 max_pixels=0):
     """Runs detection + association over frames; returns a TrackResult. on_frame(frame, tracks) is
     called per frame (used for the annotated video). Association settings and the results filter come
-    from the model's config (association_settings, output_filter)."""
+    from the model's config (association_settings, output_filter). With max_pixels, a frame over that
+    many pixels stops the run with TooManyPixels (a stream may change its size after the first frame)."""
     tracker = JdeTracker(fps=fps, det_thresh=predictor.conf_thres,
                          track_buffer=int(predictor.cfg.get("track_buffer", 30)),
                          **association_settings(predictor.cfg, tracker_kw))
@@ -221,6 +238,8 @@ def track_frames(predictor, frames_iter, fps=30.0, batch_size=8, tracker_kw=None
         for n, f in enumerate(frames_iter):
             if max_frames and n >= max_frames:
                 break
+            if max_pixels and f.shape[0] * f.shape[1] > max_pixels:
+                raise TooManyPixels(f.shape[1], f.shape[0], max_pixels, f"frame {n + 1}")
             yield f
 
     for batch in batched_prefetch(limited(), batch_size):
@@ -268,19 +287,20 @@ class AnnotatedWriter:
             self.writer.release()
 
 
-def track_video(predictor, path, batch_size=8, annotated=None, max_frames=0, tracker_kw=None, decode_threads=1):
-    cap, fps = open_video(path)
+def track_video(predictor, path, batch_size=8, annotated=None, max_frames=0, tracker_kw=None, decode_threads=1,
+                max_pixels=0):
+    cap, fps = open_video(path, max_pixels)
     cap.release()
     writer = AnnotatedWriter(annotated, fps) if annotated else None
     frames = iter_video_segments(path, decode_threads) if decode_threads > 1 else iter_video(path)
     try:
         res = track_frames(predictor, frames, fps=fps, batch_size=batch_size, tracker_kw=tracker_kw,
-                           max_frames=max_frames, on_frame=writer)
+                           max_frames=max_frames, on_frame=writer, max_pixels=max_pixels)
     finally:
         if writer:
             writer.close()
     if res.frames == 0:
-        raise VideoError(f"{Path(path).name}: no decodable frames")
+        raise VideoError("the video has no decodable frames (an empty or damaged video stream)")
     return res
 
 

@@ -12,7 +12,9 @@ Output (under $MOTFLOW_OPT_ML/processing/output), per input at its relative path
   <rel>/metrics.json   evaluation mode (ground truth present): MOTA, IDF1, MOTP, FP, FN, IDSW, ...
   run_summary.json     every input with its status, totals, overall metrics, throughput
 Exit status 1 (and the reason in $MOTFLOW_OPT_ML/output/failure) when there is no input or any input
-failed; the other inputs' results are still written.
+failed; the other inputs' results are still written. When every failed input failed because of the input
+itself (no decodable video stream or frames, frames over MOTFLOW_MAX_PIXELS), the reason starts with
+"InputRejected: " and says what is wrong with which input: the control plane ends such a job REJECTED.
 """
 import argparse
 import json
@@ -22,8 +24,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import paths
+from . import paths, pixel_budget
 from .pipeline import VIDEO_EXTENSIONS
+
+
+class InputRejected(Exception):
+    """The inputs themselves cannot be tracked (not a fault of the job): the message is for the user."""
 
 
 def default_model_dir():
@@ -58,7 +64,7 @@ def run(args):
     from .data import load_sequence
     from .inference import Predictor
     from .metrics import combine, evaluate
-    from .pipeline import track_sequence, track_video
+    from .pipeline import VideoError, track_sequence, track_video
 
     in_root, out_root = Path(args.input), Path(args.output)
     if not in_root.is_dir():
@@ -67,6 +73,7 @@ def run(args):
     if not videos and not seqs:
         raise ValueError(f"no videos or MOTChallenge sequences under {in_root}")
     out_root.mkdir(parents=True, exist_ok=True)
+    budget = pixel_budget.max_pixels()
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = resolve_model_dir(Path(args.model_dir), Path(tmp))
         overrides = {"conf_thres": args.conf_thres} if args.conf_thres is not None else None
@@ -88,7 +95,8 @@ def run(args):
                 gt = None
                 if kind == "video":
                     res = track_video(pred, src, batch_size=args.batch_size, annotated=annotated,
-                                      max_frames=args.max_frames, decode_threads=args.decode_threads)
+                                      max_frames=args.max_frames, decode_threads=args.decode_threads,
+                                      max_pixels=budget)
                 else:
                     seq = load_sequence(src, require_gt=False)
                     res = track_sequence(pred, seq, batch_size=args.batch_size, max_frames=args.max_frames,
@@ -108,6 +116,9 @@ def run(args):
                 print(f"{rel}: {item['frames']} frames, {item['tracks']} tracks, {item['fps']} frames/s"
                       + (f", MOTA={item['metrics']['MOTA']:.4f} IDF1={item['metrics']['IDF1']:.4f}"
                          if "metrics" in item else ""), flush=True)
+            except (VideoError, pixel_budget.TooManyPixels) as e:
+                item.update(status="failed", error=f"{type(e).__name__}: {e}", rejected=str(e))
+                print(f"{rel}: REJECTED {e}", file=sys.stderr, flush=True)
             except Exception as e:
                 item.update(status="failed", error=f"{type(e).__name__}: {e}")
                 print(f"{rel}: FAILED {item['error']}", file=sys.stderr, flush=True)
@@ -123,6 +134,9 @@ def run(args):
         run_summary["metrics"] = combine(metrics_list)
     (out_root / "run_summary.json").write_text(json.dumps(run_summary, indent=2) + "\n")
     failed = [i for i in items if i["status"] != "ok"]
+    if failed and all("rejected" in i for i in failed):
+        raise InputRejected("; ".join(f"{i['input']}: {i['rejected']}" for i in failed[:3])
+                            + (f" (and {len(failed) - 3} more)" if len(failed) > 3 else ""))
     if failed:
         raise RuntimeError(f"{len(failed)} of {len(items)} inputs failed, first: {failed[0]['input']}: "
                            f"{failed[0]['error']}")

@@ -131,7 +131,8 @@ def test_bad_input_is_a_4xx_json_error(server, body, ctype, accept, status):
     port = server[0]
     got, rtype, payload = post(port, body, ctype, accept)
     assert got == status and rtype == "application/json"
-    assert json.loads(payload)["error"]
+    err = json.loads(payload)
+    assert set(err) == {"error", "message"} and err["error"].islower() and err["message"]
     assert request(port, "GET", "/ping")[0] == 200  # still serving
 
 
@@ -148,7 +149,8 @@ def test_ping_is_503_without_a_model(tmp_path):
     t.start()
     try:
         status, _, body = request(srv.server_address[1], "GET", "/ping")
-        assert status == 503 and "model.pth" in json.loads(body)["error"]
+        err = json.loads(body)
+        assert status == 503 and err["error"] == "model_load_failed" and "model.pth" in err["message"]
         status, _, body = post(srv.server_address[1], b"\xff\xd8", "image/jpeg")
         assert status == 503
     finally:

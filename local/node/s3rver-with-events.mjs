@@ -46,6 +46,22 @@ const server = new S3rver({
   configureBuckets: buckets,
 });
 
+// s3rver reads x-amz-copy-source with decodeURI, which leaves the escapes of reserved characters
+// (%23 '#', %2B '+', %24 '$', ...) in the key, so a copy of `a+b#c.mp4` finds no such key. S3 decodes
+// the whole header: decoding it here and re-encoding it with encodeURI hands s3rver a value that its
+// decodeURI turns back into the exact key. First in the chain: Koa composes its middleware on run().
+server.middleware.unshift(async (ctx, next) => {
+  const source = ctx.headers['x-amz-copy-source'];
+  if (source !== undefined) {
+    try {
+      ctx.headers['x-amz-copy-source'] = encodeURI(decodeURIComponent(source));
+    } catch (e) {
+      // not valid percent-encoding: left for s3rver to refuse
+    }
+  }
+  await next();
+});
+
 function formEncode(key) {
   return encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
 }

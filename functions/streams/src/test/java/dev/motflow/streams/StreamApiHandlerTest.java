@@ -208,7 +208,7 @@ class StreamApiHandlerTest {
     }
 
     @Test
-    void endpointFailuresAre502Or503WithAReasonAndWriteNoState() {
+    void endpointFailuresAre4xx502Or503WithAReasonAndWriteNoState() {
         SyntheticScene scene = env.scene(107, 2);
         env.sm.injectFaults(dev.motflow.testsupport.FaultPlan.always(dev.motflow.testsupport.Fault.THROTTLING));
         try {
@@ -221,10 +221,12 @@ class StreamApiHandlerTest {
         } finally {
             env.sm.injectFaults(null);
         }
-        // The container refused the image (the stub model knows no scene 999).
-        JsonNode modelError = error(send("cam-faults", 1, new SyntheticScene(999, 1, 4, 0).jpeg(1)), 502, "ModelError");
-        assertTrue(modelError.get("message").asText().contains("status 400"), modelError.toString());
-        assertTrue(modelError.get("message").asText().contains("not a decodable image/jpeg image"), modelError.toString());
+        // The container refused the image (the stub model knows no scene 999): the client's mistake, 422
+        // with the container's message (not its JSON).
+        JsonNode undecodable = error(send("cam-faults", 1, new SyntheticScene(999, 1, 4, 0).jpeg(1)), 422,
+                "UndecodableImage");
+        assertTrue(undecodable.get("message").asText().contains("not a decodable image/jpeg image"), undecodable.toString());
+        assertFalse(undecodable.get("message").asText().contains("{"), undecodable.toString());
         // An endpoint that does not exist.
         StreamApiHandler wrongEndpoint = env.handler(dev.motflow.streams.service.StreamsConfig.of(env.table, "no-such-endpoint"), clock);
         JsonNode missing = error(wrongEndpoint.handleRequest(Requests.frame("cam-faults", 1, scene.jpeg(1)), null), 502,

@@ -193,11 +193,35 @@ public final class LocalSageMaker implements AutoCloseable {
     private static AsyncInference.Request asyncRequest(String endpointName, HttpExchange ex, HttpResponse<byte[]> answer)
             throws IOException {
         return new AsyncInference.Request(endpointName, JSON.readTree(answer.body()).path("InferenceId").asText(),
-                ex.getRequestHeaders().getFirst("X-Amzn-SageMaker-InputLocation"),
-                ex.getRequestHeaders().getFirst("X-Amzn-SageMaker-Content-Type"),
-                ex.getRequestHeaders().getFirst("X-Amzn-SageMaker-Accept"),
+                utf8Header(ex, "X-Amzn-SageMaker-InputLocation"),
+                utf8Header(ex, "X-Amzn-SageMaker-Content-Type"),
+                utf8Header(ex, "X-Amzn-SageMaker-Accept"),
                 answer.headers().firstValue("X-Amzn-SageMaker-OutputLocation").orElseThrow(),
                 answer.headers().firstValue("X-Amzn-SageMaker-FailureLocation").orElseThrow());
+    }
+
+    /**
+     * A request header as the SDK wrote it. The SDK sends header values as UTF-8 bytes (an S3 URI with
+     * the raw key, e.g. {@code s3://b/incoming/東京.mp4}), while the JDK's server hands every byte back
+     * as one ISO-8859-1 character; read that way a non-ASCII key no longer names the object. Undoing
+     * the JDK's decoding gives the bytes back; a value that is not valid UTF-8 is left as it came.
+     */
+    static String utf8Header(HttpExchange ex, String name) {
+        return utf8(ex.getRequestHeaders().getFirst(name));
+    }
+
+    static String utf8(String latin1) {
+        if (latin1 == null || latin1.chars().allMatch(c -> c < 0x80)) {
+            return latin1;
+        }
+        byte[] raw = latin1.getBytes(StandardCharsets.ISO_8859_1);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(raw)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return latin1;
+        }
     }
 
     /** What a successful control-plane call sets in motion locally. */

@@ -25,8 +25,9 @@ public enum JobStatus {
         return switch (this) {
             case AWAITING_UPLOAD -> EnumSet.of(RECEIVED);
             case RECEIVED -> EnumSet.of(STARTING, REJECTED, FAILED);
-            case STARTING -> EnumSet.of(STARTING, RUNNING, FAILED, SUCCEEDED);
-            case RUNNING -> EnumSet.of(SUCCEEDED, FAILED);
+            // REJECTED after the start: the container found the input undecodable (CompletionService).
+            case STARTING -> EnumSet.of(STARTING, RUNNING, FAILED, SUCCEEDED, REJECTED);
+            case RUNNING -> EnumSet.of(SUCCEEDED, FAILED, REJECTED);
             case SUCCEEDED, FAILED, REJECTED -> EnumSet.noneOf(JobStatus.class);
         };
     }

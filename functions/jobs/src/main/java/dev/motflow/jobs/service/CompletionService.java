@@ -113,11 +113,16 @@ public final class CompletionService {
                     return succeed(found.get(), output, timings, SOURCE_ASYNC, messageId, body);
                 }
                 case "Failed" -> {
-                    String reason = "async inference failed: " + msg.path("failureReason").asText("no reason given");
+                    String failureReason = msg.path("failureReason").asText("no reason given");
+                    String reason = "async inference failed: " + failureReason;
                     String failure = response.path("failureLocation").asText("");
                     if (!failure.isEmpty()) {
                         timings.set(JobField.FAILURE_LOCATION, failure);
                         reason += " (details: " + failure + ")";
+                    }
+                    String rejection = ContainerRejections.fromAsyncFailure(failureReason);
+                    if (rejection != null) {
+                        return reject(found.get(), rejection, timings);
                     }
                     return fail(found.get(), reason, timings);
                 }
@@ -174,6 +179,10 @@ public final class CompletionService {
                 }
                 case "Failed", "Stopped" -> {
                     String why = detail.path("FailureReason").asText(detail.path("ExitMessage").asText(""));
+                    String rejection = "Failed".equals(status) ? ContainerRejections.fromProcessingFailure(why) : null;
+                    if (rejection != null) {
+                        return reject(job, rejection, timings);
+                    }
                     return fail(job, "processing job " + name + " " + status.toLowerCase(java.util.Locale.ROOT)
                             + (why.isEmpty() ? "" : ": " + why), timings);
                 }
@@ -247,6 +256,16 @@ public final class CompletionService {
             return Outcome.DONE;
         }
         return finish(job, JobStatus.FAILED, reason, JobUpdate.of().with(timings).set(JobField.FINISHED_AT, clock.instant()));
+    }
+
+    /** The input itself cannot be tracked (the container said so): REJECTED with the container's reason. */
+    private Outcome reject(Job job, String reason, JobUpdate timings) {
+        if (job.status().terminal()) {
+            LOG.info("duplicate completion: job already " + job.status(), "jobId", job.jobId());
+            return Outcome.DONE;
+        }
+        return finish(job, JobStatus.REJECTED, "the video cannot be tracked: " + reason,
+                JobUpdate.of().with(timings).set(JobField.FINISHED_AT, clock.instant()));
     }
 
     private Outcome finish(Job job, JobStatus to, String reason, JobUpdate sets) {

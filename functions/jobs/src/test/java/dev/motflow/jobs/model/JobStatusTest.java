@@ -14,6 +14,9 @@ class JobStatusTest {
         assertTrue(JobStatus.RUNNING.canMoveTo(JobStatus.SUCCEEDED));
         assertFalse(JobStatus.RECEIVED.canMoveTo(JobStatus.SUCCEEDED));
         assertFalse(JobStatus.RUNNING.canMoveTo(JobStatus.STARTING));
+        // the container found the input undecodable after the start
+        assertTrue(JobStatus.RUNNING.canMoveTo(JobStatus.REJECTED));
+        assertTrue(JobStatus.STARTING.canMoveTo(JobStatus.REJECTED));
         for (JobStatus terminal : new JobStatus[] {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.REJECTED}) {
             assertTrue(terminal.terminal());
             assertTrue(terminal.next().isEmpty());

@@ -61,12 +61,15 @@ public final class StreamsEnv {
     private InvokeResponse answer(String contentType, byte[] body) throws StubError {
         modelCalls.incrementAndGet();
         if (!"image/jpeg".equals(contentType) && !"image/png".equals(contentType)) {
-            throw StubError.modelError(415, "unsupported content type " + contentType);
+            throw StubError.modelError(415, "{\"error\":\"unsupported_media_type\",\"message\":\"unsupported content type "
+                    + contentType + "\"}");
         }
         long[] id = SyntheticScene.decodeImage(body);
         SyntheticScene scene = id == null ? null : scenes.get(id[0]);
         if (scene == null) {
-            throw StubError.modelError(400, "body is not a decodable " + contentType + " image");
+            // What the serving container answers (containers/README.md): {"error": code, "message": text}.
+            throw StubError.modelError(400, "{\"error\":\"undecodable_image\",\"message\":\"body is not a decodable "
+                    + contentType + " image\"}");
         }
         return InvokeResponse.json(SyntheticScene.answerJson(scene.detections(id[1]), withEmbeddings));
     }
