@@ -171,7 +171,7 @@ class TemplateTest {
             assertTrue(p.path("MemorySize").asInt() >= 512 && p.path("Timeout").asInt() > 0, f.getKey());
         }
         int expected = synth.stack.javaFunctions().size();
-        assertEquals(11, expected, "4 job + 6 retraining + 1 stream functions");
+        assertEquals(12, expected, "4 job + reconciler + 6 retraining + 1 stream functions");
         assertEquals(expected, java);
         assertEquals(functions.size(), java, "no helper Lambdas (custom resources) sneaked in");
         synth.resources("AWS::Logs::LogGroup").forEach((id, lg) ->
