@@ -43,6 +43,8 @@ import software.amazon.awssdk.services.sagemaker.model.DescribeProcessingJobResp
  * if there is one, else FAILED.</li>
  * <li>RUNNING on the async route: the output object completes the job, the failure object fails it,
  * as the SNS notification would.</li>
+ * <li>Where configured (the local stack), SageMaker work that left no trace is submitted again, at
+ * most {@value #MAX_SUBMITS} submissions in all.</li>
  * <li>RECEIVED, STARTING or RUNNING without a write for the hard timeout: FAILED "timed out after N
  * minutes in STATE" (a processing job still running is stopped first).</li>
  * </ul>
@@ -54,8 +56,8 @@ public final class JobReconciler {
     private static final JsonLog LOG = JsonLog.get(JobReconciler.class);
     private static final List<JobStatus> OPEN = List.of(JobStatus.AWAITING_UPLOAD, JobStatus.RECEIVED,
             JobStatus.STARTING, JobStatus.RUNNING);
-    /** Resubmissions of a lost async inference before the hard timeout decides. */
-    private static final long MAX_ASYNC_SUBMITS = 3;
+    /** Submissions of lost SageMaker work (the first included) before the hard timeout decides. */
+    private static final long MAX_SUBMITS = 3;
 
     /** What one look at a job did. */
     public enum Action {
@@ -65,7 +67,7 @@ public final class JobReconciler {
         INGESTED,
         /** Completed or failed from what SageMaker or S3 shows. */
         SETTLED,
-        /** Async inference submitted again (local stack only). */
+        /** Lost SageMaker work submitted again (local stack only). */
         RESUBMITTED,
         /** FAILED after the hard timeout. */
         TIMED_OUT,
@@ -102,6 +104,11 @@ public final class JobReconciler {
         this.sageMaker = sageMaker;
         this.s3 = s3;
         this.clock = clock;
+    }
+
+    /** The same reconciler with other deadlines (the local stack's sweep at start: everything is due). */
+    public JobReconciler withDeadlines(ReconcilerConfig other) {
+        return new JobReconciler(config, other, jobs, ingest, completion, launcher, sageMaker, s3, clock);
     }
 
     /** One sweep over the non-terminal jobs; a job that fails to settle is logged and left for the next run. */
@@ -229,6 +236,12 @@ public final class JobReconciler {
                 LOG.info("reconciler: processing job unknown to SageMaker, its result exists; completing", "jobId", job.jobId());
                 return settled(completion.completeFound(job, result, JobUpdate.of()));
             }
+            if (resubmitDue(job, age)) {
+                long size = Optional.ofNullable(job.video().sizeBytes()).orElse(0L);
+                launcher.startProcessing(job.jobId(), job.source().s3Uri(), size,
+                        job.sagemaker().model() == null ? null : job.sagemaker().model().s3Uri());
+                return resubmitted(job);
+            }
             return settled(completion.failFound(job, "processing job " + name
                     + " no longer exists on SageMaker and left no result", JobUpdate.of()));
         }
@@ -281,20 +294,30 @@ public final class JobReconciler {
         if (age.compareTo(deadlines.hardTimeout()) >= 0) {
             return timeOut(job, age, "no async output at " + output + " and no failure at " + failure);
         }
-        long submits = Optional.ofNullable(job.start().attempts()).orElse(1L);
-        if (deadlines.resubmitLostAsync() != null && age.compareTo(deadlines.resubmitLostAsync()) >= 0
-                && submits < MAX_ASYNC_SUBMITS && job.video().container() != null) {
+        if (resubmitDue(job, age) && job.video().container() != null) {
             launcher.startAsync(job.jobId(), job.source().s3Uri(), job.video().container().mediaType());
-            try {
-                // The write restarts the job's clock, so the next run waits a full period before judging again.
-                jobs.update(job, JobUpdate.of().set(JobField.START_ATTEMPTS, submits + 1));
-            } catch (StaleJobException e) {
-                // a notification moved it meanwhile: its state wins
-            }
-            LOG.warn("reconciler: async inference lost; submitted again", "jobId", job.jobId(), "submit", submits + 1);
-            return Action.RESUBMITTED;
+            return resubmitted(job);
         }
         return Action.WAITING;
+    }
+
+    private boolean resubmitDue(Job job, Duration age) {
+        long submits = Optional.ofNullable(job.start().attempts()).orElse(1L);
+        return deadlines.resubmitLost() != null && age.compareTo(deadlines.resubmitLost()) >= 0 && submits < MAX_SUBMITS
+                && job.source().s3Uri() != null;
+    }
+
+    private Action resubmitted(Job job) {
+        long submits = Optional.ofNullable(job.start().attempts()).orElse(1L) + 1;
+        try {
+            // The write restarts the job's clock, so the next run waits a full period before judging again.
+            jobs.update(job, JobUpdate.of().set(JobField.START_ATTEMPTS, submits));
+        } catch (StaleJobException e) {
+            // a notification moved it meanwhile: its state wins
+        }
+        LOG.warn("reconciler: SageMaker work lost; submitted again", "jobId", job.jobId(), "submit", submits,
+                "route", String.valueOf(job.video().route()));
+        return Action.RESUBMITTED;
     }
 
     private Action timeOut(Job job, Duration age, String detail) {

@@ -13,13 +13,14 @@ import java.util.Map;
  * @param starting a STARTING job this old, with its start lease expired, is started again
  * @param running a RUNNING job this old is checked with SageMaker (processing) or S3 (async output)
  * @param hardTimeout a job RECEIVED, STARTING or RUNNING this long without a write is FAILED
- * @param resubmitLostAsync an async inference without output or failure after this long is submitted
- *        again (same inference id, same input); null in AWS, where SageMaker always writes one of the
- *        two within the endpoint's invocation timeout; locally in-flight inferences die with the stack
+ * @param resubmitLost SageMaker work that left no trace after this long is submitted again: an async
+ *        inference without output or failure (same inference id, same input), a processing job SageMaker
+ *        does not know (same name); null in AWS, where SageMaker always answers within its own limits;
+ *        set by the local stack, whose in-flight SageMaker work dies with it
  * @param maxJobs most jobs settled in one run (a Lambda run stays well inside its timeout)
  */
 public record ReconcilerConfig(Duration awaitingUpload, Duration received, Duration starting, Duration running,
-                               Duration hardTimeout, Duration resubmitLostAsync, int maxJobs) {
+                               Duration hardTimeout, Duration resubmitLost, int maxJobs) {
 
     public ReconcilerConfig {
         for (Duration d : new Duration[] {awaitingUpload, received, starting, running, hardTimeout}) {
@@ -47,14 +48,14 @@ public record ReconcilerConfig(Duration awaitingUpload, Duration received, Durat
 
     public static ReconcilerConfig fromMap(Map<String, String> env) {
         ReconcilerConfig d = defaults();
-        String resubmit = env.get("RECONCILE_RESUBMIT_ASYNC_SECONDS");
+        String resubmit = env.get("RECONCILE_RESUBMIT_LOST_SECONDS");
         return new ReconcilerConfig(
                 seconds(env, "RECONCILE_AWAITING_UPLOAD_SECONDS", d.awaitingUpload()),
                 seconds(env, "RECONCILE_RECEIVED_SECONDS", d.received()),
                 seconds(env, "RECONCILE_STARTING_SECONDS", d.starting()),
                 seconds(env, "RECONCILE_RUNNING_SECONDS", d.running()),
                 Duration.ofMinutes(number(env, "RECONCILE_HARD_TIMEOUT_MINUTES", d.hardTimeout().toMinutes())),
-                resubmit == null || resubmit.isBlank() ? null : seconds(env, "RECONCILE_RESUBMIT_ASYNC_SECONDS", null),
+                resubmit == null || resubmit.isBlank() ? null : seconds(env, "RECONCILE_RESUBMIT_LOST_SECONDS", null),
                 (int) number(env, "RECONCILE_MAX_JOBS", d.maxJobs()));
     }
 

@@ -224,6 +224,18 @@ class JobReconcilerTest {
         assertEquals(2, LOCAL.sm.calls("InvokeEndpointAsync").size());
         assertEquals(Action.WAITING, rt.reconciler().reconcileOne(job.jobId()), "the resubmission restarted the clock");
         assertEquals(JobStatus.RUNNING, reload(job).status());
+        clock.advance(Duration.ofMinutes(2));
+        assertEquals(Action.RESUBMITTED, rt.reconciler().reconcileOne(job.jobId()));
+        clock.advance(Duration.ofMinutes(2));
+        assertEquals(Action.WAITING, rt.reconciler().reconcileOne(job.jobId()), "at most 3 submissions");
+        assertEquals(3, LOCAL.sm.calls("InvokeEndpointAsync").size());
+
+        Job batch = running("incoming/batch/resubmit.mp4");
+        LOCAL.sm.reset(); // the local SageMaker restarted: the processing job is gone
+        clock.advance(Duration.ofMinutes(2));
+        assertEquals(Action.RESUBMITTED, rt.reconciler().reconcileOne(batch.jobId()));
+        assertEquals(1, LOCAL.sm.calls("CreateProcessingJob").size());
+        assertTrue(LOCAL.sm.processingJob(batch.sagemaker().processingJobName()) != null, "created again under its name");
     }
 
     @Test
