@@ -12,7 +12,8 @@ import dev.motflow.jobs.service.ReconcilerConfig;
 /**
  * The job reconciler of the local stack (the scheduled Lambda of the CDK app): once at start, where
  * everything non-terminal is due (nothing of an earlier process is still running: its SageMaker work
- * died with it, so lost work is submitted again at once), then every minute with the local deadlines.
+ * died with it, so lost work is submitted again and its start leases are released at once), then every
+ * minute with the local deadlines.
  */
 final class LocalReconciliation implements AutoCloseable {
     /**
@@ -39,8 +40,9 @@ final class LocalReconciliation implements AutoCloseable {
         this.log = log;
     }
 
-    LocalReconciliation start() {
-        timer.execute(() -> sweep(reconciler.withDeadlines(AT_START), "at start"));
+    /** {@code processStarted}: what the last process wrote before this instant has no live worker any more. */
+    LocalReconciliation start(java.time.Instant processStarted) {
+        timer.execute(() -> sweep(reconciler.withDeadlines(AT_START).withWorkersLostBefore(processStarted), "at start"));
         timer.scheduleWithFixedDelay(() -> sweep(reconciler, "periodic"), PERIOD_SECONDS, PERIOD_SECONDS, TimeUnit.SECONDS);
         return this;
     }

@@ -85,6 +85,8 @@ public final class LocalStack implements AutoCloseable {
         } catch (IOException e) {
             throw new LocalStackException("cannot create the data folder " + data + ": " + e.getMessage());
         }
+        // Every job write before this instant was made by an earlier process, whose workers are gone.
+        java.time.Instant processStarted = java.time.Instant.now();
         // Children of an earlier run on this folder that outlived it (its JVM was killed) go first.
         ChildPids.stopStale(data, log);
         this.api = new LocalApiServer(options.apiPort(), log);
@@ -144,7 +146,7 @@ public final class LocalStack implements AutoCloseable {
             processingQueue.start();
             retraining.labelledQueue().start();
             s3Events.start(ingestQueue, retraining.labelledQueue());
-            lifecycle.add(new LocalReconciliation(jobs.reconciler(), log).start());
+            lifecycle.add(new LocalReconciliation(jobs.reconciler(), log).start(processStarted));
             api.start(new LocalApiServer.Routes(new ApiHandler(jobs.api()), new StreamApiHandler(streams), retraining.api(),
                     retraining.executions()::toJson));
             writeStackFile();

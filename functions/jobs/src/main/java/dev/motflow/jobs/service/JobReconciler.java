@@ -91,6 +91,8 @@ public final class JobReconciler {
     private final SageMakerClient sageMaker;
     private final S3Client s3;
     private final Clock clock;
+    /** Jobs last written before this had their workers in a process that is gone (null: unknown). */
+    private final Instant workersLostBefore;
 
     public JobReconciler(JobsConfig config, ReconcilerConfig deadlines, JobRepository jobs, IngestService ingest,
                          CompletionService completion, SageMakerLauncher launcher, SageMakerClient sageMaker, S3Client s3,
@@ -104,11 +106,34 @@ public final class JobReconciler {
         this.sageMaker = sageMaker;
         this.s3 = s3;
         this.clock = clock;
+        this.workersLostBefore = null;
+    }
+
+    private JobReconciler(JobReconciler base, ReconcilerConfig deadlines, Instant workersLostBefore) {
+        this.config = base.config;
+        this.deadlines = deadlines;
+        this.jobs = base.jobs;
+        this.ingest = base.ingest;
+        this.completion = base.completion;
+        this.launcher = base.launcher;
+        this.sageMaker = base.sageMaker;
+        this.s3 = base.s3;
+        this.clock = base.clock;
+        this.workersLostBefore = workersLostBefore;
     }
 
     /** The same reconciler with other deadlines (the local stack's sweep at start: everything is due). */
     public JobReconciler withDeadlines(ReconcilerConfig other) {
-        return new JobReconciler(config, other, jobs, ingest, completion, launcher, sageMaker, s3, clock);
+        return new JobReconciler(this, other, workersLostBefore);
+    }
+
+    /**
+     * The same reconciler, told that every worker that wrote a job before {@code instant} is gone (the
+     * local stack after a restart: its earlier process was killed). Their start leases are released
+     * at once instead of waiting them out.
+     */
+    public JobReconciler withWorkersLostBefore(Instant instant) {
+        return new JobReconciler(this, deadlines, instant);
     }
 
     /** One sweep over the non-terminal jobs; a job that fails to settle is logged and left for the next run. */
@@ -190,7 +215,17 @@ public final class JobReconciler {
         }
         Instant lease = job.start().leaseUntil();
         if (lease != null && lease.isAfter(clock.instant())) {
-            return Action.WAITING;
+            if (workersLostBefore == null || !job.updatedAt().isBefore(workersLostBefore)) {
+                return Action.WAITING;
+            }
+            // Its holder died with its process: release the lease (same version check as any write).
+            try {
+                job = jobs.update(job, JobUpdate.of().set(JobField.LEASE_UNTIL, clock.instant())
+                        .set(JobField.LAST_START_ERROR, "the worker holding the start lease is gone"));
+            } catch (StaleJobException e) {
+                return Action.WAITING; // someone moved it meanwhile: look again next run
+            }
+            return reingest(job, "its start lease belonged to a worker that is gone");
         }
         return reingest(job, "its start lease expired");
     }

@@ -148,13 +148,34 @@ class JobReconcilerTest {
         LOCAL.sm.asyncOutputPrefix("s3://" + LOCAL.asyncOut + "/out/");
         // The failed start released its lease; a lease still held by a live worker is respected.
         jobs.update(stuck, JobUpdate.of().set(JobField.LEASE_UNTIL, clock.instant().plus(Duration.ofMinutes(10))));
+        Instant leaseWritten = clock.instant();
         clock.advance(Duration.ofMinutes(4));
         assertEquals(Action.WAITING, rt.reconciler().reconcileOne(jobId));
+        assertEquals(Action.WAITING, rt.reconciler().withWorkersLostBefore(leaseWritten).reconcileOne(jobId),
+                "a lease written after the restart belongs to a live worker");
         clock.advance(Duration.ofMinutes(7));
         assertEquals(Action.INGESTED, rt.reconciler().reconcileOne(jobId));
         Job job = jobs.get(jobId).orElseThrow();
         assertEquals(JobStatus.RUNNING, job.status(), job.statusReason());
         assertTrue(job.history().stream().anyMatch(h -> h.reason() != null && h.reason().contains("taking over")));
+    }
+
+    @Test
+    void afterARestartTheLeaseOfAWorkerThatDiedWithItsProcessIsReleasedAtOnce() {
+        LOCAL.sm.injectFaults(dev.motflow.testsupport.FaultPlan.always(dev.motflow.testsupport.Fault.SERVICE_UNAVAILABLE));
+        Dropped d = drop("incoming/restart-lease.mp4");
+        rt.ingest().handleMessage("m", d.event());
+        String jobId = JobIds.forObject(d.ref());
+        Job stuck = jobs.get(jobId).orElseThrow();
+        LOCAL.sm.reset();
+        LOCAL.sm.asyncOutputPrefix("s3://" + LOCAL.asyncOut + "/out/");
+        jobs.update(stuck, JobUpdate.of().set(JobField.LEASE_UNTIL, clock.instant().plus(Duration.ofMinutes(2))));
+        clock.advance(Duration.ofSeconds(5));
+        Instant restarted = clock.instant();
+        JobReconciler atStart = rt.reconciler().withWorkersLostBefore(restarted).withDeadlines(
+                new ReconcilerConfig(Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ofHours(1), Duration.ZERO, 10));
+        assertEquals(Action.INGESTED, atStart.reconcileOne(jobId));
+        assertEquals(JobStatus.RUNNING, jobs.get(jobId).orElseThrow().status());
     }
 
     @Test
