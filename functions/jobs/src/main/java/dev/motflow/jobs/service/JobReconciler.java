@@ -54,8 +54,9 @@ import software.amazon.awssdk.services.sagemaker.model.DescribeProcessingJobResp
  */
 public final class JobReconciler {
     private static final JsonLog LOG = JsonLog.get(JobReconciler.class);
-    private static final List<JobStatus> OPEN = List.of(JobStatus.AWAITING_UPLOAD, JobStatus.RECEIVED,
-            JobStatus.STARTING, JobStatus.RUNNING);
+    /** Started work first: a flood of abandoned reservations must not starve a stuck RUNNING job. */
+    private static final List<JobStatus> OPEN = List.of(JobStatus.RUNNING, JobStatus.STARTING, JobStatus.RECEIVED,
+            JobStatus.AWAITING_UPLOAD);
     /** Submissions of lost SageMaker work (the first included) before the hard timeout decides. */
     private static final long MAX_SUBMITS = 3;
 
@@ -142,11 +143,9 @@ public final class JobReconciler {
         int examined = 0;
         Instant now = clock.instant();
         for (JobStatus status : OPEN) {
-            if (examined >= deadlines.maxJobs()) {
-                break;
-            }
             Instant cutoff = now.minus(deadline(status));
-            for (Job listed : jobs.oldestInStatus(status, cutoff, deadlines.maxJobs() - examined)) {
+            // Each state has its own budget, for the same reason as the order.
+            for (Job listed : jobs.oldestInStatus(status, cutoff, deadlines.maxJobs())) {
                 examined++;
                 Action a = reconcileOne(listed.jobId());
                 counts.merge(a, 1, Integer::sum);

@@ -17,7 +17,7 @@ import java.util.Map;
  *        inference without output or failure (same inference id, same input), a processing job SageMaker
  *        does not know (same name); null in AWS, where SageMaker always answers within its own limits;
  *        set by the local stack, whose in-flight SageMaker work dies with it
- * @param maxJobs most jobs settled in one run (a Lambda run stays well inside its timeout)
+ * @param maxJobs most jobs of one state looked at in one run (a Lambda run stays well inside its timeout)
  */
 public record ReconcilerConfig(Duration awaitingUpload, Duration received, Duration starting, Duration running,
                                Duration hardTimeout, Duration resubmitLost, int maxJobs) {

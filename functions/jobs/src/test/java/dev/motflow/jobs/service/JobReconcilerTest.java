@@ -307,6 +307,38 @@ class JobReconcilerTest {
     }
 
     @Test
+    void abandonedReservationsDoNotStarveAStuckRunningJob() {
+        Local own = new Local(); // a table of its own: the sweep must see only this test's jobs
+        JobRepository ownJobs = new JobRepository(own.aws.dynamo(), own.table, clock);
+        ReconcilerConfig d = ReconcilerConfig.defaults();
+        JobsRuntime ownRt = JobsRuntime.create(own.config(2000, JobsConfig.DEFAULT_MAX_UPLOAD_BYTES),
+                new ReconcilerConfig(d.awaitingUpload(), d.received(), d.starting(), d.running(), d.hardTimeout(), null, 2),
+                own.aws.dynamo(), own.aws.s3(), own.aws.s3Presigner(), LOCAL.sm.client(), LOCAL.sm.runtimeClient(), clock,
+                Local.fastTuning());
+        for (int i = 0; i < 3; i++) {
+            String id = JobIds.random();
+            ownJobs.create(id, JobStatus.AWAITING_UPLOAD, "waiting",
+                    JobUpdate.of().set(JobField.UPLOAD_KEY, "incoming/" + id + "/never.mp4")).orElseThrow();
+        }
+        clock.advance(Duration.ofMinutes(1));
+        byte[] video = Videos.mp4(100);
+        String key = "incoming/starved.mp4";
+        String eTag = own.put(own.drop, key, video);
+        String seq = AwsEvents.nextSequencer();
+        ownRt.ingest().handleMessage("m", AwsEvents.s3Put(own.drop, key, eTag, video.length, seq));
+        Job job = ownJobs.get(JobIds.forObject(new S3ObjectRef(own.drop, key, null, eTag, seq, video.length))).orElseThrow();
+        assertEquals(JobStatus.RUNNING, job.status(), job.statusReason());
+        writeS3(job.sagemaker().outputLocation(), result);
+        clock.advance(Duration.ofMinutes(10));
+
+        JobReconciler.Report report = ownRt.reconciler().run();
+        assertEquals(JobStatus.SUCCEEDED, ownJobs.get(job.jobId()).orElseThrow().status());
+        assertEquals(3, report.examined(), "the RUNNING job, then at most 2 reservations: " + report);
+        assertEquals(1, report.count(Action.SETTLED));
+        assertEquals(2, report.count(Action.WAITING));
+    }
+
+    @Test
     void theScheduledHandlerSweepsEveryOpenStateAndCountsWhatItDid() {
         Job a = running("incoming/sweep-a.mp4");
         Job b = running("incoming/sweep-b.mp4");
