@@ -280,7 +280,11 @@ public final class JobReconciler {
                     + " no longer exists on SageMaker and left no result", JobUpdate.of()));
         }
         String status = d.processingJobStatusAsString();
-        if (("InProgress".equals(status) || "Stopping".equals(status)) && age.compareTo(deadlines.hardTimeout()) >= 0) {
+        // A processing job may be configured to run longer than the hard timeout: SageMaker stops it at
+        // its own limit, so only a job well past that limit is stopped here.
+        Duration limit = Duration.ofSeconds(config.processingMaxRuntimeSeconds()).plusMinutes(30);
+        Duration processingTimeout = limit.compareTo(deadlines.hardTimeout()) > 0 ? limit : deadlines.hardTimeout();
+        if (("InProgress".equals(status) || "Stopping".equals(status)) && age.compareTo(processingTimeout) >= 0) {
             try {
                 sageMaker.stopProcessingJob(b -> b.processingJobName(name));
             } catch (AwsServiceException e) {
