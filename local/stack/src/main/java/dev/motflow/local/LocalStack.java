@@ -36,7 +36,8 @@ import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
  * motflow on one machine: the same handler code as in AWS, only the endpoints behind the SDK
  * clients change. This class assembles the parts, each with one job: {@link StorageServers}
  * (dynalite, s3rver), {@link S3EventRouter} (ObjectCreated events as SQS batches to the ingest and
- * the retraining trigger), {@link LocalApiServer} (the HTTP API handlers), {@link LocalRetraining}
+ * the retraining trigger, through durable {@link LocalQueue}s in the data folder), {@link LocalReconciliation}
+ * (the job reconciler at start and every minute), {@link LocalApiServer} (the HTTP API handlers), {@link LocalRetraining}
  * (the retraining state machine run locally) and {@link LocalSageMaker} (the containers/ code);
  * {@link StackLifecycle} stops all of it on {@link #close()} or Ctrl-C.
  */
