@@ -45,8 +45,8 @@ final class LocalRetraining {
     private final RetrainingApiHandler api;
 
     /** Everything it starts is registered with {@code lifecycle}. */
-    LocalRetraining(Path repoRoot, DynamoDbClient dynamo, S3Client s3, LocalSageMaker sageMaker, Consumer<String> log,
-                    StackLifecycle lifecycle) {
+    LocalRetraining(Path repoRoot, Path queuesDir, DynamoDbClient dynamo, S3Client s3, LocalSageMaker sageMaker,
+                    Consumer<String> log, StackLifecycle lifecycle) {
         Map<String, String> env = new HashMap<>();
         env.put("TABLE_NAME", LocalStack.TABLE);
         env.put("ARTIFACTS_BUCKET", LocalStack.ARTIFACTS_BUCKET);
@@ -78,8 +78,8 @@ final class LocalRetraining {
                     log.accept("retraining notification: " + call.input().path("Message").asText(call.input().toString()));
                     return out;
                 });
-        this.labelledQueue = lifecycle.add(new LocalQueue("labelled-data", new LabelledDataHandler(trigger, Clock.systemUTC()),
-                log, 5, 2000));
+        this.labelledQueue = lifecycle.add(new LocalQueue("labelled-data", queuesDir,
+                LocalQueue.sqs(new LabelledDataHandler(trigger, Clock.systemUTC())), log, 5, 2000));
         this.api = new RetrainingApiHandler(trigger, LocalStack.LABELLED_BUCKET, LocalStack.ARTIFACTS_BUCKET, Clock.systemUTC())
                 .withQueries(new RetrainingQueries(dynamo, LocalStack.TABLE, Steps.DEFAULT_MODEL_NAME));
     }
