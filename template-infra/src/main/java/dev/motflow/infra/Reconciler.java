@@ -41,7 +41,7 @@ public final class Reconciler extends Construct {
         env.put("MAX_UPLOAD_BYTES", Long.toString(cfg.maxUploadBytes()));
         env.put("BATCH_PREFIX", Storage.INCOMING_PREFIX + "batch/");
         env.put("PROCESSING_IMAGE_URI", ml.processingRepo().repositoryUriForTag(cfg.imageTag()));
-        env.put("PROCESSING_ROLE_ARN", ml.jobRole().getRoleArn());
+        env.put("PROCESSING_ROLE_ARN", ml.processingRole().getRoleArn());
         env.put("PROCESSING_INSTANCE_TYPE", cfg.processingInstanceType());
         if (MotflowConfig.supportsVolumeKmsKey(cfg.processingInstanceType())) {
             env.put("PROCESSING_VOLUME_KMS_KEY_ID", keyArn);
@@ -67,7 +67,7 @@ public final class Reconciler extends Construct {
                         Policies.allow(List.of("sagemaker:InvokeEndpointAsync"), List.of(ml.asyncEndpointArn())),
                         Policies.allow(List.of("sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob",
                                 "sagemaker:StopProcessingJob", "sagemaker:AddTags"), List.of(processingJobs)),
-                        Policies.allow(List.of("iam:PassRole"), List.of(ml.jobRole().getRoleArn()),
+                        Policies.allow(List.of("iam:PassRole"), List.of(ml.processingRole().getRoleArn()),
                                 Map.of("StringEquals", Map.of("iam:PassedToService", "sagemaker.amazonaws.com"))),
                         Policies.kmsTableAndObjects(keyArn)));
 
