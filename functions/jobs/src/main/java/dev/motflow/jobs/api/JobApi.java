@@ -83,7 +83,7 @@ public final class JobApi {
             }
             LOG.log(JsonLog.Level.WARN, "API request refused: a backing service is unavailable", e, "method", req.method(),
                     "path", KeyRules.printable(String.valueOf(req.path())));
-            return error(503, "ServiceUnavailable", "the job store is unavailable or throttling; retry after "
+            return error(503, "ServiceUnavailable", "a service the jobs API depends on (DynamoDB, Secrets Manager) is unavailable or throttling; retry after "
                     + Outages.RETRY_AFTER_SECONDS + " s", Map.of("Retry-After", Integer.toString(Outages.RETRY_AFTER_SECONDS)));
         } catch (RuntimeException e) {
             LOG.error("API request failed", e, "method", req.method(), "path", KeyRules.printable(String.valueOf(req.path())));
