@@ -76,16 +76,14 @@ public final class JobApi {
             return error(e.status, e.code, e.getMessage(), e.headers);
         } catch (PageTokens.InvalidTokenException e) {
             return error(400, "InvalidPageToken", e.getMessage(), Map.of());
-        } catch (SdkException e) {
-            if (!Outages.isTransient(e)) {
-                LOG.error("API request failed", e, "method", req.method(), "path", KeyRules.printable(String.valueOf(req.path())));
-                return error(500, "InternalError", "the request could not be completed; try again", Map.of());
-            }
-            LOG.log(JsonLog.Level.WARN, "API request refused: a backing service is unavailable", e, "method", req.method(),
-                    "path", KeyRules.printable(String.valueOf(req.path())));
-            return error(503, "ServiceUnavailable", "a service the jobs API depends on (DynamoDB, Secrets Manager) is unavailable or throttling; retry after "
-                    + Outages.RETRY_AFTER_SECONDS + " s", Map.of("Retry-After", Integer.toString(Outages.RETRY_AFTER_SECONDS)));
         } catch (RuntimeException e) {
+            if (e instanceof SdkException sdk && Outages.isTransient(sdk)) {
+                LOG.log(JsonLog.Level.WARN, "API request refused: a backing service is unavailable", e, "method",
+                        req.method(), "path", KeyRules.printable(String.valueOf(req.path())));
+                return error(503, "ServiceUnavailable", "a service the jobs API depends on (DynamoDB, Secrets Manager)"
+                        + " is unavailable or throttling; retry after " + Outages.RETRY_AFTER_SECONDS + " s",
+                        Map.of("Retry-After", Integer.toString(Outages.RETRY_AFTER_SECONDS)));
+            }
             LOG.error("API request failed", e, "method", req.method(), "path", KeyRules.printable(String.valueOf(req.path())));
             return error(500, "InternalError", "the request could not be completed; try again", Map.of());
         }
