@@ -2,14 +2,20 @@
 // (ObjectCreated:Put/Post/Copy, ObjectRemoved:Delete) is POSTed as an S3 event notification
 // ({"Records": [...]}) to a loopback webhook, in order, with retries while the receiver is busy.
 // Keys are form-encoded as in AWS notifications (a space is "+").
+// With --journal DIR every event is written there (fsync, atomic rename) before the request that
+// caused it is answered, and removed once the webhook took it: a kill -9 of this process or of the
+// receiver loses no event; the next start delivers what the journal holds, oldest first, and keeps
+// retrying (the receiver may still be starting) instead of dropping.
 //
-//   node s3rver-with-events.mjs --directory DIR --port N --webhook URL [--buckets a,b,c]
+//   node s3rver-with-events.mjs --directory DIR --port N --webhook URL [--buckets a,b,c] [--journal DIR]
 //
 // Every bucket gets a CORS configuration so that the web console (console/, served by the local API
 // on another loopback port) can PUT uploads and GET videos and results through presigned URLs.
 //
 // Prints one line "listening <port>" on stdout once the server accepts connections.
 import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 const S3rver = require('s3rver');
@@ -66,17 +72,38 @@ function formEncode(key) {
   return encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
 }
 
+function fsyncDir(dir) {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+  } catch (e) {
+    // some file systems refuse to sync folders; the rename is still atomic there
+  }
+}
+
+let journalSeq = 0;
+// Synchronous on purpose: the event is on disk before s3rver answers the request that caused it.
+function journalWrite(body) {
+  fs.mkdirSync(args.journal, { recursive: true });
+  const name = `${String(Date.now()).padStart(13, '0')}-${process.pid}-${String(++journalSeq).padStart(9, '0')}.json`;
+  const tmp = path.join(args.journal, `.${name}.tmp`);
+  const fd = fs.openSync(tmp, 'w');
+  fs.writeSync(fd, body);
+  fs.fsyncSync(fd);
+  fs.closeSync(fd);
+  const file = path.join(args.journal, name);
+  fs.renameSync(tmp, file);
+  fsyncDir(args.journal);
+  return file;
+}
+
 // One delivery chain keeps events in the order S3 accepted the writes.
 let chain = Promise.resolve();
-function deliver(event) {
-  for (const r of event.Records ?? []) {
-    if (r.s3?.object?.key !== undefined) {
-      r.s3.object.key = formEncode(r.s3.object.key);
-    }
-  }
-  const body = JSON.stringify(event);
+function post(body, file) {
   chain = chain.then(async () => {
-    for (let attempt = 1; attempt <= 20; attempt++) {
+    // A journaled event is never dropped (it waits for the receiver); without a journal, 20 attempts.
+    for (let attempt = 1; file || attempt <= 20; attempt++) {
       try {
         const res = await fetch(args.webhook, {
           method: 'POST',
@@ -84,15 +111,39 @@ function deliver(event) {
           body,
         });
         if (res.ok) {
+          if (file) {
+            fs.rmSync(file, { force: true });
+          }
           return;
         }
       } catch (e) {
         // the receiver is starting or stopping: try again
       }
+      if (attempt % 50 === 0) {
+        console.error(`s3rver-with-events: the webhook has refused an event ${attempt} times; still trying`);
+      }
       await new Promise((r) => setTimeout(r, Math.min(2000, 50 * attempt)));
     }
     console.error('s3rver-with-events: dropped an event after 20 attempts: ' + body);
   });
+}
+
+function deliver(event) {
+  for (const r of event.Records ?? []) {
+    if (r.s3?.object?.key !== undefined) {
+      r.s3.object.key = formEncode(r.s3.object.key);
+    }
+  }
+  const body = JSON.stringify(event);
+  post(body, args.journal ? journalWrite(body) : null);
+}
+
+// What an earlier process journaled but could not deliver, oldest first.
+if (args.journal && fs.existsSync(args.journal)) {
+  for (const name of fs.readdirSync(args.journal).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
+    const file = path.join(args.journal, name);
+    post(fs.readFileSync(file, 'utf8'), file);
+  }
 }
 
 server.on('event', deliver);

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import dev.motflow.cli.launcher.LauncherCommands;
 import dev.motflow.cli.local.DemoCommand;
 import dev.motflow.cli.local.ImportModelCommand;
+import dev.motflow.cli.local.DlqCommand;
 import dev.motflow.cli.local.JobCommand;
 import dev.motflow.cli.local.JobsCommand;
 import dev.motflow.cli.local.RetrainCommand;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             EvalCommand.class, TrackDetsCommand.class,
             DemoCommand.class, TrackCommand.class, JobsCommand.class, JobCommand.class, TracksCommand.class,
-            RetrainCommand.class, ServeCommand.class, ImportModelCommand.class,
+            RetrainCommand.class, ServeCommand.class, ImportModelCommand.class, DlqCommand.class,
             LauncherCommands.Test.class, LauncherCommands.Setup.class, LauncherCommands.Bench.class,
             LauncherCommands.Synth.class,
             HelpCommand.class})

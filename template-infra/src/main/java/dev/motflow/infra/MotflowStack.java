@@ -21,6 +21,7 @@ public final class MotflowStack extends Stack {
     private final Messaging messaging;
     private final Ml ml;
     private final JobFunctions jobs;
+    private final Reconciler reconciler;
     private final RetrainingFunctions retraining;
     private final StreamFunctions streams;
     private final Map<String, String> substitutions;
@@ -39,6 +40,7 @@ public final class MotflowStack extends Stack {
                 Duration.seconds(6 * RetrainingFunctions.TRIGGER_TIMEOUT.toSeconds().intValue()));
         ml = new Ml(this, "Ml", cfg, storage, messaging);
         jobs = new JobFunctions(this, "Jobs", cfg, RepoPaths.jobsLambdaJar(repoRoot), storage, messaging, ml);
+        reconciler = new Reconciler(this, "Reconciler", cfg, RepoPaths.jobsLambdaJar(repoRoot), storage, ml, jobs);
         retraining = new RetrainingFunctions(this, "Retraining", cfg, RepoPaths.retrainingLambdaJar(repoRoot),
                 storage, messaging, ml, jobs.api());
         streams = new StreamFunctions(this, "Streams", cfg, RepoPaths.streamsLambdaJar(repoRoot), storage, ml,
@@ -164,6 +166,7 @@ public final class MotflowStack extends Stack {
     /** Every Java Lambda of the stack by id. */
     public Map<String, JobFunctions.JavaFunction> javaFunctions() {
         Map<String, JobFunctions.JavaFunction> all = new LinkedHashMap<>(jobs.functions());
+        all.put("Reconciler", reconciler.function());
         all.putAll(retraining.functions());
         all.put("StreamApi", streams.function());
         return all;

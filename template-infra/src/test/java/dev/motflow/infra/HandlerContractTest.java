@@ -40,6 +40,7 @@ class HandlerContractTest {
             Map.entry("dev.motflow.jobs.handler.ProcessingJobEventHandler",
                     new Contract("## Environment variables", "completion")),
             Map.entry("dev.motflow.jobs.handler.ApiHandler", new Contract("## Environment variables", "API")),
+            Map.entry("dev.motflow.jobs.handler.ReconcilerHandler", new Contract("## Environment variables", "reconciler")),
             Map.entry("dev.motflow.retraining.handler.ValidateDatasetHandler",
                     new Contract("## Retraining handlers", "validate")),
             Map.entry("dev.motflow.retraining.handler.ScoreModelHandler",

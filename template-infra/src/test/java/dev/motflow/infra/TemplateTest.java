@@ -205,7 +205,7 @@ class TemplateTest {
             assertTrue(p.path("MemorySize").asInt() >= 512 && p.path("Timeout").asInt() > 0, f.getKey());
         }
         int expected = synth.stack.javaFunctions().size();
-        assertEquals(11, expected, "4 job + 6 retraining + 1 stream functions");
+        assertEquals(12, expected, "4 job + reconciler + 6 retraining + 1 stream functions");
         assertEquals(expected, java);
         // The only other function: CDK's BucketDeployment handler that copies the console's files,
         // running under the console's own deployment role (ConsoleTemplateTest checks that role).

@@ -13,8 +13,8 @@ public final class LocalOptions {
     @Option(names = "--port", paramLabel = "N", defaultValue = "8470", description = "the local HTTP API's port (default ${DEFAULT-VALUE})")
     private int port;
 
-    @Option(names = "--train-seconds", paramLabel = "N", defaultValue = "180",
-            description = "time cap of training runs this process starts (they run 3 epochs; default ${DEFAULT-VALUE})")
+    @Option(names = "--train-seconds", paramLabel = "N", defaultValue = "600",
+            description = "time cap of training runs this process starts (they run 4 epochs; default ${DEFAULT-VALUE})")
     private int trainSeconds;
 
     /** The data folder given, or null for the default ({@code <repo>/.motflow}). */

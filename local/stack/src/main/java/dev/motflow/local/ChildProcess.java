@@ -45,6 +45,7 @@ final class ChildProcess implements AutoCloseable {
             Path log = logDir.resolve(name + ".log");
             Process p = new ProcessBuilder(cmd).directory(services.toFile())
                     .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            ChildPids.record(logDir.getParent(), p, name);
             CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {
                 try {
                     BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -20,6 +20,32 @@ import java.util.function.Consumer;
  * port that is (re)started when the deployed model changes.
  */
 final class Containers implements AutoCloseable {
+    /**
+     * Runs {@code python -c PARENT_WATCH <module> args} as {@code python -m <module> args} would, with a
+     * thread that ends the child, and everything it started, once its parent is no longer the JVM that
+     * started it (MOTFLOW_PARENT_PID): a kill -9 of the stack leaves no model server, processing or
+     * training behind. The child leads its own process group so that one killpg reaches its workers.
+     */
+    static final String PARENT_WATCH = String.join("\n",
+            "import os, runpy, signal, sys, threading, time",
+            "parent = int(os.environ.get('MOTFLOW_PARENT_PID') or os.getppid())",
+            "try:",
+            "    os.setpgid(0, 0)",
+            "except OSError:",
+            "    pass",
+            "def watch():",
+            "    while True:",
+            "        time.sleep(1)",
+            "        if os.getppid() != parent:",
+            "            try:",
+            "                os.killpg(0, signal.SIGKILL)",
+            "            finally:",
+            "                os._exit(137)",
+            "threading.Thread(target=watch, name='motflow-parent-watch', daemon=True).start()",
+            "module = sys.argv[1]",
+            "sys.argv = [module] + sys.argv[2:]",
+            "runpy.run_module(module, run_name='__main__', alter_sys=True)");
+
     private final Path repoRoot;
     private final Path python;
     private final Path logDir;
@@ -57,7 +83,7 @@ final class Containers implements AutoCloseable {
      */
     Run run(String module, List<String> args, Path optMl, Path log, Map<String, String> env, Consumer<String> lines) {
         requireSetUp(repoRoot);
-        List<String> cmd = new ArrayList<>(List.of(python.toString(), "-u", "-m", module));
+        List<String> cmd = new ArrayList<>(List.of(python.toString(), "-u", "-c", PARENT_WATCH, module));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(repoRoot.resolve("containers").toFile()).redirectErrorStream(true);
         pb.environment().put("PYTHONPATH", repoRoot.resolve("containers").toString());
@@ -66,11 +92,13 @@ final class Containers implements AutoCloseable {
         }
         pb.environment().put("OMP_NUM_THREADS", Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors())));
         pb.environment().putAll(env);
+        pb.environment().put("MOTFLOW_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
         Process p = null;
         try {
             Files.createDirectories(log.getParent());
             p = pb.start();
             running.add(p);
+            ChildPids.record(dataDir(), p, module);
             java.util.ArrayDeque<String> tail = new java.util.ArrayDeque<>();
             try (var out = Files.newBufferedWriter(log);
                  var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
@@ -99,6 +127,7 @@ final class Containers implements AutoCloseable {
         } finally {
             if (p != null) {
                 running.remove(p);
+                ChildPids.forget(dataDir(), p);
                 if (p.isAlive()) {
                     ChildProcess.stop(p);
                 }
@@ -133,14 +162,16 @@ final class Containers implements AutoCloseable {
         }
         requireSetUp(repoRoot);
         serverPort = freePort();
-        List<String> cmd = List.of(python.toString(), "-u", "-m", "motflow_ml.serve", "--host", "127.0.0.1",
+        List<String> cmd = List.of(python.toString(), "-u", "-c", PARENT_WATCH, "motflow_ml.serve", "--host", "127.0.0.1",
                 "--port", Integer.toString(serverPort), "--model-dir", serverModel.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(repoRoot.resolve("containers").toFile()).redirectErrorStream(true);
         pb.environment().put("PYTHONPATH", repoRoot.resolve("containers").toString());
+        pb.environment().put("MOTFLOW_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
         try {
             Files.createDirectories(logDir);
             pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve("serve.log").toFile()));
             server = pb.start();
+            ChildPids.record(dataDir(), server, "motflow_ml.serve");
         } catch (IOException e) {
             throw new LocalStackException("cannot start the model server: " + e.getMessage(), e);
         }
@@ -169,6 +200,11 @@ final class Containers implements AutoCloseable {
         ChildProcess.stop(server);
         throw new LocalStackException("the model server did not become ready within 3 minutes (" + last + "); see "
                 + logDir.resolve("serve.log"));
+    }
+
+    /** The data folder: the logs live in its {@code logs/}. */
+    private Path dataDir() {
+        return logDir.getParent();
     }
 
     static int freePort() {

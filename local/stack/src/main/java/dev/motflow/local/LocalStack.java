@@ -39,7 +39,8 @@ import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
  * motflow on one machine: the same handler code as in AWS, only the endpoints behind the SDK
  * clients change. This class assembles the parts, each with one job: {@link StorageServers}
  * (dynalite, s3rver), {@link S3EventRouter} (ObjectCreated events as SQS batches to the ingest and
- * the retraining trigger), {@link LocalApiServer} (the HTTP API handlers), {@link LocalRetraining}
+ * the retraining trigger, through durable {@link LocalQueue}s in the data folder), {@link LocalReconciliation}
+ * (the job reconciler at start and every minute), {@link LocalApiServer} (the HTTP API handlers), {@link LocalRetraining}
  * (the retraining state machine run locally) and {@link LocalSageMaker} (the containers/ code);
  * {@link StackLifecycle} stops all of it on {@link #close()} or Ctrl-C.
  */
@@ -54,6 +55,8 @@ public final class LocalStack implements AutoCloseable {
     /** The endpoint the retraining workflow deploys to. */
     public static final String MODEL_ENDPOINT = "motflow-tracker";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> EVENT_TYPE =
+            new com.fasterxml.jackson.core.type.TypeReference<>() { };
 
     static {
         // JDK HttpClient and JDK HttpServer both drop idle connections after 30 s: a client reusing a
@@ -89,6 +92,10 @@ public final class LocalStack implements AutoCloseable {
         } catch (IOException e) {
             throw new LocalStackException("cannot create the data folder " + data + ": " + e.getMessage());
         }
+        // Every job write before this instant was made by an earlier process, whose workers are gone.
+        java.time.Instant processStarted = java.time.Instant.now();
+        // Children of an earlier run on this folder that outlived it (its JVM was killed) go first.
+        ChildPids.stopStale(data, log);
         this.api = new LocalApiServer(options.apiPort(), log);
         this.lifecycle = new StackLifecycle(this::deleteStackFile);
         try {
@@ -109,26 +116,44 @@ public final class LocalStack implements AutoCloseable {
                     .region(LocalAws.REGION).credentialsProvider(LocalAws.CREDENTIALS)
                     .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(5)).build())
                     .overrideConfiguration(c -> c.retryStrategy(JobsRuntime.sageMakerRetries())).build();
-            JobsRuntime jobs = JobsRuntime.create(jobsConfig(), storage.dynamo(), storage.s3(), storage.presigner(), smClient,
-                    smRuntime, Clock.systemUTC(), JobsRuntime.Tuning.defaults());
-            LocalQueue ingestQueue = lifecycle.add(new LocalQueue("ingest", new IngestHandler(jobs.ingest()), log, 5, 2000));
-            LocalQueue completionQueue = lifecycle.add(new LocalQueue("async-completion",
-                    new AsyncCompletionHandler(jobs.completion()), log, 5, 2000));
+            JobsRuntime jobs = JobsRuntime.create(jobsConfig(), LocalReconciliation.EVERY_MINUTE, storage.dynamo(), storage.s3(),
+                    storage.presigner(), smClient, smRuntime, Clock.systemUTC(), JobsRuntime.Tuning.defaults());
+            // Durable queues in the data folder: a kill -9 loses no S3 event, notification or processing event.
+            Path queues = data.resolve("queues");
+            LocalQueue ingestQueue = lifecycle.add(new LocalQueue("ingest", queues,
+                    LocalQueue.sqs(new IngestHandler(jobs.ingest())), log, 5, 2000));
+            LocalQueue completionQueue = lifecycle.add(new LocalQueue("async-completion", queues,
+                    LocalQueue.sqs(new AsyncCompletionHandler(jobs.completion())), log, 5, 2000));
             ProcessingJobEventHandler processingEvents = new ProcessingJobEventHandler(jobs.completion());
+            // Lambda's asynchronous invocation of the EventBridge target: two retries, then the on-failure DLQ.
+            LocalQueue processingQueue = lifecycle.add(new LocalQueue("processing-events", queues,
+                    (id, body, receive) -> processingEvents.handleRequest(JSON.readValue(body, EVENT_TYPE), null), log, 3, 1000));
             sageMaker.onAsyncNotification(completionQueue::send);
-            sageMaker.onProcessingEvent(event -> invokeAsyncWithRetries("processing-events",
-                    () -> processingEvents.handleRequest(event, null)));
+            sageMaker.onProcessingEvent(event -> {
+                try {
+                    processingQueue.send(JSON.writeValueAsString(event));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    log.accept("processing-events: cannot queue an event: " + e.getMessage());
+                }
+            });
 
             // ---- streams -----------------------------------------------------------------------
             StreamsRuntime streams = StreamsRuntime.create(StreamsConfig.of(TABLE, REALTIME_ENDPOINT), storage.dynamo(), smRuntime,
                     Clock.systemUTC(), StreamsRuntime.CONFLICT_BACKOFF);
 
             // ---- retraining --------------------------------------------------------------------
-            this.retraining = new LocalRetraining(options.repoRoot(), storage.dynamo(), storage.s3(), sageMaker, log, lifecycle);
+            this.retraining = new LocalRetraining(options.repoRoot(), queues, storage.dynamo(), storage.s3(), sageMaker, log,
+                    lifecycle);
 
             restoreDeployedModel();
 
+            // What the last run left in the queues first, then new events; the reconciler settles the rest.
+            ingestQueue.start();
+            completionQueue.start();
+            processingQueue.start();
+            retraining.labelledQueue().start();
             s3Events.start(ingestQueue, retraining.labelledQueue());
+            lifecycle.add(new LocalReconciliation(jobs.reconciler(), log).start(processStarted));
             // The jobs API as in AWS: its own DynamoDB client with the API's timeouts (an outage is a fast
             // 503), page tokens signed with a random key kept in the data folder (the AWS secret's stand-in).
             DynamoDbClient apiDynamo = DynamoDbClient.builder().endpointOverride(storage.dynamoEndpoint())
@@ -171,19 +196,6 @@ public final class LocalStack implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             log.accept("could not restore the deployed model: " + e.getMessage());
-        }
-    }
-
-    private void invokeAsyncWithRetries(String name, Runnable call) {
-        // Lambda's asynchronous invocation: two retries, then the on-failure destination (a log line here).
-        for (int attempt = 1; attempt <= 3; attempt++) {
-            try {
-                call.run();
-                return;
-            } catch (RuntimeException e) {
-                log.accept(name + ": attempt " + attempt + " failed: " + e.getMessage());
-                Containers.sleep(1000L * attempt);
-            }
         }
     }
 

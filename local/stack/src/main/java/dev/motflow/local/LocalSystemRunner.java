@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 import dev.motflow.cli.local.DemoCommand;
+import dev.motflow.cli.local.DlqCommand;
 import dev.motflow.cli.local.ImportModelCommand;
 import dev.motflow.cli.local.JobCommand;
 import dev.motflow.cli.local.JobsCommand;
@@ -44,6 +45,7 @@ public final class LocalSystemRunner implements LocalSystem {
             case RetrainCommand c -> new DatasetRetraining(ctx).run(c.datasetDir(), c.dataset(), c.version(), c.validation());
             case ServeCommand c -> new ServeLoop(ctx).run();
             case ImportModelCommand c -> new ModelImport(ctx).run(c.checkpoint(), c.version());
+            case DlqCommand c -> new DeadLetters(data).run(c.action().name(), c.queue(), c.ids(), console);
         };
     }
 

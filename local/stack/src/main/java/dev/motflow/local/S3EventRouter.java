@@ -16,7 +16,8 @@ import dev.motflow.jobs.service.JobsConfig;
  * S3 event notifications, locally: s3rver posts its events to this webhook, and each ObjectCreated
  * record becomes one SQS message (the notification JSON as the body, as S3 sends it) on the queue
  * the CDK app routes it to: {@code incoming/} of the drop bucket to the ingest, {@code labelled/} to
- * the retraining trigger.
+ * the retraining trigger. The webhook answers only once every record is stored in its durable queue;
+ * until then s3rver keeps the event in its journal ({@code <data>/s3-events/}) and retries.
  */
 final class S3EventRouter implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -30,7 +30,7 @@ final class StorageServers {
                 List.of("--path", data.resolve("dynamodb").toString(), "--port", "0"), logs, Duration.ofSeconds(60)));
         this.s3rver = lifecycle.add(ChildProcess.startNode("s3rver", repoRoot, "s3rver-with-events.mjs",
                 List.of("--directory", data.resolve("s3").toString(), "--port", "0", "--webhook", eventWebhook.toString(),
-                        "--buckets", String.join(",", buckets)),
+                        "--buckets", String.join(",", buckets), "--journal", data.resolve("s3-events").toString()),
                 logs, Duration.ofSeconds(60)));
         this.dynamo = LocalAws.dynamoClient(dynalite.endpoint());
         this.s3 = LocalAws.s3Client(s3rver.endpoint());

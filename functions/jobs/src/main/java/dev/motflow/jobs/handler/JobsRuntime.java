@@ -8,7 +8,9 @@ import dev.motflow.common.SdkRetries;
 import dev.motflow.jobs.service.CompletionService;
 import dev.motflow.jobs.service.IngestService;
 import dev.motflow.jobs.api.JobApi;
+import dev.motflow.jobs.service.JobReconciler;
 import dev.motflow.jobs.service.JobsConfig;
+import dev.motflow.jobs.service.ReconcilerConfig;
 import dev.motflow.jobs.service.SageMakerLauncher;
 import dev.motflow.jobs.store.BatchWriter;
 import dev.motflow.jobs.store.JobRepository;
@@ -98,27 +100,37 @@ public final class JobsRuntime {
     private final IngestService ingest;
     private final CompletionService completion;
     private final JobApi api;
+    private final JobReconciler reconciler;
 
-    private JobsRuntime(IngestService ingest, CompletionService completion, JobApi api) {
+    private JobsRuntime(IngestService ingest, CompletionService completion, JobApi api, JobReconciler reconciler) {
         this.ingest = ingest;
         this.completion = completion;
         this.api = api;
+        this.reconciler = reconciler;
     }
 
+    /** With the reconciler's default deadlines ({@link ReconcilerConfig#defaults()}). */
     public static JobsRuntime create(JobsConfig config, DynamoDbClient dynamo, S3Client s3, S3Presigner presigner,
                                      SageMakerClient sageMaker, SageMakerRuntimeClient runtime, Clock clock, Tuning tuning) {
+        return create(config, ReconcilerConfig.defaults(), dynamo, s3, presigner, sageMaker, runtime, clock, tuning);
+    }
+
+    public static JobsRuntime create(JobsConfig config, ReconcilerConfig reconcile, DynamoDbClient dynamo, S3Client s3,
+                                     S3Presigner presigner, SageMakerClient sageMaker, SageMakerRuntimeClient runtime,
+                                     Clock clock, Tuning tuning) {
         JobRepository jobs = new JobRepository(dynamo, config.tableName(), clock);
         TrackRepository tracks = new TrackRepository(dynamo, config.tableName(), new BatchWriter(dynamo, tuning.batchWrite()));
         UnroutableLog unroutable = new UnroutableLog(dynamo, config.tableName(), clock);
         SageMakerLauncher launcher = new SageMakerLauncher(config, sageMaker, runtime, tuning.sageMakerAttempts());
         ProductionModel model = new ProductionModel(dynamo, config.tableName(), config.modelName(),
                 config.processingModelS3Uri(), clock, tuning.modelCacheTtl());
-        return new JobsRuntime(
-                new IngestService(config, jobs, unroutable, s3, launcher, model, clock, tuning.startLease()),
-                new CompletionService(config, jobs, tracks, unroutable, s3, clock),
-                // Tokens of this runtime's API are signed with a key of this process, made on first
-                // use (not at init: SnapStart); the API Lambda and the local stack use apiFromEnvironment/api.
-                new JobApi(config, jobs, tracks, presigner, new PageTokens(PageTokenKeys::random), clock));
+        IngestService ingest = new IngestService(config, jobs, unroutable, s3, launcher, model, clock, tuning.startLease());
+        CompletionService completion = new CompletionService(config, jobs, tracks, unroutable, s3, clock);
+        // Tokens of this runtime's API are signed with a key of this process, made on first
+        // use (not at init: SnapStart); the API Lambda and the local stack use apiFromEnvironment/api.
+        return new JobsRuntime(ingest, completion,
+                new JobApi(config, jobs, tracks, presigner, new PageTokens(PageTokenKeys::random), clock),
+                new JobReconciler(config, reconcile, jobs, ingest, completion, launcher, sageMaker, s3, clock));
     }
 
     /**
@@ -153,7 +165,7 @@ public final class JobsRuntime {
     /** Clients for the Lambda environment: region and credentials from the runtime; SageMaker retries per {@link #sageMakerRetries}. */
     public static JobsRuntime fromEnvironment() {
         JobsConfig config = JobsConfig.fromEnvironment();
-        return create(config,
+        return create(config, ReconcilerConfig.fromEnvironment(),
                 DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build(),
                 S3Client.builder().httpClient(UrlConnectionHttpClient.create()).build(),
                 S3Presigner.create(),
@@ -176,6 +188,10 @@ public final class JobsRuntime {
 
     public JobApi api() {
         return api;
+    }
+
+    public JobReconciler reconciler() {
+        return reconciler;
     }
 
     /** The process-wide runtime of a Lambda, built on first use (the init phase). */

@@ -38,6 +38,7 @@ public final class CompletionService {
     public static final String RESULT_FILE = "tracks.txt";
     static final String SOURCE_ASYNC = "async-notification";
     static final String SOURCE_PROCESSING = "processing-event";
+    static final String SOURCE_RECONCILER = "reconciler";
     private static final JsonLog LOG = JsonLog.get(CompletionService.class);
     private static final ObjectMapper JSON = JobsJson.MAPPER;
     private static final int MAX_STALE_ROUNDS = 5;
@@ -198,6 +199,20 @@ public final class CompletionService {
             LOG.error("processing event failed; it will be retried", e, "eventId", eventId);
             return Outcome.RETRY;
         }
+    }
+
+    /**
+     * The reconciler found the result of a started job ({@code resultUri}): the same checks and
+     * conditional writes as a success notification, so a notification arriving later changes nothing.
+     */
+    public Outcome completeFound(Job job, String resultUri, JobUpdate timings) {
+        return succeed(job, resultUri, timings == null ? JobUpdate.of() : timings, SOURCE_RECONCILER, job.jobId(),
+                "{\"reconciledJob\":\"" + job.jobId() + "\"}");
+    }
+
+    /** The reconciler settles a job as FAILED (a failure it found, or a timeout); terminal jobs stay as they are. */
+    public Outcome failFound(Job job, String reason, JobUpdate timings) {
+        return fail(job, reason, timings == null ? JobUpdate.of() : timings);
     }
 
     private Outcome succeed(Job job, String resultUri, JobUpdate timings, String source,

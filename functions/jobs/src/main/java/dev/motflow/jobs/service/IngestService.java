@@ -159,7 +159,7 @@ public final class IngestService {
                 return null;
             }
             Job job = found.get();
-            if (ref.versionIdentity().equals(job.source().versionIdentity())) {
+            if (sameUpload(ref, job.source())) {
                 return job;
             }
             if (job.status() != JobStatus.AWAITING_UPLOAD || !ref.key().equals(job.upload().key())) {
@@ -175,6 +175,21 @@ public final class IngestService {
             }
         }
         throw new StaleJobException(jobId, "reservation kept changing");
+    }
+
+    /**
+     * Whether {@code ref} is the upload that claimed the reservation. The reconciler claims from a
+     * HeadObject, which has no sequencer (only events carry one): on an unversioned bucket the same
+     * key and ETag is then the same upload, so its event arriving later joins that job, not a new one.
+     */
+    static boolean sameUpload(S3ObjectRef ref, Job.Source claimed) {
+        if (ref.versionIdentity().equals(claimed.versionIdentity())) {
+            return true;
+        }
+        boolean unversioned = claimed.versionId() == null && (ref.versionId() == null || "null".equals(ref.versionId()));
+        boolean oneWithoutSequencer = claimed.sequencer() == null || ref.sequencer() == null;
+        return unversioned && oneWithoutSequencer && claimed.key() != null && claimed.key().equals(ref.key())
+                && claimed.eTag() != null && claimed.eTag().equals(ref.eTag());
     }
 
     private JobUpdate sourceAttributes(S3ObjectRef ref) {

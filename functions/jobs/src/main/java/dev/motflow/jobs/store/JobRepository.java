@@ -206,6 +206,34 @@ public final class JobRepository {
         return new Page<>(jobs, r.hasLastEvaluatedKey() ? PageKey.of(r.lastEvaluatedKey()) : null);
     }
 
+    /**
+     * Up to {@code limit} jobs in {@code status} created before {@code createdBefore}, oldest first
+     * (the reconciler's sweep: index partition {@code STATUS#<status>}, sort key below the cut-off).
+     * The index is eventually consistent: callers re-read a job with {@link #get} before moving it.
+     */
+    public List<Job> oldestInStatus(JobStatus status, Instant createdBefore, int limit) {
+        List<Job> out = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(TableKeys.GSI1)
+                    .keyConditionExpression("#p = :p AND #s < :cut")
+                    .expressionAttributeNames(Map.of("#p", TableKeys.GSI1_PK, "#s", TableKeys.GSI1_SK))
+                    .expressionAttributeValues(Map.of(":p", s(TableKeys.statusPk(status.name())),
+                            ":cut", s(Times.format(createdBefore))))
+                    .scanIndexForward(true)
+                    .limit(Math.min(100, limit - out.size()));
+            if (start != null) {
+                q.exclusiveStartKey(start);
+            }
+            QueryResponse r = dynamo.query(q.build());
+            for (Map<String, AttributeValue> item : r.items()) {
+                out.add(JobItems.fromItem(item));
+            }
+            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
+        } while (start != null && out.size() < limit);
+        return out;
+    }
+
     /** The partition of {@code status} in the index: page tokens of a status list must stay in it. */
     public static String statusPartition(JobStatus status) {
         return TableKeys.statusPk(status.name());
