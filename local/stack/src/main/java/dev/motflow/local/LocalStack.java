@@ -18,7 +18,10 @@ import dev.motflow.jobs.handler.AsyncCompletionHandler;
 import dev.motflow.jobs.handler.IngestHandler;
 import dev.motflow.jobs.handler.JobsRuntime;
 import dev.motflow.jobs.handler.ProcessingJobEventHandler;
+import dev.motflow.jobs.api.JobApi;
 import dev.motflow.jobs.service.JobsConfig;
+import dev.motflow.jobs.store.PageTokenKeys;
+import dev.motflow.jobs.store.PageTokens;
 import dev.motflow.retraining.handler.Steps;
 import dev.motflow.retraining.store.ModelRegistry;
 import dev.motflow.streams.handler.StreamApiHandler;
@@ -63,6 +66,9 @@ public final class LocalStack implements AutoCloseable {
             System.setProperty("jdk.httpclient.keepalive.timeout", "5");
         }
     }
+
+    /** The jobs API's page token key in the data folder: 32 random bytes, owner-only, made on first start. */
+    static final String PAGE_TOKEN_KEY_FILE = "page-token.key";
 
     /** What a stack is started with. */
     public record Options(Path repoRoot, Path dataDir, int apiPort, Map<String, String> trainingOverrides, Consumer<String> log) {
@@ -148,7 +154,14 @@ public final class LocalStack implements AutoCloseable {
             retraining.labelledQueue().start();
             s3Events.start(ingestQueue, retraining.labelledQueue());
             lifecycle.add(new LocalReconciliation(jobs.reconciler(), log).start(processStarted));
-            api.start(new LocalApiServer.Routes(new ApiHandler(jobs.api()), new StreamApiHandler(streams), retraining.api(),
+            // The jobs API as in AWS: its own DynamoDB client with the API's timeouts (an outage is a fast
+            // 503), page tokens signed with a random key kept in the data folder (the AWS secret's stand-in).
+            DynamoDbClient apiDynamo = DynamoDbClient.builder().endpointOverride(storage.dynamoEndpoint())
+                    .region(LocalAws.REGION).credentialsProvider(LocalAws.CREDENTIALS)
+                    .httpClient(JobsRuntime.apiHttpClient()).overrideConfiguration(JobsRuntime.apiClientOverrides()).build();
+            JobApi jobsApi = JobsRuntime.api(jobsConfig(), apiDynamo, storage.presigner(),
+                    PageTokens.withKey(PageTokenKeys.localFile(data.resolve(PAGE_TOKEN_KEY_FILE))), Clock.systemUTC());
+            api.start(new LocalApiServer.Routes(new ApiHandler(jobsApi), new StreamApiHandler(streams), retraining.api(),
                     retraining.executions()::toJson, new ConsoleFiles(options.repoRoot().resolve("console"))));
             writeStackFile();
         } catch (RuntimeException e) {

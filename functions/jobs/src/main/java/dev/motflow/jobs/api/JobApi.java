@@ -17,6 +17,7 @@ import dev.motflow.jobs.service.KeyRules;
 import dev.motflow.jobs.store.JobRepository;
 import dev.motflow.jobs.store.PageTokens;
 import dev.motflow.jobs.store.TrackRepository;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -25,7 +26,8 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * {@link JobService} and the body to {@link JobViews}. Errors are JSON
  * {@code {"error": code, "message": ...}} with 400 (bad parameter or body), 404 (no such job or
  * route), 405 (method), 413 (body or declared video too large), 415 (not JSON, or not a supported
- * video type).
+ * video type), 503 + {@code Retry-After} (DynamoDB or another backing service unreachable, timing
+ * out, throttling or failing with a 5xx: {@link Outages}).
  */
 public final class JobApi {
     /** The largest {@code POST /jobs} body. */
@@ -73,8 +75,15 @@ public final class JobApi {
         } catch (ApiError e) {
             return error(e.status, e.code, e.getMessage(), e.headers);
         } catch (PageTokens.InvalidTokenException e) {
-            return error(400, "InvalidNextToken", e.getMessage(), Map.of());
+            return error(400, "InvalidPageToken", e.getMessage(), Map.of());
         } catch (RuntimeException e) {
+            if (e instanceof SdkException sdk && Outages.isTransient(sdk)) {
+                LOG.log(JsonLog.Level.WARN, "API request refused: a backing service is unavailable", e, "method",
+                        req.method(), "path", KeyRules.printable(String.valueOf(req.path())));
+                return error(503, "ServiceUnavailable", "a service the jobs API depends on (DynamoDB, Secrets Manager)"
+                        + " is unavailable or throttling; retry after " + Outages.RETRY_AFTER_SECONDS + " s",
+                        Map.of("Retry-After", Integer.toString(Outages.RETRY_AFTER_SECONDS)));
+            }
             LOG.error("API request failed", e, "method", req.method(), "path", KeyRules.printable(String.valueOf(req.path())));
             return error(500, "InternalError", "the request could not be completed; try again", Map.of());
         }
@@ -98,9 +107,12 @@ public final class JobApi {
     }
 
     private HttpResponse listTracks(JobRequests.ListTracks q) {
+        // The page first: its token is checked before any DynamoDB call, and the job read after the
+        // tracks has a status at least as new as they are.
+        JobService.PageOf<dev.motflow.jobs.model.TrackSummary> page = service.tracks(q.jobId(), q.fromFrame(),
+                q.toFrame(), q.limit(), q.nextToken());
         Job job = service.job(q.jobId()).orElseThrow(() -> ApiError.notFound(q.jobId()));
-        return json(200, JobViews.trackList(job, service.tracks(q.jobId(), q.fromFrame(), q.toFrame(), q.limit(),
-                q.nextToken())), Map.of());
+        return json(200, JobViews.trackList(job, page), Map.of());
     }
 
     private static String normalisePath(String path) {

@@ -16,11 +16,19 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
     private final JobApi api;
 
     public ApiHandler() {
-        this(JobsRuntime.FromEnvironment.INSTANCE.api());
+        this(FromEnvironment.API);
     }
 
     public ApiHandler(JobApi api) {
         this.api = api;
+    }
+
+    /** The Lambda's API, built on first use (the init phase); only the API function needs its secret. */
+    private static final class FromEnvironment {
+        static final JobApi API = JobsRuntime.apiFromEnvironment();
+
+        private FromEnvironment() {
+        }
     }
 
     @Override

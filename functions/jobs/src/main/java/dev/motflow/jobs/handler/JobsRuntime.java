@@ -14,10 +14,13 @@ import dev.motflow.jobs.service.ReconcilerConfig;
 import dev.motflow.jobs.service.SageMakerLauncher;
 import dev.motflow.jobs.store.BatchWriter;
 import dev.motflow.jobs.store.JobRepository;
+import dev.motflow.jobs.store.PageTokenKeys;
 import dev.motflow.jobs.store.PageTokens;
 import dev.motflow.jobs.store.ProductionModel;
 import dev.motflow.jobs.store.TrackRepository;
 import dev.motflow.jobs.store.UnroutableLog;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.retries.StandardRetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -25,6 +28,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * The services of the job Lambdas wired to their clients. Handlers build one from the environment
@@ -63,6 +67,36 @@ public final class JobsRuntime {
         return SdkRetries.standard(SAGEMAKER_BACKOFF);
     }
 
+    /**
+     * The environment variable of the API function naming the Secrets Manager secret (ARN or name)
+     * whose value signs page tokens.
+     */
+    public static final String PAGE_TOKEN_SECRET_ENV = "PAGE_TOKEN_SECRET_ARN";
+
+    /**
+     * The API's SDK calls: 2 attempts of at most 750 ms each, 1.5 s in all, a short wait between
+     * them. A client waits for its answer, so an outage must become a fast 503 + Retry-After
+     * (JobApi), not the SDK defaults' many retries (DynamoDB: 9 attempts, 9-13 s measured).
+     */
+    public static final Duration API_ATTEMPT_TIMEOUT = Duration.ofMillis(750);
+    public static final Duration API_CALL_TIMEOUT = Duration.ofMillis(1500);
+    public static final Backoff API_BACKOFF = Backoff.of(2, Duration.ofMillis(25), Duration.ofMillis(100));
+
+    /** Timeouts and retries of the API's clients (DynamoDB, Secrets Manager): see {@link #API_CALL_TIMEOUT}. */
+    public static ClientOverrideConfiguration apiClientOverrides() {
+        return ClientOverrideConfiguration.builder()
+                .retryStrategy(SdkRetries.standard(API_BACKOFF))
+                .apiCallAttemptTimeout(API_ATTEMPT_TIMEOUT)
+                .apiCallTimeout(API_CALL_TIMEOUT)
+                .build();
+    }
+
+    /** The HTTP client of the API's clients: a connection that is not up in 500 ms will not be. */
+    public static SdkHttpClient apiHttpClient() {
+        return UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofMillis(500))
+                .socketTimeout(API_ATTEMPT_TIMEOUT).build();
+    }
+
     private final IngestService ingest;
     private final CompletionService completion;
     private final JobApi api;
@@ -92,9 +126,40 @@ public final class JobsRuntime {
                 config.processingModelS3Uri(), clock, tuning.modelCacheTtl());
         IngestService ingest = new IngestService(config, jobs, unroutable, s3, launcher, model, clock, tuning.startLease());
         CompletionService completion = new CompletionService(config, jobs, tracks, unroutable, s3, clock);
+        // Tokens of this runtime's API are signed with a key of this process, made on first
+        // use (not at init: SnapStart); the API Lambda and the local stack use apiFromEnvironment/api.
         return new JobsRuntime(ingest, completion,
-                new JobApi(config, jobs, tracks, presigner, new PageTokens(config.tableName()), clock),
+                new JobApi(config, jobs, tracks, presigner, new PageTokens(PageTokenKeys::random), clock),
                 new JobReconciler(config, reconcile, jobs, ingest, completion, launcher, sageMaker, s3, clock));
+    }
+
+    /**
+     * The jobs API alone, on its own clients: {@code dynamo} should be configured as
+     * {@link #apiClientOverrides}; {@code tokens} signs the page tokens.
+     */
+    public static JobApi api(JobsConfig config, DynamoDbClient dynamo, S3Presigner presigner, PageTokens tokens,
+                             Clock clock) {
+        return new JobApi(config, new JobRepository(dynamo, config.tableName(), clock),
+                new TrackRepository(dynamo, config.tableName(), new BatchWriter(dynamo, Tuning.defaults().batchWrite())),
+                presigner, tokens, clock);
+    }
+
+    /**
+     * The API Lambda's API: clients with the API's timeouts, page tokens signed with the secret named
+     * by {@link #PAGE_TOKEN_SECRET_ENV}, read on the first request that needs it (not at init: the
+     * SnapStart snapshot holds no key, and init makes no call).
+     */
+    public static JobApi apiFromEnvironment() {
+        JobsConfig config = JobsConfig.fromEnvironment();
+        String secret = System.getenv(PAGE_TOKEN_SECRET_ENV);
+        if (secret == null || secret.isBlank()) {
+            throw new IllegalStateException(PAGE_TOKEN_SECRET_ENV + " is not set: the API needs the page token secret");
+        }
+        SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(apiHttpClient())
+                .overrideConfiguration(apiClientOverrides()).build();
+        return api(config,
+                DynamoDbClient.builder().httpClient(apiHttpClient()).overrideConfiguration(apiClientOverrides()).build(),
+                S3Presigner.create(), new PageTokens(PageTokenKeys.secretsManager(secrets, secret)), Clock.systemUTC());
     }
 
     /** Clients for the Lambda environment: region and credentials from the runtime; SageMaker retries per {@link #sageMakerRetries}. */

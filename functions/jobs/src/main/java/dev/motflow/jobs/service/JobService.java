@@ -144,8 +144,7 @@ public final class JobService {
      */
     public PageOf<Job> jobsByStatus(JobStatus status, int limit, String nextToken) {
         String scope = "status:" + status.name();
-        PageKey start = tokens.decode(scope, nextToken, dev.motflow.table.TableKeys.GSI1_PK,
-                JobRepository.statusPartition(status));
+        PageKey start = tokens.decode(scope, nextToken, JobRepository.statusPageShape(status));
         Page<Job> page = jobs.listByStatus(status, limit, start);
         return new PageOf<>(page.items(), tokens.encode(scope, page.lastKey()));
     }
@@ -157,8 +156,7 @@ public final class JobService {
      */
     public PageOf<TrackSummary> tracks(String jobId, Integer fromFrame, Integer toFrame, int limit, String nextToken) {
         String scope = "tracks:" + jobId + ":" + fromFrame + ":" + toFrame;
-        PageKey start = tokens.decode(scope, nextToken, dev.motflow.table.TableKeys.PK,
-                TrackRepository.jobPartition(jobId));
+        PageKey start = tokens.decode(scope, nextToken, TrackRepository.pageShape(jobId));
         Page<TrackSummary> page = tracks.page(jobId, fromFrame, toFrame, limit, start);
         return new PageOf<>(page.items(), tokens.encode(scope, page.lastKey()));
     }

@@ -238,4 +238,11 @@ public final class JobRepository {
     public static String statusPartition(JobStatus status) {
         return TableKeys.statusPk(status.name());
     }
+
+    /** The LastEvaluatedKey of {@link #listByStatus}: the job's table key and its index key in that partition. */
+    public static PageTokens.KeyShape statusPageShape(JobStatus status) {
+        return new PageTokens.KeyShape(Map.of(TableKeys.PK, TableKeys.jobPk(""), TableKeys.SK, TableKeys.JOB_SK,
+                TableKeys.GSI1_PK, statusPartition(status), TableKeys.GSI1_SK, ""), TableKeys.GSI1_PK,
+                statusPartition(status));
+    }
 }

@@ -47,6 +47,12 @@ public final class TrackRepository {
         return TableKeys.jobPk(jobId);
     }
 
+    /** The LastEvaluatedKey of {@link #page}: a track item of the job. */
+    public static PageTokens.KeyShape pageShape(String jobId) {
+        return new PageTokens.KeyShape(Map.of(TableKeys.PK, jobPartition(jobId), TableKeys.SK, TableKeys.TRACK_PREFIX),
+                TableKeys.PK, jobPartition(jobId));
+    }
+
     /**
      * Tracks of a job in first-frame order. {@code fromFrame}/{@code toFrame} (either may be null)
      * keep the tracks that overlap the range: first frame <= toFrame is a key condition,
