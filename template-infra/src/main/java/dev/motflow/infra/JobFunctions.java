@@ -211,8 +211,12 @@ public final class JobFunctions extends Construct {
                                 List.of(tableArn, indexArn)),
                         // Presigned upload URLs are signed with this role: it must be allowed to put.
                         Policies.allow(List.of("s3:PutObject"), List.of(dropIncoming)),
+                        // GET /jobs/{id} presigns the uploaded video (by version) and the processing route's
+                        // annotated MP4 next to its result, for the console's player.
+                        Policies.allow(List.of("s3:GetObject", "s3:GetObjectVersion"), List.of(dropIncoming)),
                         Policies.allow(List.of("s3:GetObject"),
-                                List.of(storage.results().arnForObjects("results/*"))),
+                                List.of(storage.results().arnForObjects("results/*"),
+                                        storage.results().arnForObjects("processing/*"))),
                         Policies.kmsTableAndObjects(keyArn)));
 
         LogGroup accessLogs = LogGroup.Builder.create(this, "ApiAccessLogs")

@@ -75,8 +75,10 @@ public final class MotflowStack extends Stack {
         r.put("/jobs", new Console.Route("Jobs", List.of(HttpMethod.GET, HttpMethod.POST), jobsApi));
         r.put("/jobs/{id}", new Console.Route("Jobs", List.of(HttpMethod.GET), jobsApi));
         r.put("/jobs/{id}/tracks", new Console.Route("Jobs", List.of(HttpMethod.GET), jobsApi));
-        r.put("/retraining", new Console.Route("Retraining", List.of(HttpMethod.POST),
-                retraining.functions().get("RetrainingApi").alias()));
+        var retrainingApi = retraining.functions().get("RetrainingApi").alias();
+        r.put("/retraining", new Console.Route("Retraining", List.of(HttpMethod.POST), retrainingApi));
+        RetrainingFunctions.READ_ROUTES.forEach(path ->
+                r.put(path, new Console.Route("Retraining", List.of(HttpMethod.GET), retrainingApi)));
         r.put("/streams/{streamId}", new Console.Route("Streams", List.of(HttpMethod.GET),
                 streams.function().alias()));
         return r;

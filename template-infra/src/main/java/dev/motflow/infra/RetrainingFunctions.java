@@ -23,6 +23,9 @@ public final class RetrainingFunctions extends Construct {
     /** Name of the workflow the triggers start: statemachines/retrain.asl.json. */
     public static final String WORKFLOW = "retrain";
     public static final Duration TRIGGER_TIMEOUT = Duration.minutes(1);
+    /** The read routes of the retraining API (functions/retraining RetrainingApiHandler). */
+    public static final List<String> READ_ROUTES = List.of("/retraining/runs", "/retraining/models");
+
     /** Where model imports must be uploaded (functions/retraining LabelledDataTrigger.IMPORT_PREFIX). */
     public static final String IMPORT_PREFIX = "models/";
 
@@ -78,14 +81,20 @@ public final class RetrainingFunctions extends Construct {
 
         JobFunctions.JavaFunction manual = add("RetrainingApi", JobFunctions.javaFunction(this, "RetrainingApi",
                 PACKAGE + "RetrainingApiHandler", cfg, code, 1024, Duration.seconds(25),
-                Map.of("TABLE_NAME", table_, "STATE_MACHINE_ARN", stateMachineArn,
+                Map.of("TABLE_NAME", table_, "STATE_MACHINE_ARN", stateMachineArn, "MODEL_NAME", model,
                         "LABELLED_BUCKET", storage.drop().getBucketName(),
                         "ARTIFACTS_BUCKET", storage.artifacts().getBucketName()),
                 // model imports: HeadObject of s3://<artifacts>/models/... (their version names the run)
                 List.of(table, kms, startRun, Policies.allow(List.of("s3:GetObject"), List.of(labelled,
                         storage.artifacts().arnForObjects(IMPORT_PREFIX + "*"))))));
+        HttpLambdaIntegration integration = new HttpLambdaIntegration("RetrainingIntegration", manual.alias());
         api.addRoutes(AddRoutesOptions.builder().path("/retraining").methods(List.of(HttpMethod.POST))
-                .integration(new HttpLambdaIntegration("RetrainingIntegration", manual.alias())).build());
+                .integration(integration).build());
+        // the console's reads: a dataset's runs, the model registry
+        for (String read : READ_ROUTES) {
+            api.addRoutes(AddRoutesOptions.builder().path(read).methods(List.of(HttpMethod.GET))
+                    .integration(integration).build());
+        }
     }
 
     private void step(String id, String handler, MotflowConfig cfg, Code code, int memoryMb, Duration timeout,

@@ -188,7 +188,7 @@ class ConsoleTemplateTest {
             }
         });
         assertEquals(Set.of("GET /jobs", "POST /jobs", "GET /jobs/{id}", "GET /jobs/{id}/tracks", "POST /retraining",
-                "GET /streams/{streamId}"), consoleTargets.keySet());
+                "GET /retraining/runs", "GET /retraining/models", "GET /streams/{streamId}"), consoleTargets.keySet());
         consoleTargets.forEach((route, uri) -> assertEquals(iamTargets.get(route), uri,
                 route + " must reach the same alias as on the IAM API"));
 
