@@ -7,6 +7,7 @@ import dev.motflow.retraining.Env;
 import dev.motflow.retraining.store.RunCoordinator;
 import dev.motflow.retraining.trigger.LabelledDataTrigger;
 import dev.motflow.retraining.trigger.SfnExecutionStarter;
+import dev.motflow.retraining.trigger.SfnExecutionStatus;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -14,8 +15,12 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 
 /** Production wiring from the environment; built once per Lambda container. */
 final class Clients {
-    /** Longer than the state machine's TimeoutSeconds (10 days) so a live run never loses its lock. */
-    static final long DEFAULT_LEASE_SECONDS = 11L * 24 * 3600;
+    /**
+     * Renewed by every step that records the run; a RUNNING execution keeps its lock past it anyway
+     * (the coordinator asks Step Functions), so it only decides when the service cannot say.
+     */
+    static final long DEFAULT_LEASE_SECONDS = 2L * 3600;
+    static final String LEASE_VARIABLE = "RUN_LOCK_LEASE_SECONDS";
 
     private Clients() {
     }
@@ -30,9 +35,10 @@ final class Clients {
 
     static RunCoordinator coordinator(Env env, DynamoDbClient dynamo) {
         SfnClient sfn = SfnClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
-        return new RunCoordinator(dynamo, env.required("TABLE_NAME"),
-                new SfnExecutionStarter(sfn, env.required("STATE_MACHINE_ARN")), Clock.systemUTC(),
-                Duration.ofSeconds(env.integer("RUN_LOCK_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)));
+        String stateMachine = env.required("STATE_MACHINE_ARN");
+        return new RunCoordinator(dynamo, env.required("TABLE_NAME"), new SfnExecutionStarter(sfn, stateMachine),
+                new SfnExecutionStatus(sfn, stateMachine), Clock.systemUTC(),
+                Duration.ofSeconds(env.integer(LEASE_VARIABLE, DEFAULT_LEASE_SECONDS)));
     }
 
     static LabelledDataTrigger trigger(Env env) {
