@@ -43,6 +43,9 @@ public final class RetrainingFunctions extends Construct {
         PolicyStatement table = Policies.allow(tableActions, List.of(tableArn));
         PolicyStatement kms = Policies.kmsTableAndObjects(keyArn);
         PolicyStatement startRun = Policies.allow(List.of("states:StartExecution"), List.of(stateMachineArn));
+        // The run lock asks whether its holder's execution still runs before taking it over.
+        PolicyStatement describeRuns = Policies.allow(List.of("states:DescribeExecution"),
+                List.of(Policies.arn("states", "execution:" + cfg.prefix() + "-" + WORKFLOW + ":*")));
         String labelled = storage.drop().arnForObjects(Storage.LABELLED_PREFIX + "*");
         String table_ = storage.table().getTableName();
 
@@ -67,12 +70,12 @@ public final class RetrainingFunctions extends Construct {
         step("FinishRun", "FinishRunHandler", cfg, code, 1024, Duration.seconds(100),
                 Map.of("TABLE_NAME", table_, "MODEL_NAME", model, "ENDPOINT_NAME", ml.framesEndpointName(),
                         "STATE_MACHINE_ARN", stateMachineArn),
-                List.of(table, kms, startRun));
+                List.of(table, kms, startRun, describeRuns));
 
         JobFunctions.JavaFunction trigger = add("LabelledData", JobFunctions.javaFunction(this, "LabelledData",
                 PACKAGE + "LabelledDataHandler", cfg, code, 1024, TRIGGER_TIMEOUT,
                 Map.of("TABLE_NAME", table_, "STATE_MACHINE_ARN", stateMachineArn),
-                List.of(table, kms, startRun, Policies.allow(List.of("s3:GetObject"), List.of(labelled)))));
+                List.of(table, kms, startRun, describeRuns, Policies.allow(List.of("s3:GetObject"), List.of(labelled)))));
         trigger.alias().addEventSource(SqsEventSource.Builder.create(messaging.labelled().queue())
                 .batchSize(10).reportBatchItemFailures(true).build());
 
@@ -82,7 +85,7 @@ public final class RetrainingFunctions extends Construct {
                         "LABELLED_BUCKET", storage.drop().getBucketName(),
                         "ARTIFACTS_BUCKET", storage.artifacts().getBucketName()),
                 // model imports: HeadObject of s3://<artifacts>/models/... (their version names the run)
-                List.of(table, kms, startRun, Policies.allow(List.of("s3:GetObject"), List.of(labelled,
+                List.of(table, kms, startRun, describeRuns, Policies.allow(List.of("s3:GetObject"), List.of(labelled,
                         storage.artifacts().arnForObjects(IMPORT_PREFIX + "*"))))));
         api.addRoutes(AddRoutesOptions.builder().path("/retraining").methods(List.of(HttpMethod.POST))
                 .integration(new HttpLambdaIntegration("RetrainingIntegration", manual.alias())).build());
