@@ -64,7 +64,8 @@ final class LocalRetraining {
         this.executions = lifecycle.add(new LocalExecutions(repoRoot, subs, dispatcher));
         // The runner's own execution status decides takeovers: after a kill -9 and restart the old holder is unknown here.
         RunCoordinator coordinator = new RunCoordinator(dynamo, LocalStack.TABLE, executions, executions, Clock.systemUTC(),
-                RunCoordinator.DEFAULT_LEASE);
+                RunCoordinator.DEFAULT_LEASE).notifyingReplaced((dataset, replaced, by) ->
+                        log.accept("retraining notification: queued request " + replaced + " replaced by " + by));
         LabelledDataTrigger trigger = new LabelledDataTrigger(s3, coordinator, Clock.systemUTC());
         LambdaTasks lambdas = new LambdaTasks()
                 .register(subs.get("ValidateDatasetFunctionArn"), stream(new ValidateDatasetHandler(steps.validator())))

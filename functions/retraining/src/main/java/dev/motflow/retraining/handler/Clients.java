@@ -8,10 +8,12 @@ import dev.motflow.retraining.store.RunCoordinator;
 import dev.motflow.retraining.trigger.LabelledDataTrigger;
 import dev.motflow.retraining.trigger.SfnExecutionStarter;
 import dev.motflow.retraining.trigger.SfnExecutionStatus;
+import dev.motflow.retraining.trigger.SnsReplacedRequests;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sns.SnsClient;
 
 /** Production wiring from the environment; built once per Lambda container. */
 final class Clients {
@@ -36,9 +38,15 @@ final class Clients {
     static RunCoordinator coordinator(Env env, DynamoDbClient dynamo) {
         SfnClient sfn = SfnClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
         String stateMachine = env.required("STATE_MACHINE_ARN");
-        return new RunCoordinator(dynamo, env.required("TABLE_NAME"), new SfnExecutionStarter(sfn, stateMachine),
-                new SfnExecutionStatus(sfn, stateMachine), Clock.systemUTC(),
+        RunCoordinator coordinator = new RunCoordinator(dynamo, env.required("TABLE_NAME"),
+                new SfnExecutionStarter(sfn, stateMachine), new SfnExecutionStatus(sfn, stateMachine), Clock.systemUTC(),
                 Duration.ofSeconds(env.integer(LEASE_VARIABLE, DEFAULT_LEASE_SECONDS)));
+        String topic = env.optional("NOTIFY_TOPIC_ARN", null);
+        if (topic != null && !topic.isBlank()) {
+            coordinator.notifyingReplaced(new SnsReplacedRequests(
+                    SnsClient.builder().httpClient(UrlConnectionHttpClient.create()).build(), topic));
+        }
+        return coordinator;
     }
 
     static LabelledDataTrigger trigger(Env env) {

@@ -17,6 +17,7 @@ import dev.motflow.retraining.Json;
 import dev.motflow.retraining.RetryableException;
 import dev.motflow.retraining.trigger.ExecutionStarter;
 import dev.motflow.retraining.trigger.ExecutionStatus;
+import dev.motflow.retraining.trigger.ReplacedRequests;
 import dev.motflow.retraining.trigger.RunRequest;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -76,6 +77,7 @@ public final class RunCoordinator {
     private final Clock clock;
     private final Duration lease;
     private final ExecutionStatus status;
+    private ReplacedRequests replacedRequests = ReplacedRequests.NONE;
 
     /** Without a status source: an abandoned lock is freed only by its lease or an operator. */
     public RunCoordinator(DynamoDbClient dynamo, String table, ExecutionStarter starter, Clock clock, Duration lease) {
@@ -90,6 +92,12 @@ public final class RunCoordinator {
         this.status = status;
         this.clock = clock;
         this.lease = lease;
+    }
+
+    /** Who is told when a queued request is replaced by a newer one of its dataset. */
+    public RunCoordinator notifyingReplaced(ReplacedRequests notifier) {
+        this.replacedRequests = notifier;
+        return this;
     }
 
     /** Starts the run now, or queues it as the follow-up of the running one; duplicates change nothing. */
@@ -329,6 +337,7 @@ public final class RunCoordinator {
         }
         JsonLog.named("coordinator").with("executionName", replaced)
                 .log(JsonLog.Level.WARN, "queued-request-replaced", null, "dataset", dataset, "replacedBy", by);
+        replacedRequests.replaced(dataset, replaced, by);
     }
 
     /** The lock for operators; the holder's execution state is asked of the workflow service. */

@@ -38,6 +38,7 @@ class RunCoordinatorTest {
     /** What the "workflow service" says about each execution; absent = RUNNING once started. */
     private final Map<String, ExecutionStatus.State> states = new HashMap<>();
     private RunCoordinator withStatus;
+    private final List<String> notified = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
@@ -64,7 +65,8 @@ class RunCoordinatorTest {
                 return states.getOrDefault(name, started.contains(name) ? State.RUNNING : State.NOT_FOUND);
             }
         };
-        withStatus = new RunCoordinator(local.dynamo(), table, starter, status, clock, Duration.ofHours(2));
+        withStatus = new RunCoordinator(local.dynamo(), table, starter, status, clock, Duration.ofHours(2))
+                .notifyingReplaced((dataset, replaced, by) -> notified.add(dataset + ":" + replaced + "->" + by));
     }
 
     private static RunRequest request(String dataset, String version) {
@@ -197,6 +199,9 @@ class RunCoordinatorTest {
         Map<String, AttributeValue> replaced = run("street", "street-v2");
         assertEquals("REPLACED", Attr.str(replaced, "status"));
         assertEquals("street-v3", Attr.str(replaced, "replacedBy"));
+        assertEquals(List.of("street:street-v2->street-v3"), notified, "the replaced request is notified, once");
+        assertEquals(Admission.ALREADY_QUEUED, withStatus.admit(request("street", "v3")).admission());
+        assertEquals(1, notified.size());
 
         RunCoordinator.LockView view = withStatus.view();
         assertEquals("street-v1", view.holder());
