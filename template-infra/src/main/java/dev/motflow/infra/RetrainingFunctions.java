@@ -92,6 +92,9 @@ public final class RetrainingFunctions extends Construct {
                         storage.artifacts().arnForObjects(IMPORT_PREFIX + "*"))))));
         api.addRoutes(AddRoutesOptions.builder().path("/retraining").methods(List.of(HttpMethod.POST))
                 .integration(new HttpLambdaIntegration("RetrainingIntegration", manual.alias())).build());
+        // Operators: who holds the run lock, and its release (IAM API only; the console does not offer it).
+        api.addRoutes(AddRoutesOptions.builder().path("/retraining/lock").methods(List.of(HttpMethod.GET, HttpMethod.DELETE))
+                .integration(new HttpLambdaIntegration("RetrainingLockIntegration", manual.alias())).build());
     }
 
     private void step(String id, String handler, MotflowConfig cfg, Code code, int memoryMb, Duration timeout,
