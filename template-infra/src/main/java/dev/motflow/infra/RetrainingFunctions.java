@@ -46,6 +46,12 @@ public final class RetrainingFunctions extends Construct {
         PolicyStatement table = Policies.allow(tableActions, List.of(tableArn));
         PolicyStatement kms = Policies.kmsTableAndObjects(keyArn);
         PolicyStatement startRun = Policies.allow(List.of("states:StartExecution"), List.of(stateMachineArn));
+        // The run lock asks whether its holder's execution still runs before taking it over.
+        PolicyStatement describeRuns = Policies.allow(List.of("states:DescribeExecution"),
+                List.of(Policies.arn("states", "execution:" + cfg.prefix() + "-" + WORKFLOW + ":*")));
+        // A queued request replaced by a newer one of its dataset is told on the runs' notification topic.
+        String notifyTopic = messaging.notifications().getTopicArn();
+        PolicyStatement notifyReplaced = Policies.allow(List.of("sns:Publish"), List.of(notifyTopic));
         String labelled = storage.drop().arnForObjects(Storage.LABELLED_PREFIX + "*");
         String table_ = storage.table().getTableName();
 
@@ -70,12 +76,12 @@ public final class RetrainingFunctions extends Construct {
         step("FinishRun", "FinishRunHandler", cfg, code, 1024, Duration.seconds(100),
                 Map.of("TABLE_NAME", table_, "MODEL_NAME", model, "ENDPOINT_NAME", ml.framesEndpointName(),
                         "STATE_MACHINE_ARN", stateMachineArn),
-                List.of(table, kms, startRun));
+                List.of(table, kms, startRun, describeRuns));
 
         JobFunctions.JavaFunction trigger = add("LabelledData", JobFunctions.javaFunction(this, "LabelledData",
                 PACKAGE + "LabelledDataHandler", cfg, code, 1024, TRIGGER_TIMEOUT,
-                Map.of("TABLE_NAME", table_, "STATE_MACHINE_ARN", stateMachineArn),
-                List.of(table, kms, startRun, Policies.allow(List.of("s3:GetObject"), List.of(labelled)))));
+                Map.of("TABLE_NAME", table_, "STATE_MACHINE_ARN", stateMachineArn, "NOTIFY_TOPIC_ARN", notifyTopic),
+                List.of(table, kms, startRun, describeRuns, notifyReplaced, Policies.allow(List.of("s3:GetObject"), List.of(labelled)))));
         trigger.alias().addEventSource(SqsEventSource.Builder.create(messaging.labelled().queue())
                 .batchSize(10).reportBatchItemFailures(true).build());
 
@@ -83,9 +89,9 @@ public final class RetrainingFunctions extends Construct {
                 PACKAGE + "RetrainingApiHandler", cfg, code, 1024, Duration.seconds(25),
                 Map.of("TABLE_NAME", table_, "STATE_MACHINE_ARN", stateMachineArn, "MODEL_NAME", model,
                         "LABELLED_BUCKET", storage.drop().getBucketName(),
-                        "ARTIFACTS_BUCKET", storage.artifacts().getBucketName()),
+                        "ARTIFACTS_BUCKET", storage.artifacts().getBucketName(), "NOTIFY_TOPIC_ARN", notifyTopic),
                 // model imports: HeadObject of s3://<artifacts>/models/... (their version names the run)
-                List.of(table, kms, startRun, Policies.allow(List.of("s3:GetObject"), List.of(labelled,
+                List.of(table, kms, startRun, describeRuns, notifyReplaced, Policies.allow(List.of("s3:GetObject"), List.of(labelled,
                         storage.artifacts().arnForObjects(IMPORT_PREFIX + "*"))))));
         HttpLambdaIntegration integration = new HttpLambdaIntegration("RetrainingIntegration", manual.alias());
         api.addRoutes(AddRoutesOptions.builder().path("/retraining").methods(List.of(HttpMethod.POST))
@@ -95,6 +101,9 @@ public final class RetrainingFunctions extends Construct {
             api.addRoutes(AddRoutesOptions.builder().path(read).methods(List.of(HttpMethod.GET))
                     .integration(integration).build());
         }
+        // Operators: who holds the run lock, and its release (IAM API only; the console does not offer it).
+        api.addRoutes(AddRoutesOptions.builder().path("/retraining/lock").methods(List.of(HttpMethod.GET, HttpMethod.DELETE))
+                .integration(integration).build());
     }
 
     private void step(String id, String handler, MotflowConfig cfg, Code code, int memoryMb, Duration timeout,

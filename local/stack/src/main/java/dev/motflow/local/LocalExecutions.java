@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.motflow.retraining.trigger.ExecutionStarter;
+import dev.motflow.retraining.trigger.ExecutionStatus;
 import dev.motflow.testsupport.sfn.AslRunner;
 import dev.motflow.testsupport.sfn.ExecutionResult;
 import dev.motflow.testsupport.sfn.TaskDispatcher;
@@ -25,7 +26,8 @@ import dev.motflow.testsupport.sfn.TaskDispatcher;
  * aws-local-stepfunctions (test-support's {@link AslRunner}, the same overrides as the retraining
  * tests: Wait states and retry pauses take no time), asynchronously, one execution per name.
  */
-final class LocalExecutions implements ExecutionStarter, AutoCloseable {
+final class LocalExecutions implements ExecutionStarter, ExecutionStatus, AutoCloseable {
+    static final String STATE_MACHINE_ARN = "arn:aws:states:us-east-1:000000000000:stateMachine:motflow-retrain";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What the CLI and GET /local/executions show. */
@@ -82,6 +84,30 @@ final class LocalExecutions implements ExecutionStarter, AutoCloseable {
         executions.put(name, new Execution(name, Instant.now(), f));
         order.add(name);
         return Started.STARTED;
+    }
+
+    @Override
+    public String executionArn(String executionName) {
+        return STATE_MACHINE_ARN.replace(":stateMachine:", ":execution:") + ":" + executionName;
+    }
+
+    /**
+     * This process's own record: an execution it does not know (it ran in a process that was killed)
+     * is NOT_FOUND, so the run lock it held is taken over by the next request.
+     */
+    @Override
+    public State state(String executionName) {
+        Execution e = executions.get(executionName);
+        if (e == null) {
+            return State.NOT_FOUND;
+        }
+        return switch (e.status()) {
+            case "RUNNING" -> State.RUNNING;
+            case "SUCCEEDED" -> State.SUCCEEDED;
+            case "TIMED_OUT" -> State.TIMED_OUT;
+            case "ABORTED" -> State.ABORTED;
+            default -> State.FAILED;
+        };
     }
 
     Execution get(String name) {

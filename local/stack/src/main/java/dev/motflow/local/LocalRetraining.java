@@ -5,7 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -63,7 +62,10 @@ final class LocalRetraining {
         TaskDispatcher dispatcher = lifecycle.add(TaskDispatcher.start());
         Map<String, String> subs = LocalExecutions.substitutions(LocalStack.MODEL_ENDPOINT);
         this.executions = lifecycle.add(new LocalExecutions(repoRoot, subs, dispatcher));
-        RunCoordinator coordinator = new RunCoordinator(dynamo, LocalStack.TABLE, executions, Clock.systemUTC(), Duration.ofDays(11));
+        // The runner's own execution status decides takeovers: after a kill -9 and restart the old holder is unknown here.
+        RunCoordinator coordinator = new RunCoordinator(dynamo, LocalStack.TABLE, executions, executions, Clock.systemUTC(),
+                RunCoordinator.DEFAULT_LEASE).notifyingReplaced((dataset, replaced, by) ->
+                        log.accept("retraining notification: queued request " + replaced + " replaced by " + by));
         LabelledDataTrigger trigger = new LabelledDataTrigger(s3, coordinator, Clock.systemUTC());
         LambdaTasks lambdas = new LambdaTasks()
                 .register(subs.get("ValidateDatasetFunctionArn"), stream(new ValidateDatasetHandler(steps.validator())))

@@ -19,6 +19,7 @@ import dev.motflow.retraining.Env;
 import dev.motflow.retraining.Json;
 import dev.motflow.retraining.RetryableException;
 import dev.motflow.retraining.store.RetrainingQueries;
+import dev.motflow.retraining.store.RunCoordinator;
 import dev.motflow.retraining.store.RunCoordinator.Admitted;
 import dev.motflow.retraining.trigger.LabelledDataTrigger;
 import dev.motflow.retraining.trigger.RequestOptions;
@@ -73,8 +74,12 @@ public final class RetrainingApiHandler implements RequestHandler<APIGatewayV2HT
     record Message(String message) {
     }
 
-    /** The 202 body: what happened to the request. */
-    record Accepted(String executionName, String admission, String dataset, String manifestVersion) {
+    /** The 202 body: what happened to the request; {@code replaced}: the queued request of the same dataset it replaced. */
+    record Accepted(String executionName, String admission, String dataset, String manifestVersion, String replaced) {
+    }
+
+    /** The 200 body of an operator release. */
+    record Released(String released, String outcome, String followUp) {
     }
 
     @Override
@@ -94,6 +99,9 @@ public final class RetrainingApiHandler implements RequestHandler<APIGatewayV2HT
     public HttpResponse handle(HttpRequest request) {
         String path = request.path();
         String trimmed = path == null ? "" : path.replaceAll("/+$", "");
+        if (trimmed.endsWith("/retraining/lock")) {
+            return lock(request);
+        }
         if (trimmed.endsWith("/retraining/runs") || trimmed.endsWith("/retraining/models")) {
             return read(request, trimmed.endsWith("/runs"));
         }
@@ -124,9 +132,10 @@ public final class RetrainingApiHandler implements RequestHandler<APIGatewayV2HT
                     : trigger.manualRequest(bucket, Json.text(body, "dataset"), Json.text(body, "manifestKey"),
                             hpo != null && hpo.booleanValue()).withColdStart(options.coldStart());
             Admitted admitted = trigger.admit(run);
-            log.with("executionName", admitted.executionName()).info("manual-request", "admission", admitted.admission().name());
+            log.with("executionName", admitted.executionName()).info("manual-request", "admission", admitted.admission().name(),
+                    "replaced", admitted.replaced() == null ? "-" : admitted.replaced());
             return response(202, new Accepted(admitted.executionName(), admitted.admission().name(), run.dataset(),
-                    run.manifestVersion()));
+                    run.manifestVersion(), admitted.replaced()));
         } catch (IllegalArgumentException e) {
             return response(400, new Message(e.getMessage()));
         } catch (LabelledDataTrigger.NotFound e) {
@@ -134,6 +143,60 @@ public final class RetrainingApiHandler implements RequestHandler<APIGatewayV2HT
         } catch (RetryableException e) {
             log.log(JsonLog.Level.WARN, "manual-request-busy", e);
             return response(503, new Message("busy, try again"));
+        }
+    }
+
+    /**
+     * {@code GET /retraining/lock}: who holds the run lock, since when, until when, and what the
+     * workflow service says about its execution. {@code DELETE /retraining/lock?holder=NAME} (or body
+     * {@code {"holder": NAME}}): an operator frees it, only if NAME still holds it (409 otherwise).
+     */
+    private HttpResponse lock(HttpRequest request) {
+        RunCoordinator coordinator = trigger.coordinator();
+        try {
+            if ("GET".equals(request.method())) {
+                RunCoordinator.LockView view = coordinator.view();
+                ObjectNode body = Json.object();
+                body.put("holder", view.holder());
+                if (view.holder() != null) {
+                    body.put("executionArn", view.executionArn());
+                    body.put("since", view.since());
+                    body.put("expiry", view.expiry() == null ? null : view.expiry().toString());
+                    body.put("started", view.started());
+                    body.put("status", view.executionStatus());
+                    body.put("takenOverFrom", view.takenOverFrom());
+                }
+                var pending = body.putArray("pending");
+                view.pending().forEach(p -> pending.addObject().put("dataset", p.dataset())
+                        .put("executionName", p.executionName()).put("queuedAt", p.queuedAt()));
+                return response(200, body);
+            }
+            if (!"DELETE".equals(request.method())) {
+                return response(405, new Error("MethodNotAllowed", "use GET or DELETE"));
+            }
+            String holder = request.query().get("holder");
+            if ((holder == null || holder.isBlank()) && request.body().length > 0) {
+                try {
+                    holder = Json.text(Json.MAPPER.readTree(request.bodyText()), "holder");
+                } catch (Exception e) {
+                    return response(400, new Error("InvalidBody", "body must be JSON: {\"holder\": \"<execution name>\"}"));
+                }
+            }
+            if (holder == null || holder.isBlank()) {
+                return response(400, new Error("InvalidHolder", "name the holder to release: ?holder=<execution name>"
+                        + " (GET /retraining/lock says who holds it)"));
+            }
+            RunCoordinator.OperatorRelease released = coordinator.releaseByOperator(holder.strip());
+            log.with("executionName", holder).info("lock-release-request", "outcome", released.outcome().name());
+            return switch (released.outcome()) {
+                case NOT_HELD -> response(404, new Error("NotHeld", "no run holds the retraining lock"));
+                case HOLDER_MISMATCH -> response(409, new Error("HolderMismatch", "the retraining lock is held by "
+                        + released.currentHolder() + ", not " + holder));
+                case RELEASED, HANDED_OVER -> response(200, new Released(holder, released.outcome().name(), released.followUp()));
+            };
+        } catch (RetryableException e) {
+            log.log(JsonLog.Level.WARN, "lock-request-busy", e);
+            return response(503, new Error("ServiceUnavailable", "busy, try again"));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.motflow.retraining.handler;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import dev.motflow.metrics.Benchmark;
 import dev.motflow.retraining.Env;
@@ -57,7 +58,8 @@ public final class Steps {
     }
 
     public RunRecords runs() {
-        return new RunRecords(dynamo, table(), clock);
+        return new RunRecords(dynamo, table(), clock, Duration.ofSeconds(env.integer(Clients.LEASE_VARIABLE,
+                Clients.DEFAULT_LEASE_SECONDS)));
     }
 
     public ModelScoring scoring() {

@@ -1,6 +1,7 @@
 package dev.motflow.retraining.store;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -10,6 +11,7 @@ import dev.motflow.common.Attr;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /** Updates of the run item ({@code pk=DATASET#<dataset>, sk=RUN#<executionName>}) by the workflow's steps. */
 public final class RunRecords {
@@ -19,11 +21,19 @@ public final class RunRecords {
     private final DynamoDbClient dynamo;
     private final String table;
     private final Clock clock;
+    private final Duration lease;
 
+    /** Without lease renewal (reads, tests of single steps). */
     public RunRecords(DynamoDbClient dynamo, String table, Clock clock) {
+        this(dynamo, table, clock, Duration.ZERO);
+    }
+
+    /** Each record a step makes also extends the run lock's lease to now + {@code lease} while this run holds it. */
+    public RunRecords(DynamoDbClient dynamo, String table, Clock clock, Duration lease) {
         this.dynamo = dynamo;
         this.table = table;
         this.clock = clock;
+        this.lease = lease;
     }
 
     /** The dataset failed validation with {@code problems} problems. */
@@ -115,6 +125,28 @@ public final class RunRecords {
                     .expressionAttributeValues(values));
         } catch (SdkException e) {
             throw AwsErrors.classify("update run " + executionName, e);
+        }
+        renewLease(executionName);
+    }
+
+    /**
+     * Extends the lock's lease: the step that records the run proves its execution alive. Only the
+     * holder's lease is touched and never shortened; a run that lost its lock changes nothing.
+     */
+    private void renewLease(String executionName) {
+        if (lease.isZero()) {
+            return;
+        }
+        long until = clock.instant().plus(lease).getEpochSecond();
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(Keys.lock())
+                    .updateExpression("SET leaseUntil = :until")
+                    .conditionExpression("holder = :h AND leaseUntil < :until")
+                    .expressionAttributeValues(Map.of(":until", Attr.n(until), ":h", Attr.s(executionName))));
+        } catch (ConditionalCheckFailedException notHeld) {
+            // another run holds the lock (this one was taken over or released), or the lease is already longer
+        } catch (SdkException e) {
+            throw AwsErrors.classify("renew lock lease " + executionName, e);
         }
     }
 

@@ -70,6 +70,11 @@ public final class LabelledDataTrigger {
         return Optional.empty();
     }
 
+    /** The run lock's coordinator (the API's lock routes). */
+    public RunCoordinator coordinator() {
+        return coordinator;
+    }
+
     public Admitted admit(RunRequest request) {
         return coordinator.admit(request);
     }

@@ -139,4 +139,51 @@ class TriggerHandlersTest {
         local.s3().putObject(b -> b.bucket(bucket).key("labelled/d/manifest.json"), RequestBody.fromString("{\"version\":\"1\"}"));
         assertEquals(202, post("POST", "/retraining", "{\"dataset\":\"d\"}").getStatusCode(), "queued behind cams-3: no start needed");
     }
+
+    private APIGatewayV2HTTPResponse lockRequest(String method, String holder, String body) {
+        APIGatewayV2HTTPEvent event = APIGatewayV2HTTPEvent.builder().withRawPath("/retraining/lock")
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod(method).withPath("/retraining/lock")
+                                .build()).build())
+                .withQueryStringParameters(holder == null ? null : java.util.Map.of("holder", holder))
+                .withBody(body).build();
+        return new RetrainingApiHandler(trigger, bucket, Clock.systemUTC()).handleRequest(event, null);
+    }
+
+    @Test
+    void theLockCanBeReadAndReleasedByTheNamedHolderOnly() {
+        var free = lockRequest("GET", null, null);
+        assertEquals(200, free.getStatusCode());
+        assertTrue(Json.parse(free.getBody()).path("holder").isNull(), free.getBody());
+        assertEquals(404, lockRequest("DELETE", "cams-1", null).getStatusCode());
+
+        local.s3().putObject(b -> b.bucket(bucket).key("labelled/cams/manifest.json"), RequestBody.fromString("{\"version\":\"1\"}"));
+        local.s3().putObject(b -> b.bucket(bucket).key("labelled/park/manifest.json"), RequestBody.fromString("{\"version\":\"1\"}"));
+        assertEquals("STARTED", Json.parse(post("POST", "/retraining", "{\"dataset\":\"cams\"}").getBody()).path("admission").asText());
+        post("POST", "/retraining", "{\"dataset\":\"park\"}");
+        var queued = Json.parse(post("POST", "/retraining", "{\"dataset\":\"park\",\"hpo\":true}").getBody());
+        assertEquals("QUEUED", queued.path("admission").asText());
+        assertEquals("park-1", queued.path("replaced").asText(), "the caller learns which queued request it replaced");
+
+        var held = Json.parse(lockRequest("GET", null, null).getBody());
+        assertEquals("cams-1", held.path("holder").asText());
+        assertTrue(held.path("expiry").asText().endsWith("Z"), held.toString());
+        assertEquals("UNKNOWN", held.path("status").asText(), "no status source in this wiring");
+        assertEquals("park-1-hpo", held.path("pending").get(0).path("executionName").asText());
+
+        var missing = lockRequest("DELETE", null, null);
+        assertEquals(400, missing.getStatusCode());
+        assertEquals("InvalidHolder", Json.parse(missing.getBody()).path("error").asText());
+        var wrong = lockRequest("DELETE", "park-1", null);
+        assertEquals(409, wrong.getStatusCode());
+        assertTrue(Json.parse(wrong.getBody()).path("message").asText().contains("cams-1"), wrong.getBody());
+        assertEquals(405, lockRequest("PUT", null, null).getStatusCode());
+
+        var released = lockRequest("DELETE", null, "{\"holder\":\"cams-1\"}");
+        assertEquals(200, released.getStatusCode(), released.getBody());
+        assertEquals("HANDED_OVER", Json.parse(released.getBody()).path("outcome").asText());
+        assertEquals("park-1-hpo", Json.parse(released.getBody()).path("followUp").asText());
+        assertEquals(List.of("cams-1 MOTCHALLENGE", "park-1-hpo MOTCHALLENGE"), started);
+        assertEquals("park-1-hpo", Json.parse(lockRequest("GET", null, null).getBody()).path("holder").asText());
+    }
 }

@@ -89,4 +89,27 @@ class SfnExecutionStarterTest {
         assertThrows(RetryableException.class, () -> new SfnExecutionStarter(sfn, ARN).start("street-v1", "{}"));
         assertEquals(1, requests.size());
     }
+
+    @Test
+    void theLocksStatusQuestionIsDescribeExecutionOfTheNamedExecution() {
+        answer = "{\"executionArn\":\"x\",\"stateMachineArn\":\"" + ARN + "\",\"status\":\"ABORTED\",\"startDate\":1.764E9}";
+        SfnExecutionStatus status = new SfnExecutionStatus(sfn, ARN);
+        assertEquals(ExecutionStatus.State.ABORTED, status.state("street-v1"));
+        assertEquals("AWSStepFunctions.DescribeExecution", targets.get(0));
+        assertEquals("arn:aws:states:us-east-1:000000000000:execution:motflow-retrain:street-v1",
+                requests.get(0).path("executionArn").asText());
+        assertEquals(requests.get(0).path("executionArn").asText(), status.executionArn("street-v1"));
+
+        answer = "{\"executionArn\":\"x\",\"stateMachineArn\":\"" + ARN + "\",\"status\":\"RUNNING\",\"startDate\":1.764E9}";
+        assertEquals(ExecutionStatus.State.RUNNING, status.state("street-v1"));
+    }
+
+    @Test
+    void anUnknownExecutionIsNotFoundAndThrottlingIsRetryable() {
+        status = 400;
+        answer = "{\"__type\":\"com.amazonaws.swf.service.v2.model#ExecutionDoesNotExist\",\"message\":\"Execution Does Not Exist\"}";
+        assertEquals(ExecutionStatus.State.NOT_FOUND, new SfnExecutionStatus(sfn, ARN).state("street-v1"));
+        answer = "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}";
+        assertThrows(RetryableException.class, () -> new SfnExecutionStatus(sfn, ARN).state("street-v1"));
+    }
 }
