@@ -133,7 +133,8 @@ public final class IngestService {
         Job job = keyDecoded ? claimReservation(ref) : null;
         if (job == null) {
             String jobId = JobIds.forObject(ref);
-            Optional<Job> created = jobs.create(jobId, JobStatus.RECEIVED, "object arrived: " + ref.s3Uri(), sourceAttributes(ref));
+            Optional<Job> created = jobs.create(jobId, JobStatus.RECEIVED, "object arrived: " + ref.s3Uri(),
+                    sourceAttributes(ref).set(JobField.OWNER, Tenancy.dropOwner(ref.bucket(), ref.key())));
             if (created.isPresent()) {
                 job = created.get();
                 LOG.info("job created", "jobId", jobId, "bucket", ref.bucket(), "key", KeyRules.printable(ref.key()));
