@@ -290,13 +290,21 @@ class JobApiTest {
                 java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(java.util.Arrays.asList(signed.split(";")).contains("content-length"), "signed headers: " + signed);
 
-        // S3 refuses a PUT whose Content-Length differs from the signed one (SignatureDoesNotMatch);
-        // s3rver does not check it, so here the signature's header list is the evidence, and the
-        // declared size uploads.
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        java.net.http.HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "video/mp4").PUT(HttpRequest.BodyPublishers.ofByteArray(video)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, ok.statusCode(), ok.body());
+        // S3 refuses a PUT whose Content-Length differs from the signed one (SignatureDoesNotMatch).
+        // s3rver does not check it: such an upload lands, and ingest rejects it against the declared size.
+        byte[] bigger = java.util.Arrays.copyOf(video, video.length + 4096);
+        java.net.http.HttpResponse<String> put = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "video/mp4")
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(bigger)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, put.statusCode(), put.body());
+        String key = upload.path("key").asText();
+        String eTag = LOCAL.aws.s3().headObject(b -> b.bucket(LOCAL.drop).key(key)).eTag().replace("\"", "");
+        assertEquals(Outcome.DONE, rt.ingest().handleMessage("m", AwsEvents.s3Put(LOCAL.drop, key, eTag, bigger.length,
+                AwsEvents.nextSequencer())));
+        JsonNode job = json(call("GET", "/jobs/" + json(created).path("jobId").asText(), Map.of(), null));
+        assertEquals("REJECTED", job.path("status").asText(), job.toString());
+        assertTrue(job.path("reason").asText().contains("declared " + video.length), job.toString());
+        assertTrue(LOCAL.sm.calls("InvokeEndpointAsync").isEmpty(), "nothing was started for it");
     }
 }
