@@ -72,7 +72,10 @@ export function putWithProgress(url, file, headers, onProgress) {
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', url);
     for (const [k, v] of Object.entries(headers ?? {})) {
-      xhr.setRequestHeader(k, v);
+      // The browser sets Content-Length (signed by the URL) itself and refuses a script's.
+      if (!['content-length', 'host'].includes(k.toLowerCase())) {
+        xhr.setRequestHeader(k, v);
+      }
     }
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) {

@@ -132,7 +132,13 @@ final class Stack {
                 .withHeaders(Map.of("content-type", "application/json"))
                 .withQueryStringParameters(query)
                 .withBody(body).withIsBase64Encoded(false)
-                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder().withHttp(http).withStage("$default").build())
+                // An admin of the console's pool (motflow-admins): these tests read dropped objects' jobs too.
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder().withHttp(http).withStage("$default")
+                        .withAuthorizer(APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
+                                .withJwt(APIGatewayV2HTTPEvent.RequestContext.Authorizer.JWT.builder()
+                                        .withClaims(Map.of("sub", "integration-tests", "cognito:groups", "[motflow-admins]"))
+                                        .build()).build())
+                        .build())
                 .build();
     }
 

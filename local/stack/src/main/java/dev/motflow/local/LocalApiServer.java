@@ -23,7 +23,7 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * API Gateway's HTTP API, locally: a JDK HTTP server on 127.0.0.1 that builds payload v2 events
- * for the $default stage, calls the real API handlers (the routes of docs/handlers.md, no auth) and
+ * for the $default stage with an IAM caller ({@link #toEvent}), calls the real API handlers (the routes of docs/handlers.md) and
  * writes their responses back. Plus {@code GET /local/executions}: the retraining executions of
  * this process, which the CLI follows, and the web console's static files on every other
  * {@code GET} ({@code /} is the console), on the same origin as the API.
@@ -111,7 +111,23 @@ final class LocalApiServer implements AutoCloseable {
         }
     }
 
-    /** An HTTP API payload v2 event for the $default stage, as API Gateway builds it. */
+    /** The header that names a local caller (tests, a second user); without it the caller is {@link #DEFAULT_CALLER}. */
+    static final String CALLER_HEADER = "x-motflow-caller";
+    /** The local caller when a request names none: the stack's admin (LocalStack lists it). */
+    static final String DEFAULT_CALLER = "local";
+    private static final String LOCAL_ACCOUNT = "000000000000";
+    private static final java.util.regex.Pattern CALLER_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9+=,.@_-]{1,64}");
+
+    /** The IAM user ARN API Gateway's IAM authorizer would report for local user {@code name}. */
+    static String callerArn(String name) {
+        return "arn:aws:iam::" + LOCAL_ACCOUNT + ":user/" + name;
+    }
+
+    /**
+     * An HTTP API payload v2 event for the $default stage, as API Gateway builds it. The IAM
+     * authorizer's caller is the user named by {@value #CALLER_HEADER} (an IAM user name), else
+     * {@value #DEFAULT_CALLER}; a malformed name gives no caller (the API answers 401).
+     */
     static APIGatewayV2HTTPEvent toEvent(HttpExchange ex) throws IOException {
         byte[] body;
         try (InputStream in = ex.getRequestBody()) {
@@ -133,6 +149,15 @@ final class LocalApiServer implements AutoCloseable {
         String contentType = headers.getOrDefault("content-type", "");
         boolean text = contentType.startsWith("application/json") || contentType.startsWith("text/");
         String path = ex.getRequestURI().getRawPath();
+        String callerName = headers.remove(CALLER_HEADER);
+        if (callerName == null) {
+            callerName = DEFAULT_CALLER;
+        }
+        APIGatewayV2HTTPEvent.RequestContext.Authorizer authorizer = CALLER_NAME.matcher(callerName).matches()
+                ? APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
+                        .withIam(APIGatewayV2HTTPEvent.RequestContext.IAM.builder().withUserArn(callerArn(callerName))
+                                .withAccountId(LOCAL_ACCOUNT).build()).build()
+                : null;
         return APIGatewayV2HTTPEvent.builder()
                 .withVersion("2.0").withRouteKey("$default").withRawPath(path).withRawQueryString(query == null ? "" : query)
                 .withHeaders(headers).withQueryStringParameters(params)
@@ -140,6 +165,7 @@ final class LocalApiServer implements AutoCloseable {
                 .withIsBase64Encoded(body.length > 0 && !text)
                 .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder().withStage("$default")
                         .withRequestId(UUID.randomUUID().toString())
+                        .withAuthorizer(authorizer)
                         .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod(ex.getRequestMethod())
                                 .withPath(path).withProtocol("HTTP/1.1").withSourceIp("127.0.0.1").build())
                         .build())

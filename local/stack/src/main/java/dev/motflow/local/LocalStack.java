@@ -22,6 +22,8 @@ import dev.motflow.jobs.api.JobApi;
 import dev.motflow.jobs.service.JobsConfig;
 import dev.motflow.jobs.store.PageTokenKeys;
 import dev.motflow.jobs.store.PageTokens;
+import dev.motflow.jobs.service.Tenancy;
+import dev.motflow.common.http.Caller;
 import dev.motflow.retraining.handler.Steps;
 import dev.motflow.retraining.store.ModelRegistry;
 import dev.motflow.streams.handler.StreamApiHandler;
@@ -160,7 +162,8 @@ public final class LocalStack implements AutoCloseable {
                     .region(LocalAws.REGION).credentialsProvider(LocalAws.CREDENTIALS)
                     .httpClient(JobsRuntime.apiHttpClient()).overrideConfiguration(JobsRuntime.apiClientOverrides()).build();
             JobApi jobsApi = JobsRuntime.api(jobsConfig(), apiDynamo, storage.presigner(),
-                    PageTokens.withKey(PageTokenKeys.localFile(data.resolve(PAGE_TOKEN_KEY_FILE))), Clock.systemUTC());
+                    PageTokens.withKey(PageTokenKeys.localFile(data.resolve(PAGE_TOKEN_KEY_FILE))), Clock.systemUTC(),
+                    localTenancy());
             api.start(new LocalApiServer.Routes(new ApiHandler(jobsApi), new StreamApiHandler(streams), retraining.api(),
                     retraining.executions()::toJson, new ConsoleFiles(options.repoRoot().resolve("console"))));
             writeStackFile();
@@ -168,6 +171,16 @@ public final class LocalStack implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * The local admins: the default caller (what the console and the CLI send), and whoever
+     * {@code ADMIN_PRINCIPALS} names; callers named by {@code X-Motflow-Caller} see their own jobs.
+     */
+    static Tenancy localTenancy() {
+        java.util.Set<String> admins = new java.util.LinkedHashSet<>(Tenancy.fromEnvironment().adminOwners());
+        admins.add(Caller.IAM + LocalApiServer.callerArn(LocalApiServer.DEFAULT_CALLER));
+        return new Tenancy(admins);
     }
 
     public static LocalStack start(Options options) {

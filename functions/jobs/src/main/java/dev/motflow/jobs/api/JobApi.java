@@ -7,6 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.motflow.common.JsonLog;
+import dev.motflow.common.http.Caller;
 import dev.motflow.common.http.HttpRequest;
 import dev.motflow.common.http.HttpResponse;
 import dev.motflow.jobs.JobsJson;
@@ -14,6 +15,7 @@ import dev.motflow.jobs.model.Job;
 import dev.motflow.jobs.service.JobService;
 import dev.motflow.jobs.service.JobsConfig;
 import dev.motflow.jobs.service.KeyRules;
+import dev.motflow.jobs.service.Tenancy;
 import dev.motflow.jobs.store.JobRepository;
 import dev.motflow.jobs.store.PageTokens;
 import dev.motflow.jobs.store.TrackRepository;
@@ -24,8 +26,8 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * The HTTP API's routes: {@code POST /jobs}, {@code GET /jobs}, {@code GET /jobs/{id}},
  * {@code GET /jobs/{id}/tracks}. It routes, hands validation to {@link JobRequests}, the work to
  * {@link JobService} and the body to {@link JobViews}. Errors are JSON
- * {@code {"error": code, "message": ...}} with 400 (bad parameter or body), 404 (no such job or
- * route), 405 (method), 413 (body or declared video too large), 415 (not JSON, or not a supported
+ * {@code {"error": code, "message": ...}} with 400 (bad parameter or body), 401 (no authenticated
+ * caller in the request context), 404 (no such job, another caller's job, or no such route), 405 (method), 413 (body or declared video too large), 415 (not JSON, or not a supported
  * video type), 503 + {@code Retry-After} (DynamoDB or another backing service unreachable, timing
  * out, throttling or failing with a 5xx: {@link Outages}).
  */
@@ -42,7 +44,12 @@ public final class JobApi {
 
     public JobApi(JobsConfig config, JobRepository jobs, TrackRepository tracks, S3Presigner presigner,
                   PageTokens tokens, Clock clock) {
-        this(config, new JobService(config, jobs, tracks, presigner, tokens, clock));
+        this(config, jobs, tracks, presigner, tokens, clock, Tenancy.noAdmins());
+    }
+
+    public JobApi(JobsConfig config, JobRepository jobs, TrackRepository tracks, S3Presigner presigner,
+                  PageTokens tokens, Clock clock, Tenancy tenancy) {
+        this(config, new JobService(config, jobs, tracks, presigner, tokens, clock, tenancy));
     }
 
     public JobApi(JobsConfig config, JobService service) {
@@ -54,22 +61,28 @@ public final class JobApi {
         try {
             String method = req.method();
             String path = normalisePath(req.path());
+            Caller caller = req.caller();
+            if (caller == null) {
+                // API Gateway's IAM or JWT authorizer always sets one; without it nobody owns the request.
+                throw new ApiError(401, "Unauthenticated", "the request carries no authenticated caller;"
+                        + " sign it with IAM credentials (SigV4) or send the console's Cognito token");
+            }
             if (path.equals("/jobs")) {
                 return switch (method) {
-                    case "POST" -> createJob(req);
-                    case "GET" -> listJobs(req);
+                    case "POST" -> createJob(caller, req);
+                    case "GET" -> listJobs(caller, req);
                     default -> throw methodNotAllowed("GET, POST");
                 };
             }
             Matcher tracksPath = TRACKS_PATH.matcher(path);
             if (tracksPath.matches()) {
                 requireGet(method);
-                return listTracks(JobRequests.listTracks(JobRequests.jobId(tracksPath.group(1)), req));
+                return listTracks(caller, JobRequests.listTracks(JobRequests.jobId(tracksPath.group(1)), req));
             }
             Matcher jobPath = JOB_PATH.matcher(path);
             if (jobPath.matches()) {
                 requireGet(method);
-                return getJob(JobRequests.jobId(jobPath.group(1)));
+                return getJob(caller, JobRequests.jobId(jobPath.group(1)));
             }
             throw new ApiError(404, "NotFound", "no route " + method + " " + KeyRules.printable(path));
         } catch (ApiError e) {
@@ -89,29 +102,30 @@ public final class JobApi {
         }
     }
 
-    private HttpResponse createJob(HttpRequest req) {
+    private HttpResponse createJob(Caller caller, HttpRequest req) {
         JobRequests.CreateJob create = JobRequests.createJob(req, config.maxUploadBytes());
-        JobService.Reservation r = service.reserveUpload(create.fileName(), create.contentType(), create.sizeBytes());
+        JobService.Reservation r = service.reserveUpload(caller, create.fileName(), create.contentType(), create.sizeBytes());
         return json(201, JobViews.reservation(r), Map.of("Location", "/jobs/" + r.jobId()));
     }
 
-    private HttpResponse getJob(String jobId) {
-        Job job = service.job(jobId).orElseThrow(() -> ApiError.notFound(jobId));
+    private HttpResponse getJob(Caller caller, String jobId) {
+        Job job = service.job(caller, jobId).orElseThrow(() -> ApiError.notFound(jobId));
         return json(200, JobViews.detail(job, service.resultLink(job).orElse(null),
                 service.videoLinks(job).orElse(null)), Map.of());
     }
 
-    private HttpResponse listJobs(HttpRequest req) {
+    private HttpResponse listJobs(Caller caller, HttpRequest req) {
         JobRequests.ListJobs q = JobRequests.listJobs(req);
-        return json(200, JobViews.jobList(service.jobsByStatus(q.status(), q.limit(), q.nextToken())), Map.of());
+        return json(200, JobViews.jobList(service.jobsByStatus(caller, q.status(), q.limit(), q.nextToken())), Map.of());
     }
 
-    private HttpResponse listTracks(JobRequests.ListTracks q) {
+    private HttpResponse listTracks(Caller caller, JobRequests.ListTracks q) {
         // The page first: its token is checked before any DynamoDB call, and the job read after the
         // tracks has a status at least as new as they are.
         JobService.PageOf<dev.motflow.jobs.model.TrackSummary> page = service.tracks(q.jobId(), q.fromFrame(),
                 q.toFrame(), q.limit(), q.nextToken());
-        Job job = service.job(q.jobId()).orElseThrow(() -> ApiError.notFound(q.jobId()));
+        // Another owner's job answers 404 like a missing one; its tracks read above are dropped.
+        Job job = service.job(caller, q.jobId()).orElseThrow(() -> ApiError.notFound(q.jobId()));
         return json(200, JobViews.trackList(job, page), Map.of());
     }
 

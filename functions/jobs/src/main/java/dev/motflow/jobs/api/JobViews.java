@@ -77,8 +77,15 @@ final class JobViews {
 
     static Reservation reservation(JobService.Reservation r) {
         return new Reservation(r.jobId(), dev.motflow.jobs.model.JobStatus.AWAITING_UPLOAD.name(),
-                new Upload("PUT", r.url(), r.bucket(), r.key(), Map.of("Content-Type", r.contentType()),
-                        r.expiresAt().toString()));
+                new Upload("PUT", r.url(), r.bucket(), r.key(), uploadHeaders(r), r.expiresAt().toString()));
+    }
+
+    /** The headers the presigned PUT signs: the client sends them as they are. */
+    private static Map<String, String> uploadHeaders(JobService.Reservation r) {
+        Map<String, String> h = new java.util.LinkedHashMap<>();
+        h.put("Content-Type", r.contentType());
+        h.put("Content-Length", Long.toString(r.sizeBytes()));
+        return h;
     }
 
     /** A job as {@code GET /jobs} lists it. */

@@ -12,6 +12,7 @@ import dev.motflow.jobs.service.JobReconciler;
 import dev.motflow.jobs.service.JobsConfig;
 import dev.motflow.jobs.service.ReconcilerConfig;
 import dev.motflow.jobs.service.SageMakerLauncher;
+import dev.motflow.jobs.service.Tenancy;
 import dev.motflow.jobs.store.BatchWriter;
 import dev.motflow.jobs.store.JobRepository;
 import dev.motflow.jobs.store.PageTokenKeys;
@@ -139,9 +140,15 @@ public final class JobsRuntime {
      */
     public static JobApi api(JobsConfig config, DynamoDbClient dynamo, S3Presigner presigner, PageTokens tokens,
                              Clock clock) {
+        return api(config, dynamo, presigner, tokens, clock, Tenancy.noAdmins());
+    }
+
+    /** The jobs API alone, with {@code tenancy} naming its admins. */
+    public static JobApi api(JobsConfig config, DynamoDbClient dynamo, S3Presigner presigner, PageTokens tokens,
+                             Clock clock, Tenancy tenancy) {
         return new JobApi(config, new JobRepository(dynamo, config.tableName(), clock),
                 new TrackRepository(dynamo, config.tableName(), new BatchWriter(dynamo, Tuning.defaults().batchWrite())),
-                presigner, tokens, clock);
+                presigner, tokens, clock, tenancy);
     }
 
     /**
@@ -159,7 +166,8 @@ public final class JobsRuntime {
                 .overrideConfiguration(apiClientOverrides()).build();
         return api(config,
                 DynamoDbClient.builder().httpClient(apiHttpClient()).overrideConfiguration(apiClientOverrides()).build(),
-                S3Presigner.create(), new PageTokens(PageTokenKeys.secretsManager(secrets, secret)), Clock.systemUTC());
+                S3Presigner.create(), new PageTokens(PageTokenKeys.secretsManager(secrets, secret)), Clock.systemUTC(),
+                Tenancy.fromEnvironment());
     }
 
     /** Clients for the Lambda environment: region and credentials from the runtime; SageMaker retries per {@link #sageMakerRetries}. */

@@ -11,6 +11,7 @@ import java.util.List;
  * @param version +1 on every write; transitions are compare-and-set on it
  * @param history status changes, oldest first, at most {@code JobRepository.MAX_HISTORY}
  * @param fileName the video's file name (NFC), from {@code POST /jobs} or the object key
+ * @param owner who the job belongs to ({@code iam:<arn>}, {@code cognito:<sub>}, {@code drop:<bucket>/<prefix>}); null on jobs older than owners
  * @param upload what {@code POST /jobs} reserved (empty for a dropped object)
  * @param source the S3 object version the job is for (empty until it arrived)
  * @param video what ingest learned from the object
@@ -20,7 +21,7 @@ import java.util.List;
  * @param timings when each stage happened
  */
 public record Job(String jobId, JobStatus status, String statusReason, long version, Instant createdAt,
-                  Instant updatedAt, List<HistoryEntry> history, String fileName, Upload upload, Source source,
+                  Instant updatedAt, List<HistoryEntry> history, String fileName, String owner, Upload upload, Source source,
                   Video video, Start start, SageMakerWork sagemaker, Result result, Timings timings) {
     public Job {
         history = history == null ? List.of() : List.copyOf(history);

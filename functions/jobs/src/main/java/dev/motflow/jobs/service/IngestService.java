@@ -133,7 +133,8 @@ public final class IngestService {
         Job job = keyDecoded ? claimReservation(ref) : null;
         if (job == null) {
             String jobId = JobIds.forObject(ref);
-            Optional<Job> created = jobs.create(jobId, JobStatus.RECEIVED, "object arrived: " + ref.s3Uri(), sourceAttributes(ref));
+            Optional<Job> created = jobs.create(jobId, JobStatus.RECEIVED, "object arrived: " + ref.s3Uri(),
+                    sourceAttributes(ref).set(JobField.OWNER, Tenancy.dropOwner(ref.bucket(), ref.key())));
             if (created.isPresent()) {
                 job = created.get();
                 LOG.info("job created", "jobId", jobId, "bucket", ref.bucket(), "key", KeyRules.printable(ref.key()));
@@ -166,8 +167,9 @@ public final class IngestService {
                 return null;
             }
             try {
+                // The size POST /jobs declared stays: validate holds the object to it.
                 Job claimed = jobs.transition(job, JobStatus.RECEIVED, "upload arrived: " + ref.s3Uri(),
-                        sourceAttributes(ref).remove(JobField.EXPIRES_AT));
+                        sourceAttributes(ref, false).remove(JobField.EXPIRES_AT));
                 LOG.info("reserved job claimed by its upload", "jobId", jobId);
                 return claimed;
             } catch (StaleJobException e) {
@@ -193,15 +195,20 @@ public final class IngestService {
     }
 
     private JobUpdate sourceAttributes(S3ObjectRef ref) {
-        return JobUpdate.of()
+        return sourceAttributes(ref, true);
+    }
+
+    /** The object's attributes; its announced size as the declared one unless a reservation declared it. */
+    private JobUpdate sourceAttributes(S3ObjectRef ref, boolean announcedSize) {
+        JobUpdate sets = JobUpdate.of()
                 .set(JobField.SRC_BUCKET, ref.bucket())
                 .set(JobField.SRC_KEY, ref.key())
                 .set(JobField.SRC_VERSION_IDENTITY, ref.versionIdentity())
                 .set(JobField.SRC_VERSION_ID, ref.versionId())
                 .set(JobField.SRC_ETAG, ref.eTag())
                 .set(JobField.SRC_SEQUENCER, ref.sequencer())
-                .set(JobField.DECLARED_SIZE_BYTES, ref.sizeBytes() >= 0 ? ref.sizeBytes() : null)
                 .set(JobField.RECEIVED_AT, clock.instant());
+        return announcedSize ? sets.set(JobField.DECLARED_SIZE_BYTES, ref.sizeBytes() >= 0 ? ref.sizeBytes() : null) : sets;
     }
 
     private Outcome advance(Job job, S3ObjectRef ref, boolean keyDecoded) {
@@ -266,6 +273,12 @@ public final class IngestService {
         long size = head.contentLength() == null ? 0 : head.contentLength();
         if (size == 0) {
             return reject(job, "the file is empty (0 bytes); upload the video again");
+        }
+        Long declared = job.video().declaredSizeBytes();
+        if (job.upload().key() != null && declared != null && size != declared) {
+            // S3 refuses such a PUT (the URL signs Content-Length); a store that does not check it lands here.
+            return reject(job, "the upload has " + size + " bytes but POST /jobs declared " + declared
+                    + "; reserve a new upload with the file's exact size");
         }
         if (size > config.maxUploadBytes()) {
             return reject(job, "the file is " + size + " bytes; the limit is " + config.maxUploadBytes()

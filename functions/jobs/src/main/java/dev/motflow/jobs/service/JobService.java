@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 import dev.motflow.common.JsonLog;
+import dev.motflow.common.http.Caller;
 import dev.motflow.jobs.model.Job;
 import dev.motflow.jobs.model.JobIds;
 import dev.motflow.jobs.model.JobStatus;
@@ -22,7 +23,9 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * What the HTTP API does, in domain terms: reserve an upload, read a job, list jobs by status and a
- * job's tracks (page tokens in and out), and hand out presigned links. No HTTP, no JSON.
+ * job's tracks (page tokens in and out), and hand out presigned links. No HTTP, no JSON. A job is
+ * its creator's: reads and lists answer only the caller's own jobs unless {@link Tenancy} makes the
+ * caller an admin, and another owner's job reads as absent (its existence is not revealed).
  */
 public final class JobService {
     private static final JsonLog LOG = JsonLog.get(JobService.class);
@@ -33,9 +36,17 @@ public final class JobService {
     private final S3Presigner presigner;
     private final PageTokens tokens;
     private final Clock clock;
+    private final Tenancy tenancy;
 
+    /** With no admin principals ({@link Tenancy#noAdmins()}). */
     public JobService(JobsConfig config, JobRepository jobs, TrackRepository tracks, S3Presigner presigner,
                       PageTokens tokens, Clock clock) {
+        this(config, jobs, tracks, presigner, tokens, clock, Tenancy.noAdmins());
+    }
+
+    public JobService(JobsConfig config, JobRepository jobs, TrackRepository tracks, S3Presigner presigner,
+                      PageTokens tokens, Clock clock, Tenancy tenancy) {
+        this.tenancy = tenancy;
         this.config = config;
         this.jobs = jobs;
         this.tracks = tracks;
@@ -45,7 +56,8 @@ public final class JobService {
     }
 
     /** An upload the caller may PUT within {@code expiresAt}; the job waits for it in AWAITING_UPLOAD. */
-    public record Reservation(String jobId, String bucket, String key, String contentType, String url, Instant expiresAt) {
+    public record Reservation(String jobId, String bucket, String key, String contentType, long sizeBytes, String url,
+                              Instant expiresAt) {
     }
 
     /** A presigned GET of a finished job's result file. */
@@ -63,13 +75,18 @@ public final class JobService {
     public record PageOf<T>(java.util.List<T> items, String nextToken) {
     }
 
-    /** Reserves a random job id and an upload key for a video of {@code sizeBytes} (already validated). */
-    public Reservation reserveUpload(String fileName, String contentType, long sizeBytes) {
+    /**
+     * Reserves a random job id owned by {@code caller} and an upload key for a video of
+     * {@code sizeBytes} (already validated). The URL signs the content length, so S3 refuses a PUT
+     * of any other size.
+     */
+    public Reservation reserveUpload(Caller caller, String fileName, String contentType, long sizeBytes) {
         String jobId = JobIds.random();
         String key = JobsConfig.DROP_PREFIX + jobId + "/" + fileName;
         Instant now = clock.instant();
         Duration ttl = config.presignTtl();
         JobUpdate reservation = JobUpdate.of()
+                .set(JobField.OWNER, caller.owner())
                 .set(JobField.UPLOAD_KEY, key)
                 .set(JobField.FILE_NAME, fileName)
                 .set(JobField.DECLARED_SIZE_BYTES, sizeBytes)
@@ -79,14 +96,16 @@ public final class JobService {
         jobs.create(jobId, JobStatus.AWAITING_UPLOAD, "waiting for the upload to " + key, reservation)
                 .orElseThrow(() -> new IllegalStateException("random job id collided"));
         String url = presigner.presignPutObject(p -> p.signatureDuration(ttl)
-                .putObjectRequest(o -> o.bucket(config.dropBucket()).key(key).contentType(contentType)))
+                .putObjectRequest(o -> o.bucket(config.dropBucket()).key(key).contentType(contentType)
+                        .contentLength(sizeBytes)))
                 .url().toString();
         LOG.info("upload reserved", "jobId", jobId, "sizeBytes", sizeBytes);
-        return new Reservation(jobId, config.dropBucket(), key, contentType, url, now.plus(ttl));
+        return new Reservation(jobId, config.dropBucket(), key, contentType, sizeBytes, url, now.plus(ttl));
     }
 
-    public Optional<Job> job(String jobId) {
-        return jobs.get(jobId);
+    /** The job, when {@code caller} may see it (its owner or an admin); else empty, as for no job. */
+    public Optional<Job> job(Caller caller, String jobId) {
+        return jobs.get(jobId).filter(j -> tenancy.canSee(caller, j));
     }
 
     /** A presigned link to a SUCCEEDED job's result, or empty when it has none. */
@@ -138,14 +157,17 @@ public final class JobService {
     }
 
     /**
-     * Jobs in {@code status}, newest first.
+     * Jobs in {@code status} that {@code caller} may see (all for an admin, else the caller's own),
+     * newest first. A token is bound to its caller's scope: another owner's token is refused.
      *
      * @throws PageTokens.InvalidTokenException for a token of another query or a forged one
      */
-    public PageOf<Job> jobsByStatus(JobStatus status, int limit, String nextToken) {
-        String scope = "status:" + status.name();
+    public PageOf<Job> jobsByStatus(Caller caller, JobStatus status, int limit, String nextToken) {
+        boolean all = tenancy.isAdmin(caller);
+        String scope = "status:" + status.name() + (all ? ":all" : ":owner:" + caller.owner());
         PageKey start = tokens.decode(scope, nextToken, JobRepository.statusPageShape(status));
-        Page<Job> page = jobs.listByStatus(status, limit, start);
+        Page<Job> page = all ? jobs.listByStatus(status, limit, start)
+                : jobs.listByStatusOwnedBy(status, caller.owner(), limit, start);
         return new PageOf<>(page.items(), tokens.encode(scope, page.lastKey()));
     }
 

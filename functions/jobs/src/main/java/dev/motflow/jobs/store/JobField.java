@@ -14,6 +14,11 @@ import dev.motflow.table.TableKeys;
  * (docs/data-model.md); the key, status, version and history attributes are the repository's own.
  */
 public record JobField<T>(String name, Class<T> type) {
+    /**
+     * Who the job belongs to: the API caller who reserved it ({@code iam:<arn>}, {@code cognito:<sub>}),
+     * or {@code drop:<bucket>/<prefix>} for a dropped object.
+     */
+    public static final JobField<String> OWNER = new JobField<>("owner", String.class);
     // Reservation (POST /jobs)
     public static final JobField<String> UPLOAD_KEY = new JobField<>("uploadKey", String.class);
     public static final JobField<String> DECLARED_CONTENT_TYPE = new JobField<>("declaredContentType", String.class);

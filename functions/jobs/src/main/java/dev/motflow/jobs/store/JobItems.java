@@ -75,7 +75,7 @@ public final class JobItems {
     public static Job fromItem(Map<String, AttributeValue> item) {
         return new Job(text(item, JOB_ID), JobStatus.valueOf(text(item, STATUS)), text(item, STATUS_REASON),
                 number(item, VERSION) == null ? 0 : number(item, VERSION), instant(item, CREATED_AT),
-                instant(item, UPDATED_AT), history(item), get(item, JobField.FILE_NAME),
+                instant(item, UPDATED_AT), history(item), get(item, JobField.FILE_NAME), get(item, JobField.OWNER),
                 new Job.Upload(get(item, JobField.UPLOAD_KEY), get(item, JobField.DECLARED_CONTENT_TYPE),
                         get(item, JobField.EXPIRES_AT)),
                 new Job.Source(get(item, JobField.SRC_BUCKET), get(item, JobField.SRC_KEY),

@@ -206,6 +206,55 @@ public final class JobRepository {
         return new Page<>(jobs, r.hasLastEvaluatedKey() ? PageKey.of(r.lastEvaluatedKey()) : null);
     }
 
+    /** Most index items one owner's list reads per request (other owners' jobs are read and dropped). */
+    public static final int MAX_OWNER_SCAN = 500;
+    private static final int OWNER_SCAN_ROUND = 100;
+
+    /**
+     * {@code owner}'s jobs in {@code status}, newest first, from {@code start} (null: the first page).
+     * The status partition is read with a filter on the owner, {@value #OWNER_SCAN_ROUND} items a
+     * round, until {@code limit} jobs are found or {@value #MAX_OWNER_SCAN} items were read: a page
+     * may then hold fewer than {@code limit} jobs (even none) and still have a next key. The next key
+     * of a full page is the index key of its last job, so no job is skipped or repeated.
+     */
+    public Page<Job> listByStatusOwnedBy(JobStatus status, String owner, int limit, PageKey start) {
+        List<Job> jobs = new ArrayList<>();
+        Map<String, AttributeValue> from = PageKey.startKey(start);
+        int read = 0;
+        while (true) {
+            QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(TableKeys.GSI1)
+                    .keyConditionExpression("#p = :p")
+                    .filterExpression("#o = :o")
+                    .expressionAttributeNames(Map.of("#p", TableKeys.GSI1_PK, "#o", JobField.OWNER.name()))
+                    .expressionAttributeValues(Map.of(":p", s(TableKeys.statusPk(status.name())), ":o", s(owner)))
+                    .scanIndexForward(false)
+                    .limit(OWNER_SCAN_ROUND);
+            if (from != null) {
+                q.exclusiveStartKey(from);
+            }
+            QueryResponse r = dynamo.query(q.build());
+            read += r.scannedCount() == null ? OWNER_SCAN_ROUND : r.scannedCount();
+            List<Map<String, AttributeValue>> items = r.items();
+            for (int i = 0; i < items.size(); i++) {
+                jobs.add(JobItems.fromItem(items.get(i)));
+                if (jobs.size() == limit) {
+                    boolean more = i < items.size() - 1 || (r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty());
+                    return new Page<>(jobs, more ? PageKey.of(indexKey(items.get(i))) : null);
+                }
+            }
+            from = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
+            if (from == null || read >= MAX_OWNER_SCAN) {
+                return new Page<>(jobs, PageKey.of(from));
+            }
+        }
+    }
+
+    /** The LastEvaluatedKey DynamoDB would give after {@code item} in the status index. */
+    private static Map<String, AttributeValue> indexKey(Map<String, AttributeValue> item) {
+        return Map.of(TableKeys.PK, item.get(TableKeys.PK), TableKeys.SK, item.get(TableKeys.SK),
+                TableKeys.GSI1_PK, item.get(TableKeys.GSI1_PK), TableKeys.GSI1_SK, item.get(TableKeys.GSI1_SK));
+    }
+
     /**
      * Up to {@code limit} jobs in {@code status} created before {@code createdBefore}, oldest first
      * (the reconciler's sweep: index partition {@code STATUS#<status>}, sort key below the cut-off).

@@ -71,7 +71,7 @@ class JobApiOutageTest {
         r.add(new HttpRequest("GET", "/jobs/" + job, new HashMap<>(), Map.of(), null));
         r.add(new HttpRequest("GET", "/jobs", new HashMap<>(), Map.of("status", "RUNNING"), null));
         r.add(new HttpRequest("GET", "/jobs/" + job + "/tracks", new HashMap<>(), Map.of(), null));
-        return r;
+        return r.stream().map(q -> q.withCaller(dev.motflow.common.http.Caller.iam("arn:aws:iam::000000000000:user/test"))).toList();
     }
 
     private static void assertFast503(JobApi api) throws Exception {

@@ -25,7 +25,7 @@ class JobViewsTest {
     private static Job succeededProcessingJob() {
         return new Job("0123456789abcdef0123456789abcdef", JobStatus.SUCCEEDED, "3 tracks", 5, T0, T1,
                 List.of(new HistoryEntry(JobStatus.RECEIVED, T0, "arrived"), new HistoryEntry(JobStatus.SUCCEEDED, T1, null)),
-                "cam.mp4", new Job.Upload(null, null, null),
+                "cam.mp4", "drop:drop/incoming/batch/", new Job.Upload(null, null, null),
                 new Job.Source("drop", "incoming/batch/cam.mp4", "e:x:1", null, "x", "1"),
                 new Job.Video(10L, 2000L, Container.MP4, Route.PROCESSING_JOB),
                 new Job.Start(null, 1L, 1L, null),

@@ -49,11 +49,16 @@ class PageTokenApiTest {
     private final JobApi api = JobsRuntime.api(LOCAL.config(), LOCAL.aws.dynamo(), LOCAL.aws.s3Presigner(),
             PageTokens.withKey(key), clock);
 
+    private static final dev.motflow.common.http.Caller CALLER =
+            dev.motflow.common.http.Caller.iam("arn:aws:iam::000000000000:user/test");
+    /** The scope of CALLER's AWAITING_UPLOAD list: a non-admin's list tokens name their owner. */
+    private static final String SCOPE = "status:AWAITING_UPLOAD:owner:" + CALLER.owner();
+
     private static HttpResponse call(JobApi api, String method, String path, Map<String, String> query, String body) {
         Map<String, String> headers = new HashMap<>();
         headers.put("content-type", "application/json");
         return api.handle(new HttpRequest(method, path, headers, query,
-                body == null ? null : body.getBytes(StandardCharsets.UTF_8)));
+                body == null ? null : body.getBytes(StandardCharsets.UTF_8)).withCaller(CALLER));
     }
 
     private static JsonNode json(HttpResponse r) throws Exception {
@@ -136,7 +141,7 @@ class PageTokenApiTest {
         String jobPk = "JOB#" + job;
         String statusKey = "{\"pk\":\"" + jobPk + "\",\"sk\":\"JOB\",\"gsi1pk\":\"STATUS#AWAITING_UPLOAD\","
                 + "\"gsi1sk\":\"2026-12-01T08:00:00Z#" + job + "\"}";
-        String status = "{\"s\":\"status:AWAITING_UPLOAD\",\"k\":" + statusKey + "}";
+        String status = "{\"s\":\"" + SCOPE + "\",\"k\":" + statusKey + "}";
         // the well-formed token is accepted: the cases below fail for the one thing each changes
         assertEquals(200, call(api, "GET", "/jobs", Map.of("status", "AWAITING_UPLOAD", "nextToken", sign(key, status)),
                 null).status());
@@ -166,14 +171,15 @@ class PageTokenApiTest {
         raw[raw.length - 1] ^= 1; // tag edited
         bad.add(Base64.getUrlEncoder().withoutPadding().encodeToString(raw));
         bad.add(sign(key, status.replace("status:AWAITING_UPLOAD", "status:RUNNING"))); // another query
+        bad.add(sign(key, status.replace(CALLER.owner(), "iam:arn:aws:iam::000000000000:user/other"))); // another owner's list
         bad.add(sign(key, status.replace("\"gsi1pk\":\"STATUS#AWAITING_UPLOAD\"", "\"gsi1pk\":\"STATUS#RUNNING\"")));
-        bad.add(sign(key, "{\"s\":\"status:AWAITING_UPLOAD\",\"k\":{\"pk\":\"" + jobPk + "\"}}")); // key attributes missing
+        bad.add(sign(key, "{\"s\":\"" + SCOPE + "\",\"k\":{\"pk\":\"" + jobPk + "\"}}")); // key attributes missing
         bad.add(sign(key, status.replace("\"sk\":\"JOB\"", "\"sk\":{\"S\":\"JOB\"}"))); // not a string
         bad.add(sign(key, status.replace("\"sk\":\"JOB\"", "\"sk\":7"))); // a number
         bad.add(sign(key, status.replace("\"sk\":\"JOB\"", "\"sk\":\"JOB\",\"x\":\"y\""))); // extra attribute
         bad.add(sign(key, status.replace("\"pk\":\"" + jobPk + "\"", "\"pk\":\"STREAM#x\""))); // not a job item
         bad.add(sign(key, status.replace("\"k\":", "\"extra\":1,\"k\":"))); // extra field
-        bad.add(sign(key, "{\"s\":\"status:AWAITING_UPLOAD\",\"k\":[]}")); // key not an object
+        bad.add(sign(key, "{\"s\":\"" + SCOPE + "\",\"k\":[]}")); // key not an object
         bad.add(sign(key, "[1,2]")); // not an object at all
         bad.add(sign(key, "not json"));
         bad.add("A".repeat(200_000)); // huge
@@ -191,7 +197,7 @@ class PageTokenApiTest {
                 .overrideConfiguration(JobsRuntime.apiClientOverrides()).build();
         JobApi offline = JobsRuntime.api(LOCAL.config(), nowhere, LOCAL.aws.s3Presigner(), PageTokens.withKey(key), clock);
         String job = JobIds.random();
-        String status = "{\"s\":\"status:AWAITING_UPLOAD\",\"k\":{\"pk\":\"JOB#" + job + "\",\"sk\":\"JOB\","
+        String status = "{\"s\":\"" + SCOPE + "\",\"k\":{\"pk\":\"JOB#" + job + "\",\"sk\":\"JOB\","
                 + "\"gsi1pk\":\"STATUS#AWAITING_UPLOAD\",\"gsi1sk\":\"2026-12-01T08:00:00Z#" + job + "\"}}";
         for (String bad : badTokens(job, status)) {
             assertInvalidToken(call(offline, "GET", "/jobs", Map.of("status", "AWAITING_UPLOAD", "nextToken", bad), null));

@@ -46,14 +46,14 @@ class PageTokenSecretTest {
     }
 
     private static HttpResponse get(JobApi api, Map<String, String> query) {
-        return api.handle(new HttpRequest("GET", "/jobs", new HashMap<>(), query, null));
+        return api.handle(new HttpRequest("GET", "/jobs", new HashMap<>(), query, null).withCaller(dev.motflow.common.http.Caller.iam("arn:aws:iam::000000000000:user/test")));
     }
 
     private void createJobs(JobApi api, int n) {
         for (int i = 0; i < n; i++) {
             clock.advance(Duration.ofSeconds(1));
             HttpResponse r = api.handle(new HttpRequest("POST", "/jobs", Map.of("content-type", "application/json"), Map.of(),
-                    ("{\"fileName\":\"s" + i + ".mp4\",\"contentType\":\"video/mp4\",\"sizeBytes\":10}").getBytes(StandardCharsets.UTF_8)));
+                    ("{\"fileName\":\"s" + i + ".mp4\",\"contentType\":\"video/mp4\",\"sizeBytes\":10}").getBytes(StandardCharsets.UTF_8)).withCaller(dev.motflow.common.http.Caller.iam("arn:aws:iam::000000000000:user/test")));
             assertEquals(201, r.status(), r.body());
         }
     }

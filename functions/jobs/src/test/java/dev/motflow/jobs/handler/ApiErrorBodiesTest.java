@@ -39,6 +39,9 @@ class ApiErrorBodiesTest {
         http.setPath(path);
         ctx.setHttp(http);
         ctx.setStage("$default");
+        ctx.setAuthorizer(APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
+                .withIam(APIGatewayV2HTTPEvent.RequestContext.IAM.builder()
+                        .withUserArn("arn:aws:iam::000000000000:user/test").build()).build());
         return APIGatewayV2HTTPEvent.builder().withVersion("2.0").withRouteKey("$default").withRawPath(path)
                 .withRequestContext(ctx).withQueryStringParameters(query)
                 .withHeaders(contentType == null ? Map.of() : Map.of("content-type", contentType))
@@ -73,8 +76,11 @@ class ApiErrorBodiesTest {
         cases.add(new Object[] {400, event("GET", "/jobs", Map.of("status", "RUNNING", "nextToken", "!!"), null, false, null)});
         cases.add(new Object[] {400, event("GET", "/jobs/" + job + "/tracks", Map.of("fromFrame", "-1"), null, false, null)});
         cases.add(new Object[] {400, event("GET", "/jobs/" + job + "/tracks", Map.of("nextToken", "A".repeat(5000)), null, false, null)});
-        // an event without a method (not one API Gateway sends): still a JSON error
-        cases.add(new Object[] {405, APIGatewayV2HTTPEvent.builder().withRawPath("/jobs").build()});
+        // an event without a request context (not one API Gateway sends): no caller, still a JSON error
+        cases.add(new Object[] {401, APIGatewayV2HTTPEvent.builder().withRawPath("/jobs").build()});
+        APIGatewayV2HTTPEvent anonymous = event("GET", "/jobs", Map.of("status", "RUNNING"), null, false, null);
+        anonymous.getRequestContext().setAuthorizer(null);
+        cases.add(new Object[] {401, anonymous});
         for (Object[] c : cases) {
             APIGatewayV2HTTPEvent e = (APIGatewayV2HTTPEvent) c[1];
             String what = e == null ? "null event" : e.getRequestContext() == null ? "no method"

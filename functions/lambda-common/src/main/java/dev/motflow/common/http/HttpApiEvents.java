@@ -3,8 +3,10 @@ package dev.motflow.common.http;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
@@ -58,7 +60,52 @@ public final class HttpApiEvents {
             throw new Refused(400, "InvalidRequest", "empty request");
         }
         return new HttpRequest(method(event), path(event), headers(event), event.getQueryStringParameters(),
-                body(event, maxBodyBytes, bodyName));
+                body(event, maxBodyBytes, bodyName), caller(event));
+    }
+
+    /**
+     * The caller API Gateway authenticated: the IAM authorizer's {@code userArn}, else the JWT
+     * authorizer's {@code sub} claim with its {@code cognito:groups}; null when neither is there.
+     * Only the request context counts (API Gateway sets it; a client cannot), never a header.
+     */
+    static Caller caller(APIGatewayV2HTTPEvent event) {
+        APIGatewayV2HTTPEvent.RequestContext ctx = event.getRequestContext();
+        if (ctx == null || ctx.getAuthorizer() == null) {
+            return null;
+        }
+        APIGatewayV2HTTPEvent.RequestContext.Authorizer auth = ctx.getAuthorizer();
+        if (auth.getIam() != null && notBlank(auth.getIam().getUserArn())) {
+            return Caller.iam(auth.getIam().getUserArn());
+        }
+        if (auth.getJwt() != null && auth.getJwt().getClaims() != null) {
+            Map<String, String> claims = auth.getJwt().getClaims();
+            String sub = claims.get("sub");
+            if (notBlank(sub)) {
+                return Caller.cognito(sub, groups(claims.get("cognito:groups")));
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The groups of a {@code cognito:groups} claim as the HTTP API passes it: a JSON-like array
+     * flattened to text, e.g. {@code [a b]} or {@code ["a","b"]}.
+     */
+    static Set<String> groups(String claim) {
+        if (claim == null || claim.isBlank()) {
+            return Set.of();
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (String g : claim.replaceAll("[\\[\\]\"]", " ").split("[\\s,]+")) {
+            if (!g.isBlank()) {
+                out.add(g);
+            }
+        }
+        return out;
+    }
+
+    private static boolean notBlank(String s) {
+        return s != null && !s.isBlank();
     }
 
     /** The payload v2 response of {@code response} (text body, never base64). */

@@ -92,4 +92,39 @@ class HttpApiEventsTest {
         assertEquals("{}", r.getBody());
         assertFalse(r.getIsBase64Encoded());
     }
+
+    private static APIGatewayV2HTTPEvent withAuthorizer(APIGatewayV2HTTPEvent.RequestContext.Authorizer auth) {
+        return APIGatewayV2HTTPEvent.builder().withRouteKey("GET /jobs").withRawPath("/jobs")
+                .withHeaders(Map.of("X-Motflow-Caller", "forged"))
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder().withStage("$default")
+                        .withAuthorizer(auth)
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod("GET").build()).build())
+                .build();
+    }
+
+    @Test
+    void theCallerIsTheIamPrincipalOfTheRequestContextNeverAHeader() {
+        HttpRequest r = HttpApiEvents.request(withAuthorizer(APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
+                .withIam(APIGatewayV2HTTPEvent.RequestContext.IAM.builder()
+                        .withUserArn("arn:aws:iam::123456789012:user/ana").build()).build()));
+        assertEquals(new Caller("iam:arn:aws:iam::123456789012:user/ana", java.util.Set.of()), r.caller());
+        assertNull(HttpApiEvents.request(withAuthorizer(null)).caller(), "a header alone is no identity");
+        assertNull(HttpApiEvents.request(withAuthorizer(APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
+                .withIam(APIGatewayV2HTTPEvent.RequestContext.IAM.builder().withUserArn(" ").build()).build())).caller());
+    }
+
+    @Test
+    void aCognitoJwtGivesItsSubAndGroups() {
+        HttpRequest r = HttpApiEvents.request(withAuthorizer(APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
+                .withJwt(APIGatewayV2HTTPEvent.RequestContext.Authorizer.JWT.builder()
+                        .withClaims(Map.of("sub", "5f1c-77", "cognito:groups", "[motflow-admins viewers]")).build())
+                .build()));
+        assertEquals("cognito:5f1c-77", r.caller().owner());
+        assertEquals(java.util.Set.of("motflow-admins", "viewers"), r.caller().groups());
+        assertEquals(java.util.Set.of("a", "b"), HttpApiEvents.groups("[\"a\",\"b\"]"));
+        assertEquals(java.util.Set.of(), HttpApiEvents.groups(null));
+        assertNull(HttpApiEvents.request(withAuthorizer(APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
+                .withJwt(APIGatewayV2HTTPEvent.RequestContext.Authorizer.JWT.builder()
+                        .withClaims(Map.of("email", "a@b")).build()).build())).caller(), "no sub, no caller");
+    }
 }
