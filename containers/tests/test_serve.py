@@ -21,25 +21,28 @@ def free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(serving_model_dir, tmp_path_factory):
+def start_server(model_dir, env):
+    """Starts motflow_ml.serve on a free port as SageMaker does and waits for /ping; (port, process)."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "motflow_ml.serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--model-dir", str(serving_model_dir)],
-                            env=module_env("/nonexistent", MOTFLOW_MAX_BODY_BYTES=MAX_BODY),
-                            cwd=str(CONTAINERS), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             "--model-dir", str(model_dir)], env=env, cwd=str(CONTAINERS),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 90
     while time.time() < deadline:
         try:
             if request(port, "GET", "/ping")[0] == 200:
-                break
+                return port, proc
         except OSError:
             pass
         assert proc.poll() is None, proc.stdout.read()
         time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("server did not become healthy: " + proc.stdout.read())
+    proc.kill()
+    pytest.fail("server did not become healthy: " + proc.stdout.read())
+
+
+@pytest.fixture(scope="module")
+def server(serving_model_dir, tmp_path_factory):
+    port, proc = start_server(serving_model_dir, module_env("/nonexistent", MOTFLOW_MAX_BODY_BYTES=MAX_BODY))
     data = tmp_path_factory.mktemp("media")
     (seq,) = synth(data, 1, 12, seed=21, width=256, height=144, extra=["--mp4"])
     yield port, seq, data / f"{seq.name}.mp4"

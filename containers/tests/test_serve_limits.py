@@ -2,18 +2,15 @@
 their headers (413) without the server's memory growing, undecodable bodies are 400s, and every error
 is {"error": code, "message": text}."""
 import json
-import subprocess
-import sys
 import threading
-import time
 
 import cv2
 import numpy as np
 import pytest
 
 from bombs import frame, jpeg_declaring, png_bomb
-from conftest import CONTAINERS, module_env
-from test_serve import free_port, post, request
+from conftest import module_env
+from test_serve import post, request, start_server
 
 
 def peak_rss_mb(pid):
@@ -27,25 +24,10 @@ def peak_rss_mb(pid):
 @pytest.fixture(scope="module")
 def server(serving_model_dir):
     """The server as SageMaker starts it, with the default budget (8K)."""
-    port = free_port()
     env = module_env("/nonexistent")
     env.pop("MOTFLOW_MAX_PIXELS", None)
     env.pop("OPENCV_IO_MAX_IMAGE_PIXELS", None)
-    proc = subprocess.Popen([sys.executable, "-m", "motflow_ml.serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--model-dir", str(serving_model_dir)], env=env, cwd=str(CONTAINERS),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if request(port, "GET", "/ping")[0] == 200:
-                break
-        except OSError:
-            pass
-        assert proc.poll() is None, proc.stdout.read()
-        time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("server did not become healthy: " + proc.stdout.read())
+    port, proc = start_server(serving_model_dir, env)
     yield port, proc
     proc.terminate()
     assert proc.wait(timeout=20) == 0
