@@ -78,24 +78,7 @@ public final class JobFunctions extends Construct {
         String dropIncoming = storage.drop().arnForObjects(Storage.INCOMING_PREFIX + "*");
         String resultsObjects = storage.results().arnForObjects("*");
 
-        Map<String, String> ingestEnv = new LinkedHashMap<>();
-        ingestEnv.put("TABLE_NAME", storage.table().getTableName());
-        ingestEnv.put("RESULTS_BUCKET", storage.results().getBucketName());
-        ingestEnv.put("ASYNC_ENDPOINT_NAME", ml.asyncEndpointName());
-        ingestEnv.put("MAX_ASYNC_BYTES", Long.toString(cfg.maxAsyncBytes()));
-        ingestEnv.put("MAX_UPLOAD_BYTES", Long.toString(cfg.maxUploadBytes()));
-        ingestEnv.put("BATCH_PREFIX", Storage.INCOMING_PREFIX + "batch/");
-        ingestEnv.put("PROCESSING_IMAGE_URI", ml.processingRepo().repositoryUriForTag(cfg.imageTag()));
-        ingestEnv.put("PROCESSING_ROLE_ARN", ml.processingRole().getRoleArn());
-        ingestEnv.put("PROCESSING_INSTANCE_TYPE", cfg.processingInstanceType());
-        if (MotflowConfig.supportsVolumeKmsKey(cfg.processingInstanceType())) {
-            ingestEnv.put("PROCESSING_VOLUME_KMS_KEY_ID", keyArn);
-        }
-        ingestEnv.put("PROCESSING_MAX_RUNTIME_SECONDS", Integer.toString(cfg.processingMaxRuntimeSeconds()));
-        // The processing container takes a model.tar.gz at /opt/ml/processing/model: the promoted model
-        // (MODEL#<MODEL_NAME>/CURRENT, read with the GetItem granted below), else the bootstrap one.
-        ingestEnv.put("PROCESSING_MODEL_S3_URI", ml.modelDataUrl());
-        ingestEnv.put("MODEL_NAME", MODEL_NAME);
+        Map<String, String> ingestEnv = ingestEnvironment(cfg, storage, ml, keyArn);
         JavaFunction ingest = javaFunction("Ingest", "IngestHandler", cfg, code, 1024, INGEST_TIMEOUT, ingestEnv,
                 List.of(
                         Policies.allow(ingestTable, List.of(tableArn)),
@@ -368,5 +351,28 @@ public final class JobFunctions extends Construct {
 
     public HttpApi api() {
         return api;
+    }
+
+    /** The ingest's environment: what starting a job's SageMaker work needs (the reconciler uses it too). */
+    static Map<String, String> ingestEnvironment(MotflowConfig cfg, Storage storage, Ml ml, String keyArn) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("TABLE_NAME", storage.table().getTableName());
+        env.put("RESULTS_BUCKET", storage.results().getBucketName());
+        env.put("ASYNC_ENDPOINT_NAME", ml.asyncEndpointName());
+        env.put("MAX_ASYNC_BYTES", Long.toString(cfg.maxAsyncBytes()));
+        env.put("MAX_UPLOAD_BYTES", Long.toString(cfg.maxUploadBytes()));
+        env.put("BATCH_PREFIX", Storage.INCOMING_PREFIX + "batch/");
+        env.put("PROCESSING_IMAGE_URI", ml.processingRepo().repositoryUriForTag(cfg.imageTag()));
+        env.put("PROCESSING_ROLE_ARN", ml.processingRole().getRoleArn());
+        env.put("PROCESSING_INSTANCE_TYPE", cfg.processingInstanceType());
+        if (MotflowConfig.supportsVolumeKmsKey(cfg.processingInstanceType())) {
+            env.put("PROCESSING_VOLUME_KMS_KEY_ID", keyArn);
+        }
+        env.put("PROCESSING_MAX_RUNTIME_SECONDS", Integer.toString(cfg.processingMaxRuntimeSeconds()));
+        // The processing container takes a model.tar.gz at /opt/ml/processing/model: the promoted model
+        // (MODEL#<MODEL_NAME>/CURRENT, read with the table's GetItem), else the bootstrap one.
+        env.put("PROCESSING_MODEL_S3_URI", ml.modelDataUrl());
+        env.put("MODEL_NAME", MODEL_NAME);
+        return env;
     }
 }

@@ -31,24 +31,9 @@ public final class Reconciler extends Construct {
         String tableArn = storage.table().getTableArn();
         String processingJobs = Policies.sageMakerArn("processing-job/motflow-*");
 
-        // The ingest's environment (JobFunctions; a template test keeps the two equal) plus the drop bucket.
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("TABLE_NAME", storage.table().getTableName());
-        env.put("RESULTS_BUCKET", storage.results().getBucketName());
+        // The ingest's environment (it ingests and starts SageMaker work the same way) plus the drop bucket.
+        Map<String, String> env = new LinkedHashMap<>(JobFunctions.ingestEnvironment(cfg, storage, ml, keyArn));
         env.put("DROP_BUCKET", storage.drop().getBucketName());
-        env.put("ASYNC_ENDPOINT_NAME", ml.asyncEndpointName());
-        env.put("MAX_ASYNC_BYTES", Long.toString(cfg.maxAsyncBytes()));
-        env.put("MAX_UPLOAD_BYTES", Long.toString(cfg.maxUploadBytes()));
-        env.put("BATCH_PREFIX", Storage.INCOMING_PREFIX + "batch/");
-        env.put("PROCESSING_IMAGE_URI", ml.processingRepo().repositoryUriForTag(cfg.imageTag()));
-        env.put("PROCESSING_ROLE_ARN", ml.processingRole().getRoleArn());
-        env.put("PROCESSING_INSTANCE_TYPE", cfg.processingInstanceType());
-        if (MotflowConfig.supportsVolumeKmsKey(cfg.processingInstanceType())) {
-            env.put("PROCESSING_VOLUME_KMS_KEY_ID", keyArn);
-        }
-        env.put("PROCESSING_MAX_RUNTIME_SECONDS", Integer.toString(cfg.processingMaxRuntimeSeconds()));
-        env.put("PROCESSING_MODEL_S3_URI", ml.modelDataUrl());
-        env.put("MODEL_NAME", JobFunctions.MODEL_NAME);
 
         function = JobFunctions.javaFunction(this, "Function", JobFunctions.JOBS_PACKAGE + "ReconcilerHandler", cfg,
                 Code.fromAsset(jobsJar.toString()), 2048, TIMEOUT, env, List.of(
