@@ -9,26 +9,15 @@ VENV="$HERE/.venv"
 STAMP="$VENV/.motflow-setup"
 APT_PACKAGES=(python3 python3-venv python3-torch python3-torchvision python3-opencv python3-scipy python3-numpy ffmpeg)
 log() { echo "containers/setup: $*" >&2; }
+# shellcheck source=scripts/apt-install.sh
+. "$HERE/../scripts/apt-install.sh"
 
 want="$(cat requirements-test.txt setup.sh | sha256sum | cut -c1-16)"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/python" ]; then
   exit 0
 fi
 
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { log "need root (or sudo) to apt-get install ${missing[*]}"; exit 1; }
-    SUDO="sudo"
-  fi
-  log "apt-get install ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+apt_install_missing "${APT_PACKAGES[@]}"
 
 if [ ! -x "$VENV/bin/python" ]; then
   log "creating $VENV (Debian's /usr/bin/python3 with its system packages)"

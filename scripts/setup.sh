@@ -5,6 +5,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 log() { echo "setup: $*" >&2; }
+# shellcheck source=scripts/apt-install.sh
+. "$ROOT/scripts/apt-install.sh"
 
 # Node packages for the local services (DynamoDB- and S3-compatible servers, ASL tools).
 if [ -f local/node/package-lock.json ]; then
@@ -28,20 +30,7 @@ fi
 
 # Debian's chromium and its chromedriver: the web console's browser test (integration-tests) drives
 # them headless; nothing is downloaded at test time.
-missing=()
-for p in chromium chromium-driver; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { log "need root (or sudo) to apt-get install ${missing[*]}"; exit 1; }
-    SUDO="sudo"
-  fi
-  log "apt-get install ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+apt_install_missing chromium chromium-driver
 
 # Each part with extra needs brings its own set-up script.
 for s in containers/setup.sh; do

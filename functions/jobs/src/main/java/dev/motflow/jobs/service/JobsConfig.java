@@ -88,7 +88,8 @@ public record JobsConfig(
                 blankToNull(env.get("MODEL_NAME")));
     }
 
-    private static long longOf(Map<String, String> env, String name, long dflt) {
+    /** A whole-number variable, {@code dflt} when unset or blank; a clear error naming it otherwise. */
+    static long longOf(Map<String, String> env, String name, long dflt) {
         String v = env.get(name);
         if (v == null || v.isBlank()) {
             return dflt;

@@ -54,9 +54,9 @@ public record ReconcilerConfig(Duration awaitingUpload, Duration received, Durat
                 seconds(env, "RECONCILE_RECEIVED_SECONDS", d.received()),
                 seconds(env, "RECONCILE_STARTING_SECONDS", d.starting()),
                 seconds(env, "RECONCILE_RUNNING_SECONDS", d.running()),
-                Duration.ofMinutes(number(env, "RECONCILE_HARD_TIMEOUT_MINUTES", d.hardTimeout().toMinutes())),
+                Duration.ofMinutes(JobsConfig.longOf(env, "RECONCILE_HARD_TIMEOUT_MINUTES", d.hardTimeout().toMinutes())),
                 resubmit == null || resubmit.isBlank() ? null : seconds(env, "RECONCILE_RESUBMIT_LOST_SECONDS", null),
-                (int) number(env, "RECONCILE_MAX_JOBS", d.maxJobs()));
+                (int) JobsConfig.longOf(env, "RECONCILE_MAX_JOBS", d.maxJobs()));
     }
 
     public static ReconcilerConfig fromEnvironment() {
@@ -65,18 +65,6 @@ public record ReconcilerConfig(Duration awaitingUpload, Duration received, Durat
 
     private static Duration seconds(Map<String, String> env, String name, Duration dflt) {
         String v = env.get(name);
-        return v == null || v.isBlank() ? dflt : Duration.ofSeconds(number(env, name, 0));
-    }
-
-    private static long number(Map<String, String> env, String name, long dflt) {
-        String v = env.get(name);
-        if (v == null || v.isBlank()) {
-            return dflt;
-        }
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number, got '" + v + "'");
-        }
+        return v == null || v.isBlank() ? dflt : Duration.ofSeconds(JobsConfig.longOf(env, name, 0));
     }
 }
