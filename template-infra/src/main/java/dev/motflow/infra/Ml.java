@@ -104,7 +104,7 @@ public final class Ml extends Construct {
                 "motflow retraining evaluation: read validation data and models, write the run's eval/", evaluation);
 
         // Training (and the tuning job's training jobs): labelled data, split manifests and the
-        // pretrained model in; the run's model/ and checkpoints/ out (checkpoints are read back on a
+        // pretrained model in; the run's model/ and checkpoints/<run>/ out (checkpoints are read back on a
         // spot restart).
         List<PolicyStatement> training = jobRoleBase(keyArn, trainingRepo, "TrainingJobs");
         training.add(list(storage.drop().getBucketArn(), List.of(Storage.LABELLED_PREFIX + "*")));
@@ -114,13 +114,13 @@ public final class Ml extends Construct {
                 storage.artifacts().arnForObjects(DATASETS_PREFIX + "*"),
                 storage.artifacts().arnForObjects(RUNS_PREFIX + "*/train.manifest"),
                 storage.artifacts().arnForObjects(RUNS_PREFIX + "*/validation.manifest"),
-                storage.artifacts().arnForObjects(RUNS_PREFIX + "*/" + CHECKPOINT_PREFIX + "*")))));
+                storage.artifacts().arnForObjects(CHECKPOINT_PREFIX + "*")))));
         training.add(write(List.of(
                 storage.artifacts().arnForObjects(RUNS_PREFIX + "*/" + TRAINING_OUTPUT_PREFIX + "*"),
-                storage.artifacts().arnForObjects(RUNS_PREFIX + "*/" + CHECKPOINT_PREFIX + "*"))));
+                storage.artifacts().arnForObjects(CHECKPOINT_PREFIX + "*"))));
         trainingRole = sageMakerRole("TrainingRole",
                 "motflow retraining training jobs: read labelled data and models, write the run's model/ and"
-                        + " checkpoints/", training);
+                        + " checkpoints", training);
 
         if (!cfg.deployEndpoints()) {
             asyncEndpointConfig = null;

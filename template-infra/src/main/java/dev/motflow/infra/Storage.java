@@ -89,7 +89,7 @@ public final class Storage extends Construct {
                         .expiration(Duration.days(cfg.asyncOutputRetentionDays())).build(),
                 abortMultipart(cfg), noncurrent(cfg)));
         artifacts = dataBucket("Artifacts", cfg, null, List.of(
-                LifecycleRule.builder().id("ExpireCheckpoints").prefix("checkpoints/")
+                LifecycleRule.builder().id("ExpireCheckpoints").prefix(Ml.CHECKPOINT_PREFIX)
                         .expiration(Duration.days(cfg.checkpointRetentionDays())).build(),
                 abortMultipart(cfg), noncurrent(cfg)));
 

@@ -35,7 +35,7 @@ class ContainerRolesTest {
         OUTPUTS.put("Artifacts/retraining/run-7/eval/candidate/seq1.txt", "Evaluation");
         OUTPUTS.put("Artifacts/retraining/run-7/eval/production/seq1.txt", "Evaluation");
         OUTPUTS.put("Artifacts/retraining/run-7/model/motflow-train-a/output/model.tar.gz", "Training");
-        OUTPUTS.put("Artifacts/retraining/run-7/checkpoints/epoch-3.pt", "Training");
+        OUTPUTS.put("Artifacts/checkpoints/run-7/epoch-3.pt", "Training");
         // Written by Lambdas or operators only: final results, imported/bootstrap models, split manifests,
         // converted datasets, uploads.
         OUTPUTS.put("Results/results/job-1/tracks.txt", null);

@@ -2,6 +2,7 @@ package dev.motflow.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -80,6 +81,27 @@ class TemplateTest {
             prefixes.add(q.path("Filter").path("S3Key").path("Rules").path(0).path("Value").asText());
         });
         assertEquals(List.of(Storage.INCOMING_PREFIX, Storage.LABELLED_PREFIX), prefixes);
+    }
+
+    @Test
+    void checkpointsOfEveryRunExpire() {
+        // The lifecycle rule filters by a literal prefix: the run's checkpoint location must start with it.
+        MotflowConfig cfg = synth.stack.config();
+        JsonNode artifacts = synth.resources("AWS::S3::Bucket").entrySet().stream()
+                .filter(e -> e.getKey().startsWith("StorageArtifacts")).findFirst().orElseThrow().getValue()
+                .path("Properties");
+        JsonNode rule = null;
+        for (JsonNode r : artifacts.path("LifecycleConfiguration").path("Rules")) {
+            if (r.path("Id").asText().equals("ExpireCheckpoints")) {
+                rule = r;
+            }
+        }
+        assertNotNull(rule, "ExpireCheckpoints rule");
+        assertEquals(cfg.checkpointRetentionDays(), rule.path("ExpirationInDays").asInt());
+        String checkpoint = new dev.motflow.retraining.RunResources("run-7", "people", "bucket").paths()
+                .path("checkpoint").asText();
+        assertTrue(checkpoint.startsWith("s3://bucket/" + rule.path("Prefix").asText()), checkpoint);
+        assertTrue(checkpoint.contains("run-7"), checkpoint);
     }
 
     @Test

@@ -13,6 +13,9 @@ import dev.motflow.retraining.trigger.ExecutionNames;
  */
 public record RunResources(String executionName, String dataset, String artifactsBucket) {
 
+    /** Where training jobs keep their spot-restart checkpoints, one folder per run. */
+    public static final String CHECKPOINTS_PREFIX = "checkpoints/";
+
     private String suffix() {
         String slug = dataset.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
         if (slug.length() > 20) {
@@ -48,7 +51,9 @@ public record RunResources(String executionName, String dataset, String artifact
     public ObjectNode paths() {
         ObjectNode n = Json.object();
         n.put("output", uri("model/"));
-        n.put("checkpoint", uri("checkpoints/"));
+        // Top level, not under prefix(): S3 lifecycle rules filter by a literal prefix, so only here
+        // can the artifacts bucket's ExpireCheckpoints rule reach every run's checkpoints.
+        n.put("checkpoint", "s3://" + artifactsBucket + "/" + CHECKPOINTS_PREFIX + executionName + "/");
         n.put("candidateResults", uri("eval/candidate/"));
         n.put("productionResults", uri("eval/production/"));
         return n;

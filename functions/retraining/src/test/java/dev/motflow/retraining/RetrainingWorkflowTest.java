@@ -225,7 +225,7 @@ class RetrainingWorkflowTest {
         assertEquals("ml.g5.xlarge", training.path("ResourceConfig").path("InstanceType").asText());
         assertTrue(training.path("ResourceConfig").path("InstanceCount").isInt(), "a number, not the substituted string");
         assertEquals(2, training.path("ResourceConfig").path("InstanceCount").intValue(), "TrainingInstanceCount");
-        assertTrue(training.path("CheckpointConfig").path("S3Uri").asText().startsWith("s3://" + bed.artifacts + "/retraining/" + name));
+        assertTrue(training.path("CheckpointConfig").path("S3Uri").asText().startsWith("s3://" + bed.artifacts + "/checkpoints/" + name + "/"));
         assertEquals("validation_loss=([0-9.eE+-]+)",
                 training.path("AlgorithmSpecification").path("MetricDefinitions").path(0).path("Regex").asText());
 
