@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
+import dev.motflow.common.http.Admins;
 import dev.motflow.common.http.Caller;
 import dev.motflow.common.http.HttpApiEvents;
 import dev.motflow.jobs.service.Tenancy;
@@ -38,8 +39,14 @@ class LocalApiCallerTest {
         }
         assertEquals(List.of("iam:arn:aws:iam::000000000000:user/local header=null",
                 "iam:arn:aws:iam::000000000000:user/ana header=null", "none header=null"), seen);
+        // The same admins for jobs and streams: the default caller; a named one sees only its own.
         Tenancy local = LocalStack.localTenancy();
-        assertEquals(true, local.isAdmin(Caller.iam(LocalApiServer.callerArn(LocalApiServer.DEFAULT_CALLER))));
-        assertEquals(false, local.isAdmin(Caller.iam(LocalApiServer.callerArn("ana"))));
+        Admins streams = LocalStack.localAdmins();
+        Caller admin = Caller.iam(LocalApiServer.callerArn(LocalApiServer.DEFAULT_CALLER));
+        Caller ana = Caller.iam(LocalApiServer.callerArn("ana"));
+        assertEquals(true, local.isAdmin(admin));
+        assertEquals(false, local.isAdmin(ana));
+        assertEquals(true, streams.maySee(admin, "iam:" + LocalApiServer.callerArn("bo")));
+        assertEquals(false, streams.maySee(ana, "iam:" + LocalApiServer.callerArn("bo")));
     }
 }

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.motflow.common.JsonLog;
+import dev.motflow.common.http.Caller;
 import dev.motflow.common.http.HttpRequest;
 import dev.motflow.common.http.HttpResponse;
 import dev.motflow.streams.service.FrameRules;
@@ -17,8 +18,9 @@ import dev.motflow.tracking.Policy;
 
 /**
  * The stream routes (docs/handlers.md): {@code POST /streams/{streamId}/frames},
- * {@code GET /streams/{streamId}}, {@code DELETE /streams/{streamId}}. Errors are JSON
- * {@code {"error": code, "message": text, ...}}.
+ * {@code GET /streams/{streamId}}, {@code DELETE /streams/{streamId}}, each on the caller's own
+ * streams (an admin's: any). Errors are JSON {@code {"error": code, "message": text, ...}}; a request
+ * without an authenticated caller is 401 {@code Unauthenticated} whatever its route.
  */
 public final class StreamApi {
     private static final JsonLog LOG = JsonLog.get(StreamApi.class);
@@ -38,20 +40,25 @@ public final class StreamApi {
         String path = request.path() == null ? "" : request.path();
         String[] parts = path.startsWith("/") ? path.substring(1).split("/", -1) : path.split("/", -1);
         String streamId = parts.length >= 2 ? parts[1] : null;
+        Caller caller = request.caller();
         try {
+            if (caller == null) {
+                throw new StreamException(401, "Unauthenticated", "the request carries no authenticated caller;"
+                        + " sign it with IAM credentials (SigV4) or send the console's Cognito token");
+            }
             if (parts.length == 3 && "streams".equals(parts[0]) && "frames".equals(parts[2])) {
                 if (!"POST".equals(method)) {
                     return methodNotAllowed(method, path, "POST");
                 }
-                return postFrame(streamId, request);
+                return postFrame(caller, streamId, request);
             }
             if (parts.length == 2 && "streams".equals(parts[0])) {
                 return switch (method) {
                     case "DELETE" -> {
-                        service.reset(streamId);
+                        service.reset(caller, streamId);
                         yield new HttpResponse(204, Map.of(), "");
                     }
-                    case "GET" -> getStream(streamId);
+                    case "GET" -> getStream(caller, streamId);
                     default -> methodNotAllowed(method, path, "GET, DELETE");
                 };
             }
@@ -66,7 +73,7 @@ public final class StreamApi {
         }
     }
 
-    private HttpResponse postFrame(String streamId, HttpRequest request) {
+    private HttpResponse postFrame(Caller caller, String streamId, HttpRequest request) {
         FrameRules.requireStreamId(streamId);
         long frame = frameIndex(request);
         Policy policy = null;
@@ -78,7 +85,7 @@ public final class StreamApi {
                 throw StreamException.badRequest("InvalidPolicy", e.getMessage());
             }
         }
-        FrameResult r = service.processFrame(new StreamService.FrameRequest(streamId, frame, request.body(), policy));
+        FrameResult r = service.processFrame(caller, new StreamService.FrameRequest(streamId, frame, request.body(), policy));
         String body = StreamJson.frame(r);
         long trackNanos = System.nanoTime() - r.detectionsAtNanos();
         Map<String, String> headers = new LinkedHashMap<>(JSON_TYPE);
@@ -108,11 +115,10 @@ public final class StreamApi {
         return fromHeader != null ? fromHeader : fromQuery;
     }
 
-    private HttpResponse getStream(String streamId) {
-        StreamStatus s = service.status(streamId);
+    private HttpResponse getStream(Caller caller, String streamId) {
+        StreamStatus s = service.status(caller, streamId);
         if (s == null) {
-            throw new StreamException(404, "StreamNotFound", "stream " + streamId + " has no state (never started,"
-                    + " reset, or expired after " + service.config().stateTtl().toSeconds() + " s without frames)");
+            throw service.notFound(streamId);
         }
         return new HttpResponse(200, JSON_TYPE, StreamJson.status(s));
     }
@@ -142,6 +148,7 @@ public final class StreamApi {
         JsonLog.Level level = e.status() >= 500 ? JsonLog.Level.WARN : JsonLog.Level.INFO;
         LOG.log(level, "request refused", e.status() >= 500 ? e.getCause() : null, "streamId",
                 streamId == null ? null : FrameRules.printable(streamId), "frame", fields != null ? fields : frame,
-                "status", e.status(), "error", e.code(), "reason", e.getMessage());
+                "status", e.status(), "error", e.code(), "reason", e.getMessage(), "caller",
+                request.caller() == null ? null : request.caller().owner());
     }
 }

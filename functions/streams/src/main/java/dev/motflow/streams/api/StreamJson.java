@@ -64,6 +64,9 @@ final class StreamJson {
             g.writeNumberField("itemBytes", s.itemBytes());
             g.writeStringField("updatedAt", s.updatedAt().toString());
             g.writeNumberField("expiresAt", s.expiresAt());
+            if (s.owner() != null) {
+                g.writeStringField("owner", s.owner());
+            }
         });
     }
 

@@ -24,6 +24,7 @@ final class StreamStateItems {
     static final String CREATED_AT = "createdAt";
     static final String UPDATED_AT = "updatedAt";
     static final String EXPIRES_AT = TableKeys.TTL;
+    static final String OWNER = "owner";
 
     private StreamStateItems() {
     }
@@ -45,6 +46,9 @@ final class StreamStateItems {
         item.put(CREATED_AT, Attr.s(s.createdAt().toString()));
         item.put(UPDATED_AT, Attr.s(s.updatedAt().toString()));
         item.put(EXPIRES_AT, Attr.n(s.expiresAt()));
+        if (s.owner() != null) {
+            item.put(OWNER, Attr.s(s.owner()));
+        }
         return item;
     }
 
@@ -59,6 +63,7 @@ final class StreamStateItems {
                 item.containsKey(STEPS) ? Integer.parseInt(item.get(STEPS).n()) : 0,
                 Instant.parse(item.get(CREATED_AT).s()),
                 Instant.parse(item.get(UPDATED_AT).s()),
-                Long.parseLong(item.get(EXPIRES_AT).n()));
+                Long.parseLong(item.get(EXPIRES_AT).n()),
+                item.containsKey(OWNER) ? item.get(OWNER).s() : null);
     }
 }
