@@ -1,6 +1,7 @@
 package dev.motflow.infra;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
@@ -23,11 +24,13 @@ public final class StreamFunctions extends Construct {
     public StreamFunctions(Construct scope, String id, MotflowConfig cfg, Path jar, Storage storage, Ml ml,
                            HttpApi api) {
         super(scope, id);
+        Map<String, String> env = new LinkedHashMap<>(Map.of("TABLE_NAME", storage.table().getTableName(),
+                "REALTIME_ENDPOINT_NAME", ml.framesEndpointName()));
+        // The same admins as the jobs API: they see and reset every stream.
+        env.putAll(cfg.adminEnvironment());
         // 15 s: one model call (5 s attempt timeout, one retry) plus the state read/write.
         function = JobFunctions.javaFunction(this, "StreamApi", HANDLER, cfg, Code.fromAsset(jar.toString()), 1024,
-                Duration.seconds(15),
-                Map.of("TABLE_NAME", storage.table().getTableName(),
-                        "REALTIME_ENDPOINT_NAME", ml.framesEndpointName()),
+                Duration.seconds(15), env,
                 List.of(
                         Policies.allow(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"),
                                 List.of(storage.table().getTableArn())),
