@@ -3,9 +3,12 @@ package dev.motflow.streams;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -128,7 +131,7 @@ class StreamOwnersTest {
         // As written before streams had owners: the same item without the owner attribute.
         Instant now = clock.instant();
         new StreamStateStore(env.aws.dynamo(), env.table).write(new StoredState("cam-old", 3, "inc-old", 30,
-                Policy.BYTETRACK, null, 0, now, now, now.getEpochSecond() + 3600, null), null);
+                Policy.BYTETRACK, null, 0, now, now, now.getEpochSecond() + 3600, null, 0), null);
         SyntheticScene scene = env.scene(304, 2);
         int modelCalls = env.modelCalls.get();
         status(as(ANA, Requests.get("cam-old")), 404, "StreamNotFound");
@@ -146,7 +149,7 @@ class StreamOwnersTest {
         SyntheticScene scene = env.scene(305, 1);
         int modelCalls = env.modelCalls.get();
         for (APIGatewayV2HTTPEvent e : new APIGatewayV2HTTPEvent[] {Requests.frame("cam-anon", 1, scene.jpeg(1)),
-                Requests.get("cam-anon"), Requests.delete("cam-anon"),
+                Requests.get("cam-anon"), Requests.delete("cam-anon"), Requests.list(null),
                 Requests.event("GET", "/nowhere", "/nowhere", null, Map.of(), null, null, false)}) {
             status(as(null, e), 401, "Unauthenticated");
         }
@@ -165,5 +168,69 @@ class StreamOwnersTest {
         status(as(BO, Requests.frame("cam-race", 1, scene.jpeg(1))), 200, null);
         assertFalse(store.delete(checked), "Ana's old incarnation is gone; Bo's is not deleted in its name");
         assertEquals("iam:" + BO, store.load("cam-race").owner());
+    }
+
+    private static List<String> listed(String who, Map<String, String> query, String[] nextToken) {
+        JsonNode body = status(as(who, Requests.list(query)), 200, null);
+        List<String> ids = new ArrayList<>();
+        body.get("streams").forEach(s -> ids.add(s.get("streamId").asText()));
+        if (nextToken != null) {
+            nextToken[0] = body.has("nextToken") ? body.get("nextToken").asText() : null;
+        }
+        return ids;
+    }
+
+    @Test
+    void aListShowsTheCallersLiveStreamsNewestFirstAndAnAdminsShowsAll() {
+        String carl = "arn:aws:iam::123456789012:user/carl";
+        String dora = "arn:aws:iam::123456789012:user/dora";
+        SyntheticScene scene = env.scene(307, 1);
+        for (String id : List.of("cam-l1", "cam-l2", "cam-l3")) {
+            status(as(carl, Requests.frame(id, 1, scene.jpeg(1))), 200, null);
+            clock.advance(Duration.ofSeconds(1));
+        }
+        status(as(dora, Requests.frame("cam-l4", 1, scene.jpeg(1))), 200, null);
+        // A frame of a running stream does not list it again, nor does it move in the list.
+        status(as(carl, Requests.frame("cam-l1", 2, scene.jpeg(2))), 200, null);
+
+        assertEquals(List.of("cam-l3", "cam-l2", "cam-l1"), listed(carl, null, null));
+        assertEquals(List.of("cam-l4"), listed(dora, null, null));
+        List<String> all = listed(OPS, Map.of("limit", "100"), null);
+        assertTrue(all.containsAll(List.of("cam-l4", "cam-l3", "cam-l2", "cam-l1")), all.toString());
+        assertEquals(List.of("cam-l4", "cam-l3", "cam-l2", "cam-l1"), all.subList(0, 4), "newest first");
+        JsonNode entry = status(as(carl, Requests.list(Map.of("limit", "1"))), 200, null).get("streams").get(0);
+        assertEquals("iam:" + carl, entry.get("owner").asText());
+        assertEquals(1, entry.get("lastFrame").asLong(), "cam-l3's state, not its list entry");
+
+        // Pages: one stream each, then the end.
+        String[] token = new String[1];
+        assertEquals(List.of("cam-l3"), listed(carl, Map.of("limit", "1"), token));
+        assertEquals(List.of("cam-l2"), listed(carl, Map.of("limit", "1", "nextToken", token[0]), token));
+        assertEquals(List.of("cam-l1"), listed(carl, Map.of("limit", "2", "nextToken", token[0]), token));
+        assertNull(token[0]);
+
+        // A reset stream leaves the list; an expired one is left out though its entries remain.
+        assertEquals(204, as(carl, Requests.delete("cam-l2")).getStatusCode());
+        assertEquals(List.of("cam-l3", "cam-l1"), listed(carl, null, null));
+        assertNull(new StreamStateStore(env.aws.dynamo(), env.table).load("cam-l2"));
+        clock.advance(env.config().stateTtl().plus(Duration.ofSeconds(1)));
+        assertEquals(List.of(), listed(carl, null, null));
+        // The id started again by another caller is listed for that caller only.
+        status(as(dora, Requests.frame("cam-l3", 5, scene.jpeg(5))), 200, null);
+        assertEquals(List.of(), listed(carl, null, null));
+        assertEquals(List.of("cam-l3"), listed(dora, null, null));
+    }
+
+    @Test
+    void badListParametersAre400BeforeAnyRead() {
+        status(as(ANA, Requests.list(Map.of("limit", "0"))), 400, "InvalidLimit");
+        status(as(ANA, Requests.list(Map.of("limit", "101"))), 400, "InvalidLimit");
+        status(as(ANA, Requests.list(Map.of("limit", "ten"))), 400, "InvalidLimit");
+        status(as(ANA, Requests.list(Map.of("nextToken", "not a token"))), 400, "InvalidNextToken");
+        String forged = java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString("2026-12-04T08:00:00Z#../x".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        status(as(ANA, Requests.list(Map.of("nextToken", forged))), 400, "InvalidNextToken");
+        assertEquals(405, as(ANA, Requests.event("POST", "/streams", "/streams", null, Map.of(), null, null, false))
+                .getStatusCode());
     }
 }

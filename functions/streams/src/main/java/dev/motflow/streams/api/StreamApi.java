@@ -17,7 +17,7 @@ import dev.motflow.streams.service.StreamsConfig;
 import dev.motflow.tracking.Policy;
 
 /**
- * The stream routes (docs/handlers.md): {@code POST /streams/{streamId}/frames},
+ * The stream routes (docs/handlers.md): {@code GET /streams}, {@code POST /streams/{streamId}/frames},
  * {@code GET /streams/{streamId}}, {@code DELETE /streams/{streamId}}, each on the caller's own
  * streams (an admin's: any). Errors are JSON {@code {"error": code, "message": text, ...}}; a request
  * without an authenticated caller is 401 {@code Unauthenticated} whatever its route.
@@ -52,6 +52,12 @@ public final class StreamApi {
                 }
                 return postFrame(caller, streamId, request);
             }
+            if (parts.length == 1 && "streams".equals(parts[0])) {
+                if (!"GET".equals(method)) {
+                    return methodNotAllowed(method, path, "GET");
+                }
+                return listStreams(caller, request);
+            }
             if (parts.length == 2 && "streams".equals(parts[0])) {
                 return switch (method) {
                     case "DELETE" -> {
@@ -63,7 +69,7 @@ public final class StreamApi {
                 };
             }
             return error(new StreamException(404, "NotFound", "no route " + method + " " + FrameRules.printable(path)
-                    + "; the stream API has POST /streams/{streamId}/frames, GET and DELETE /streams/{streamId}"));
+                    + "; the stream API has GET /streams, POST /streams/{streamId}/frames, GET and DELETE /streams/{streamId}"));
         } catch (StreamException e) {
             log(e, streamId, request);
             return error(e);
@@ -113,6 +119,21 @@ public final class StreamApi {
                     + ") and the 'frame' query parameter (" + fromQuery + ") disagree");
         }
         return fromHeader != null ? fromHeader : fromQuery;
+    }
+
+    private HttpResponse listStreams(Caller caller, HttpRequest request) {
+        String limit = request.query().get("limit");
+        int n = 20;
+        if (limit != null) {
+            try {
+                n = Integer.parseInt(limit.strip());
+            } catch (NumberFormatException e) {
+                throw StreamException.badRequest("InvalidLimit", "limit must be a whole number 1.."
+                        + StreamService.MAX_LIST_LIMIT + ", got '" + FrameRules.printable(limit) + "'");
+            }
+        }
+        StreamService.StreamList list = service.list(caller, n, request.query().get("nextToken"));
+        return new HttpResponse(200, JSON_TYPE, StreamJson.list(list));
     }
 
     private HttpResponse getStream(Caller caller, String streamId) {

@@ -14,6 +14,7 @@ import dev.motflow.streams.model.SageMakerDetector;
 import dev.motflow.streams.service.StreamService;
 import dev.motflow.streams.service.StreamsConfig;
 import dev.motflow.streams.store.StateTrimmer;
+import dev.motflow.streams.store.StreamRegistry;
 import dev.motflow.streams.store.StreamStateStore;
 import dev.motflow.tracking.Detections;
 import dev.motflow.tracking.Policy;
@@ -54,7 +55,7 @@ public final class StreamsRuntime {
     public static StreamsRuntime create(StreamsConfig config, DynamoDbClient dynamo, Detector detector, Clock clock,
                                         Backoff backoff, Admins admins) {
         return new StreamsRuntime(new StreamService(config, detector, new StreamStateStore(dynamo, config.tableName()),
-                clock, backoff, admins));
+                new StreamRegistry(dynamo, config.tableName()), clock, backoff, admins));
     }
 
     public static StreamsRuntime create(StreamsConfig config, DynamoDbClient dynamo, SageMakerRuntimeClient runtime,

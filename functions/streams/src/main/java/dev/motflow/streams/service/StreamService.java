@@ -17,6 +17,7 @@ import dev.motflow.streams.model.Detector;
 import dev.motflow.streams.model.ModelDetections;
 import dev.motflow.streams.store.StateTrimmer;
 import dev.motflow.streams.store.StoredState;
+import dev.motflow.streams.store.StreamRegistry;
 import dev.motflow.streams.store.StreamStateStore;
 import dev.motflow.streams.store.VersionConflictException;
 import dev.motflow.tracking.Detections;
@@ -91,15 +92,17 @@ public final class StreamService {
     private final StreamsConfig config;
     private final Detector detector;
     private final StreamStateStore store;
+    private final StreamRegistry registry;
     private final Clock clock;
     private final Backoff backoff;
     private final Admins admins;
 
-    public StreamService(StreamsConfig config, Detector detector, StreamStateStore store, Clock clock,
-                         Backoff backoff, Admins admins) {
+    public StreamService(StreamsConfig config, Detector detector, StreamStateStore store, StreamRegistry registry,
+                         Clock clock, Backoff backoff, Admins admins) {
         this.config = config;
         this.detector = detector;
         this.store = store;
+        this.registry = registry;
         this.clock = clock;
         this.backoff = backoff;
         this.admins = admins;
@@ -200,13 +203,21 @@ public final class StreamService {
             dropped = trimmed.droppedLost();
             steps = tracker.frameId();
         }
+        long ttl = config.stateTtl().toSeconds();
+        // The list entries are written when the stream starts and refreshed once they would expire
+        // before this state could (at most once per TTL), never on an ordinary frame.
+        boolean relist = live == null || live.listedUntil() < now.getEpochSecond() + ttl;
         StoredState next = new StoredState(streamId, previous == null ? 1 : previous.version() + 1,
                 live == null ? newIncarnation() : live.incarnation(), frame, policy, state, steps,
-                live == null ? now : live.createdAt(), now, now.getEpochSecond() + config.stateTtl().toSeconds(),
-                live == null ? caller.owner() : live.owner());
+                live == null ? now : live.createdAt(), now, now.getEpochSecond() + ttl,
+                live == null ? caller.owner() : live.owner(),
+                relist ? now.getEpochSecond() + 2 * ttl : live.listedUntil());
         long t2 = System.nanoTime();
         store.write(next, previous);
         long t3 = System.nanoTime();
+        if (relist) {
+            writeListEntries(next);
+        }
         int stateBytes = state == null ? 0 : state.length;
         LOG.info("frame tracked", "streamId", streamId, "frame", frame, "version", next.version(), "step", steps,
                 "detections", found.size(), "tracks", tracks.size(), "attempts", attempt, "stateBytes", stateBytes,
@@ -238,6 +249,12 @@ public final class StreamService {
                 throw storeFailure(streamId, e);
             }
             if (deleted) {
+                try {
+                    registry.remove(streamId, s.incarnation());
+                } catch (SdkException e) {
+                    // the list leaves out entries whose stream is gone: a stale entry shows nowhere
+                    LOG.warn("stream list entries not removed", "streamId", streamId, "error", e.getMessage());
+                }
                 LOG.info("stream reset", "streamId", streamId, "owner", s.owner(), "caller", caller.owner());
                 return;
             }
@@ -270,6 +287,62 @@ public final class StreamService {
         return new StreamStatus(streamId, s.version(), s.lastFrame(), s.policy(), s.steps(), tracked, lost,
                 s.hasTracker() ? s.state().length : 0, StreamStateStore.itemSize(s), s.updatedAt(), s.expiresAt(),
                 s.owner());
+    }
+
+    /** A page of {@link #list}: live streams, newest first, and the token of the next page (null at the end). */
+    public record StreamList(List<StoredState> streams, String nextToken) {
+    }
+
+    /** Most streams a list page reads. */
+    public static final int MAX_LIST_LIMIT = 100;
+    private static final java.util.regex.Pattern LIST_SORT_KEY = java.util.regex.Pattern.compile(
+            "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?Z#" + FrameRules.STREAM_ID.pattern());
+
+    /**
+     * {@code caller}'s live streams, newest first (an admin's: every stream with an owner), {@code limit}
+     * list entries a page from {@code nextToken} (null: the first page). Entries of streams that are no
+     * longer live are skipped, so a page may hold fewer than {@code limit} streams with a next token.
+     *
+     * @throws StreamException 400 {@code InvalidLimit} or {@code InvalidNextToken} (checked before any read)
+     */
+    public StreamList list(Caller caller, int limit, String nextToken) {
+        requireCaller(caller);
+        if (limit < 1 || limit > MAX_LIST_LIMIT) {
+            throw StreamException.badRequest("InvalidLimit", "limit must be 1.." + MAX_LIST_LIMIT + ", got " + limit);
+        }
+        String after = null;
+        if (nextToken != null) {
+            try {
+                after = new String(java.util.Base64.getUrlDecoder().decode(nextToken), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                after = null;
+            }
+            if (after == null || nextToken.length() > 400 || !LIST_SORT_KEY.matcher(after).matches()) {
+                throw StreamException.badRequest("InvalidNextToken", "nextToken is not a token this list gave");
+            }
+        }
+        StreamRegistry.Page page;
+        try {
+            page = registry.list(admins.isAdmin(caller) ? null : caller.owner(), limit, after, clock.instant());
+        } catch (SdkException e) {
+            if (!transientFailure(e)) {
+                throw e;
+            }
+            throw new StreamException(503, "StateStoreUnavailable", "the stream state store is unavailable: "
+                    + e.getMessage(), Map.of(), 1, e);
+        }
+        String token = page.nextSortKey() == null ? null : java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(page.nextSortKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new StreamList(page.streams(), token);
+    }
+
+    /** Writes the stream's list entries; a failure costs the listing only (the frame is tracked). */
+    private void writeListEntries(StoredState s) {
+        try {
+            registry.register(s);
+        } catch (SdkException e) {
+            LOG.warn("stream list entries not written", "streamId", s.streamId(), "error", e.getMessage());
+        }
     }
 
     /** The 404 of a stream the caller has not: the same whether it does not exist or is another's. */
@@ -346,13 +419,16 @@ public final class StreamService {
 
     /** DynamoDB throttling, 5xx and network failures are worth a retry (503); anything else is a bug (500). */
     private static RuntimeException storeFailure(String streamId, SdkException e) {
-        boolean transientFailure = e instanceof SdkClientException
-                || e instanceof SdkServiceException s && (s.isThrottlingException() || s.statusCode() >= 500);
-        if (!transientFailure) {
+        if (!transientFailure(e)) {
             return e;
         }
         return new StreamException(503, "StateStoreUnavailable", "the stream state store is unavailable for stream "
                 + streamId + ": " + e.getMessage(), Map.of("streamId", streamId), 1, e);
+    }
+
+    private static boolean transientFailure(SdkException e) {
+        return e instanceof SdkClientException
+                || e instanceof SdkServiceException s && (s.isThrottlingException() || s.statusCode() >= 500);
     }
 
     private static StreamException stale(String streamId, long frame, long lastFrame) {

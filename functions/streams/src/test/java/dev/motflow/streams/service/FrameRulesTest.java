@@ -74,7 +74,7 @@ class FrameRulesTest {
 
     @Test
     void detectionCapKeepsTheTrackedTracksWithinTheStateLimit() {
-        StreamService s = new StreamService(StreamsConfig.of("t", "e"), null, null, null, StreamsRuntime.CONFLICT_BACKOFF,
+        StreamService s = new StreamService(StreamsConfig.of("t", "e"), null, null, null, null, StreamsRuntime.CONFLICT_BACKOFF,
                 dev.motflow.common.http.Admins.none());
         assertEquals(300, s.detectionLimit(0));
         assertEquals(300, s.detectionLimit(128));

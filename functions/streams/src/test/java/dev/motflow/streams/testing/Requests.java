@@ -40,6 +40,11 @@ public final class Requests {
         return event("DELETE", "/streams/{streamId}", "/streams/" + streamId, streamId, Map.of(), null, null, false);
     }
 
+    /** {@code GET /streams} with {@code query} (limit, nextToken). */
+    public static APIGatewayV2HTTPEvent list(Map<String, String> query) {
+        return event("GET", "/streams", "/streams", null, Map.of(), query, null, false);
+    }
+
     public static APIGatewayV2HTTPEvent get(String streamId) {
         return event("GET", "/streams/{streamId}", "/streams/" + streamId, streamId, Map.of(), null, null, false);
     }
