@@ -32,11 +32,17 @@ public final class StreamFunctions extends Construct {
         function = JobFunctions.javaFunction(this, "StreamApi", HANDLER, cfg, Code.fromAsset(jar.toString()), 1024,
                 Duration.seconds(15), env,
                 List.of(
-                        Policies.allow(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"),
-                                List.of(storage.table().getTableArn())),
+                        // The state item (Get/Put/Delete), the list entries (Update/Delete), a list's states
+                        // (BatchGetItem) and the list itself (Query on gsi1).
+                        Policies.allow(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem",
+                                "dynamodb:UpdateItem", "dynamodb:BatchGetItem"), List.of(storage.table().getTableArn())),
+                        Policies.allow(List.of("dynamodb:Query"),
+                                List.of(storage.table().getTableArn() + "/index/" + Storage.GSI1)),
                         Policies.allow(List.of("sagemaker:InvokeEndpoint"), List.of(ml.framesEndpointArn())),
                         Policies.kmsTableAndObjects(storage.key().getKeyArn())));
         HttpLambdaIntegration integration = new HttpLambdaIntegration("StreamIntegration", function.alias());
+        api.addRoutes(AddRoutesOptions.builder().path("/streams")
+                .methods(List.of(HttpMethod.GET)).integration(integration).build());
         api.addRoutes(AddRoutesOptions.builder().path("/streams/{streamId}/frames")
                 .methods(List.of(HttpMethod.POST)).integration(integration).build());
         api.addRoutes(AddRoutesOptions.builder().path("/streams/{streamId}")

@@ -386,7 +386,8 @@ class TemplateTest {
         });
         assertEquals(Set.of("POST /jobs", "GET /jobs", "GET /jobs/{id}", "GET /jobs/{id}/tracks", "POST /retraining",
                 "GET /retraining/runs", "GET /retraining/models", "GET /retraining/lock", "DELETE /retraining/lock",
-                "POST /streams/{streamId}/frames", "GET /streams/{streamId}", "DELETE /streams/{streamId}"), routes);
+                "GET /streams", "POST /streams/{streamId}/frames", "GET /streams/{streamId}", "DELETE /streams/{streamId}"),
+                routes);
         JsonNode stage = synth.resources("AWS::ApiGatewayV2::Stage").values().stream()
                 .filter(st -> st.path("Properties").path("ApiId").path("Ref").asText().equals(iamApi)).findFirst()
                 .orElseThrow().path("Properties");

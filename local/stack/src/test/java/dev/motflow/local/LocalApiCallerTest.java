@@ -100,6 +100,9 @@ class LocalApiCallerTest {
             assertEquals(200, admin.statusCode(), admin.body());
             assertTrue(admin.body().contains("\"owner\":\"iam:" + LocalApiServer.callerArn("ana") + "\""), admin.body());
             assertEquals(401, send(http, stream, "ana/../bo", "GET", null).statusCode(), "a malformed name is no caller");
+            URI list = server.url().resolve("/streams");
+            assertTrue(send(http, list, "ana", "GET", null).body().contains("\"streamId\":\"cam-ana\""));
+            assertEquals("{\"streams\":[]}", send(http, list, "bo", "GET", null).body());
             assertEquals(204, send(http, stream, "ana", "DELETE", null).statusCode());
         }
     }
