@@ -299,7 +299,7 @@ public final class StreamService {
             "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?Z#" + FrameRules.STREAM_ID.pattern());
 
     /**
-     * {@code caller}'s live streams, newest first (an admin's: every stream with an owner), {@code limit}
+     * {@code caller}'s live streams, newest first (an admin's: every stream), {@code limit}
      * list entries a page from {@code nextToken} (null: the first page). Entries of streams that are no
      * longer live are skipped, so a page may hold fewer than {@code limit} streams with a next token.
      *
