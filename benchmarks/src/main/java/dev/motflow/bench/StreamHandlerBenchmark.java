@@ -97,7 +97,12 @@ public class StreamHandlerBenchmark {
                 .withPathParameters(Map.of("streamId", c.streamId))
                 .withHeaders(Map.of("content-type", "image/jpeg", "x-frame-index", Long.toString(f)))
                 .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder().withStage("$default")
-                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod("POST").build()).build())
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod("POST").build())
+                        // The stream belongs to the signing IAM user (API Gateway's IAM authorizer sets it).
+                        .withAuthorizer(APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
+                                .withIam(APIGatewayV2HTTPEvent.RequestContext.IAM.builder()
+                                        .withUserArn("arn:aws:iam::123456789012:user/bench").build()).build())
+                        .build())
                 .withBody(java.util.Base64.getEncoder().encodeToString(jpeg(f))).withIsBase64Encoded(true).build();
         APIGatewayV2HTTPResponse r = handler.handleRequest(e, null);
         if (r.getStatusCode() != 200) {

@@ -10,6 +10,7 @@ import dev.motflow.cli.local.DlqCommand;
 import dev.motflow.cli.local.JobCommand;
 import dev.motflow.cli.local.JobsCommand;
 import dev.motflow.cli.local.RetrainCommand;
+import dev.motflow.cli.local.RetrainingCommand;
 import dev.motflow.cli.local.ServeCommand;
 import dev.motflow.cli.local.TrackCommand;
 import dev.motflow.cli.local.TracksCommand;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             EvalCommand.class, TrackDetsCommand.class,
             DemoCommand.class, TrackCommand.class, JobsCommand.class, JobCommand.class, TracksCommand.class,
-            RetrainCommand.class, ServeCommand.class, ImportModelCommand.class, DlqCommand.class,
+            RetrainCommand.class, RetrainingCommand.class, ServeCommand.class, ImportModelCommand.class, DlqCommand.class,
             LauncherCommands.Test.class, LauncherCommands.Setup.class, LauncherCommands.Bench.class,
             LauncherCommands.Synth.class,
             HelpCommand.class})

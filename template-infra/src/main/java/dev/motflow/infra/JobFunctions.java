@@ -181,13 +181,14 @@ public final class JobFunctions extends Construct {
                 .reason("The page token key protects only pagination cursors that live minutes; rotating it would"
                         + " just invalidate open tokens (clients start again), so no rotation Lambda is kept for it.")
                 .build()));
-        JavaFunction apiFn = javaFunction("Api", "ApiHandler", cfg, code, 1024, Duration.seconds(25),
-                Map.of("TABLE_NAME", storage.table().getTableName(),
-                        "RESULTS_BUCKET", storage.results().getBucketName(),
-                        "DROP_BUCKET", storage.drop().getBucketName(),
-                        "MAX_UPLOAD_BYTES", Long.toString(cfg.maxUploadBytes()),
-                        "PRESIGN_TTL_SECONDS", Integer.toString(cfg.presignTtlSeconds()),
-                        "PAGE_TOKEN_SECRET_ARN", pageTokenSecret.getSecretArn()),
+        Map<String, String> apiEnv = new LinkedHashMap<>(Map.of("TABLE_NAME", storage.table().getTableName(),
+                "RESULTS_BUCKET", storage.results().getBucketName(),
+                "DROP_BUCKET", storage.drop().getBucketName(),
+                "MAX_UPLOAD_BYTES", Long.toString(cfg.maxUploadBytes()),
+                "PRESIGN_TTL_SECONDS", Integer.toString(cfg.presignTtlSeconds()),
+                "PAGE_TOKEN_SECRET_ARN", pageTokenSecret.getSecretArn()));
+        apiEnv.putAll(cfg.adminEnvironment());
+        JavaFunction apiFn = javaFunction("Api", "ApiHandler", cfg, code, 1024, Duration.seconds(25), apiEnv,
                 List.of(
                         Policies.allow(List.of("secretsmanager:GetSecretValue"), List.of(pageTokenSecret.getSecretArn())),
                         Policies.allow(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),

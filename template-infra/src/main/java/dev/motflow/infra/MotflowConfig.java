@@ -46,10 +46,17 @@ public record MotflowConfig(
         int apiThrottleBurst,
         int lambdaErrorThreshold,
         int endpointLatencyThresholdMs,
-        String alertEmail) {
+        String alertEmail,
+        String adminPrincipals) {
 
     private static final Pattern STAGE = Pattern.compile("[a-z][a-z0-9-]{0,19}");
     private static final Pattern INSTANCE = Pattern.compile("ml\\.[a-z0-9]+\\.[a-z0-9]+");
+    /**
+     * One admin of {@code adminPrincipals}: an ARN as API Gateway's IAM authorizer reports the caller
+     * (IAM user, or {@code arn:aws:sts::<account>:assumed-role/<role>/<session>}), the same with the
+     * {@code iam:} owner prefix, or a Cognito user as {@code cognito:<sub>}.
+     */
+    private static final Pattern ADMIN = Pattern.compile("(iam:)?arn:aws[a-z-]*:(iam|sts)::\\d{12}:\\S+|cognito:[\\w-]+");
     /**
      * Instance families SageMaker training runs the motflow training image on: the GPU families
      * (every GPU of every instance is used) and a few CPU families for small or test runs.
@@ -85,6 +92,13 @@ public record MotflowConfig(
             throw new IllegalArgumentException("context 'gateMinHota' and 'gateMinIdf1' must be in [0, 1] and"
                     + " 'gateMinMota' <= 1 (scores are fractions: 0.3, not 30), got " + gateMinHota + ", " + gateMinIdf1
                     + ", " + gateMinMota);
+        }
+        for (String admin : adminPrincipals.isBlank() ? new String[0] : adminPrincipals.split(",")) {
+            if (!ADMIN.matcher(admin.strip()).matches()) {
+                throw new IllegalArgumentException("context 'adminPrincipals': '" + admin.strip() + "' is not an IAM"
+                        + " user/role-session ARN (arn:aws:iam::<account>:user/<name>, arn:aws:sts::<account>:assumed-role/"
+                        + "<role>/<session>) or cognito:<sub>; separate several with commas");
+            }
         }
         if (asyncMaxInstances < 1 || maxReceiveCount < 1 || maxAsyncBytes > maxUploadBytes) {
             throw new IllegalArgumentException("asyncMaxInstances and maxReceiveCount must be >= 1 and"
@@ -129,7 +143,9 @@ public record MotflowConfig(
                 c.integer("apiThrottleBurst", 100),
                 c.integer("lambdaErrorThreshold", 1),
                 c.integer("endpointLatencyThresholdMs", 30000),
-                c.str("alertEmail", ""));
+                c.str("alertEmail", ""),
+                // owners who see every job and stream (ADMIN_PRINCIPALS of the jobs and streams APIs)
+                c.str("adminPrincipals", ""));
     }
 
     public static MotflowConfig defaults() {
@@ -139,6 +155,16 @@ public record MotflowConfig(
     /** Name prefix of named resources (endpoints, alarms, ECR repositories): {@code motflow-<stage>}. */
     public String prefix() {
         return "motflow-" + stage;
+    }
+
+    /**
+     * The API functions' {@code ADMIN_PRINCIPALS} (the admins, comma separated, without blanks), or
+     * nothing when no admin is configured (the variable is then left out: no IAM caller is an admin).
+     */
+    public Map<String, String> adminEnvironment() {
+        String list = String.join(",", java.util.Arrays.stream(adminPrincipals.split(",")).map(String::strip)
+                .filter(a -> !a.isEmpty()).toList());
+        return list.isEmpty() ? Map.of() : Map.of("ADMIN_PRINCIPALS", list);
     }
 
     public Optional<String> alertEmailAddress() {

@@ -1,6 +1,7 @@
 package dev.motflow.infra;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
@@ -23,17 +24,25 @@ public final class StreamFunctions extends Construct {
     public StreamFunctions(Construct scope, String id, MotflowConfig cfg, Path jar, Storage storage, Ml ml,
                            HttpApi api) {
         super(scope, id);
+        Map<String, String> env = new LinkedHashMap<>(Map.of("TABLE_NAME", storage.table().getTableName(),
+                "REALTIME_ENDPOINT_NAME", ml.framesEndpointName()));
+        // The same admins as the jobs API: they see and reset every stream.
+        env.putAll(cfg.adminEnvironment());
         // 15 s: one model call (5 s attempt timeout, one retry) plus the state read/write.
         function = JobFunctions.javaFunction(this, "StreamApi", HANDLER, cfg, Code.fromAsset(jar.toString()), 1024,
-                Duration.seconds(15),
-                Map.of("TABLE_NAME", storage.table().getTableName(),
-                        "REALTIME_ENDPOINT_NAME", ml.framesEndpointName()),
+                Duration.seconds(15), env,
                 List.of(
-                        Policies.allow(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"),
-                                List.of(storage.table().getTableArn())),
+                        // The state item (Get/Put/Delete), the list entries (Update/Delete), a list's states
+                        // (BatchGetItem) and the list itself (Query on gsi1).
+                        Policies.allow(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem",
+                                "dynamodb:UpdateItem", "dynamodb:BatchGetItem"), List.of(storage.table().getTableArn())),
+                        Policies.allow(List.of("dynamodb:Query"),
+                                List.of(storage.table().getTableArn() + "/index/" + Storage.GSI1)),
                         Policies.allow(List.of("sagemaker:InvokeEndpoint"), List.of(ml.framesEndpointArn())),
                         Policies.kmsTableAndObjects(storage.key().getKeyArn())));
         HttpLambdaIntegration integration = new HttpLambdaIntegration("StreamIntegration", function.alias());
+        api.addRoutes(AddRoutesOptions.builder().path("/streams")
+                .methods(List.of(HttpMethod.GET)).integration(integration).build());
         api.addRoutes(AddRoutesOptions.builder().path("/streams/{streamId}/frames")
                 .methods(List.of(HttpMethod.POST)).integration(integration).build());
         api.addRoutes(AddRoutesOptions.builder().path("/streams/{streamId}")

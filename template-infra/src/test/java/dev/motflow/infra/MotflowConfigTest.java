@@ -41,6 +41,21 @@ class MotflowConfigTest {
     }
 
     @Test
+    void adminPrincipalsAreNoneByDefaultAndAListOfOwnersOtherwise() {
+        assertEquals(Map.of(), MotflowConfig.defaults().adminEnvironment(), "no admins: the variable is left out");
+        assertEquals(Map.of(), of(Map.of("adminPrincipals", " , ")).adminEnvironment());
+        assertEquals(Map.of("ADMIN_PRINCIPALS", "arn:aws:iam::123456789012:user/ops,iam:arn:aws:sts::123456789012:"
+                        + "assumed-role/Ops/bo,cognito:abc-123"),
+                of(Map.of("adminPrincipals", "arn:aws:iam::123456789012:user/ops, iam:arn:aws:sts::123456789012:"
+                        + "assumed-role/Ops/bo ,cognito:abc-123")).adminEnvironment());
+        for (String bad : new String[] {"ops", "arn:aws:iam::1234:user/x", "arn:aws:s3:::bucket", "cognito:",
+                "arn:aws:iam::123456789012:user/a b"}) {
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> of(Map.of("adminPrincipals", bad)))
+                    .getMessage().contains("adminPrincipals"), bad);
+        }
+    }
+
+    @Test
     void badValuesAreRejectedWithTheKeyInTheMessage() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> of(Map.of("stage", "Prod_1")))
                 .getMessage().contains("stage"));

@@ -22,6 +22,12 @@ import software.amazon.awscdk.cxapi.CloudFormationStackArtifact;
  */
 final class Synthesized {
     static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The {@code adminPrincipals} context of the synth (the default is none, which leaves the variable
+     * out): an assumed-role session and a console user, with the blanks a command line may add.
+     */
+    static final String ADMIN_PRINCIPALS_CONTEXT =
+            " arn:aws:sts::123456789012:assumed-role/motflow-ops/alice , cognito:0f1e2d3c-aaaa-bbbb-cccc-1234567890ab";
     private static Synthesized instance;
 
     final Path repoRoot;
@@ -38,7 +44,7 @@ final class Synthesized {
         // The assembly holds copies of the Lambda jars (tens of MB): remove it when the tests end.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(out)));
         long start = System.nanoTime();
-        app = MotflowApp.build(repoRoot, out.toString(), Map.of());
+        app = MotflowApp.build(repoRoot, out.toString(), Map.of("adminPrincipals", ADMIN_PRINCIPALS_CONTEXT));
         assembly = app.synth();
         synthMillis = (System.nanoTime() - start) / 1_000_000;
         stack = (MotflowStack) app.getNode().getChildren().stream().filter(c -> c instanceof MotflowStack)

@@ -327,6 +327,22 @@ class TemplateTest {
     }
 
     @Test
+    void adminPrincipalsReachTheJobsAndStreamsApisOnly() {
+        String expected = "arn:aws:sts::123456789012:assumed-role/motflow-ops/alice,"
+                + "cognito:0f1e2d3c-aaaa-bbbb-cccc-1234567890ab";
+        Map<String, String> admins = new java.util.TreeMap<>();
+        for (JsonNode f : synth.resources("AWS::Lambda::Function").values()) {
+            JsonNode v = f.path("Properties").path("Environment").path("Variables").path("ADMIN_PRINCIPALS");
+            if (!v.isMissingNode()) {
+                admins.put(f.path("Properties").path("Handler").asText(), v.asText());
+            }
+        }
+        assertEquals(Map.of(JobFunctions.JOBS_PACKAGE + "ApiHandler::handleRequest", expected,
+                StreamFunctions.HANDLER + "::handleRequest", expected), admins,
+                "the -c adminPrincipals list (blanks trimmed) on the jobs and streams API functions, nowhere else");
+    }
+
+    @Test
     void retrainingTrainsOnTheConfiguredInstancesAndGatesOnTheConfiguredFloor() {
         JsonNode subs = synth.resources("AWS::StepFunctions::StateMachine").values().stream()
                 .filter(m -> m.path("Properties").path("StateMachineName").asText().endsWith("-retrain")).findFirst()
@@ -392,7 +408,8 @@ class TemplateTest {
         });
         assertEquals(Set.of("POST /jobs", "GET /jobs", "GET /jobs/{id}", "GET /jobs/{id}/tracks", "POST /retraining",
                 "GET /retraining/runs", "GET /retraining/models", "GET /retraining/lock", "DELETE /retraining/lock",
-                "POST /streams/{streamId}/frames", "GET /streams/{streamId}", "DELETE /streams/{streamId}"), routes);
+                "GET /streams", "POST /streams/{streamId}/frames", "GET /streams/{streamId}", "DELETE /streams/{streamId}"),
+                routes);
         JsonNode stage = synth.resources("AWS::ApiGatewayV2::Stage").values().stream()
                 .filter(st -> st.path("Properties").path("ApiId").path("Ref").asText().equals(iamApi)).findFirst()
                 .orElseThrow().path("Properties");

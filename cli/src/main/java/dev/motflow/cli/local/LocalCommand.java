@@ -11,7 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * (local/stack provides it, in the jar that {@code ./motflow demo|track|...} runs).
  */
 public sealed interface LocalCommand permits DemoCommand, TrackCommand, JobsCommand, JobCommand, TracksCommand,
-        RetrainCommand, ServeCommand, ImportModelCommand, DlqCommand {
+        RetrainCommand, ServeCommand, ImportModelCommand, DlqCommand, RetrainingLockCommand {
 
     /** The options every local command takes. */
     LocalOptions local();

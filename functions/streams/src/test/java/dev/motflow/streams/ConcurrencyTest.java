@@ -71,15 +71,15 @@ class ConcurrencyTest {
         StreamService other = env.runtime(env.config(), Clock.systemUTC()).service();
         InterleavingDynamo dynamo = new InterleavingDynamo(env.aws.dynamo());
         StreamService svc = service(dynamo, StreamsEnv.fastBackoff());
-        other.processFrame(frame(scene, "s-retry", 1));
+        other.processFrame(Requests.CALLER, frame(scene, "s-retry", 1));
         AtomicBoolean once = new AtomicBoolean();
         dynamo.afterRead(() -> {
             if (once.compareAndSet(false, true)) {
-                other.processFrame(frame(scene, "s-retry", 2)); // lands between our read and our write
+                other.processFrame(Requests.CALLER, frame(scene, "s-retry", 2)); // lands between our read and our write
             }
         });
         int calls = env.modelCalls.get();
-        FrameResult r = svc.processFrame(frame(scene, "s-retry", 3));
+        FrameResult r = svc.processFrame(Requests.CALLER, frame(scene, "s-retry", 3));
         assertEquals(2, r.attempts());
         assertEquals(3, r.version(), "frames 1, 2 and 3 each wrote once");
         assertEquals(3, r.step(), "frame 2's step was kept: the retry continued from it");
@@ -94,18 +94,18 @@ class ConcurrencyTest {
         StreamService other = env.runtime(env.config(), Clock.systemUTC()).service();
         InterleavingDynamo dynamo = new InterleavingDynamo(env.aws.dynamo());
         StreamService svc = service(dynamo, StreamsEnv.fastBackoff());
-        other.processFrame(frame(scene, "s-stale", 1));
+        other.processFrame(Requests.CALLER, frame(scene, "s-stale", 1));
         AtomicBoolean once = new AtomicBoolean();
         dynamo.afterRead(() -> {
             if (once.compareAndSet(false, true)) {
-                other.processFrame(frame(scene, "s-stale", 3));
+                other.processFrame(Requests.CALLER, frame(scene, "s-stale", 3));
             }
         });
-        StreamException e = assertThrows(StreamException.class, () -> svc.processFrame(frame(scene, "s-stale", 2)));
+        StreamException e = assertThrows(StreamException.class, () -> svc.processFrame(Requests.CALLER, frame(scene, "s-stale", 2)));
         assertEquals(409, e.status());
         assertEquals("StaleFrame", e.code());
         assertEquals(3L, e.details().get("lastFrame"));
-        FrameResult next = other.processFrame(frame(scene, "s-stale", 4));
+        FrameResult next = other.processFrame(Requests.CALLER, frame(scene, "s-stale", 4));
         assertEquals(3, next.version());
         assertEquals(3, next.step());
     }
@@ -116,16 +116,16 @@ class ConcurrencyTest {
         StreamService other = env.runtime(env.config(), Clock.systemUTC()).service();
         InterleavingDynamo dynamo = new InterleavingDynamo(env.aws.dynamo());
         StreamService svc = service(dynamo, StreamsEnv.fastBackoff());
-        other.processFrame(frame(scene, "s-aba", 1)); // version 1, incarnation A
+        other.processFrame(Requests.CALLER, frame(scene, "s-aba", 1)); // version 1, incarnation A
         AtomicBoolean once = new AtomicBoolean();
         dynamo.afterRead(() -> {
             if (once.compareAndSet(false, true)) {
-                other.reset("s-aba");
-                other.processFrame(frame(scene, "s-aba", 50)); // version 1 again, incarnation B
+                other.reset(Requests.CALLER, "s-aba");
+                other.processFrame(Requests.CALLER, frame(scene, "s-aba", 50)); // version 1 again, incarnation B
             }
         });
         // Our write expects version 1 of incarnation A: it must fail, and the retry sees frame 50.
-        StreamException e = assertThrows(StreamException.class, () -> svc.processFrame(frame(scene, "s-aba", 2)));
+        StreamException e = assertThrows(StreamException.class, () -> svc.processFrame(Requests.CALLER, frame(scene, "s-aba", 2)));
         assertEquals("StaleFrame", e.code());
         assertEquals(50L, e.details().get("lastFrame"));
     }
@@ -138,14 +138,14 @@ class ConcurrencyTest {
         List<Duration> pauses = new CopyOnWriteArrayList<>();
         Backoff backoff = new Backoff(4, Duration.ofMillis(10), Duration.ofMillis(25), pauses::add);
         StreamService svc = service(dynamo, backoff);
-        other.processFrame(frame(scene, "s-busy", 1));
+        other.processFrame(Requests.CALLER, frame(scene, "s-busy", 1));
         // Every read is followed by another writer's frame below ours, so each of our writes loses.
         AtomicLong otherFrame = new AtomicLong(1);
         dynamo.afterRead(() -> {
             long f = otherFrame.incrementAndGet();
-            other.processFrame(new FrameRequest("s-busy", f, scene.jpeg(f), null));
+            other.processFrame(Requests.CALLER, new FrameRequest("s-busy", f, scene.jpeg(f), null));
         });
-        StreamException e = assertThrows(StreamException.class, () -> svc.processFrame(frame(scene, "s-busy", 1000)));
+        StreamException e = assertThrows(StreamException.class, () -> svc.processFrame(Requests.CALLER, frame(scene, "s-busy", 1000)));
         assertEquals(503, e.status());
         assertEquals("StreamContention", e.code());
         assertEquals(1, e.retryAfterSeconds());

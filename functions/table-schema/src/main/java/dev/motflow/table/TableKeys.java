@@ -28,6 +28,12 @@ public final class TableKeys {
     public static final String TRACK_PREFIX = "TRACK#";
     /** Sort key of a stream's tracker state. */
     public static final String STREAM_STATE_SK = "STATE";
+    /** Sort key of a stream's entry in its owner's stream list ({@link #GSI1} partition {@link #streamsOfPk}). */
+    public static final String STREAM_LISTED_BY_OWNER_SK = "LIST#OWNER";
+    /** Sort key of a stream's entry in the list of every stream ({@link #GSI1} partition {@link #STREAMS_PK}). */
+    public static final String STREAM_LISTED_SK = "LIST#ALL";
+    /** {@link #GSI1} partition of every stream's list entry (what admins list). */
+    public static final String STREAMS_PK = "STREAMS";
     /** Sort key of a model's production pointer. */
     public static final String MODEL_CURRENT_SK = "CURRENT";
     /** Sort-key prefix of model and dataset versions. */
@@ -69,6 +75,16 @@ public final class TableKeys {
     /** {@code STREAM#<streamId>}: a live stream's tracker state. */
     public static String streamPk(String streamId) {
         return "STREAM#" + streamId;
+    }
+
+    /** {@code STREAMS#<owner>}: the {@link #GSI1} partition of one owner's streams. */
+    public static String streamsOfPk(String owner) {
+        return STREAMS_PK + "#" + owner;
+    }
+
+    /** {@code <createdAt>#<streamId>}: newest-first order of a stream list. */
+    public static String streamListSk(String createdAt, String streamId) {
+        return createdAt + "#" + streamId;
     }
 
     /** {@code MODEL#<name>}: a model's versions and its production pointer. */

@@ -45,6 +45,10 @@ final class ApiClient {
         return send(HttpRequest.newBuilder(base.resolve(pathAndQuery)).GET().build());
     }
 
+    Answer delete(String pathAndQuery) {
+        return send(HttpRequest.newBuilder(base.resolve(pathAndQuery)).DELETE().build());
+    }
+
     Answer postJson(String path, JsonNode body) {
         return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build());

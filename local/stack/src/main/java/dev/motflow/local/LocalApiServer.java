@@ -66,7 +66,7 @@ final class LocalApiServer implements AutoCloseable {
                     APIGatewayV2HTTPEvent event = toEvent(ex);
                     if (path.equals("/jobs") || path.startsWith("/jobs/")) {
                         r = routes.jobs().handleRequest(event, null);
-                    } else if (path.startsWith("/streams/")) {
+                    } else if (path.equals("/streams") || path.startsWith("/streams/")) {
                         r = routes.streams().handleRequest(event, null);
                     } else if (path.equals("/retraining") || path.startsWith("/retraining/")) {
                         r = routes.retraining().handleRequest(event, null);

@@ -23,6 +23,7 @@ import dev.motflow.jobs.service.JobsConfig;
 import dev.motflow.jobs.store.PageTokenKeys;
 import dev.motflow.jobs.store.PageTokens;
 import dev.motflow.jobs.service.Tenancy;
+import dev.motflow.common.http.Admins;
 import dev.motflow.common.http.Caller;
 import dev.motflow.retraining.handler.Steps;
 import dev.motflow.retraining.store.ModelRegistry;
@@ -141,7 +142,7 @@ public final class LocalStack implements AutoCloseable {
 
             // ---- streams -----------------------------------------------------------------------
             StreamsRuntime streams = StreamsRuntime.create(StreamsConfig.of(TABLE, REALTIME_ENDPOINT), storage.dynamo(), smRuntime,
-                    Clock.systemUTC(), StreamsRuntime.CONFLICT_BACKOFF);
+                    Clock.systemUTC(), StreamsRuntime.CONFLICT_BACKOFF, localAdmins());
 
             // ---- retraining --------------------------------------------------------------------
             this.retraining = new LocalRetraining(options.repoRoot(), queues, storage.dynamo(), storage.s3(), sageMaker, log,
@@ -175,12 +176,18 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * The local admins: the default caller (what the console and the CLI send), and whoever
-     * {@code ADMIN_PRINCIPALS} names; callers named by {@code X-Motflow-Caller} see their own jobs.
+     * {@code ADMIN_PRINCIPALS} names; callers named by {@code X-Motflow-Caller} see their own jobs
+     * and streams.
      */
-    static Tenancy localTenancy() {
-        java.util.Set<String> admins = new java.util.LinkedHashSet<>(Tenancy.fromEnvironment().adminOwners());
+    static Admins localAdmins() {
+        java.util.Set<String> admins = new java.util.LinkedHashSet<>(Admins.fromEnvironment().owners());
         admins.add(Caller.IAM + LocalApiServer.callerArn(LocalApiServer.DEFAULT_CALLER));
-        return new Tenancy(admins);
+        return new Admins(admins);
+    }
+
+    /** The jobs API's view of {@link #localAdmins()}. */
+    static Tenancy localTenancy() {
+        return new Tenancy(localAdmins());
     }
 
     public static LocalStack start(Options options) {

@@ -16,6 +16,7 @@ import dev.motflow.cli.local.LocalCommand;
 import dev.motflow.cli.local.LocalOptions;
 import dev.motflow.cli.local.LocalSystem;
 import dev.motflow.cli.local.RetrainCommand;
+import dev.motflow.cli.local.RetrainingLockCommand;
 import dev.motflow.cli.local.ServeCommand;
 import dev.motflow.cli.local.TrackCommand;
 import dev.motflow.cli.local.TracksCommand;
@@ -46,6 +47,7 @@ public final class LocalSystemRunner implements LocalSystem {
             case ServeCommand c -> new ServeLoop(ctx).run();
             case ImportModelCommand c -> new ModelImport(ctx).run(c.checkpoint(), c.version());
             case DlqCommand c -> new DeadLetters(data).run(c.action().name(), c.queue(), c.ids(), console);
+            case RetrainingLockCommand c -> new LockOperations(ctx).run(c.action(), c.holder());
         };
     }
 

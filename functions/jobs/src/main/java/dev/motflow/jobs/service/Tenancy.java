@@ -1,73 +1,64 @@
 package dev.motflow.jobs.service;
 
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
+import dev.motflow.common.http.Admins;
 import dev.motflow.common.http.Caller;
 import dev.motflow.jobs.model.Job;
 
 /**
- * Who may see a job: its owner, and admins. An admin is a caller whose owner string is in
- * {@code ADMIN_PRINCIPALS} (comma separated; a bare ARN means {@code iam:<arn>}) or whose JWT has
- * the {@value #ADMIN_GROUP} group. Jobs of dropped objects ({@code drop:...}) have no API owner, so
- * only admins see them.
+ * Who may see a job: its owner, and the {@link Admins} (shared with the stream API). Jobs of
+ * dropped objects ({@code drop:...}) have no API owner, so only admins see them.
  */
 public final class Tenancy {
     /** The environment variable listing admin principals. */
-    public static final String ADMIN_PRINCIPALS_ENV = "ADMIN_PRINCIPALS";
+    public static final String ADMIN_PRINCIPALS_ENV = Admins.ADMIN_PRINCIPALS_ENV;
     /** The Cognito group whose members are admins. */
-    public static final String ADMIN_GROUP = "motflow-admins";
+    public static final String ADMIN_GROUP = Admins.ADMIN_GROUP;
     /** The owner prefix of jobs made by S3 drops. */
     public static final String DROP = "drop:";
 
-    private final Set<String> adminOwners;
+    private final Admins admins;
 
     public Tenancy(Set<String> adminOwners) {
-        this.adminOwners = Set.copyOf(adminOwners);
+        this(new Admins(adminOwners));
+    }
+
+    public Tenancy(Admins admins) {
+        this.admins = admins;
     }
 
     /** No admin principals (the JWT group still makes admins). */
     public static Tenancy noAdmins() {
-        return new Tenancy(Set.of());
+        return new Tenancy(Admins.none());
     }
 
     public static Tenancy fromEnvironment() {
-        return fromMap(System.getenv());
+        return new Tenancy(Admins.fromEnvironment());
     }
 
     public static Tenancy fromMap(Map<String, String> env) {
-        return new Tenancy(parse(env.get(ADMIN_PRINCIPALS_ENV)));
+        return new Tenancy(Admins.fromMap(env));
     }
 
     /** The owner strings of an {@code ADMIN_PRINCIPALS} value. */
     public static Set<String> parse(String list) {
-        Set<String> out = new LinkedHashSet<>();
-        if (list == null) {
-            return out;
-        }
-        for (String p : list.split(",")) {
-            String t = p.strip();
-            if (t.isEmpty()) {
-                continue;
-            }
-            out.add(t.startsWith("arn:") ? Caller.IAM + t : t);
-        }
-        return out;
+        return Admins.parse(list);
     }
 
     /** The admin owner strings. */
-    public java.util.Set<String> adminOwners() {
-        return adminOwners;
+    public Set<String> adminOwners() {
+        return admins.owners();
     }
 
     public boolean isAdmin(Caller caller) {
-        return caller != null && (adminOwners.contains(caller.owner()) || caller.groups().contains(ADMIN_GROUP));
+        return admins.isAdmin(caller);
     }
 
     /** Whether {@code caller} may read {@code job}: an admin, or the job's owner. */
     public boolean canSee(Caller caller, Job job) {
-        return caller != null && (isAdmin(caller) || caller.owner().equals(job.owner()));
+        return admins.maySee(caller, job.owner());
     }
 
     /** The owner of a job made by a dropped object: the bucket and the key's folder. */

@@ -162,6 +162,7 @@ public final class RetrainingApiHandler implements RequestHandler<APIGatewayV2HT
                     body.put("executionArn", view.executionArn());
                     body.put("since", view.since());
                     body.put("expiry", view.expiry() == null ? null : view.expiry().toString());
+                    body.put("leaseExpired", view.leaseExpired());
                     body.put("started", view.started());
                     body.put("status", view.executionStatus());
                     body.put("takenOverFrom", view.takenOverFrom());

@@ -38,6 +38,13 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * acquisition) when the holder's execution has ended without releasing it (aborted, crashed, timed
  * out, gone), or when the lease ran out and the service does not say the execution is running. A
  * RUNNING holder keeps the lock past its lease: a long training job renews nothing until it ends.
+ *
+ * <p>Lock items written before the lease existed are read as expired-leased, so they are taken over
+ * like any other lock whose lease ran out (at once, unless the service says the holder is RUNNING)
+ * instead of blocking retraining: an item without {@code leaseUntil}, or with one further ahead than
+ * this coordinator ever grants (the old 11-day lock). A single queued request of that format
+ * ({@code pending} holding one request instead of one per dataset) is converted to the per-dataset
+ * form the first time the lock is read.
  */
 public final class RunCoordinator {
     public enum Admission { STARTED, ALREADY_STARTED, QUEUED, ALREADY_QUEUED }
@@ -51,9 +58,14 @@ public final class RunCoordinator {
         }
     }
 
-    /** The lock as operators see it ({@code GET /retraining/lock}); {@code holder} null when free. */
+    /**
+     * The lock as operators see it ({@code GET /retraining/lock}); {@code holder} null when free.
+     * {@code expiry} is null for a lock without a lease; {@code leaseExpired} says whether the lease
+     * no longer protects it (ran out, or a lock from before leases), so that the next request takes
+     * it over unless its execution is running.
+     */
     public record LockView(String holder, String executionArn, String since, Instant expiry, boolean started,
-                           String executionStatus, String takenOverFrom, List<Pending> pending) {
+                           String executionStatus, String takenOverFrom, List<Pending> pending, boolean leaseExpired) {
     }
 
     /** A request waiting for the lock. */
@@ -68,6 +80,12 @@ public final class RunCoordinator {
 
     /** The lease a coordinator gets unless configured: renewed by each step, so it only has to span one step's gap. */
     public static final Duration DEFAULT_LEASE = Duration.ofHours(2);
+
+    /**
+     * How far a lease may reach past now + this coordinator's lease before it counts as one this
+     * configuration never granted (clocks of different Lambdas, a lease setting lowered by a deploy).
+     */
+    public static final Duration LEASE_SLACK = Duration.ofMinutes(5);
 
     private static final int MAX_ROUNDS = 8;
 
@@ -116,7 +134,7 @@ public final class RunCoordinator {
                     log.info("run-started", "dataset", request.dataset(), "trigger", request.trigger());
                     return new Admitted(Admission.STARTED, name);
                 }
-                Map<String, AttributeValue> lock = get(Keys.lock());
+                Map<String, AttributeValue> lock = readLock();
                 if (lock == null) {
                     continue; // released between our put and our read
                 }
@@ -162,7 +180,7 @@ public final class RunCoordinator {
         JsonLog log = JsonLog.named("coordinator").with("executionName", executionName);
         try {
             for (int round = 0; round < MAX_ROUNDS; round++) {
-                Map<String, AttributeValue> lock = get(Keys.lock());
+                Map<String, AttributeValue> lock = readLock();
                 if (lock == null) {
                     return Optional.empty();
                 }
@@ -240,7 +258,7 @@ public final class RunCoordinator {
     private boolean tryTakeOver(RunRequest request, String name, Map<String, AttributeValue> lock, JsonLog log) {
         String holder = Attr.str(lock, "holder");
         Instant now = clock.instant();
-        boolean expired = Attr.num(lock, "leaseUntil", Long.MAX_VALUE) < now.getEpochSecond();
+        boolean expired = leaseExpired(lock, now);
         boolean started = Attr.flag(lock, "started");
         if (!started && !expired) {
             return false; // its trigger is between taking the lock and starting: the execution may not exist yet
@@ -263,8 +281,13 @@ public final class RunCoordinator {
         }
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":h", Attr.s(holder));
-        String condition = "holder = :h AND acquiredAt = :a";
-        values.put(":a", lock.getOrDefault("acquiredAt", Attr.s("")));
+        String condition;
+        if (lock.containsKey("acquiredAt")) {
+            condition = "holder = :h AND acquiredAt = :a";
+            values.put(":a", lock.get("acquiredAt"));
+        } else {
+            condition = "holder = :h AND attribute_not_exists(acquiredAt)"; // an item of an older format
+        }
         try {
             dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression(condition).expressionAttributeValues(values));
         } catch (ConditionalCheckFailedException changed) {
@@ -343,9 +366,9 @@ public final class RunCoordinator {
     /** The lock for operators; the holder's execution state is asked of the workflow service. */
     public LockView view() {
         try {
-            Map<String, AttributeValue> lock = get(Keys.lock());
+            Map<String, AttributeValue> lock = readLock();
             if (lock == null) {
-                return new LockView(null, null, null, null, false, null, null, List.of());
+                return new LockView(null, null, null, null, false, null, null, List.of(), false);
             }
             String holder = Attr.str(lock, "holder");
             List<Pending> pending = new ArrayList<>();
@@ -354,7 +377,7 @@ public final class RunCoordinator {
             long until = Attr.num(lock, "leaseUntil", -1);
             return new LockView(holder, Attr.str(lock, "executionArn"), Attr.str(lock, "acquiredAt"),
                     until < 0 ? null : Instant.ofEpochSecond(until), Attr.flag(lock, "started"), status.state(holder).name(),
-                    Attr.str(lock, "takenOverFrom"), pending);
+                    Attr.str(lock, "takenOverFrom"), pending, leaseExpired(lock, clock.instant()));
         } catch (SdkException e) {
             throw AwsErrors.classify("read lock", e);
         }
@@ -368,7 +391,7 @@ public final class RunCoordinator {
     public OperatorRelease releaseByOperator(String holder) {
         JsonLog log = JsonLog.named("coordinator").with("executionName", holder);
         try {
-            Map<String, AttributeValue> lock = get(Keys.lock());
+            Map<String, AttributeValue> lock = readLock();
             if (lock == null) {
                 return new OperatorRelease(ReleaseOutcome.NOT_HELD, null, null);
             }
@@ -511,6 +534,55 @@ public final class RunCoordinator {
         } catch (ConditionalCheckFailedException released) {
             // the run already finished and released the lock
         }
+    }
+
+    /**
+     * Whether the lease no longer protects the lock: it ran out, or the item has none or one longer
+     * than this coordinator grants (written before the lease was renewed by the steps, e.g. the 11-day
+     * lock), which counts as expired.
+     */
+    boolean leaseExpired(Map<String, AttributeValue> lock, Instant now) {
+        AttributeValue until = lock.get("leaseUntil");
+        if (until == null || until.n() == null) {
+            return true;
+        }
+        long epoch = Long.parseLong(until.n());
+        return epoch < now.getEpochSecond() || epoch > now.plus(lease).plus(LEASE_SLACK).getEpochSecond();
+    }
+
+    /**
+     * The lock item (null when free), its queue in the per-dataset form: a lock of the older format
+     * with one queued request in {@code pending} is converted first (conditional on that request).
+     */
+    private Map<String, AttributeValue> readLock() {
+        for (int round = 0; round < MAX_ROUNDS; round++) {
+            Map<String, AttributeValue> lock = get(Keys.lock());
+            AttributeValue pending = lock == null ? null : lock.get("pending");
+            if (pending == null || !pending.hasM() || !isSingleRequest(pending.m())) {
+                return lock;
+            }
+            String dataset = Attr.str(pending.m(), "dataset");
+            String queued = Attr.str(pending.m(), "executionName");
+            try {
+                dynamo.updateItem(b -> b.tableName(table).key(Keys.lock())
+                        .updateExpression("SET pending = :p")
+                        .conditionExpression("holder = :h AND pending.executionName = :n")
+                        .expressionAttributeValues(Map.of(":p", AttributeValue.fromM(Map.of(dataset, pending)),
+                                ":h", lock.get("holder"), ":n", Attr.s(queued))));
+                JsonLog.named("coordinator").with("executionName", queued).info("lock-queue-converted", "dataset", dataset,
+                        "holder", Attr.str(lock, "holder"));
+            } catch (ConditionalCheckFailedException changed) {
+                // another reader converted it, or the queue moved on: read again
+            }
+        }
+        throw new RetryableException("retraining lock is contended; try again");
+    }
+
+    /** {@code pending} of the older format: one request (its own fields) instead of dataset -> request. */
+    private static boolean isSingleRequest(Map<String, AttributeValue> pending) {
+        AttributeValue name = pending.get("executionName");
+        AttributeValue dataset = pending.get("dataset");
+        return name != null && name.s() != null && dataset != null && dataset.s() != null;
     }
 
     private Map<String, AttributeValue> get(Map<String, AttributeValue> key) {

@@ -131,18 +131,23 @@ public final class RunRecords {
 
     /**
      * Extends the lock's lease: the step that records the run proves its execution alive. Only the
-     * holder's lease is touched and never shortened; a run that lost its lock changes nothing.
+     * holder's lease is touched and never shortened, except one this configuration never grants (none,
+     * or further ahead than the lease plus {@link RunCoordinator#LEASE_SLACK}: a lock from before the
+     * lease), which is set to the lease; a run that lost its lock changes nothing.
      */
     private void renewLease(String executionName) {
         if (lease.isZero()) {
             return;
         }
         long until = clock.instant().plus(lease).getEpochSecond();
+        long longest = until + RunCoordinator.LEASE_SLACK.toSeconds();
         try {
             dynamo.updateItem(b -> b.tableName(table).key(Keys.lock())
                     .updateExpression("SET leaseUntil = :until")
-                    .conditionExpression("holder = :h AND leaseUntil < :until")
-                    .expressionAttributeValues(Map.of(":until", Attr.n(until), ":h", Attr.s(executionName))));
+                    .conditionExpression("holder = :h AND (attribute_not_exists(leaseUntil) OR leaseUntil < :until"
+                            + " OR leaseUntil > :longest)")
+                    .expressionAttributeValues(Map.of(":until", Attr.n(until), ":h", Attr.s(executionName),
+                            ":longest", Attr.n(longest))));
         } catch (ConditionalCheckFailedException notHeld) {
             // another run holds the lock (this one was taken over or released), or the lease is already longer
         } catch (SdkException e) {

@@ -244,4 +244,95 @@ class RunCoordinatorTest {
         assertEquals(RunCoordinator.ReleaseOutcome.NOT_HELD, withStatus.releaseByOperator("park-v1").outcome());
         assertEquals(null, withStatus.view().holder());
     }
+
+    /**
+     * A lock item as the code before the lease wrote it: holder, request, started, optionally the old
+     * 11-day lease and a single queued request; no execution ARN.
+     */
+    private void putOldLock(String holder, RunRequest request, boolean started, Long leaseUntil,
+                            Map<String, AttributeValue> pending, boolean withAcquiredAt) {
+        Map<String, AttributeValue> item = new HashMap<>(Keys.lock());
+        item.put("holder", AttributeValue.fromS(holder));
+        item.put("request", DynamoJson.fromObject(request));
+        item.put("started", AttributeValue.fromBool(started));
+        if (withAcquiredAt) {
+            item.put("acquiredAt", AttributeValue.fromS(clock.instant().minus(Duration.ofDays(3)).toString()));
+        }
+        if (leaseUntil != null) {
+            item.put("leaseUntil", AttributeValue.fromN(Long.toString(leaseUntil)));
+        }
+        if (pending != null) {
+            item.put("pending", AttributeValue.fromM(pending));
+        }
+        local.dynamo().putItem(b -> b.tableName(table).item(item));
+    }
+
+    /** The old format's single queued request: the request's fields plus its execution name and queue time. */
+    private Map<String, AttributeValue> oldPending(RunRequest request) {
+        Map<String, AttributeValue> p = new HashMap<>(DynamoJson.fromObject(request).m());
+        p.put("executionName", AttributeValue.fromS(request.executionName()));
+        p.put("queuedAt", AttributeValue.fromS(clock.instant().minus(Duration.ofDays(2)).toString()));
+        return p;
+    }
+
+    @Test
+    void aLockWithoutALeaseFromBeforeTheLeaseIsTakenOverInsteadOfBlocking() {
+        // Its run died (kill -9) after starting: the service does not know the execution any more.
+        putOldLock("street-v0", request("street", "v0"), true, null, null, false);
+        states.put("street-v0", ExecutionStatus.State.NOT_FOUND);
+        RunCoordinator.LockView before = withStatus.view();
+        assertEquals("street-v0", before.holder());
+        assertEquals(null, before.expiry());
+        assertTrue(before.leaseExpired(), "a lock without a lease counts as expired");
+
+        assertEquals(Admission.STARTED, withStatus.admit(request("park", "v1")).admission());
+        assertEquals("park-v1", Attr.str(lock(), "holder"));
+        assertEquals("street-v0", Attr.str(lock(), "takenOverFrom"));
+        assertEquals(clock.instant().plus(Duration.ofHours(2)).getEpochSecond(), Attr.num(lock(), "leaseUntil", 0),
+                "the new holder has the current lease");
+        assertEquals(List.of("park-v1"), started);
+    }
+
+    @Test
+    void theOldElevenDayLockIsTakenOverFromADeadHolderButARunningOneKeepsItAndItsStepsShortenIt() {
+        long elevenDays = clock.instant().plus(Duration.ofDays(11)).getEpochSecond();
+        // A trigger that took the old lock and died before starting: blocked retraining for 11 days before.
+        putOldLock("street-v0", request("street", "v0"), false, elevenDays, null, true);
+        assertTrue(withStatus.view().leaseExpired(), "a lease longer than any this coordinator grants");
+        assertEquals(Admission.STARTED, withStatus.admit(request("park", "v1")).admission(), "execution NOT_FOUND");
+        assertEquals("street-v0", Attr.str(lock(), "takenOverFrom"));
+
+        // The same old lock held by an execution still RUNNING stays its own; its next step renews it to 2 h.
+        local.dynamo().deleteItem(b -> b.tableName(table).key(Keys.lock()));
+        putOldLock("street-v1", request("street", "v1"), true, elevenDays, null, true);
+        states.put("street-v1", ExecutionStatus.State.RUNNING);
+        assertEquals(Admission.QUEUED, withStatus.admit(request("park", "v2")).admission());
+        assertEquals("street-v1", Attr.str(lock(), "holder"));
+        new RunRecords(local.dynamo(), table, clock, Duration.ofHours(2)).validated("street", "street-v1", 1, "abc");
+        assertEquals(clock.instant().plus(Duration.ofHours(2)).getEpochSecond(), Attr.num(lock(), "leaseUntil", 0));
+        assertFalse(withStatus.view().leaseExpired());
+    }
+
+    @Test
+    void anOldSingleQueuedRequestIsConvertedToTheQueuePerDatasetAndStillRuns() {
+        putOldLock("street-v1", request("street", "v1"), true, clock.instant().plus(Duration.ofHours(1)).getEpochSecond(),
+                oldPending(request("park", "v1")), true);
+        states.put("street-v1", ExecutionStatus.State.RUNNING);
+        RunCoordinator.LockView view = withStatus.view();
+        assertEquals(1, view.pending().size(), view.toString());
+        assertEquals("park", view.pending().get(0).dataset());
+        assertEquals("park-v1", view.pending().get(0).executionName());
+        AttributeValue converted = lock().get("pending").m().get("park");
+        assertEquals("park-v1", Attr.str(converted.m(), "executionName"), "stored per dataset now");
+
+        // Another dataset queues next to it; the same dataset replaces it, recorded and notified.
+        assertEquals(Admission.QUEUED, withStatus.admit(request("lake", "v1")).admission());
+        RunCoordinator.Admitted replacing = withStatus.admit(request("park", "v2"));
+        assertEquals("park-v1", replacing.replaced());
+        assertEquals("REPLACED", Attr.str(run("park", "park-v1"), "status"));
+        assertEquals(List.of("park:park-v1->park-v2"), notified);
+        assertEquals(Optional.of("lake-v1"), withStatus.release("street-v1"), "the older queued request goes first");
+        assertEquals(Optional.of("park-v2"), withStatus.release("lake-v1"));
+        assertEquals(List.of("lake-v1", "park-v2"), started);
+    }
 }

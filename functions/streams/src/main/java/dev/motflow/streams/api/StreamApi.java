@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.motflow.common.JsonLog;
+import dev.motflow.common.http.Caller;
 import dev.motflow.common.http.HttpRequest;
 import dev.motflow.common.http.HttpResponse;
 import dev.motflow.streams.service.FrameRules;
@@ -16,9 +17,10 @@ import dev.motflow.streams.service.StreamsConfig;
 import dev.motflow.tracking.Policy;
 
 /**
- * The stream routes (docs/handlers.md): {@code POST /streams/{streamId}/frames},
- * {@code GET /streams/{streamId}}, {@code DELETE /streams/{streamId}}. Errors are JSON
- * {@code {"error": code, "message": text, ...}}.
+ * The stream routes (docs/handlers.md): {@code GET /streams}, {@code POST /streams/{streamId}/frames},
+ * {@code GET /streams/{streamId}}, {@code DELETE /streams/{streamId}}, each on the caller's own
+ * streams (an admin's: any). Errors are JSON {@code {"error": code, "message": text, ...}}; a request
+ * without an authenticated caller is 401 {@code Unauthenticated} whatever its route.
  */
 public final class StreamApi {
     private static final JsonLog LOG = JsonLog.get(StreamApi.class);
@@ -38,25 +40,36 @@ public final class StreamApi {
         String path = request.path() == null ? "" : request.path();
         String[] parts = path.startsWith("/") ? path.substring(1).split("/", -1) : path.split("/", -1);
         String streamId = parts.length >= 2 ? parts[1] : null;
+        Caller caller = request.caller();
         try {
+            if (caller == null) {
+                throw new StreamException(401, "Unauthenticated", "the request carries no authenticated caller;"
+                        + " sign it with IAM credentials (SigV4) or send the console's Cognito token");
+            }
             if (parts.length == 3 && "streams".equals(parts[0]) && "frames".equals(parts[2])) {
                 if (!"POST".equals(method)) {
                     return methodNotAllowed(method, path, "POST");
                 }
-                return postFrame(streamId, request);
+                return postFrame(caller, streamId, request);
+            }
+            if (parts.length == 1 && "streams".equals(parts[0])) {
+                if (!"GET".equals(method)) {
+                    return methodNotAllowed(method, path, "GET");
+                }
+                return listStreams(caller, request);
             }
             if (parts.length == 2 && "streams".equals(parts[0])) {
                 return switch (method) {
                     case "DELETE" -> {
-                        service.reset(streamId);
+                        service.reset(caller, streamId);
                         yield new HttpResponse(204, Map.of(), "");
                     }
-                    case "GET" -> getStream(streamId);
+                    case "GET" -> getStream(caller, streamId);
                     default -> methodNotAllowed(method, path, "GET, DELETE");
                 };
             }
             return error(new StreamException(404, "NotFound", "no route " + method + " " + FrameRules.printable(path)
-                    + "; the stream API has POST /streams/{streamId}/frames, GET and DELETE /streams/{streamId}"));
+                    + "; the stream API has GET /streams, POST /streams/{streamId}/frames, GET and DELETE /streams/{streamId}"));
         } catch (StreamException e) {
             log(e, streamId, request);
             return error(e);
@@ -66,7 +79,7 @@ public final class StreamApi {
         }
     }
 
-    private HttpResponse postFrame(String streamId, HttpRequest request) {
+    private HttpResponse postFrame(Caller caller, String streamId, HttpRequest request) {
         FrameRules.requireStreamId(streamId);
         long frame = frameIndex(request);
         Policy policy = null;
@@ -78,7 +91,7 @@ public final class StreamApi {
                 throw StreamException.badRequest("InvalidPolicy", e.getMessage());
             }
         }
-        FrameResult r = service.processFrame(new StreamService.FrameRequest(streamId, frame, request.body(), policy));
+        FrameResult r = service.processFrame(caller, new StreamService.FrameRequest(streamId, frame, request.body(), policy));
         String body = StreamJson.frame(r);
         long trackNanos = System.nanoTime() - r.detectionsAtNanos();
         Map<String, String> headers = new LinkedHashMap<>(JSON_TYPE);
@@ -108,11 +121,25 @@ public final class StreamApi {
         return fromHeader != null ? fromHeader : fromQuery;
     }
 
-    private HttpResponse getStream(String streamId) {
-        StreamStatus s = service.status(streamId);
+    private HttpResponse listStreams(Caller caller, HttpRequest request) {
+        String limit = request.query().get("limit");
+        int n = 20;
+        if (limit != null) {
+            try {
+                n = Integer.parseInt(limit.strip());
+            } catch (NumberFormatException e) {
+                throw StreamException.badRequest("InvalidLimit", "limit must be a whole number 1.."
+                        + StreamService.MAX_LIST_LIMIT + ", got '" + FrameRules.printable(limit) + "'");
+            }
+        }
+        StreamService.StreamList list = service.list(caller, n, request.query().get("nextToken"));
+        return new HttpResponse(200, JSON_TYPE, StreamJson.list(list));
+    }
+
+    private HttpResponse getStream(Caller caller, String streamId) {
+        StreamStatus s = service.status(caller, streamId);
         if (s == null) {
-            throw new StreamException(404, "StreamNotFound", "stream " + streamId + " has no state (never started,"
-                    + " reset, or expired after " + service.config().stateTtl().toSeconds() + " s without frames)");
+            throw service.notFound(streamId);
         }
         return new HttpResponse(200, JSON_TYPE, StreamJson.status(s));
     }
@@ -142,6 +169,7 @@ public final class StreamApi {
         JsonLog.Level level = e.status() >= 500 ? JsonLog.Level.WARN : JsonLog.Level.INFO;
         LOG.log(level, "request refused", e.status() >= 500 ? e.getCause() : null, "streamId",
                 streamId == null ? null : FrameRules.printable(streamId), "frame", fields != null ? fields : frame,
-                "status", e.status(), "error", e.code(), "reason", e.getMessage());
+                "status", e.status(), "error", e.code(), "reason", e.getMessage(), "caller",
+                request.caller() == null ? null : request.caller().owner());
     }
 }

@@ -8,10 +8,12 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
 import dev.motflow.streams.service.StreamException;
+import dev.motflow.streams.service.StreamService;
 import dev.motflow.streams.service.StreamService.FrameResult;
 import dev.motflow.streams.service.StreamService.StreamStatus;
 import dev.motflow.streams.service.StreamService.TrackBox;
 import dev.motflow.streams.service.StreamsConfig;
+import dev.motflow.streams.store.StoredState;
 
 /**
  * The stream API's response bodies (docs/handlers.md, "Stream tracking"), written from the service's
@@ -64,6 +66,38 @@ final class StreamJson {
             g.writeNumberField("itemBytes", s.itemBytes());
             g.writeStringField("updatedAt", s.updatedAt().toString());
             g.writeNumberField("expiresAt", s.expiresAt());
+            if (s.owner() != null) {
+                g.writeStringField("owner", s.owner());
+            }
+        });
+    }
+
+    /**
+     * {@code GET /streams}: {@code {"streams": [{streamId, owner?, policy, lastFrame, version, steps,
+     * createdAt, updatedAt, expiresAt}], "nextToken"?}}.
+     */
+    static String list(StreamService.StreamList list) {
+        return write(g -> {
+            g.writeArrayFieldStart("streams");
+            for (StoredState s : list.streams()) {
+                g.writeStartObject();
+                g.writeStringField("streamId", s.streamId());
+                if (s.owner() != null) {
+                    g.writeStringField("owner", s.owner());
+                }
+                g.writeStringField("policy", StreamsConfig.policyName(s.policy()));
+                g.writeNumberField("lastFrame", s.lastFrame());
+                g.writeNumberField("version", s.version());
+                g.writeNumberField("steps", s.steps());
+                g.writeStringField("createdAt", s.createdAt().toString());
+                g.writeStringField("updatedAt", s.updatedAt().toString());
+                g.writeNumberField("expiresAt", s.expiresAt());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            if (list.nextToken() != null) {
+                g.writeStringField("nextToken", list.nextToken());
+            }
         });
     }
 

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 import dev.motflow.common.Backoff;
+import dev.motflow.common.http.Admins;
 import dev.motflow.streams.api.StreamApi;
 import dev.motflow.streams.model.DetectionsParser;
 import dev.motflow.streams.model.Detector;
@@ -13,6 +14,7 @@ import dev.motflow.streams.model.SageMakerDetector;
 import dev.motflow.streams.service.StreamService;
 import dev.motflow.streams.service.StreamsConfig;
 import dev.motflow.streams.store.StateTrimmer;
+import dev.motflow.streams.store.StreamRegistry;
 import dev.motflow.streams.store.StreamStateStore;
 import dev.motflow.tracking.Detections;
 import dev.motflow.tracking.Policy;
@@ -43,15 +45,27 @@ public final class StreamsRuntime {
         this.api = new StreamApi(service);
     }
 
+    /** With no admin principals ({@link Admins#none()}: only the Cognito group makes admins). */
     public static StreamsRuntime create(StreamsConfig config, DynamoDbClient dynamo, Detector detector, Clock clock,
                                         Backoff backoff) {
+        return create(config, dynamo, detector, clock, backoff, Admins.none());
+    }
+
+    /** {@code admins} see and reset every stream. */
+    public static StreamsRuntime create(StreamsConfig config, DynamoDbClient dynamo, Detector detector, Clock clock,
+                                        Backoff backoff, Admins admins) {
         return new StreamsRuntime(new StreamService(config, detector, new StreamStateStore(dynamo, config.tableName()),
-                clock, backoff));
+                new StreamRegistry(dynamo, config.tableName()), clock, backoff, admins));
     }
 
     public static StreamsRuntime create(StreamsConfig config, DynamoDbClient dynamo, SageMakerRuntimeClient runtime,
                                         Clock clock, Backoff backoff) {
-        return create(config, dynamo, new SageMakerDetector(runtime, config.endpointName()), clock, backoff);
+        return create(config, dynamo, runtime, clock, backoff, Admins.none());
+    }
+
+    public static StreamsRuntime create(StreamsConfig config, DynamoDbClient dynamo, SageMakerRuntimeClient runtime,
+                                        Clock clock, Backoff backoff, Admins admins) {
+        return create(config, dynamo, new SageMakerDetector(runtime, config.endpointName()), clock, backoff, admins);
     }
 
     /**
@@ -67,7 +81,7 @@ public final class StreamsRuntime {
                         .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(2))
                                 .apiCallAttemptTimeout(Duration.ofSeconds(5)))
                         .build(),
-                Clock.systemUTC(), CONFLICT_BACKOFF);
+                Clock.systemUTC(), CONFLICT_BACKOFF, Admins.fromEnvironment());
         warmUp();
         return runtime;
     }

@@ -15,9 +15,14 @@ import dev.motflow.tracking.Policy;
  * @param state the tracker (tracking-core codec), null while no frame had a detection
  * @param steps frames the tracker has processed (its frame counter; 0 without a tracker)
  * @param expiresAt TTL, epoch seconds
+ * @param owner the caller who started the stream ({@code iam:<arn>}, {@code cognito:<sub>}); null on
+ *     items written before streams had owners (only admins see those)
+ * @param listedUntil when the stream's list entries ({@link StreamRegistry}) expire, epoch seconds;
+ *     0 when it has none (a stream from before the lists); refreshed before the state could outlive them
  */
 public record StoredState(String streamId, long version, String incarnation, long lastFrame, Policy policy,
-                          byte[] state, int steps, Instant createdAt, Instant updatedAt, long expiresAt) {
+                          byte[] state, int steps, Instant createdAt, Instant updatedAt, long expiresAt, String owner,
+                          long listedUntil) {
 
     public boolean hasTracker() {
         return state != null;

@@ -24,6 +24,13 @@ final class StreamStateItems {
     static final String CREATED_AT = "createdAt";
     static final String UPDATED_AT = "updatedAt";
     static final String EXPIRES_AT = TableKeys.TTL;
+    static final String OWNER = "owner";
+    static final String LISTED_UNTIL = "listedUntil";
+    /** What a list reads of a state (everything but the tracker bytes), as projection names. */
+    static final Map<String, String> SUMMARY_NAMES = Map.ofEntries(Map.entry("#pk", TableKeys.PK),
+            Map.entry("#v", VERSION), Map.entry("#inc", INCARNATION), Map.entry("#lf", LAST_FRAME),
+            Map.entry("#pol", POLICY), Map.entry("#st", STEPS), Map.entry("#ca", CREATED_AT), Map.entry("#ua", UPDATED_AT),
+            Map.entry("#ex", EXPIRES_AT), Map.entry("#o", OWNER), Map.entry("#lu", LISTED_UNTIL));
 
     private StreamStateItems() {
     }
@@ -45,6 +52,10 @@ final class StreamStateItems {
         item.put(CREATED_AT, Attr.s(s.createdAt().toString()));
         item.put(UPDATED_AT, Attr.s(s.updatedAt().toString()));
         item.put(EXPIRES_AT, Attr.n(s.expiresAt()));
+        if (s.owner() != null) {
+            item.put(OWNER, Attr.s(s.owner()));
+        }
+        item.put(LISTED_UNTIL, Attr.n(s.listedUntil()));
         return item;
     }
 
@@ -59,6 +70,8 @@ final class StreamStateItems {
                 item.containsKey(STEPS) ? Integer.parseInt(item.get(STEPS).n()) : 0,
                 Instant.parse(item.get(CREATED_AT).s()),
                 Instant.parse(item.get(UPDATED_AT).s()),
-                Long.parseLong(item.get(EXPIRES_AT).n()));
+                Long.parseLong(item.get(EXPIRES_AT).n()),
+                item.containsKey(OWNER) ? item.get(OWNER).s() : null,
+                item.containsKey(LISTED_UNTIL) ? Long.parseLong(item.get(LISTED_UNTIL).n()) : 0);
     }
 }

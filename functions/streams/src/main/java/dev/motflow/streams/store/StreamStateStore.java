@@ -68,9 +68,22 @@ public final class StreamStateStore {
         }
     }
 
-    /** Removes the stream's state (idempotent). */
-    public void delete(String streamId) {
-        dynamo.deleteItem(b -> b.tableName(table).key(key(streamId)));
+    /**
+     * Removes the stream's state if it is still the incarnation {@code read} (frames written since do
+     * not matter; a reset and re-creation, possibly by another owner, does).
+     *
+     * @return false when the item is gone or is another incarnation
+     */
+    public boolean delete(StoredState read) {
+        try {
+            dynamo.deleteItem(b -> b.tableName(table).key(key(read.streamId()))
+                    .conditionExpression("#inc = :inc")
+                    .expressionAttributeNames(Map.of("#inc", StreamStateItems.INCARNATION))
+                    .expressionAttributeValues(Map.of(":inc", Attr.s(read.incarnation()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
     }
 
     /**

@@ -74,7 +74,8 @@ class FrameRulesTest {
 
     @Test
     void detectionCapKeepsTheTrackedTracksWithinTheStateLimit() {
-        StreamService s = new StreamService(StreamsConfig.of("t", "e"), null, null, null, StreamsRuntime.CONFLICT_BACKOFF);
+        StreamService s = new StreamService(StreamsConfig.of("t", "e"), null, null, null, null, StreamsRuntime.CONFLICT_BACKOFF,
+                dev.motflow.common.http.Admins.none());
         assertEquals(300, s.detectionLimit(0));
         assertEquals(300, s.detectionLimit(128));
         int cap512 = s.detectionLimit(512);
