@@ -59,9 +59,18 @@ public final class IngestService {
     private final Clock clock;
     private final Duration lease;
     private final ContainerSniffer sniffer = new ContainerSniffer();
+    private final InJobRetry retry;
 
     public IngestService(JobsConfig config, JobRepository jobs, UnroutableLog unroutable, S3Client s3,
                          SageMakerLauncher launcher, ProductionModel model, Clock clock, Duration lease) {
+        this(config, jobs, unroutable, s3, launcher, model, clock, lease, new InJobRetry(InJobRetry.DEFAULT));
+    }
+
+    /** {@code retry}: the in-invocation retry of the object's reads (HeadObject, the ranges the sniffer reads). */
+    public IngestService(JobsConfig config, JobRepository jobs, UnroutableLog unroutable, S3Client s3,
+                         SageMakerLauncher launcher, ProductionModel model, Clock clock, Duration lease,
+                         InJobRetry retry) {
+        this.retry = retry;
         this.config = config;
         this.jobs = jobs;
         this.unroutable = unroutable;
@@ -237,7 +246,18 @@ public final class IngestService {
                         return Outcome.DONE;
                     }
                 }
-            } catch (StaleJobException e) {
+            } catch (RuntimeException e) {
+                if (e instanceof StaleJobException) {
+                    // handled below: re-read and go on from what the other writer left
+                } else if (TransientErrors.isTransient(e)) {
+                    String error = "ingest (" + job.status() + ") failed: " + TransientErrors.describe(e);
+                    LOG.warn("transient failure; the job stays " + job.status() + " and the message will be retried",
+                            "jobId", job.jobId(), "error", error);
+                    CompletionService.recordLastError(jobs, job, error, clock);
+                    return Outcome.RETRY;
+                } else {
+                    throw e;
+                }
                 if (round >= MAX_STALE_ROUNDS) {
                     LOG.warn("job keeps changing under this worker; retry later", "jobId", job.jobId());
                     return Outcome.RETRY;
@@ -258,10 +278,15 @@ public final class IngestService {
         }
         HeadObjectResponse head;
         try {
-            head = s3.headObject(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()));
+            head = retry.call(job.jobId(), "HeadObject " + ref.s3Uri(),
+                    () -> s3.headObject(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId())));
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 return reject(job, "the object no longer exists (deleted before it could be processed)");
+            }
+            if (!TransientErrors.isTransient(e)) {
+                // Access denied, a bad request: reading it again will be refused again.
+                return failValidation(job, "the object " + ref.s3Uri() + " could not be read: " + TransientErrors.describe(e));
             }
             throw e;
         }
@@ -284,7 +309,8 @@ public final class IngestService {
             return reject(job, "the file is " + size + " bytes; the limit is " + config.maxUploadBytes()
                     + " bytes: split the video or lower its bit rate");
         }
-        ContainerSniffer.Verdict content = sniffer.sniff(size, (offset, length) -> readRange(ref, offset, length));
+        ContainerSniffer.Verdict content = sniffer.sniff(size, (offset, length) -> retry.call(job.jobId(),
+                "reading bytes " + offset + "+" + length + " of " + ref.s3Uri(), () -> readRange(ref, offset, length)));
         if (!content.accepted()) {
             return reject(job, content.rejection());
         }
@@ -317,6 +343,14 @@ public final class IngestService {
                 JobUpdate.of().set(JobField.FINISHED_AT, clock.instant()));
         LOG.warn("input rejected", "jobId", job.jobId(), "reason", reason);
         return rejected;
+    }
+
+    /** The object cannot be read for a reason retrying cannot change (not the video's fault: FAILED, not REJECTED). */
+    private Job failValidation(Job job, String reason) {
+        Job failed = jobs.transition(job, JobStatus.FAILED, reason,
+                JobUpdate.of().set(JobField.FINISHED_AT, clock.instant()).remove(JobField.LEASE_UNTIL));
+        LOG.warn("job failed", "jobId", job.jobId(), "reason", reason);
+        return failed;
     }
 
     private Outcome launch(Job job) {
