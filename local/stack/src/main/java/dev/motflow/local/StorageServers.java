@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
+import dev.motflow.jobs.handler.JobsRuntime;
 import dev.motflow.jobs.store.JobTableSchema;
 import dev.motflow.testsupport.LocalAws;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -38,8 +39,10 @@ final class StorageServers {
                 List.of("--directory", data.resolve("s3").toString(), "--port", "0", "--webhook", eventWebhook.toString(),
                         "--buckets", String.join(",", buckets), "--journal", data.resolve("s3-events").toString()),
                 logs, Duration.ofSeconds(60))).supervise(log);
-        this.dynamo = LocalAws.dynamoClient(dynalite.endpoint());
-        this.s3 = LocalAws.s3Client(s3rver.endpoint());
+        // The job Lambdas' retry strategy (JobsRuntime.storageRetries), as in AWS: a restart of either
+        // server is ridden over by these retries, the in-job retries and the queues' redelivery.
+        this.dynamo = LocalAws.dynamoClient(dynalite.endpoint(), c -> c.retryStrategy(JobsRuntime.storageRetries()));
+        this.s3 = LocalAws.s3Client(s3rver.endpoint(), c -> c.retryStrategy(JobsRuntime.storageRetries()));
         try {
             dynamo.createTable(JobTableSchema.createTableRequest(table));
         } catch (ResourceInUseException exists) {
