@@ -40,6 +40,7 @@ final class ChildProcess implements AutoCloseable {
     private final int port;
     private volatile Process process;
     private volatile Consumer<String> supervisorLog;
+    private volatile boolean supervised;
     private volatile boolean closed;
     private volatile int restarts;
 
@@ -127,16 +128,27 @@ final class ChildProcess implements AutoCloseable {
      */
     ChildProcess supervise(Consumer<String> log) {
         this.supervisorLog = log;
+        this.supervised = true;
         watch(process);
         return this;
     }
 
+    /** From now on a death is not answered (tests that need an outage that lasts). */
+    void unsupervise() {
+        supervised = false;
+    }
+
     private void watch(Process p) {
-        p.onExit().thenRunAsync(() -> restartAfterDeath(p));
+        // Its own daemon thread: a restart sleeps and waits for the server, which a shared pool should not.
+        p.onExit().thenRunAsync(() -> restartAfterDeath(p), r -> {
+            Thread t = new Thread(r, name + "-supervisor");
+            t.setDaemon(true);
+            t.start();
+        });
     }
 
     private void restartAfterDeath(Process dead) {
-        if (closed || dead != process) {
+        if (closed || !supervised || dead != process) {
             return;
         }
         ChildPids.forget(log.getParent().getParent(), dead);
@@ -144,13 +156,13 @@ final class ChildProcess implements AutoCloseable {
         long upSince = dead.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
         int attempt = System.currentTimeMillis() - upSince > HEALTHY.toMillis() ? 1 : restarts + 1;
         List<String> sameArgs = withPort(command, port);
-        while (!closed) {
+        while (!closed && supervised) {
             Duration wait = RESTART_BACKOFF.delay(Math.min(attempt, 30));
             supervisorLog.accept(name + " exited (" + exitDescription(exit) + "); restarting it on port " + port + " in "
                     + wait.toMillis() + " ms (restart " + attempt + "); see " + log);
             Containers.sleep(wait.toMillis());
             synchronized (this) {
-                if (closed) {
+                if (closed || !supervised) {
                     return;
                 }
                 try {

@@ -265,6 +265,11 @@ public final class LocalStack implements AutoCloseable {
         return retraining.notifications();
     }
 
+    /** Tests: dynalite or s3rver killed from now on stays down instead of being restarted. */
+    void unsuperviseStorage() {
+        storage.unsupervise();
+    }
+
     public Path dataDir() {
         return options.dataDir();
     }

@@ -50,6 +50,12 @@ final class StorageServers {
         }
     }
 
+    /** Tests: a server that dies from now on stays dead (an outage that lasts). */
+    void unsupervise() {
+        dynalite.unsupervise();
+        s3rver.unsupervise();
+    }
+
     DynamoDbClient dynamo() {
         return dynamo;
     }
