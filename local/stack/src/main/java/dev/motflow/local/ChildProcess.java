@@ -43,6 +43,8 @@ final class ChildProcess implements AutoCloseable {
     private volatile boolean supervised;
     private volatile boolean closed;
     private volatile int restarts;
+    /** When the running server was started (ms): a death soon after a restart continues the backoff. */
+    private volatile long startedAt = System.currentTimeMillis();
 
     private ChildProcess(String name, List<String> command, Path services, Path log, Duration timeout, Process process,
                          int port) {
@@ -153,8 +155,7 @@ final class ChildProcess implements AutoCloseable {
         }
         ChildPids.forget(log.getParent().getParent(), dead);
         int exit = dead.exitValue();
-        long upSince = dead.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
-        int attempt = System.currentTimeMillis() - upSince > HEALTHY.toMillis() ? 1 : restarts + 1;
+        int attempt = System.currentTimeMillis() - startedAt > HEALTHY.toMillis() ? 1 : restarts + 1;
         List<String> sameArgs = withPort(command, port);
         while (!closed && supervised) {
             Duration wait = RESTART_BACKOFF.delay(Math.min(attempt, 30));
@@ -172,6 +173,7 @@ final class ChildProcess implements AutoCloseable {
                         throw new LocalStackException(name + " came back on port " + s.port() + ", not " + port);
                     }
                     process = s.process();
+                    startedAt = System.currentTimeMillis();
                     restarts = attempt;
                     supervisorLog.accept(name + " restarted on port " + port + " (pid " + s.process().pid() + ")");
                     watch(s.process());
