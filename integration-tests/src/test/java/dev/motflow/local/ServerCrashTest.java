@@ -196,6 +196,25 @@ class ServerCrashTest {
         assertOneOfEachServer(pid);
     }
 
+    @Test
+    @Order(6)
+    void closingTheStackLeavesNoChildBehind() {
+        stack.close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        List<ProcessHandle> left;
+        do {
+            left = new ArrayList<>();
+            for (String marker : List.of("dynalite-server.mjs", "s3rver-with-events.mjs", "motflow_ml.")) {
+                left.addAll(descendants(marker));
+            }
+            if (left.isEmpty()) {
+                return;
+            }
+            Containers.sleep(100);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("children left after the stack stopped (the restarted ones included): " + left);
+    }
+
     // ---- helpers -----------------------------------------------------------------------------------
 
     /** Drops {@code n} copies of {@code video} under {@code incoming/<prefix>-<run>-<i>.mp4}; returns their keys. */
