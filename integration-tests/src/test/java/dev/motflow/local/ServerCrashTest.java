@@ -66,36 +66,9 @@ class ServerCrashTest {
     @BeforeAll
     static void start() throws Exception {
         Path root = RepoRoot.find();
-        Path python = root.resolve("containers/.venv/bin/python");
-        assertTrue(Files.isExecutable(python), "containers/.venv is missing: run ./motflow setup");
         Path model = dir.resolve("model");
-        // A freshly initialised tiny network (threshold 0: it reports boxes to track) and two videos: 6 frames,
-        // and 60 frames for an inference long enough (seconds) to be killed in the middle of.
-        String script = String.join("\n",
-                "import json, sys, torch, cv2, numpy as np",
-                "from motflow_ml.config import defaults",
-                "from motflow_ml.model import build_model",
-                "out = sys.argv[1]",
-                "cfg = {k: v for k, v in defaults().items() if isinstance(v, (int, float, str, bool, list))}",
-                "cfg.update(backbone='resnet18', input_width=160, input_height=96, reid_dim=32, neck_channels=32,",
-                "           head_conv=32, conf_thres=0.0, top_k=8)",
-                "import os; os.makedirs(out, exist_ok=True)",
-                "torch.manual_seed(0)",
-                "torch.save(build_model(cfg).state_dict(), out + '/model.pth')",
-                "open(out + '/config.json', 'w').write(json.dumps(cfg))",
-                "for path, n in ((sys.argv[2], 6), (sys.argv[3], 60)):",
-                "    w = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), 10, (128, 96))",
-                "    for i in range(n):",
-                "        f = np.full((96, 128, 3), 90, np.uint8)",
-                "        cv2.rectangle(f, (10 + (8 * i) % 80, 20), (40 + (8 * i) % 80, 80), (20, 200, 20), -1)",
-                "        w.write(f)",
-                "    w.release()");
-        Process p = new ProcessBuilder(python.toString(), "-c", script, model.toString(),
-                dir.resolve("short.mp4").toString(), dir.resolve("long.mp4").toString())
-                .directory(root.resolve("containers").toFile()).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS) && p.exitValue() == 0, out);
+        // 6 frames, and 60 frames for an inference long enough (seconds) to be killed in the middle of.
+        TinyModel.make(root, model, Map.of(dir.resolve("short.mp4"), 6, dir.resolve("long.mp4"), 60));
         shortVideo = Files.readAllBytes(dir.resolve("short.mp4"));
         longVideo = Files.readAllBytes(dir.resolve("long.mp4"));
         CommandContext ctx = new CommandContext(root, dir.resolve("data"), 0, 600,
