@@ -316,8 +316,16 @@ public final class CompletionService {
         return Outcome.RETRY;
     }
 
-    /** Records {@code error} as the job's {@code lastError} if the job is as read and DynamoDB answers. */
+    /**
+     * Records {@code error} as the job's {@code lastError} if the job is as read and DynamoDB answers,
+     * once per run of failures: a job that already has one keeps it (the first failure of the outage
+     * and when it began), because every write moves {@code updatedAt}, from which the reconciler's hard
+     * timeout counts; rewriting it on each retry would keep a job that never recovers open for good.
+     */
     static void recordLastError(JobRepository jobs, Job job, String error, Clock clock) {
+        if (job.lastError() != null) {
+            return;
+        }
         try {
             jobs.update(job, JobUpdate.of().set(JobField.LAST_ERROR, error).set(JobField.LAST_ERROR_AT, clock.instant()));
         } catch (RuntimeException notNow) {

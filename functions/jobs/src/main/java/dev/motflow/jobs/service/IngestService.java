@@ -322,7 +322,8 @@ public final class IngestService {
                 .set(JobField.FILE_NAME, key.fileName())
                 .set(JobField.ROUTE, route)
                 .set(JobField.LEASE_UNTIL, clock.instant().plus(lease))
-                .set(JobField.START_ATTEMPTS, 1L);
+                .set(JobField.START_ATTEMPTS, 1L)
+                .remove(JobField.LAST_ERROR).remove(JobField.LAST_ERROR_AT);
         Job started = jobs.transition(job, JobStatus.STARTING, "accepted " + content.container() + " video of "
                 + size + " bytes; starting " + route, sets);
         LOG.info("video accepted", "jobId", job.jobId(), "container", content.container().name(),
@@ -395,7 +396,8 @@ public final class IngestService {
         }
         sets.set(JobField.RUNNING_AT, clock.instant())
                 .remove(JobField.LEASE_UNTIL)
-                .remove(JobField.LAST_START_ERROR);
+                .remove(JobField.LAST_START_ERROR)
+                .remove(JobField.LAST_ERROR).remove(JobField.LAST_ERROR_AT);
         try {
             jobs.transition(job, JobStatus.RUNNING, reason, sets);
             LOG.info("job running", "jobId", job.jobId(), "route", job.video().route() == null ? null : job.video().route().name());

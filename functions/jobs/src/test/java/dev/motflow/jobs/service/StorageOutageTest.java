@@ -115,6 +115,7 @@ class StorageOutageTest {
         assertEquals(Outcome.DONE, rt.ingest().handleMessage("m1", event(key, video, eTag, seq)));
         Job running = jobs.get(jobId).orElseThrow();
         assertEquals(JobStatus.RUNNING, running.status(), running.statusReason());
+        assertNull(running.lastError(), "moving on clears the error");
 
         // The result lands, then S3 goes down before the completion reads it.
         String output = running.sagemaker().outputLocation();
@@ -128,6 +129,13 @@ class StorageOutageTest {
         assertEquals(JobStatus.RUNNING, stillRunning.status(), "a transient S3 failure does not end the job");
         assertTrue(stillRunning.lastError().message().startsWith("completing from " + output + " failed: "),
                 stillRunning.lastError().message());
+        // A second failed delivery of the same outage writes nothing: the reconciler's hard timeout
+        // counts from the job's last write, which retries must not keep moving.
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(Outcome.RETRY, rt.completion().handleAsyncNotification("n1", note));
+        Job again = jobs.get(jobId).orElseThrow();
+        assertEquals(stillRunning.version(), again.version(), "the first error of the outage stays, unwritten");
+        assertEquals(stillRunning.lastError(), again.lastError());
 
         s3rver = s3rver.restart(Duration.ofSeconds(30));
         assertEquals(Outcome.DONE, rt.completion().handleAsyncNotification("n1", note));
