@@ -309,8 +309,19 @@ public final class IngestService {
             return reject(job, "the file is " + size + " bytes; the limit is " + config.maxUploadBytes()
                     + " bytes: split the video or lower its bit rate");
         }
-        ContainerSniffer.Verdict content = sniffer.sniff(size, (offset, length) -> retry.call(job.jobId(),
-                "reading bytes " + offset + "+" + length + " of " + ref.s3Uri(), () -> readRange(ref, offset, length)));
+        ContainerSniffer.Verdict content;
+        try {
+            content = sniffer.sniff(size, (offset, length) -> retry.call(job.jobId(),
+                    "reading bytes " + offset + "+" + length + " of " + ref.s3Uri(), () -> readRange(ref, offset, length)));
+        } catch (S3Exception e) {
+            if (TransientErrors.isTransient(e)) {
+                throw e;
+            }
+            if (e.statusCode() == 404) {
+                return reject(job, "the object no longer exists (deleted before it could be processed)");
+            }
+            return failValidation(job, "the object " + ref.s3Uri() + " could not be read: " + TransientErrors.describe(e));
+        }
         if (!content.accepted()) {
             return reject(job, content.rejection());
         }

@@ -28,8 +28,9 @@ public final class TransientErrors {
     public static boolean isTransient(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof AwsServiceException ase) {
+                String code = errorCode(ase); // null for an answer without a body (HEAD)
                 return ase.isThrottlingException() || ase.statusCode() >= 500 || ase.statusCode() == 429
-                        || TRANSIENT_CODES.contains(errorCode(ase));
+                        || code != null && TRANSIENT_CODES.contains(code);
             }
             if (t instanceof SdkClientException || t instanceof IOException || t instanceof UncheckedIOException) {
                 return true;
@@ -45,8 +46,11 @@ public final class TransientErrors {
     /** A short description for a job's reason or {@code lastError}: the service's code and message, or the client's. */
     public static String describe(Throwable e) {
         if (e instanceof AwsServiceException ase && ase.awsErrorDetails() != null) {
-            return ase.awsErrorDetails().errorCode() + " (HTTP " + ase.statusCode() + "): "
-                    + ase.awsErrorDetails().errorMessage();
+            // A HEAD answer has no body: then only the status says what happened.
+            String code = ase.awsErrorDetails().errorCode();
+            String message = ase.awsErrorDetails().errorMessage();
+            return (code == null ? "refused" : code) + " (HTTP " + ase.statusCode() + ")"
+                    + (message == null ? "" : ": " + message);
         }
         String m = e.getMessage();
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);

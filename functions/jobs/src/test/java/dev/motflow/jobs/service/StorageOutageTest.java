@@ -32,8 +32,12 @@ import dev.motflow.testsupport.MutableClock;
 import dev.motflow.testsupport.NodeServer;
 import dev.motflow.testsupport.RepoPaths;
 import dev.motflow.testsupport.Videos;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
  * A running job meets an S3 outage (its own s3rver, killed with -9 and started again on the same
@@ -82,12 +86,42 @@ class StorageOutageTest {
 
     private JobsRuntime runtime() {
         LOCAL.sm.asyncOutputPrefix("s3://" + results + "/out/");
-        JobsConfig c = LOCAL.config();
-        JobsConfig config = new JobsConfig(c.tableName(), results, drop, Local.ENDPOINT, c.maxAsyncBytes(),
-                c.maxUploadBytes(), c.batchPrefix(), Local.IMAGE, Local.ROLE, "ml.g5.xlarge", null, 3600, null,
-                Duration.ofMinutes(15));
-        return JobsRuntime.create(config, LOCAL.aws.dynamo(), s3, LocalAws.s3Presigner(s3rver.endpoint()),
+        return JobsRuntime.create(new TestConfig().config, LOCAL.aws.dynamo(), s3, LocalAws.s3Presigner(s3rver.endpoint()),
                 LOCAL.sm.client(), LOCAL.sm.runtimeClient(), clock, Local.fastTuning().withInJob(FAST_IN_JOB));
+    }
+
+    @Test
+    void aRefusedReadEndsTheJobFailedWithTheServicesAnswer() {
+        // A client s3rver refuses (unknown access key): every read is a 403, which no retry changes.
+        S3Client refused = S3Client.builder().endpointOverride(s3rver.endpoint()).region(LocalAws.REGION)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("NOBODY", "NOBODY")))
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).chunkedEncodingEnabled(false).build())
+                .httpClient(UrlConnectionHttpClient.create()).build();
+        LOCAL.sm.asyncOutputPrefix("s3://" + results + "/out/");
+        TestConfig holder = new TestConfig(); // this test's buckets
+        JobsRuntime rt = JobsRuntime.create(holder.config, LOCAL.aws.dynamo(), refused, LocalAws.s3Presigner(s3rver.endpoint()),
+                LOCAL.sm.client(), LOCAL.sm.runtimeClient(), clock, Local.fastTuning().withInJob(FAST_IN_JOB));
+        String key = "incoming/refused.mp4";
+        byte[] video = Videos.mp4(78);
+        String eTag = s3.putObject(b -> b.bucket(drop).key(key), RequestBody.fromBytes(video)).eTag().replace("\"", "");
+        String seq = AwsEvents.nextSequencer();
+        assertEquals(Outcome.DONE, rt.ingest().handleMessage("m2", event(key, video, eTag, seq)));
+        Job failed = jobs.get(JobIds.forObject(new S3ObjectRef(drop, key, null, eTag, seq, video.length))).orElseThrow();
+        assertEquals(JobStatus.FAILED, failed.status());
+        assertTrue(failed.statusReason().startsWith("the object s3://" + drop + "/" + key + " could not be read: ")
+                && failed.statusReason().contains("(HTTP 403)"), failed.statusReason());
+    }
+
+    /** The jobs configuration of this test's buckets. */
+    private static final class TestConfig {
+        final JobsConfig config;
+
+        TestConfig() {
+            JobsConfig c = LOCAL.config();
+            config = new JobsConfig(c.tableName(), results, drop, Local.ENDPOINT, c.maxAsyncBytes(),
+                    c.maxUploadBytes(), c.batchPrefix(), Local.IMAGE, Local.ROLE, "ml.g5.xlarge", null, 3600, null,
+                    Duration.ofMinutes(15));
+        }
     }
 
     private String event(String key, byte[] video, String eTag, String seq) {

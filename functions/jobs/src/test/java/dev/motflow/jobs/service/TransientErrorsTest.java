@@ -39,6 +39,10 @@ class TransientErrorsTest {
         assertTrue(TransientErrors.isTransient(new IllegalStateException("wrapped", s3(502, "BadGateway"))));
 
         assertFalse(TransientErrors.isTransient(s3(403, "AccessDenied")));
+        S3Exception headRefused = (S3Exception) S3Exception.builder().statusCode(403)
+                .awsErrorDetails(AwsErrorDetails.builder().build()).build(); // a HEAD answer has no body, so no code
+        assertFalse(TransientErrors.isTransient(headRefused));
+        assertEquals("refused (HTTP 403)", TransientErrors.describe(headRefused));
         assertFalse(TransientErrors.isTransient(s3(404, "NoSuchKey")));
         assertFalse(TransientErrors.isTransient(s3(400, "InvalidRequest")));
         assertFalse(TransientErrors.isTransient(new IllegalArgumentException("a bug")));
