@@ -41,8 +41,9 @@ import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
  * kill -9 of each server of a running local stack at the phase where it hurts, one stack for all:
- * s3rver right after uploads (their events are journaled, their ingest just starting) and while jobs
- * run (async inferences and completions read and write S3), dynalite while jobs run, the model server
+ * s3rver right after uploads (dropped and through POST /jobs: their events are journaled, their
+ * ingest just starting) and while jobs run (async inferences and completions read and write S3),
+ * dynalite right after uploads (ingest creating the jobs) and while jobs run, the model server
  * in the middle of an async inference, the processing child while it runs. The stack brings the dead
  * server back (node servers: restarted on their port by the supervisor; the model server: started
  * again by the next call), and each phase checks: every uploaded object has exactly one job, every job
@@ -99,10 +100,12 @@ class ServerCrashTest {
     @Test
     @Order(1)
     void s3rverKilledRightAfterUploads() throws Exception {
-        List<String> keys = drop("s3-upload", 4, shortVideo);
+        // Both ways in: dropped objects and POST /jobs reservations claimed by their presigned PUTs.
+        List<String> keys = new ArrayList<>(drop("s3-upload", 2, shortVideo));
+        keys.addAll(uploadThroughTheApi("s3-upload-api", 2));
         long pid = kill9("s3rver");
         Instant back = awaitBack("s3rver", pid);
-        Map<String, List<Job>> jobs = settle("s3rver killed right after 4 uploads", keys, back);
+        Map<String, List<Job>> jobs = settle("s3rver killed right after 4 uploads (2 dropped, 2 through the API)", keys, back);
         assertAllSucceeded(jobs);
         assertOneOfEachServer(pid);
     }
@@ -121,6 +124,17 @@ class ServerCrashTest {
 
     @Test
     @Order(3)
+    void dynaliteKilledRightAfterUploads() throws Exception {
+        List<String> keys = drop("dynamo-upload", 3, shortVideo);
+        long pid = kill9("dynalite");
+        Instant back = awaitBack("dynalite", pid);
+        Map<String, List<Job>> jobs = settle("dynalite killed right after 3 uploads", keys, back);
+        assertAllSucceeded(jobs);
+        assertOneOfEachServer(pid);
+    }
+
+    @Test
+    @Order(4)
     void dynaliteKilledWhileJobsRun() throws Exception {
         List<String> keys = drop("dynamo-running", 2, longVideo);
         awaitStatus(keys, JobStatus.RUNNING);
@@ -132,7 +146,7 @@ class ServerCrashTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void modelServerKilledDuringAnAsyncInference() throws Exception {
         int before = count(log(), "the model server failed");
         List<String> keys = drop("model-server", 2, longVideo);
@@ -147,7 +161,7 @@ class ServerCrashTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void processingChildKilledWhileItRuns() throws Exception {
         List<String> keys = drop("batch/processing", 1, shortVideo);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
@@ -170,7 +184,7 @@ class ServerCrashTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void closingTheStackLeavesNoChildBehind() {
         stack.close();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -199,6 +213,20 @@ class ServerCrashTest {
             stack.s3().putObject(b -> b.bucket(LocalStack.DROP_BUCKET).key(key).contentType("video/mp4"),
                     RequestBody.fromBytes(video));
             keys.add(key);
+        }
+        return keys;
+    }
+
+    /** {@code n} uploads through POST /jobs and the presigned PUT; returns the reserved keys. */
+    private static List<String> uploadThroughTheApi(String name, int n) throws IOException {
+        ApiClient api = new ApiClient(stack.apiUrl());
+        Path file = Files.write(dir.resolve(name + ".mp4"), shortVideo);
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            JsonNode created = api.postJson("/jobs", JSON.createObjectNode().put("fileName", name + "-" + i + ".mp4")
+                    .put("contentType", "video/mp4").put("sizeBytes", shortVideo.length)).expect(201, "POST /jobs").body();
+            api.upload(created.path("upload"), file);
+            keys.add(created.path("upload").path("key").asText());
         }
         return keys;
     }
