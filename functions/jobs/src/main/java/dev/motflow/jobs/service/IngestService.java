@@ -246,24 +246,23 @@ public final class IngestService {
                         return Outcome.DONE;
                     }
                 }
-            } catch (RuntimeException e) {
-                if (e instanceof StaleJobException) {
-                    // handled below: re-read and go on from what the other writer left
-                } else if (TransientErrors.isTransient(e)) {
-                    String error = "ingest (" + job.status() + ") failed: " + TransientErrors.describe(e);
-                    LOG.warn("transient failure; the job stays " + job.status() + " and the message will be retried",
-                            "jobId", job.jobId(), "error", error);
-                    CompletionService.recordLastError(jobs, job, error, clock);
-                    return Outcome.RETRY;
-                } else {
-                    throw e;
-                }
+            } catch (StaleJobException e) {
                 if (round >= MAX_STALE_ROUNDS) {
                     LOG.warn("job keeps changing under this worker; retry later", "jobId", job.jobId());
                     return Outcome.RETRY;
                 }
                 String id = job.jobId();
                 job = jobs.get(id).orElseThrow(() -> new IllegalStateException("job " + id + " vanished"));
+            } catch (RuntimeException e) {
+                if (!TransientErrors.isTransient(e)) {
+                    throw e;
+                }
+                // S3 or DynamoDB still down after the retries: the job waits in its state for the redelivery.
+                String error = "ingest (" + job.status() + ") failed: " + TransientErrors.describe(e);
+                LOG.warn("transient failure; the job stays " + job.status() + " and the message will be retried",
+                        "jobId", job.jobId(), "error", error);
+                CompletionService.recordLastError(jobs, job, error, clock);
+                return Outcome.RETRY;
             }
         }
     }
