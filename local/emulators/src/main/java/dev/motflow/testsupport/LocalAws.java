@@ -82,12 +82,25 @@ public final class LocalAws {
     }
 
     public static DynamoDbClient dynamoClient(URI endpoint) {
+        return dynamoClient(endpoint, c -> { });
+    }
+
+    /** A DynamoDB client whose override configuration (retry strategy, timeouts) {@code overrides} sets. */
+    public static DynamoDbClient dynamoClient(URI endpoint,
+            java.util.function.Consumer<software.amazon.awssdk.core.client.config.ClientOverrideConfiguration.Builder> overrides) {
         return DynamoDbClient.builder().endpointOverride(endpoint).region(REGION).credentialsProvider(CREDENTIALS)
-                .httpClient(UrlConnectionHttpClient.create()).build();
+                .overrideConfiguration(overrides).httpClient(UrlConnectionHttpClient.create()).build();
     }
 
     public static S3Client s3Client(URI endpoint) {
+        return s3Client(endpoint, c -> { });
+    }
+
+    /** An S3 client whose override configuration (retry strategy, timeouts) {@code overrides} sets. */
+    public static S3Client s3Client(URI endpoint,
+            java.util.function.Consumer<software.amazon.awssdk.core.client.config.ClientOverrideConfiguration.Builder> overrides) {
         return S3Client.builder().endpointOverride(endpoint).region(REGION).credentialsProvider(CREDENTIALS)
+                .overrideConfiguration(overrides)
                 // s3rver predates flexible checksums and aws-chunked (streaming-signed) uploads.
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true)
                         .chunkedEncodingEnabled(false).build())

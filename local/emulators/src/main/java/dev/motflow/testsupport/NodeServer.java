@@ -18,12 +18,16 @@ import java.util.List;
  */
 public final class NodeServer implements AutoCloseable {
     private final String name;
+    private final String script;
+    private final List<String> args;
     private final Process process;
     private final int port;
     private final Path log;
 
-    private NodeServer(String name, Process process, int port, Path log) {
+    private NodeServer(String name, String script, List<String> args, Process process, int port, Path log) {
         this.name = name;
+        this.script = script;
+        this.args = List.copyOf(args);
         this.process = process;
         this.port = port;
         this.log = log;
@@ -34,13 +38,17 @@ public final class NodeServer implements AutoCloseable {
      * the literal argument {@code {port}} is replaced by the chosen port.
      */
     public static NodeServer start(String name, String script, List<String> args, Duration startTimeout) {
+        return start(name, script, args, freePort(), startTimeout);
+    }
+
+    /** {@link #start} on a chosen port (a server started again where its clients expect it). */
+    public static NodeServer start(String name, String script, List<String> args, int port, Duration startTimeout) {
         Path services = RepoPaths.root().resolve("local/node");
         Path scriptPath = services.resolve("node_modules").resolve(script);
         if (!Files.isRegularFile(scriptPath)) {
             throw new IllegalStateException(name + ": " + scriptPath
                     + " is missing; run ./motflow setup (npm ci in local/node/)");
         }
-        int port = freePort();
         List<String> cmd = new ArrayList<>();
         cmd.add(nodeBinary(services));
         cmd.add(scriptPath.toString());
@@ -51,7 +59,7 @@ public final class NodeServer implements AutoCloseable {
             Path logDir = Files.createDirectories(Path.of("target", "local-node"));
             Path log = logDir.resolve(name + "-" + port + ".log");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            NodeServer server = new NodeServer(name, p, port, log);
+            NodeServer server = new NodeServer(name, script, args, p, port, log);
             server.awaitListening(startTimeout);
             return server;
         } catch (IOException e) {
@@ -101,6 +109,21 @@ public final class NodeServer implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** kill -9 of the server (an outage for its clients); returns once it is gone. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The same server (script, arguments, data) started again on its port, after {@link #kill} or {@link #close}. */
+    public NodeServer restart(Duration startTimeout) {
+        return start(name, script, args, port, startTimeout);
     }
 
     @Override

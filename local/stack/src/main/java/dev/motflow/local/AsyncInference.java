@@ -18,7 +18,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * The work behind InvokeEndpointAsync (the emulator has already accepted the request and chosen
  * the output and failure locations): read the input object, run it through the serving container,
  * write the answer (or the failure) to S3, then send SageMaker's SNS-shaped success or error
- * notification, as the SQS body of the completion queue carries it.
+ * notification, as the SQS body of the completion queue carries it. Each step rides over a short
+ * outage (s3rver restarting, the model server killed and started again) with {@link LocalRetry}.
  */
 final class AsyncInference {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,15 +60,19 @@ final class AsyncInference {
         try {
             String[] in = S3Files.parse(req.inputLocation());
             progress.accept("async inference " + req.inferenceId() + ": running the model on " + req.inputLocation());
-            byte[] video = s3.getObjectAsBytes(b -> b.bucket(in[0]).key(in[1])).asByteArray();
-            HttpResponse<byte[]> r = serving.call(req.contentType(), req.accept(), video);
+            String id = "async inference " + req.inferenceId() + ": ";
+            byte[] video = LocalRetry.call(id + "reading " + req.inputLocation(), progress,
+                    () -> s3.getObjectAsBytes(b -> b.bucket(in[0]).key(in[1])).asByteArray());
+            HttpResponse<byte[]> r = LocalRetry.call(id + "the model server", progress,
+                    () -> serving.call(req.contentType(), req.accept(), video));
             if (r.statusCode() / 100 != 2) {
                 throw new LocalStackException("ClientError: Received client error (" + r.statusCode()
                         + ") from primary with message \"" + new String(r.body(), StandardCharsets.UTF_8) + "\"");
             }
             String[] out = S3Files.parse(req.outputLocation());
-            s3.putObject(b -> b.bucket(out[0]).key(out[1]).contentType(r.headers().firstValue("content-type").orElse(req.accept())),
-                    RequestBody.fromBytes(r.body()));
+            LocalRetry.run(id + "writing " + req.outputLocation(), progress, () -> s3.putObject(b -> b.bucket(out[0])
+                    .key(out[1]).contentType(r.headers().firstValue("content-type").orElse(req.accept())),
+                    RequestBody.fromBytes(r.body())));
             note.put("invocationStatus", "Completed");
             note.putObject("responseParameters").put("contentType", req.accept()).put("outputLocation", req.outputLocation());
         } catch (RuntimeException e) {

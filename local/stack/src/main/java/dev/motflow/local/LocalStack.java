@@ -105,7 +105,7 @@ public final class LocalStack implements AutoCloseable {
             S3EventRouter s3Events = lifecycle.add(new S3EventRouter(DROP_BUCKET, LABELLED_BUCKET));
             lifecycle.add(api);
             this.storage = new StorageServers(options.repoRoot(), data, s3Events.webhook(), TABLE,
-                    List.of(DROP_BUCKET, RESULTS_BUCKET, LABELLED_BUCKET, ARTIFACTS_BUCKET), lifecycle);
+                    List.of(DROP_BUCKET, RESULTS_BUCKET, LABELLED_BUCKET, ARTIFACTS_BUCKET), lifecycle, log);
             Containers containers = lifecycle.add(new Containers(options.repoRoot(), data.resolve("logs")));
             this.sageMaker = lifecycle.add(new LocalSageMaker(storage.s3(), containers, data.resolve("sagemaker"),
                     options.trainingOverrides(), "s3://" + RESULTS_BUCKET + "/async-output/"));
@@ -270,6 +270,11 @@ public final class LocalStack implements AutoCloseable {
 
     public SnsTasks notifications() {
         return retraining.notifications();
+    }
+
+    /** Tests: dynalite or s3rver killed from now on stays down instead of being restarted. */
+    void unsuperviseStorage() {
+        storage.unsupervise();
     }
 
     public Path dataDir() {

@@ -104,7 +104,8 @@ final class ProcessingJobRunner {
         for (JsonNode in : job.path("ProcessingInputs")) {
             JsonNode s3in = in.path("S3Input");
             Path local = OptMlFolder.local(opt, s3in.path("LocalPath").asText());
-            OptMlFolder.download(s3, OptMlFolder.dataType(s3in), s3in.path("S3Uri").asText(), local);
+            LocalRetry.run("processing job " + name + ": downloading " + s3in.path("S3Uri").asText(), progress,
+                    () -> OptMlFolder.download(s3, OptMlFolder.dataType(s3in), s3in.path("S3Uri").asText(), local));
             if (s3in.path("LocalPath").asText().equals("/opt/ml/processing/model")) {
                 modelInput = local;
             }
@@ -141,8 +142,9 @@ final class ProcessingJobRunner {
             return OptMlFolder.failureOf(opt, run);
         }
         for (JsonNode out : job.path("ProcessingOutputConfig").path("Outputs")) {
-            S3Files.uploadDir(s3, OptMlFolder.local(opt, out.path("S3Output").path("LocalPath").asText()),
-                    out.path("S3Output").path("S3Uri").asText());
+            String to = out.path("S3Output").path("S3Uri").asText();
+            LocalRetry.run("processing job " + name + ": uploading to " + to, progress,
+                    () -> S3Files.uploadDir(s3, OptMlFolder.local(opt, out.path("S3Output").path("LocalPath").asText()), to));
         }
         return null;
     }

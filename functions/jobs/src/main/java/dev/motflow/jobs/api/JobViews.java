@@ -30,12 +30,16 @@ final class JobViews {
     /**
      * A job; {@code history}, {@code results} and the presigned video links only on
      * {@code GET /jobs/{id}} ({@code videoUrl} once ingest has recorded the object,
-     * {@code annotatedVideoUrl} on the processing route).
+     * {@code annotatedVideoUrl} on the processing route); {@code lastError} while the job waits out a
+     * transient failure in its state.
      */
     record JobView(String jobId, String status, String reason, String createdAt, String updatedAt, String fileName,
                    Long sizeBytes, String container, String route, SageMaker sagemaker, Counts counts,
                    Timings timings, List<History> history, Results results, String videoUrl,
-                   String annotatedVideoUrl) {
+                   String annotatedVideoUrl, LastError lastError) {
+    }
+
+    record LastError(String message, String at) {
     }
 
     record SageMaker(String endpointName, String inferenceId, String outputLocation, String processingJobName,
@@ -107,7 +111,8 @@ final class JobViews {
         return new JobView(job.jobId(), job.status().name(), job.statusReason(), text(job.createdAt()),
                 text(job.updatedAt()), job.fileName(), v.sizeBytes() != null ? v.sizeBytes() : v.declaredSizeBytes(),
                 v.container() == null ? null : v.container().name(), v.route() == null ? null : v.route().name(),
-                sagemaker, counts, timings.isEmpty() ? null : timings, null, null, null, null);
+                sagemaker, counts, timings.isEmpty() ? null : timings, null, null, null, null,
+                job.lastError() == null ? null : new LastError(job.lastError().message(), text(job.lastError().at())));
     }
 
     /** A job as {@code GET /jobs/{id}} shows it: with its history, video links and, once SUCCEEDED, its result links. */
@@ -121,7 +126,7 @@ final class JobViews {
                 : new Results(link.url(), RESULT_FORMAT, link.expiresAt().toString(), "/jobs/" + job.jobId() + "/tracks");
         return new JobView(s.jobId(), s.status(), s.reason(), s.createdAt(), s.updatedAt(), s.fileName(), s.sizeBytes(),
                 s.container(), s.route(), s.sagemaker(), s.counts(), s.timings(), history, results,
-                video == null ? null : video.videoUrl(), video == null ? null : video.annotatedVideoUrl());
+                video == null ? null : video.videoUrl(), video == null ? null : video.annotatedVideoUrl(), s.lastError());
     }
 
     static JobList jobList(JobService.PageOf<Job> page) {

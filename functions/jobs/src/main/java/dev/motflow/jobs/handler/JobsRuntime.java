@@ -6,6 +6,7 @@ import java.time.Duration;
 import dev.motflow.common.Backoff;
 import dev.motflow.common.SdkRetries;
 import dev.motflow.jobs.service.CompletionService;
+import dev.motflow.jobs.service.InJobRetry;
 import dev.motflow.jobs.service.IngestService;
 import dev.motflow.jobs.api.JobApi;
 import dev.motflow.jobs.service.JobReconciler;
@@ -44,13 +45,30 @@ public final class JobsRuntime {
     public static final Backoff SAGEMAKER_BACKOFF = Backoff.of(6, Duration.ofMillis(100), Duration.ofSeconds(3));
 
     /**
+     * S3 and DynamoDB calls of the job Lambdas (ingest, completion, reconciler): the SDK's standard
+     * mode (throttling, 5xx, I/O errors and timeouts; the per-client retry quota) with 4 attempts, full
+     * jitter from 50 ms doubling to at most 1 s. {@link InJobRetry} repeats a whole step on top of it.
+     */
+    public static final Backoff STORAGE_BACKOFF = Backoff.of(4, Duration.ofMillis(50), Duration.ofSeconds(1));
+
+    /**
      * Retry, lease and cache settings. {@code sageMakerAttempts}: the attempts of the SageMaker clients'
      * retry strategy, which the launcher also spends across CreateProcessingJob and its confirming
-     * DescribeProcessingJob.
+     * DescribeProcessingJob; {@code inJob}: the in-invocation retry of a job's steps ({@link InJobRetry}).
      */
-    public record Tuning(int sageMakerAttempts, Backoff batchWrite, Duration startLease, Duration modelCacheTtl) {
+    public record Tuning(int sageMakerAttempts, Backoff batchWrite, Duration startLease, Duration modelCacheTtl,
+                         Backoff inJob) {
+        public Tuning(int sageMakerAttempts, Backoff batchWrite, Duration startLease, Duration modelCacheTtl) {
+            this(sageMakerAttempts, batchWrite, startLease, modelCacheTtl, InJobRetry.DEFAULT);
+        }
+
         public Tuning(int sageMakerAttempts, Backoff batchWrite, Duration startLease) {
             this(sageMakerAttempts, batchWrite, startLease, ProductionModel.DEFAULT_TTL);
+        }
+
+        /** The same settings with {@code inJob} as the in-invocation retry. */
+        public Tuning withInJob(Backoff inJob) {
+            return new Tuning(sageMakerAttempts, batchWrite, startLease, modelCacheTtl, inJob);
         }
 
         public static Tuning defaults() {
@@ -66,6 +84,11 @@ public final class JobsRuntime {
      */
     public static StandardRetryStrategy sageMakerRetries() {
         return SdkRetries.standard(SAGEMAKER_BACKOFF);
+    }
+
+    /** The S3 and DynamoDB clients' retry strategy: standard mode with {@link #STORAGE_BACKOFF}. */
+    public static StandardRetryStrategy storageRetries() {
+        return SdkRetries.standard(STORAGE_BACKOFF);
     }
 
     /**
@@ -125,8 +148,9 @@ public final class JobsRuntime {
         SageMakerLauncher launcher = new SageMakerLauncher(config, sageMaker, runtime, tuning.sageMakerAttempts());
         ProductionModel model = new ProductionModel(dynamo, config.tableName(), config.modelName(),
                 config.processingModelS3Uri(), clock, tuning.modelCacheTtl());
-        IngestService ingest = new IngestService(config, jobs, unroutable, s3, launcher, model, clock, tuning.startLease());
-        CompletionService completion = new CompletionService(config, jobs, tracks, unroutable, s3, clock);
+        InJobRetry inJob = new InJobRetry(tuning.inJob());
+        IngestService ingest = new IngestService(config, jobs, unroutable, s3, launcher, model, clock, tuning.startLease(), inJob);
+        CompletionService completion = new CompletionService(config, jobs, tracks, unroutable, s3, clock, inJob);
         // Tokens of this runtime's API are signed with a key of this process, made on first
         // use (not at init: SnapStart); the API Lambda and the local stack use apiFromEnvironment/api.
         return new JobsRuntime(ingest, completion,
@@ -170,12 +194,17 @@ public final class JobsRuntime {
                 Tenancy.fromEnvironment());
     }
 
-    /** Clients for the Lambda environment: region and credentials from the runtime; SageMaker retries per {@link #sageMakerRetries}. */
+    /**
+     * Clients for the Lambda environment: region and credentials from the runtime; SageMaker retries
+     * per {@link #sageMakerRetries}, S3 and DynamoDB per {@link #storageRetries}.
+     */
     public static JobsRuntime fromEnvironment() {
         JobsConfig config = JobsConfig.fromEnvironment();
         return create(config, ReconcilerConfig.fromEnvironment(),
-                DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).build(),
-                S3Client.builder().httpClient(UrlConnectionHttpClient.create()).build(),
+                DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create())
+                        .overrideConfiguration(c -> c.retryStrategy(storageRetries())).build(),
+                S3Client.builder().httpClient(UrlConnectionHttpClient.create())
+                        .overrideConfiguration(c -> c.retryStrategy(storageRetries())).build(),
                 S3Presigner.create(),
                 SageMakerClient.builder().httpClient(UrlConnectionHttpClient.create())
                         .overrideConfiguration(c -> c.retryStrategy(sageMakerRetries()))

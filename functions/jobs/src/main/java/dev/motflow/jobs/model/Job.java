@@ -19,10 +19,12 @@ import java.util.List;
  * @param sagemaker the SageMaker work started for it, and the model a processing job mounts
  * @param result the result once SUCCEEDED
  * @param timings when each stage happened
+ * @param lastError the last transient failure the job is waiting out in its state (null when none)
  */
 public record Job(String jobId, JobStatus status, String statusReason, long version, Instant createdAt,
                   Instant updatedAt, List<HistoryEntry> history, String fileName, String owner, Upload upload, Source source,
-                  Video video, Start start, SageMakerWork sagemaker, Result result, Timings timings) {
+                  Video video, Start start, SageMakerWork sagemaker, Result result, Timings timings,
+                  LastError lastError) {
     public Job {
         history = history == null ? List.of() : List.copyOf(history);
     }
@@ -91,6 +93,13 @@ public record Job(String jobId, JobStatus status, String statusReason, long vers
     public record Timings(Instant receivedAt, Instant runningAt, Instant inferenceReceivedAt,
                           Instant inferenceCompletedAt, Instant processingStartedAt, Instant processingEndedAt,
                           Instant finishedAt, Long totalMillis) {
+    }
+
+    /**
+     * A transient failure (an S3, DynamoDB or SageMaker outage) that did not end the job: it stays in
+     * its state and is retried (the queue's redelivery, then the reconciler); a later success removes it.
+     */
+    public record LastError(String message, Instant at) {
     }
 
     @Override

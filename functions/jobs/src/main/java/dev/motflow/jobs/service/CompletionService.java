@@ -51,8 +51,17 @@ public final class CompletionService {
     private final Clock clock;
     private final MotResultReader reader = new MotResultReader();
 
+    private final InJobRetry retry;
+
     public CompletionService(JobsConfig config, JobRepository jobs, TrackRepository tracks, UnroutableLog unroutable,
                              S3Client s3, Clock clock) {
+        this(config, jobs, tracks, unroutable, s3, clock, new InJobRetry(InJobRetry.DEFAULT));
+    }
+
+    /** {@code retry}: the in-invocation retry of each step (reading the result, writing tracks, recording the end). */
+    public CompletionService(JobsConfig config, JobRepository jobs, TrackRepository tracks, UnroutableLog unroutable,
+                             S3Client s3, Clock clock, InJobRetry retry) {
+        this.retry = retry;
         this.config = config;
         this.jobs = jobs;
         this.tracks = tracks;
@@ -230,23 +239,32 @@ public final class CompletionService {
             return fail(job, "the result location '" + KeyRules.printable(resultUri) + "' is not an s3:// URI", timings);
         }
         MotResultReader.Result result;
-        try (InputStream in = s3.getObject(b -> b.bucket(uri.bucket()).key(uri.key()))) {
-            result = reader.read(in, uri.toString());
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return fail(job, "the result " + uri + " does not exist", timings);
+        String resultKey = resultKey(job.jobId());
+        try {
+            try {
+                result = retry.call(job.jobId(), "reading the result " + uri, () -> readResult(uri));
+            } catch (S3Exception e) {
+                if (e.statusCode() == 404) {
+                    return fail(job, "the result " + uri + " does not exist", timings);
+                }
+                throw e;
+            } catch (InvalidResult e) {
+                return fail(job, "the result is not a valid MOTChallenge file: " + e.getCause().getMessage(), timings);
+            }
+            retry.run(job.jobId(), "writing the tracks", () -> tracks.putAll(job.jobId(), result.tracks()));
+            if (!(uri.bucket().equals(config.resultsBucket()) && uri.key().equals(resultKey))) {
+                retry.run(job.jobId(), "copying the result", () -> s3.copyObject(b -> b.sourceBucket(uri.bucket())
+                        .sourceKey(uri.key()).destinationBucket(config.resultsBucket()).destinationKey(resultKey)));
+            }
+        } catch (RuntimeException e) {
+            if (TransientErrors.isTransient(e)) {
+                return waitOut(job, "completing from " + uri, e);
+            }
+            if (e instanceof S3Exception refused) {
+                // Access denied, a bad request: the same call will be refused again.
+                return fail(job, "the result " + uri + " could not be read or copied: " + TransientErrors.describe(refused), timings);
             }
             throw e;
-        } catch (MotResultReader.InvalidResultException e) {
-            return fail(job, "the result is not a valid MOTChallenge file: " + e.getMessage(), timings);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("reading " + uri, e);
-        }
-        tracks.putAll(job.jobId(), result.tracks());
-        String resultKey = resultKey(job.jobId());
-        if (!(uri.bucket().equals(config.resultsBucket()) && uri.key().equals(resultKey))) {
-            s3.copyObject(b -> b.sourceBucket(uri.bucket()).sourceKey(uri.key())
-                    .destinationBucket(config.resultsBucket()).destinationKey(resultKey));
         }
         Instant now = clock.instant();
         JobUpdate sets = JobUpdate.of().with(timings)
@@ -263,6 +281,56 @@ public final class CompletionService {
         }
         String reason = result.tracks().size() + " tracks, " + result.boxes() + " boxes over " + result.frames() + " frames";
         return finish(job, JobStatus.SUCCEEDED, reason, sets);
+    }
+
+    private MotResultReader.Result readResult(S3Uri uri) {
+        try (InputStream in = s3.getObject(b -> b.bucket(uri.bucket()).key(uri.key()))) {
+            return reader.read(in, uri.toString());
+        } catch (MotResultReader.InvalidResultException e) {
+            throw new InvalidResult(e);
+        } catch (IOException e) {
+            // The connection broke while the body was read: as transient as a refused connection.
+            throw new java.io.UncheckedIOException("reading " + uri, e);
+        }
+    }
+
+    /** The result file is not MOTChallenge text (permanent: reading it again gives the same file). */
+    private static final class InvalidResult extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InvalidResult(MotResultReader.InvalidResultException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /**
+     * A transient failure outlasted the in-invocation retries: the job stays in its state with the
+     * error recorded (best effort: DynamoDB may be what is down) and the message comes back (SQS
+     * redelivery; after the last one, the reconciler finds the job and its result).
+     */
+    private Outcome waitOut(Job job, String what, RuntimeException e) {
+        String error = what + " failed: " + TransientErrors.describe(e);
+        LOG.warn("transient failure; the job stays " + job.status() + " and the message will be retried", "jobId",
+                job.jobId(), "error", error);
+        recordLastError(jobs, job, error, clock);
+        return Outcome.RETRY;
+    }
+
+    /**
+     * Records {@code error} as the job's {@code lastError} if the job is as read and DynamoDB answers,
+     * once per run of failures: a job that already has one keeps it (the first failure of the outage
+     * and when it began), because every write moves {@code updatedAt}, from which the reconciler's hard
+     * timeout counts; rewriting it on each retry would keep a job that never recovers open for good.
+     */
+    static void recordLastError(JobRepository jobs, Job job, String error, Clock clock) {
+        if (job.lastError() != null) {
+            return;
+        }
+        try {
+            jobs.update(job, JobUpdate.of().set(JobField.LAST_ERROR, error).set(JobField.LAST_ERROR_AT, clock.instant()));
+        } catch (RuntimeException notNow) {
+            // DynamoDB down too, or the job moved on: the log line above holds the error.
+        }
     }
 
     private Outcome fail(Job job, String reason, JobUpdate timings) {
@@ -294,8 +362,13 @@ public final class CompletionService {
                 LOG.warn("job cannot move " + current.status() + " -> " + to, "jobId", job.jobId());
                 return Outcome.DONE;
             }
+            Job read = current;
+            JobUpdate changes = JobUpdate.of().with(sets).remove(JobField.LEASE_UNTIL);
+            if (to == JobStatus.SUCCEEDED) {
+                changes.remove(JobField.LAST_ERROR).remove(JobField.LAST_ERROR_AT);
+            }
             try {
-                jobs.transition(current, to, reason, JobUpdate.of().with(sets).remove(JobField.LEASE_UNTIL));
+                retry.call(job.jobId(), "recording " + to, () -> jobs.transition(read, to, reason, changes));
                 if (to == JobStatus.SUCCEEDED) {
                     LOG.info("job succeeded", "jobId", job.jobId(), "reason", reason);
                 } else {

@@ -59,9 +59,18 @@ public final class IngestService {
     private final Clock clock;
     private final Duration lease;
     private final ContainerSniffer sniffer = new ContainerSniffer();
+    private final InJobRetry retry;
 
     public IngestService(JobsConfig config, JobRepository jobs, UnroutableLog unroutable, S3Client s3,
                          SageMakerLauncher launcher, ProductionModel model, Clock clock, Duration lease) {
+        this(config, jobs, unroutable, s3, launcher, model, clock, lease, new InJobRetry(InJobRetry.DEFAULT));
+    }
+
+    /** {@code retry}: the in-invocation retry of the object's reads (HeadObject, the ranges the sniffer reads). */
+    public IngestService(JobsConfig config, JobRepository jobs, UnroutableLog unroutable, S3Client s3,
+                         SageMakerLauncher launcher, ProductionModel model, Clock clock, Duration lease,
+                         InJobRetry retry) {
+        this.retry = retry;
         this.config = config;
         this.jobs = jobs;
         this.unroutable = unroutable;
@@ -244,6 +253,16 @@ public final class IngestService {
                 }
                 String id = job.jobId();
                 job = jobs.get(id).orElseThrow(() -> new IllegalStateException("job " + id + " vanished"));
+            } catch (RuntimeException e) {
+                if (!TransientErrors.isTransient(e)) {
+                    throw e;
+                }
+                // S3 or DynamoDB still down after the retries: the job waits in its state for the redelivery.
+                String error = "ingest (" + job.status() + ") failed: " + TransientErrors.describe(e);
+                LOG.warn("transient failure; the job stays " + job.status() + " and the message will be retried",
+                        "jobId", job.jobId(), "error", error);
+                CompletionService.recordLastError(jobs, job, error, clock);
+                return Outcome.RETRY;
             }
         }
     }
@@ -258,10 +277,15 @@ public final class IngestService {
         }
         HeadObjectResponse head;
         try {
-            head = s3.headObject(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()));
+            head = retry.call(job.jobId(), "HeadObject " + ref.s3Uri(),
+                    () -> s3.headObject(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId())));
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 return reject(job, "the object no longer exists (deleted before it could be processed)");
+            }
+            if (!TransientErrors.isTransient(e)) {
+                // Access denied, a bad request: reading it again will be refused again.
+                return failValidation(job, "the object " + ref.s3Uri() + " could not be read: " + TransientErrors.describe(e));
             }
             throw e;
         }
@@ -284,7 +308,19 @@ public final class IngestService {
             return reject(job, "the file is " + size + " bytes; the limit is " + config.maxUploadBytes()
                     + " bytes: split the video or lower its bit rate");
         }
-        ContainerSniffer.Verdict content = sniffer.sniff(size, (offset, length) -> readRange(ref, offset, length));
+        ContainerSniffer.Verdict content;
+        try {
+            content = sniffer.sniff(size, (offset, length) -> retry.call(job.jobId(),
+                    "reading bytes " + offset + "+" + length + " of " + ref.s3Uri(), () -> readRange(ref, offset, length)));
+        } catch (S3Exception e) {
+            if (TransientErrors.isTransient(e)) {
+                throw e;
+            }
+            if (e.statusCode() == 404) {
+                return reject(job, "the object no longer exists (deleted before it could be processed)");
+            }
+            return failValidation(job, "the object " + ref.s3Uri() + " could not be read: " + TransientErrors.describe(e));
+        }
         if (!content.accepted()) {
             return reject(job, content.rejection());
         }
@@ -296,7 +332,8 @@ public final class IngestService {
                 .set(JobField.FILE_NAME, key.fileName())
                 .set(JobField.ROUTE, route)
                 .set(JobField.LEASE_UNTIL, clock.instant().plus(lease))
-                .set(JobField.START_ATTEMPTS, 1L);
+                .set(JobField.START_ATTEMPTS, 1L)
+                .remove(JobField.LAST_ERROR).remove(JobField.LAST_ERROR_AT);
         Job started = jobs.transition(job, JobStatus.STARTING, "accepted " + content.container() + " video of "
                 + size + " bytes; starting " + route, sets);
         LOG.info("video accepted", "jobId", job.jobId(), "container", content.container().name(),
@@ -317,6 +354,14 @@ public final class IngestService {
                 JobUpdate.of().set(JobField.FINISHED_AT, clock.instant()));
         LOG.warn("input rejected", "jobId", job.jobId(), "reason", reason);
         return rejected;
+    }
+
+    /** The object cannot be read for a reason retrying cannot change (not the video's fault: FAILED, not REJECTED). */
+    private Job failValidation(Job job, String reason) {
+        Job failed = jobs.transition(job, JobStatus.FAILED, reason,
+                JobUpdate.of().set(JobField.FINISHED_AT, clock.instant()).remove(JobField.LEASE_UNTIL));
+        LOG.warn("job failed", "jobId", job.jobId(), "reason", reason);
+        return failed;
     }
 
     private Outcome launch(Job job) {
@@ -361,7 +406,8 @@ public final class IngestService {
         }
         sets.set(JobField.RUNNING_AT, clock.instant())
                 .remove(JobField.LEASE_UNTIL)
-                .remove(JobField.LAST_START_ERROR);
+                .remove(JobField.LAST_START_ERROR)
+                .remove(JobField.LAST_ERROR).remove(JobField.LAST_ERROR_AT);
         try {
             jobs.transition(job, JobStatus.RUNNING, reason, sets);
             LOG.info("job running", "jobId", job.jobId(), "route", job.video().route() == null ? null : job.video().route().name());

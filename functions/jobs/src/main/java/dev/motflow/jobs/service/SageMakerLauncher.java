@@ -8,7 +8,6 @@ import dev.motflow.jobs.model.JobIds;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.metrics.CoreMetric;
-import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.metrics.MetricCollection;
 import software.amazon.awssdk.metrics.MetricPublisher;
@@ -241,15 +240,7 @@ public final class SageMakerLauncher {
 
     /** Whether a failure the SDK gave up on may pass later (throttling, 5xx, network): then a redelivery tries again. */
     static boolean retryable(SdkException e) {
-        if (e instanceof SdkClientException) {
-            return true;
-        }
-        if (e instanceof AwsServiceException ase) {
-            String code = errorCode(ase);
-            return ase.isThrottlingException() || ase.statusCode() >= 500 || "ThrottlingException".equals(code)
-                    || "InternalFailure".equals(code) || "ServiceUnavailable".equals(code);
-        }
-        return false;
+        return TransientErrors.isTransient(e);
     }
 
     static String errorCode(AwsServiceException e) {

@@ -69,4 +69,7 @@ public record JobField<T>(String name, Class<T> type) {
     public static final JobField<Instant> PROCESSING_ENDED_AT = new JobField<>("processingEndedAt", Instant.class);
     public static final JobField<Instant> FINISHED_AT = new JobField<>("finishedAt", Instant.class);
     public static final JobField<Long> TOTAL_MILLIS = new JobField<>("totalMillis", Long.class);
+    // A transient failure (S3, DynamoDB, SageMaker unavailable) the job is waiting out in its state
+    public static final JobField<String> LAST_ERROR = new JobField<>("lastError", String.class);
+    public static final JobField<Instant> LAST_ERROR_AT = new JobField<>("lastErrorAt", Instant.class);
 }

@@ -97,7 +97,9 @@ public final class JobItems {
                 new Job.Timings(get(item, JobField.RECEIVED_AT), get(item, JobField.RUNNING_AT),
                         get(item, JobField.INFERENCE_RECEIVED_AT), get(item, JobField.INFERENCE_COMPLETED_AT),
                         get(item, JobField.PROCESSING_STARTED_AT), get(item, JobField.PROCESSING_ENDED_AT),
-                        get(item, JobField.FINISHED_AT), get(item, JobField.TOTAL_MILLIS)));
+                        get(item, JobField.FINISHED_AT), get(item, JobField.TOTAL_MILLIS)),
+                get(item, JobField.LAST_ERROR) == null ? null
+                        : new Job.LastError(get(item, JobField.LAST_ERROR), get(item, JobField.LAST_ERROR_AT)));
     }
 
     /** The stored history list, as is (the repository rewrites it when it trims). */

@@ -32,7 +32,7 @@ class JobViewsTest {
                 new Job.SageMakerWork(null, null, null, null, "motflow-0123", "arn:p", "s3://o/", "s3://o/t.txt",
                         new Job.ModelUse(ModelSource.CURRENT, 7L, "s3://a/model.tar.gz")),
                 new Job.Result(3L, 100L, 250L, "results", "results/0123/tracks.txt", null),
-                new Job.Timings(T0, T0, null, null, null, null, T1, 1250L));
+                new Job.Timings(T0, T0, null, null, null, null, T1, 1250L), null);
     }
 
     @Test
