@@ -223,8 +223,8 @@ def output_filter(cfg):
 
 
 def camera_motion_setting(cfg, camera_motion=None):
-    """The camera-motion compensation a run uses: the caller's (a job argument, a server setting), else
-    the model config's `camera_motion`, else none (camera_motion.MODES)."""
+    """The camera-motion compensation a run uses: the caller's (a job argument, a server setting; a mode
+    name or an estimator object), else the model config's `camera_motion`, else none (camera_motion.MODES)."""
     return camera_motion if camera_motion is not None else cfg.get("camera_motion")
 
 
@@ -238,7 +238,9 @@ def track_frames(predictor, frames_iter, fps=30.0, batch_size=8, tracker_kw=None
     tracker = JdeTracker(fps=fps, det_thresh=predictor.conf_thres,
                          track_buffer=int(predictor.cfg.get("track_buffer", 30)),
                          **association_settings(predictor.cfg, tracker_kw))
-    cmc = make_estimator(camera_motion_setting(predictor.cfg, camera_motion))
+    cmc = camera_motion_setting(predictor.cfg, camera_motion)
+    if not hasattr(cmc, "estimate"):
+        cmc = make_estimator(cmc)
     keep = output_filter(predictor.cfg)
     res = TrackResult(fps)
     t0 = time.perf_counter()
