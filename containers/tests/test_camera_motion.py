@@ -1,4 +1,6 @@
 """Camera-motion compensation: the estimator, the tracker's state warp, the pipeline setting."""
+import json
+
 import cv2
 import numpy as np
 import pytest
@@ -168,3 +170,29 @@ def test_pipeline_with_compensation_changes_nothing_on_a_static_camera():
     dets = sc.gt_detections(seq.gt, 2, 320, 180)
     off, on = _track(seq, dets, "none"), _track(seq, dets, "sparse_flow")
     assert abs(on["HOTA"] - off["HOTA"]) < 0.005 and on["IDSW"] <= off["IDSW"]
+
+
+def test_processing_job_takes_the_setting(serving_model_dir, tmp_path):
+    from conftest import run_module, synth
+    root = tmp_path / "optml"
+    synth(root / "processing" / "input", 1, 6, seed=41, width=160, height=96)
+    args = ["--model-dir", str(serving_model_dir), "--camera-motion", "sparse_flow"]
+    proc = run_module("motflow_ml.process", args, opt_ml=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "camera motion sparse_flow" in proc.stdout
+    run = json.loads((root / "processing" / "output" / "run_summary.json").read_text())
+    assert run["camera_motion"] == "sparse_flow" and run["succeeded"] == 1
+    proc = run_module("motflow_ml.process", ["--model-dir", str(serving_model_dir), "--camera-motion", "ecc"],
+                      opt_ml=root)
+    assert proc.returncode == 2 and "invalid choice: 'ecc'" in proc.stderr
+
+
+def test_server_refuses_an_unknown_mode_at_start(monkeypatch):
+    from motflow_ml.serve import camera_motion_env
+    monkeypatch.setenv("MOTFLOW_CAMERA_MOTION", "sparse_flow")
+    assert camera_motion_env() == "sparse_flow"
+    monkeypatch.setenv("MOTFLOW_CAMERA_MOTION", "")
+    assert camera_motion_env() is None  # the model's config.json decides
+    monkeypatch.setenv("MOTFLOW_CAMERA_MOTION", "ecc")
+    with pytest.raises(ValueError, match="camera_motion must be one of"):
+        camera_motion_env()
