@@ -196,3 +196,23 @@ def test_server_refuses_an_unknown_mode_at_start(monkeypatch):
     monkeypatch.setenv("MOTFLOW_CAMERA_MOTION", "ecc")
     with pytest.raises(ValueError, match="camera_motion must be one of"):
         camera_motion_env()
+
+
+def test_bench_runs_every_part_small(tmp_path):
+    import re
+    import subprocess
+    import sys
+    from conftest import CONTAINERS
+    proc = subprocess.run([sys.executable, str(CONTAINERS / "bench" / "camera_motion_bench.py"), "--seeds", "1",
+                           "--frames", "12", "--width", "320", "--height", "180", "--cost-rounds", "1",
+                           "--testdata", str(tmp_path / "none")], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    out = proc.stdout
+    assert "max_side  320: CPU" in out and "(the default)" in out  # synthetic 1080p frames without test data
+    assert "real: skipped" in out
+    for scenario in ("pan + shake", "shake only", "static"):
+        for policy in ("JDE", "ByteTrack"):
+            for mode in ("none", "sparse_flow"):
+                row = rf"^  {re.escape(scenario)} +{policy} +{mode} +-?\d+\.\d +-?\d+\.\d +\d+\.\d +\d+ "
+                assert re.search(row, out, re.M), (scenario, policy, mode, out)
+    assert "warp shift error vs the true camera motion" in out
