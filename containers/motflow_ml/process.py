@@ -80,7 +80,9 @@ def run(args):
         model_dir = resolve_model_dir(Path(args.model_dir), Path(tmp))
         overrides = {"conf_thres": args.conf_thres} if args.conf_thres is not None else None
         pred = Predictor.load(model_dir, half=args.half, overrides=overrides)
-        camera_motion = camera_motion_setting(pred.cfg, args.camera_motion) or "none"
+        # the evaluation job calls run with its own arguments, without this one: the model's setting then
+        requested = getattr(args, "camera_motion", None)
+        camera_motion = camera_motion_setting(pred.cfg, requested) or "none"
         print(f"model {model_dir} on {pred.device} (half {pred.half}, camera motion {camera_motion}); "
               f"{len(videos)} videos, {len(seqs)} sequences", flush=True)
         items, metrics_list, used = [], [], set()
@@ -99,11 +101,11 @@ def run(args):
                 if kind == "video":
                     res = track_video(pred, src, batch_size=args.batch_size, annotated=annotated,
                                       max_frames=args.max_frames, decode_threads=args.decode_threads,
-                                      max_pixels=budget, camera_motion=args.camera_motion)
+                                      max_pixels=budget, camera_motion=requested)
                 else:
                     seq = load_sequence(src, require_gt=False)
                     res = track_sequence(pred, seq, batch_size=args.batch_size, max_frames=args.max_frames,
-                                         annotated=annotated, camera_motion=args.camera_motion)
+                                         annotated=annotated, camera_motion=requested)
                     if seq.boxes and not args.no_evaluate:
                         gt = {f: b for f, b in seq.boxes.items() if f <= res.frames}
                 (dest / "tracks.txt").write_text(res.mot_text())
