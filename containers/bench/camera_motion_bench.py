@@ -81,13 +81,14 @@ def part_track(a):
     print(f"  {'scenario':<12} {'policy':<10} {'CMC':<12} {'HOTA':>6} {'MOTA':>6} {'IDF1':>6} {'IDSW':>5}   "
           "(per seed HOTA)")
     for name, (pan, shake) in SCENARIOS.items():
+        if a.scenarios and name not in a.scenarios.split(","):
+            continue
         seqs, errs = [], []
         for s in seeds:
             seq = sc.render(s, frames=a.frames, width=a.width, height=a.height, pan_speed=pan * a.width,
                             shake=shake * scale, noise=4.0)
             seqs.append((seq, sc.gt_detections(seq.gt, s, a.width, a.height)))
-            if pan or shake:
-                errs += warp_errors(seq, a.max_side)
+            errs += warp_errors(seq, a.max_side)
         for policy, run in (("JDE", track_jde), ("ByteTrack", track_byte)):
             for mode in ("none", "sparse_flow"):
                 per = [evaluate(sc.gt_boxes(seq.gt), run(seq, dets, mode, a.max_side)) for seq, dets in seqs]
@@ -174,6 +175,7 @@ def main(argv=None):
                     help="shrink size of the estimator in the track and real parts")
     ap.add_argument("--testdata", default=str(CONTAINERS.parent.parent / "shared" / "testdata"))
     ap.add_argument("--cost-rounds", type=int, default=10)
+    ap.add_argument("--scenarios", default="", help=f"comma-separated, of: {', '.join(SCENARIOS)} (default all)")
     ap.add_argument("--skip", default="", help="comma-separated parts to skip: track, real, cost")
     a = ap.parse_args(argv)
     skip = set(filter(None, a.skip.split(",")))
