@@ -7,7 +7,8 @@ it costs per 1920x1080 frame. Prints figures; asserts nothing.
 track: synthetic sequences (motflow_ml.synth_camera, seeded) seen by a panning + shaking camera, a shaking
   one and a static one; detections derived from ground truth (gt_detections: occlusion-dependent misses,
   jitter, false positives, noisy embeddings); the pipeline's tracking (pipeline.track_frames, JdeTracker)
-  and the appearance-free ByteTracker, each without and with compensation; HOTA / MOTA / IDF1 / IDSW
+  and the appearance-free ByteTracker, each without and with compensation, and with the true camera
+  motion in place of the estimate (what a perfect estimator would give); HOTA / MOTA / IDF1 / IDSW
   (motflow_ml.metrics, MOT15 rules: every ground-truth box counts) per scenario, summed over the seeds,
   and the estimated warp's error against the true camera motion.
 real: the real static 1920x1080 frames of MOT17-02 / MOT17-04 in the test data (4 and 8 frames):
@@ -39,14 +40,34 @@ SCENARIOS = {  # name -> (top pan speed as a fraction of the frame width per fra
 }
 
 
+class TrueMotion:
+    """The camera's real motion (the window's offsets) as an estimator: what perfect estimates would give."""
+
+    def __init__(self, seq):
+        self.offsets, self.n = seq.offsets, 0
+
+    def estimate(self, frame, boxes_tlbr=None):
+        warp = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+        if self.n:
+            warp[:, 2] = -(self.offsets[self.n] - self.offsets[self.n - 1])
+        self.n += 1
+        return warp
+
+
+def estimator(seq, mode, max_side):
+    if mode == "sparse_flow":
+        return SparseFlowEstimator(max_side=max_side)
+    return TrueMotion(seq) if mode == "true motion" else None
+
+
 def track_jde(seq, dets, mode, max_side):
-    cmc = SparseFlowEstimator(max_side=max_side) if mode == "sparse_flow" else mode
+    cmc = estimator(seq, mode, max_side) or "none"
     return track_frames(sc.ReplayPredictor(dets), iter(seq.frames), fps=seq.fps, camera_motion=cmc).as_gt_dict()
 
 
 def track_byte(seq, dets, mode, max_side):
     tracker = ByteTracker(fps=seq.fps)
-    est = SparseFlowEstimator(max_side=max_side) if mode == "sparse_flow" else None
+    est = estimator(seq, mode, max_side)
     out = {}
     for f, (frame, d) in enumerate(zip(seq.frames, dets), start=1):
         if est is not None:
@@ -90,7 +111,7 @@ def part_track(a):
             seqs.append((seq, sc.gt_detections(seq.gt, s, a.width, a.height)))
             errs += warp_errors(seq, a.max_side)
         for policy, run in (("JDE", track_jde), ("ByteTrack", track_byte)):
-            for mode in ("none", "sparse_flow"):
+            for mode in ("none", "sparse_flow", "true motion") if pan or shake else ("none", "sparse_flow"):
                 per = [evaluate(sc.gt_boxes(seq.gt), run(seq, dets, mode, a.max_side)) for seq, dets in seqs]
                 each = ", ".join(f"{100 * m['HOTA']:.1f}" for m in per)
                 print(f"  {name:<12} {policy:<10} {mode:<12} {fmt(combine(per))}   ({each})", flush=True)
