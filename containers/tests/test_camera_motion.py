@@ -27,7 +27,7 @@ def moved(img, warp, seed):
     return np.clip(out + noise, 0, 255).astype(np.uint8)
 
 
-@pytest.mark.parametrize("size", [(270, 480), (720, 1280)])  # below and above max_side: with and without shrinking
+@pytest.mark.parametrize("size", [(180, 320), (720, 1280)])  # at max_side (not shrunk) and above it (shrunk)
 def test_recovers_a_known_translation(size):
     img = textured(*size, seed=1)
     true = np.array([[1.0, 0.0, 7.3], [0.0, 1.0, -4.6]])
@@ -43,9 +43,9 @@ def test_recovers_a_known_rotation_and_shift():
     img = textured(360, 640, seed=3)
     true = cv2.getRotationMatrix2D((320, 180), 2.0, 1.0)  # 2 degrees about the centre
     true[:, 2] += (-5.0, 3.0)
-    got = SparseFlowEstimator()
-    got.estimate(img)
-    warp = got.estimate(moved(img, true, 4))
+    est = SparseFlowEstimator()
+    est.estimate(img)
+    warp = est.estimate(moved(img, true, 4))
     angle = np.degrees(np.arctan2(warp[1, 0], warp[0, 0]))
     assert abs(angle - (-2.0)) < 0.05  # OpenCV's positive angle turns the image anticlockwise: -2 in y-down terms
     assert abs(np.hypot(warp[0, 0], warp[1, 0]) - 1.0) < 0.003
