@@ -74,7 +74,8 @@ class SparseFlowEstimator:
         warp = identity()
         self.last_inliers = 0
         prev, prev_pts = self._prev, self._prev_pts
-        if prev is not None and prev.shape == small.shape and prev_pts is not None and len(prev_pts) >= self.min_inliers:
+        followable = prev_pts is not None and len(prev_pts) >= self.min_inliers
+        if followable and prev.shape == small.shape:  # a new frame size starts over
             nxt, status, _ = cv2.calcOpticalFlowPyrLK(prev, small, prev_pts, None, winSize=(21, 21), maxLevel=3)
             ok = status.reshape(-1) == 1
             p0, p1 = prev_pts.reshape(-1, 2)[ok], nxt.reshape(-1, 2)[ok]
