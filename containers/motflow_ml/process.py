@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from . import paths, pixel_budget
-from .camera_motion import MODES as CAMERA_MOTION_MODES
+from .camera_motion import MODES as CAMERA_MOTION_MODES, make_estimator
 from .pipeline import VIDEO_EXTENSIONS
 
 
@@ -83,6 +83,7 @@ def run(args):
         # the evaluation job calls run with its own arguments, without this one: the model's setting then
         requested = getattr(args, "camera_motion", None)
         camera_motion = camera_motion_setting(pred.cfg, requested) or "none"
+        make_estimator(camera_motion)  # a bad config.json value fails the job here, not every input
         print(f"model {model_dir} on {pred.device} (half {pred.half}, camera motion {camera_motion}); "
               f"{len(videos)} videos, {len(seqs)} sequences", flush=True)
         items, metrics_list, used = [], [], set()

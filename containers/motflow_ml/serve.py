@@ -61,7 +61,9 @@ class ModelHolder:
         try:
             from .inference import Predictor
             t0 = time.time()
-            self.predictor = Predictor.load(self.model_dir, half=self.half)
+            predictor = Predictor.load(self.model_dir, half=self.half)
+            make_estimator(predictor.cfg.get("camera_motion"))  # a bad config.json value fails here, not per video
+            self.predictor = predictor
             # One warm-up pass, so that the first request does not pay for lazy initialisation.
             self.predictor.detect([np.zeros((64, 64, 3), np.uint8)])
             self.loaded_at = time.time()

@@ -216,3 +216,22 @@ def test_bench_runs_every_part_small(tmp_path):
                 row = rf"^  {re.escape(scenario)} +{policy} +{mode} +-?\d+\.\d +-?\d+\.\d +\d+\.\d +\d+ "
                 assert re.search(row, out, re.M), (scenario, policy, mode, out)
     assert "warp shift error vs the true camera motion" in out
+
+
+def test_a_bad_model_setting_fails_the_load_and_the_job(serving_model_dir, tmp_path):
+    import shutil
+    from conftest import run_module
+    from motflow_ml.serve import ModelHolder
+    model = tmp_path / "model"
+    shutil.copytree(serving_model_dir, model)
+    cfg = json.loads((model / "config.json").read_text())
+    (model / "config.json").write_text(json.dumps({**cfg, "camera_motion": "ecc"}))
+    holder = ModelHolder(model)
+    holder.load()
+    assert holder.predictor is None and "camera_motion must be one of none, sparse_flow" in holder.error
+    root = tmp_path / "optml"
+    (root / "processing" / "input" / "v.mp4").parent.mkdir(parents=True)
+    (root / "processing" / "input" / "v.mp4").write_bytes(b"x")
+    proc = run_module("motflow_ml.process", ["--model-dir", str(model)], opt_ml=root)
+    assert proc.returncode == 1
+    assert "camera_motion must be one of" in (root / "output" / "failure").read_text()
