@@ -3,6 +3,7 @@ there; the SageMaker Python SDK may also JSON-encode strings, e.g. '"resnet34"')
 import json
 from pathlib import Path
 
+from .camera_motion import MODES as CAMERA_MOTION_MODES
 from .model import BACKBONES
 
 # name -> (type, default, help). The README's hyperparameter table is written from this.
@@ -37,13 +38,14 @@ HYPERPARAMETERS = {
     "conf_thres": (float, 0.4, "detection score threshold for tracking"),
     "track_buffer": (int, 30, "frames a lost track is kept at 30 fps"),
     "top_k": (int, 500, "peaks decoded per frame"),
+    "camera_motion": (str, "none", "camera-motion compensation of tracking: none (static cameras) | sparse_flow"),
     "eval_tracking": (bool, True, "track the validation sequences after training; MOTA/IDF1 go into the model card"),
     "eval_max_frames": (int, 0, "frames per validation sequence for that evaluation (0 = all)"),
     "eval_benchmark": (str, "MOT17", "MOTChallenge rules of that evaluation: MOT15 | MOT16 | MOT17 | MOT20 (as the gate's)"),
 }
 
 INFERENCE_KEYS = ("backbone", "reid_dim", "neck_channels", "head_conv", "input_width", "input_height",
-                  "conf_thres", "track_buffer", "top_k")
+                  "conf_thres", "track_buffer", "top_k", "camera_motion")
 
 
 # Optional keys of a model's config.json beyond INFERENCE_KEYS (they are not hyperparameters). A model
@@ -180,6 +182,8 @@ def validate(cfg):
         problems.append("export must be torchscript, onnx, both or none")
     if cfg["eval_benchmark"] not in ("MOT15", "MOT16", "MOT17", "MOT20"):
         problems.append("eval_benchmark must be MOT15, MOT16, MOT17 or MOT20")
+    if cfg["camera_motion"] not in CAMERA_MOTION_MODES:
+        problems.append(f"camera_motion must be one of {', '.join(CAMERA_MOTION_MODES)}")
     if not 0 <= cfg["flip_prob"] <= 1:
         problems.append("flip_prob must be in [0, 1]")
     if problems:

@@ -12,6 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .camera_motion import make_estimator
 from .config import ASSOCIATION_KEYS
 from .pixel_budget import TooManyPixels, check, mp4_frame_size
 from .tracker import JdeTracker
@@ -221,15 +222,25 @@ def output_filter(cfg):
     return keep
 
 
+def camera_motion_setting(cfg, camera_motion=None):
+    """The camera-motion compensation a run uses: the caller's (a job argument, a server setting; a mode
+    name or an estimator object), else the model config's `camera_motion`, else none (camera_motion.MODES)."""
+    return camera_motion if camera_motion is not None else cfg.get("camera_motion")
+
+
 def track_frames(predictor, frames_iter, fps=30.0, batch_size=8, tracker_kw=None, max_frames=0, on_frame=None,
-                 max_pixels=0):
+                 max_pixels=0, camera_motion=None):
     """Runs detection + association over frames; returns a TrackResult. on_frame(frame, tracks) is
     called per frame (used for the annotated video). Association settings and the results filter come
-    from the model's config (association_settings, output_filter). With max_pixels, a frame over that
-    many pixels stops the run with TooManyPixels (a stream may change its size after the first frame)."""
+    from the model's config (association_settings, output_filter), camera-motion compensation from
+    camera_motion_setting. With max_pixels, a frame over that many pixels stops the run with TooManyPixels
+    (a stream may change its size after the first frame)."""
     tracker = JdeTracker(fps=fps, det_thresh=predictor.conf_thres,
                          track_buffer=int(predictor.cfg.get("track_buffer", 30)),
                          **association_settings(predictor.cfg, tracker_kw))
+    cmc = camera_motion_setting(predictor.cfg, camera_motion)
+    if not hasattr(cmc, "estimate"):
+        cmc = make_estimator(cmc)
     keep = output_filter(predictor.cfg)
     res = TrackResult(fps)
     t0 = time.perf_counter()
@@ -245,6 +256,8 @@ def track_frames(predictor, frames_iter, fps=30.0, batch_size=8, tracker_kw=None
     for batch in batched_prefetch(limited(), batch_size):
         res.height, res.width = batch[0].shape[:2]
         for frame, det in zip(batch, predictor.detect(batch)):
+            if cmc is not None:  # the tracks follow the camera into this frame's pixels before association
+                tracker.apply_camera_motion(cmc.estimate(frame, det.tlbr))
             tracks = tracker.update(det.tlbr, det.scores, det.embeddings)
             if keep is not None:
                 tracks = [t for t in tracks if keep(t)]
@@ -288,14 +301,15 @@ class AnnotatedWriter:
 
 
 def track_video(predictor, path, batch_size=8, annotated=None, max_frames=0, tracker_kw=None, decode_threads=1,
-                max_pixels=0):
+                max_pixels=0, camera_motion=None):
     cap, fps = open_video(path, max_pixels)
     cap.release()
     writer = AnnotatedWriter(annotated, fps) if annotated else None
     frames = iter_video_segments(path, decode_threads) if decode_threads > 1 else iter_video(path)
     try:
         res = track_frames(predictor, frames, fps=fps, batch_size=batch_size, tracker_kw=tracker_kw,
-                           max_frames=max_frames, on_frame=writer, max_pixels=max_pixels)
+                           max_frames=max_frames, on_frame=writer, max_pixels=max_pixels,
+                           camera_motion=camera_motion)
     finally:
         if writer:
             writer.close()
@@ -304,12 +318,13 @@ def track_video(predictor, path, batch_size=8, annotated=None, max_frames=0, tra
     return res
 
 
-def track_sequence(predictor, seq, batch_size=8, max_frames=0, annotated=None, tracker_kw=None):
+def track_sequence(predictor, seq, batch_size=8, max_frames=0, annotated=None, tracker_kw=None, camera_motion=None):
     """A MOTChallenge image sequence (data.Sequence)."""
     writer = AnnotatedWriter(annotated, seq.fps) if annotated else None
     try:
         return track_frames(predictor, iter_images(seq.frames), fps=seq.fps, batch_size=batch_size,
-                            max_frames=max_frames, tracker_kw=tracker_kw, on_frame=writer)
+                            max_frames=max_frames, tracker_kw=tracker_kw, on_frame=writer,
+                            camera_motion=camera_motion)
     finally:
         if writer:
             writer.close()

@@ -3,6 +3,7 @@
 Input  (under $MOTFLOW_OPT_ML/processing/input, searched recursively):
   - video files (.mp4 .mov .avi .mkv .webm .m4v .mpg .mpeg .ts);
   - MOTChallenge sequences (<seq>/img1/ + seqinfo.ini); with <seq>/gt/gt.txt they are evaluated.
+Camera-motion compensation (--camera-motion none | sparse_flow): default the model config's camera_motion.
 Model: --model-dir, default $MOTFLOW_OPT_ML/processing/model if it exists (files of the training job's
   model dir, or its model.tar.gz), else $MOTFLOW_OPT_ML/model.
 Output (under $MOTFLOW_OPT_ML/processing/output), per input at its relative path without extension:
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 
 from . import paths, pixel_budget
+from .camera_motion import MODES as CAMERA_MOTION_MODES, make_estimator
 from .pipeline import VIDEO_EXTENSIONS
 
 
@@ -64,7 +66,7 @@ def run(args):
     from .data import load_sequence
     from .inference import Predictor
     from .metrics import combine, evaluate
-    from .pipeline import VideoError, track_sequence, track_video
+    from .pipeline import VideoError, camera_motion_setting, track_sequence, track_video
 
     in_root, out_root = Path(args.input), Path(args.output)
     if not in_root.is_dir():
@@ -78,8 +80,12 @@ def run(args):
         model_dir = resolve_model_dir(Path(args.model_dir), Path(tmp))
         overrides = {"conf_thres": args.conf_thres} if args.conf_thres is not None else None
         pred = Predictor.load(model_dir, half=args.half, overrides=overrides)
-        print(f"model {model_dir} on {pred.device} (half {pred.half}); {len(videos)} videos, "
-              f"{len(seqs)} sequences", flush=True)
+        # the evaluation job calls run with its own arguments, without this one: the model's setting then
+        requested = getattr(args, "camera_motion", None)
+        camera_motion = camera_motion_setting(pred.cfg, requested) or "none"
+        make_estimator(camera_motion)  # a bad config.json value fails the job here, not every input
+        print(f"model {model_dir} on {pred.device} (half {pred.half}, camera motion {camera_motion}); "
+              f"{len(videos)} videos, {len(seqs)} sequences", flush=True)
         items, metrics_list, used = [], [], set()
         t_run = time.time()
         for kind, src in [("video", v) for v in videos] + [("sequence", s) for s in seqs]:
@@ -96,11 +102,11 @@ def run(args):
                 if kind == "video":
                     res = track_video(pred, src, batch_size=args.batch_size, annotated=annotated,
                                       max_frames=args.max_frames, decode_threads=args.decode_threads,
-                                      max_pixels=budget)
+                                      max_pixels=budget, camera_motion=requested)
                 else:
                     seq = load_sequence(src, require_gt=False)
                     res = track_sequence(pred, seq, batch_size=args.batch_size, max_frames=args.max_frames,
-                                         annotated=annotated)
+                                         annotated=annotated, camera_motion=requested)
                     if seq.boxes and not args.no_evaluate:
                         gt = {f: b for f, b in seq.boxes.items() if f <= res.frames}
                 (dest / "tracks.txt").write_text(res.mot_text())
@@ -129,7 +135,8 @@ def run(args):
     run_summary = {"inputs": len(items), "succeeded": len(ok), "failed": len(items) - len(ok),
                    "frames": total_frames, "seconds": round(wall, 3),
                    "frames_per_second": round(total_frames / max(wall, 1e-9), 2),
-                   "model_dir": str(model_dir), "device": str(pred.device), "half": pred.half, "items": items}
+                   "model_dir": str(model_dir), "device": str(pred.device), "half": pred.half,
+                   "camera_motion": camera_motion, "items": items}
     if metrics_list:
         run_summary["metrics"] = combine(metrics_list)
     (out_root / "run_summary.json").write_text(json.dumps(run_summary, indent=2) + "\n")
@@ -154,6 +161,8 @@ def main(argv=None):
     ap.add_argument("--decode-threads", type=int, default=1, help="threads decoding parts of a video in parallel")
     ap.add_argument("--conf-thres", type=float, default=None)
     ap.add_argument("--half", action="store_true", help="fp16 on GPU")
+    ap.add_argument("--camera-motion", choices=CAMERA_MOTION_MODES, default=None,
+                    help="camera-motion compensation (default: the model config's camera_motion, else none)")
     args = ap.parse_args(argv)
     return paths.run_job(run, args, "processing")
 

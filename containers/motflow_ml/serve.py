@@ -13,7 +13,9 @@ Options: --host (0.0.0.0) --port ($SAGEMAKER_BIND_TO_PORT or 8080) --model-dir (
 env MOTFLOW_MAX_BODY_BYTES (1 GiB, the asynchronous endpoint's largest input), MOTFLOW_MAX_PIXELS (pixels
 per image or video frame, 33,177,600 = 8K), MOTFLOW_HALF=1 (fp16 on
 GPU), MOTFLOW_BATCH_SIZE (video frames per forward pass, 8), MOTFLOW_DECODE_THREADS (threads decoding
-parts of a video in parallel, 1).
+parts of a video in parallel, 1), MOTFLOW_CAMERA_MOTION (none | sparse_flow: camera-motion compensation of
+video tracking; default the model config's camera_motion. Images are single frames: the stream's tracker
+is the Java core's, which has no camera-motion compensation).
 """
 import argparse
 import json
@@ -30,6 +32,7 @@ import cv2
 import numpy as np
 
 from . import paths, pixel_budget
+from .camera_motion import make_estimator
 
 IMAGE_TYPES = ("image/jpeg", "image/jpg", "image/png")
 DRAIN_LIMIT = 64 << 20
@@ -58,7 +61,9 @@ class ModelHolder:
         try:
             from .inference import Predictor
             t0 = time.time()
-            self.predictor = Predictor.load(self.model_dir, half=self.half)
+            predictor = Predictor.load(self.model_dir, half=self.half)
+            make_estimator(predictor.cfg.get("camera_motion"))  # a bad config.json value fails here, not per video
+            self.predictor = predictor
             # One warm-up pass, so that the first request does not pay for lazy initialisation.
             self.predictor.detect([np.zeros((64, 64, 3), np.uint8)])
             self.loaded_at = time.time()
@@ -211,7 +216,8 @@ class Handler(BaseHTTPRequestHandler):
             try:
                 with self.holder.lock:
                     res = track_video(self.holder.predictor, f.name, batch_size=self.batch_size,
-                                      decode_threads=self.decode_threads, max_pixels=self.max_pixels)
+                                      decode_threads=self.decode_threads, max_pixels=self.max_pixels,
+                                      camera_motion=self.camera_motion)
             except pixel_budget.TooManyPixels as e:
                 raise HttpError(413, "too_many_pixels", str(e)) from None
             except VideoError as e:
@@ -219,6 +225,14 @@ class Handler(BaseHTTPRequestHandler):
         if out_type == "application/json":
             return 200, json.dumps({**res.summary(), "mot": res.mot_text()}, separators=(",", ":")), out_type
         return 200, res.mot_text(), out_type
+
+
+def camera_motion_env():
+    """MOTFLOW_CAMERA_MOTION (none | sparse_flow), or None: the model config's camera_motion decides.
+    An unknown mode stops the server at start rather than at the first video."""
+    value = os.environ.get("MOTFLOW_CAMERA_MOTION", "").strip() or None
+    make_estimator(value)
+    return value
 
 
 def make_server(host, port, model_dir, half=False, max_body=None, batch_size=None, load_async=True, max_pixels=None):
@@ -229,6 +243,8 @@ def make_server(host, port, model_dir, half=False, max_body=None, batch_size=Non
         "batch_size": int(batch_size or os.environ.get("MOTFLOW_BATCH_SIZE", 8)),
         "decode_threads": int(os.environ.get("MOTFLOW_DECODE_THREADS", 1)),
         "max_pixels": int(max_pixels) if max_pixels is not None else pixel_budget.max_pixels(),
+        # videos only: an image request is one frame, its tracker is the caller's (the Java core)
+        "camera_motion": camera_motion_env(),
     })
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True

@@ -221,6 +221,20 @@ class JdeTracker:
         self.frame_id = 0
         self.next_id = 1
 
+    def apply_camera_motion(self, warp):
+        """Moves every track's Kalman state (tracked, lost, unconfirmed) by a 2x3 affine warp from the
+        previous frame's pixels to this frame's (camera_motion.py); call it before update. Centre and
+        velocity take the linear part (the centre also the shift), height and its velocity the linear
+        part's scale, the aspect ratio nothing; the covariance is J P J^T."""
+        warp = np.asarray(warp, np.float64).reshape(2, 3)
+        j = np.eye(8)
+        j[0:2, 0:2] = j[4:6, 4:6] = warp[:, :2]
+        j[3, 3] = j[7, 7] = np.sqrt(abs(np.linalg.det(warp[:, :2])))
+        for t in _union(self.tracked, self.lost):
+            t.mean = j @ t.mean
+            t.mean[:2] += warp[:, 2]
+            t.cov = j @ t.cov @ j.T
+
     def _embedding_cost(self, tracks, dets):
         cost = np.zeros((len(tracks), len(dets)))
         if cost.size == 0:
