@@ -24,6 +24,11 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 CHI2_95_4DOF = 9.4877
+# The JDE policy's memory and re-identification (docs/tracking.md, "With appearance"; the Java core's
+# TrackerConfig.jde). FairMOT's own: max_lost_seconds=None (track_buffer 30 frames at 30 fps), no re-id.
+MAX_LOST_SECONDS = 4.0
+REID_AFTER_SECONDS = 1.0
+REID_THRESH = 0.25
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -207,10 +212,20 @@ class JdeTracker:
 
     def __init__(self, fps=30.0, det_thresh=0.4, track_buffer=30, momentum=0.9, motion_lambda=0.98,
                  emb_thresh=0.4, iou_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15,
-                 gating_chi2=CHI2_95_4DOF, max_time_lost=None):
+                 gating_chi2=CHI2_95_4DOF, max_time_lost=None, max_lost_seconds=MAX_LOST_SECONDS,
+                 reid_after_seconds=REID_AFTER_SECONDS, reid_thresh=REID_THRESH):
         self.kf = KalmanFilter()
         self.det_thresh = det_thresh
-        self.max_time_lost = int(fps / 30.0 * track_buffer) if max_time_lost is None else int(max_time_lost)
+        if max_time_lost is not None:
+            self.max_time_lost = int(max_time_lost)
+        elif max_lost_seconds is not None:
+            self.max_time_lost = int(fps * max_lost_seconds)
+        else:  # FairMOT's memory: track_buffer frames at 30 fps
+            self.max_time_lost = int(fps / 30.0 * track_buffer)
+        # embedding-only re-identification of tracks lost for more than reid_after_frames (None: off)
+        self.reid_after_frames = None if reid_after_seconds is None or reid_thresh is None else int(
+            fps * reid_after_seconds)
+        self.reid_thresh = reid_thresh
         self.gating_chi2 = gating_chi2
         self.removed_ids = set()
         self.detection_tracks = []  # per input detection of the last frame: the track that took it, or None
@@ -234,12 +249,18 @@ class JdeTracker:
         if cost.size == 0:
             return cost
         zs = np.stack([tlwh_to_xyah(d._tlwh) for d in dets])
-        cost = cost.copy()
+        fused = np.empty_like(cost)
         for i, tr in enumerate(tracks):
             gating = self.kf.gating_distance(tr.mean, tr.cov, zs)
-            cost[i, gating > self.gating_chi2] = np.inf
-            cost[i] = self.motion_lambda * cost[i] + (1 - self.motion_lambda) * gating
-        return cost
+            outside = gating > self.gating_chi2
+            fused[i] = np.where(outside, np.inf, self.motion_lambda * cost[i] + (1 - self.motion_lambda) * gating)
+            if (self.reid_after_frames is not None and tr.state == LOST
+                    and self.frame_id - tr.frame_id > self.reid_after_frames):
+                # After a long gap the prediction says little: outside the gate, the embedding alone
+                # decides, under a stricter limit.
+                reid = outside & (cost[i] <= self.reid_thresh)
+                fused[i, reid] = cost[i, reid]
+        return fused
 
     @staticmethod
     def _iou_cost(a, b):
@@ -383,7 +404,8 @@ class ByteTracker(JdeTracker):
                  low_match_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15, fuse_score=True,
                  track_buffer=30, low_score_refind_buffer=30, unconfirmed_buffer=2, max_time_lost=None):
         super().__init__(fps=fps, track_buffer=track_buffer, unconfirmed_thresh=unconfirmed_thresh,
-                         duplicate_thresh=duplicate_thresh, max_time_lost=max_time_lost)
+                         duplicate_thresh=duplicate_thresh, max_time_lost=max_time_lost, max_lost_seconds=None,
+                         reid_after_seconds=None, reid_thresh=None)
         self.track_thresh, self.low_thresh = track_thresh, low_thresh
         self.new_track_thresh = track_thresh + new_track_margin
         self.match_thresh, self.low_match_thresh = match_thresh, low_match_thresh

@@ -84,7 +84,7 @@ def test_tracks_keep_ids_and_are_confirmed_on_the_second_frame():
 
 
 def test_low_scores_do_not_start_tracks_and_lost_tracks_are_refound_by_embedding():
-    tr = JdeTracker(det_thresh=0.5, track_buffer=30)
+    tr = JdeTracker(det_thresh=0.5, track_buffer=30, max_lost_seconds=None)  # FairMOT's memory: 30 frames
     assert tr.update(*_frame([(10, 10, 20, 50)], [[1, 0]], score=0.3)) == []
     e = [0.6, 0.8]
     for k in range(3):

@@ -18,7 +18,9 @@ def jde_tracker(vector):
                       max_time_lost=p["max_time_lost"], momentum=p["feature_momentum"],
                       motion_lambda=p["motion_lambda"], emb_thresh=p["embedding_match_thresh"],
                       iou_thresh=p["iou_match_thresh"], unconfirmed_thresh=p["unconfirmed_match_thresh"],
-                      duplicate_thresh=p["duplicate_iou_distance"], gating_chi2=p["gating_chi2"])
+                      duplicate_thresh=p["duplicate_iou_distance"], gating_chi2=p["gating_chi2"],
+                      max_lost_seconds=p["max_lost_seconds"] or None, reid_after_seconds=p["reid_after_seconds"],
+                      reid_thresh=p["reid_thresh"] or None)
 
 
 def byte_tracker(vector):

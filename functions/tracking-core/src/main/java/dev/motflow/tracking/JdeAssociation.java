@@ -5,7 +5,9 @@ import java.util.ArrayList;
 /**
  * JDE/FairMOT association ({@code multitracker.py}): detections scoring above {@code detThresh}
  * are matched in three stages. 1: all candidates (confirmed tracked and lost) by appearance fused
- * with motion, gated by the chi-square 95% bound; 2: the tracked candidates left over, by IoU;
+ * with motion, gated by the chi-square 95% bound (a track lost for more than
+ * {@link TrackerConfig#reidAfterFrames()} may also take a detection outside the gate whose cosine distance
+ * alone is at most {@link TrackerConfig#reidThresh()}, at that distance); 2: the tracked candidates left over, by IoU;
  * 3: unconfirmed tracks, by IoU. What is left starts tracks.
  */
 final class JdeAssociation implements AssociationPolicy {
@@ -81,6 +83,9 @@ final class JdeAssociation implements AssociationPolicy {
         }
         float[] emb = dets.embeddingArray();
         double lambda = config.motionLambda();
+        double reidThresh = config.reidThresh();
+        int reidAfter = config.reidAfterFrames();
+        boolean reidOn = config.reidEnabled();
         for (int r = 0; r < rows.size(); r++) {
             Track t = rows.get(r);
             int base = r * cols;
@@ -88,14 +93,20 @@ final class JdeAssociation implements AssociationPolicy {
                     KalmanFilter.CHI2_95_4DOF, gatingRow, 0);
             float[] f = t.feature;
             double inv = t.featureNorm > 0 ? 1.0 / t.featureNorm : 0.0;
+            // After a long gap the prediction says little: outside the gate, the embedding alone decides.
+            boolean reid = reidOn && t.state == Track.LOST && tracks.frameId - t.frameId > reidAfter;
             for (int c = 0; c < cols; c++) {
                 double gd = gatingRow[c];
-                if (gd > KalmanFilter.CHI2_95_4DOF) {
+                if (gd > KalmanFilter.CHI2_95_4DOF && !reid) {
                     cost[base + c] = Double.POSITIVE_INFINITY;
                     continue;
                 }
                 double cos = Math.max(0.0, 1.0 - dot(f, emb, confident[c] * dim) * inv);
-                cost[base + c] = lambda * cos + (1 - lambda) * gd;
+                if (gd > KalmanFilter.CHI2_95_4DOF) {
+                    cost[base + c] = cos <= reidThresh ? cos : Double.POSITIVE_INFINITY;
+                } else {
+                    cost[base + c] = lambda * cos + (1 - lambda) * gd;
+                }
             }
         }
     }

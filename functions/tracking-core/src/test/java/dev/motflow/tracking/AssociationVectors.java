@@ -98,9 +98,10 @@ final class AssociationVectors {
         all.add(lost);
 
         Scenario timeout = new Scenario("buffer-timeout",
-                "At 10 fps the lost buffer is int(10 / 30 * 30) = 10 frames. Person 1 is seen in frames 1-3, "
-                        + "missed in 4-16 and back in 17-19: removed by then, so it becomes a new track (id 2, "
-                        + "output from frame 18).", 10, 16, 19);
+                "At 10 fps ByteTrack's lost buffer is int(10 / 30 * 30) = 10 frames, JDE's 4 s int(10 * 4) = 40 "
+                        + "frames. Person 1 is seen in frames 1-3, missed in 4-16 and back in 17-19: ByteTrack "
+                        + "has removed it by then, so it becomes a new track (id 2, output from frame 18); JDE "
+                        + "finds track 1 again.", 10, 16, 19);
         for (int f = 1; f <= 19; f++) {
             if (f <= 3 || f >= 17) {
                 timeout.add(f, 300, 200, 50, 120, 0.9, 0);
@@ -180,6 +181,27 @@ final class AssociationVectors {
         }
         all.add(late);
 
+        Scenario reid = new Scenario("long-occlusion-reid",
+                "At 30 fps person 1 walks right at 6 px/frame in frames 1-10, is hidden for 2 s (frames 11-70) and "
+                        + "comes back at frame 71 at x=300 (behind where it was hidden: far outside the motion gate of "
+                        + "the drifted prediction), walking left; person 2 stands still throughout; at frame 71 a new "
+                        + "person 3 appears near where person 1's prediction has drifted. JDE (lost for more than "
+                        + "1 s: embedding-only re-identification) gives person 1 its id 1 back at frame 71 and person 3 "
+                        + "a new id; ByteTrack has removed track 1 after 30 frames: person 1 and person 3 get new ids.",
+                30, 16, 76);
+        for (int f = 1; f <= 76; f++) {
+            if (f <= 10) {
+                reid.add(f, 100 + 6 * f, 200, 50, 120, 0.9, 0);
+            } else if (f >= 71) {
+                reid.add(f, 300 - 3 * (f - 71), 205, 52, 122, 0.9, 0);
+            }
+            reid.add(f, 1000, 220, 60, 140, 0.9, 1);
+            if (f >= 71) {
+                reid.add(f, 520, 200, 50, 120, 0.9, 2);
+            }
+        }
+        all.add(reid);
+
         all.add(random("random-16d-a", "10 people over 40 frames with box noise, 10% misses, ~1.5 false "
                 + "positives per frame and 20% low-score detections; 16-d embeddings.", 101, 40, 10, 16, 0.1, 1.5, 0.2, 30));
         all.add(random("random-16d-b", "14 people over 30 frames at 15 fps (lost buffer 15), 20% misses, ~3 false "
@@ -252,7 +274,11 @@ final class AssociationVectors {
                 .append(", \"feature_momentum\": ").append(num(j.featureMomentum()))
                 .append(", \"iou_match_thresh\": ").append(num(j.iouMatchThresh()))
                 .append(", \"unconfirmed_match_thresh\": ").append(num(j.unconfirmedThresh()))
-                .append(", \"duplicate_iou_distance\": ").append(num(j.duplicateThresh())).append("}\n");
+                .append(", \"duplicate_iou_distance\": ").append(num(j.duplicateThresh()))
+                .append(", \"max_lost_seconds\": ").append(num(j.maxLostSeconds()))
+                .append(", \"reid_after_seconds\": ").append(num(j.reidAfterSeconds()))
+                .append(", \"reid_after_frames\": ").append(j.reidAfterFrames())
+                .append(", \"reid_thresh\": ").append(num(j.reidThresh())).append("}\n");
         sb.append("  },\n  \"frames\": [\n");
         for (int f = 1; f <= s.frames.size(); f++) {
             List<Det> dets = s.frames.get(f - 1);
