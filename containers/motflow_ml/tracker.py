@@ -81,6 +81,20 @@ class KalmanFilter:
         y = np.linalg.solve(chol, d.T)
         return np.sum(y * y, axis=0)
 
+    def gating_distances(self, means, covs, zs):
+        """gating_distance for several states at once ([n,8] means, [n,8,8] covs): [n, len(zs)]."""
+        h = means[:, 3]
+        pm = means[:, :4]
+        noise = np.zeros((len(means), 4, 4))
+        idx = np.arange(4)
+        noise[:, idx, idx] = np.square(np.stack([self.std_pos * h, self.std_pos * h, np.full_like(h, 1e-1),
+                                                 self.std_pos * h], axis=1))
+        pc = covs[:, :4, :4] + noise
+        chol = np.linalg.cholesky(pc)
+        d = zs[None, :, :] - pm[:, None, :]  # [n, m, 4]
+        y = np.linalg.solve(chol, np.transpose(d, (0, 2, 1)))  # [n, 4, m]
+        return np.sum(y * y, axis=1)
+
 
 def tlwh_to_xyah(tlwh):
     x, y, w, h = tlwh
@@ -191,9 +205,13 @@ class Track:
         self.is_activated = frame_id == 1
         self.frame_id = self.start_frame = frame_id
 
-    def absorb(self, kf, det, frame_id, refound_takes_score=False):
-        """Update (tracked) or re-activate (lost) with a matched detection."""
-        self.mean, self.cov = kf.update(self.mean, self.cov, tlwh_to_xyah(det._tlwh))
+    def absorb(self, kf, det, frame_id, refound_takes_score=False, restart=False):
+        """Update (tracked) or re-activate (lost) with a matched detection; restart: the Kalman state starts
+        again from the detection (as a new track's) instead of correcting the prediction."""
+        if restart:
+            self.mean, self.cov = kf.initiate(tlwh_to_xyah(det._tlwh))
+        else:
+            self.mean, self.cov = kf.update(self.mean, self.cov, tlwh_to_xyah(det._tlwh))
         self.update_features(det.curr_feat)
         if self.state == TRACKED:
             self.tracklet_len += 1
@@ -245,21 +263,25 @@ class JdeTracker:
         # cosine distance of unit vectors, floored at 0 as in the reference
         return np.maximum(0.0, 1.0 - t @ d.T)
 
+    def _long_lost(self, t):
+        """Lost for more than reid_after_frames (with re-identification on)."""
+        return self.reid_after_frames is not None and t.state == LOST and self.frame_id - t.frame_id > self.reid_after_frames
+
     def _fuse_motion(self, cost, tracks, dets):
         if cost.size == 0:
             return cost
         zs = np.stack([tlwh_to_xyah(d._tlwh) for d in dets])
         fused = np.empty_like(cost)
+        gatings = self.kf.gating_distances(np.stack([tr.mean for tr in tracks]), np.stack([tr.cov for tr in tracks]), zs)
         for i, tr in enumerate(tracks):
-            gating = self.kf.gating_distance(tr.mean, tr.cov, zs)
-            outside = gating > self.gating_chi2
-            fused[i] = np.where(outside, np.inf, self.motion_lambda * cost[i] + (1 - self.motion_lambda) * gating)
-            if (self.reid_after_frames is not None and tr.state == LOST
-                    and self.frame_id - tr.frame_id > self.reid_after_frames):
-                # After a long gap the prediction says little: outside the gate, the embedding alone
-                # decides, under a stricter limit.
-                reid = outside & (cost[i] <= self.reid_thresh)
-                fused[i, reid] = cost[i, reid]
+            gating = gatings[i]
+            if self._long_lost(tr):
+                # After a long gap the prediction says nothing (its covariance has grown until the gate
+                # takes in most of the image): the embedding alone decides, under a stricter limit.
+                fused[i] = np.where(cost[i] <= self.reid_thresh, cost[i], np.inf)
+            else:
+                fused[i] = np.where(gating > self.gating_chi2, np.inf,
+                                    self.motion_lambda * cost[i] + (1 - self.motion_lambda) * gating)
         return fused
 
     @staticmethod
@@ -301,7 +323,8 @@ class JdeTracker:
         for it, idet in matches:
             t = pool[it]
             was_tracked = t.state == TRACKED
-            t.absorb(self.kf, dets[idet], fid)
+            # found again by its embedding after a long gap: the drifted prediction is no start for an update
+            t.absorb(self.kf, dets[idet], fid, restart=self._long_lost(t))
             taken[dets[idet].det_index] = t
             (activated if was_tracked else refound).append(t)
 

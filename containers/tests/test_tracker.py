@@ -195,3 +195,29 @@ def test_shared_association_vectors_jde(path):
 def test_shared_association_vectors_bytetrack(path):
     from vectors import replay
     assert replay(path, "bytetrack") > 0
+
+
+def test_jde_memory_is_given_in_seconds_and_converted_with_the_frame_rate():
+    assert JdeTracker(fps=10).max_time_lost == 40  # 4 s
+    assert JdeTracker(fps=25, max_lost_seconds=2.5).max_time_lost == 62
+    assert JdeTracker(fps=25).reid_after_frames == 25  # 1 s
+    # FairMOT's memory: track_buffer frames at 30 fps; ByteTracker keeps it too
+    assert JdeTracker(fps=25, max_lost_seconds=None).max_time_lost == 25
+    assert ByteTracker(fps=25).max_time_lost == 25
+    assert JdeTracker(fps=25, reid_thresh=None).reid_after_frames is None
+
+
+def test_long_lost_tracks_are_matched_by_embedding_alone_under_the_stricter_limit():
+    def run(reid_thresh, second):
+        tr = JdeTracker(fps=10, det_thresh=0.5, reid_thresh=reid_thresh)  # re-id after 10 frames lost
+        e = [1.0, 0.0, 0.0, 0.0]
+        for _ in range(3):
+            tr.update(*_frame([(100, 100, 40, 100)], [e]))
+        for _ in range(15):  # lost for 1.5 s
+            tr.update(*_frame([], []))
+        tr.update(*_frame([(700, 300, 40, 100)], [second]))
+        return tr.update(*_frame([(700, 300, 40, 100)], [second]))[0].track_id
+    same, similar = [1.0, 0.05, 0.0, 0.0], [0.72, 0.7, 0.0, 0.0]  # cosine distance ~0.001 / ~0.28
+    assert run(0.25, same) == 1  # far from where it was lost, found by its embedding
+    assert run(0.25, similar) == 2  # a look-alike is not taken for it
+    assert run(0.3, similar) == 1

@@ -6,8 +6,8 @@ import java.util.ArrayList;
  * JDE/FairMOT association ({@code multitracker.py}): detections scoring above {@code detThresh}
  * are matched in three stages. 1: all candidates (confirmed tracked and lost) by appearance fused
  * with motion, gated by the chi-square 95% bound (a track lost for more than
- * {@link TrackerConfig#reidAfterFrames()} may also take a detection outside the gate whose cosine distance
- * alone is at most {@link TrackerConfig#reidThresh()}, at that distance); 2: the tracked candidates left over, by IoU;
+ * {@link TrackerConfig#reidAfterFrames()}: by the cosine distance alone, anywhere, up to the stricter
+ * {@link TrackerConfig#reidThresh()}); 2: the tracked candidates left over, by IoU;
  * 3: unconfirmed tracks, by IoU. What is left starts tracks.
  */
 final class JdeAssociation implements AssociationPolicy {
@@ -89,24 +89,27 @@ final class JdeAssociation implements AssociationPolicy {
         for (int r = 0; r < rows.size(); r++) {
             Track t = rows.get(r);
             int base = r * cols;
-            gating.gatingDistancesBounded(t.mean, 0, t.cov, 0, confidentMeasurements, 0, cols,
-                    KalmanFilter.CHI2_95_4DOF, gatingRow, 0);
             float[] f = t.feature;
             double inv = t.featureNorm > 0 ? 1.0 / t.featureNorm : 0.0;
-            // After a long gap the prediction says little: outside the gate, the embedding alone decides.
-            boolean reid = reidOn && t.state == Track.LOST && tracks.frameId - t.frameId > reidAfter;
+            if (reidOn && t.state == Track.LOST && tracks.frameId - t.frameId > reidAfter) {
+                // After a long gap the prediction says nothing (its covariance has grown until the gate
+                // takes in most of the image): the embedding alone decides, under a stricter limit.
+                for (int c = 0; c < cols; c++) {
+                    double cos = Math.max(0.0, 1.0 - dot(f, emb, confident[c] * dim) * inv);
+                    cost[base + c] = cos <= reidThresh ? cos : Double.POSITIVE_INFINITY;
+                }
+                continue;
+            }
+            gating.gatingDistancesBounded(t.mean, 0, t.cov, 0, confidentMeasurements, 0, cols,
+                    KalmanFilter.CHI2_95_4DOF, gatingRow, 0);
             for (int c = 0; c < cols; c++) {
                 double gd = gatingRow[c];
-                if (gd > KalmanFilter.CHI2_95_4DOF && !reid) {
+                if (gd > KalmanFilter.CHI2_95_4DOF) {
                     cost[base + c] = Double.POSITIVE_INFINITY;
                     continue;
                 }
                 double cos = Math.max(0.0, 1.0 - dot(f, emb, confident[c] * dim) * inv);
-                if (gd > KalmanFilter.CHI2_95_4DOF) {
-                    cost[base + c] = cos <= reidThresh ? cos : Double.POSITIVE_INFINITY;
-                } else {
-                    cost[base + c] = lambda * cos + (1 - lambda) * gd;
-                }
+                cost[base + c] = lambda * cos + (1 - lambda) * gd;
             }
         }
     }

@@ -43,6 +43,11 @@ final class AssociationVectors {
             return this;
         }
 
+        Scenario add(int frame, double x, double y, double w, double h, double score, float[] embedding) {
+            frames.get(frame - 1).add(new Det(x, y, w, h, score, embedding));
+            return this;
+        }
+
         private float[] oneHot(int identity) {
             // A distinct, slightly spread appearance per identity: most weight on one component.
             float[] e = new float[dim];
@@ -183,12 +188,13 @@ final class AssociationVectors {
 
         Scenario reid = new Scenario("long-occlusion-reid",
                 "At 30 fps person 1 walks right at 6 px/frame in frames 1-10, is hidden for 2 s (frames 11-70) and "
-                        + "comes back at frame 71 at x=300 (behind where it was hidden: far outside the motion gate of "
-                        + "the drifted prediction), walking left; person 2 stands still throughout; at frame 71 a new "
-                        + "person 3 appears near where person 1's prediction has drifted. JDE (lost for more than "
-                        + "1 s: embedding-only re-identification) gives person 1 its id 1 back at frame 71 and person 3 "
-                        + "a new id; ByteTrack has removed track 1 after 30 frames: person 1 and person 3 get new ids.",
-                30, 16, 76);
+                        + "comes back at frame 71 at x=300, walking left; person 2 stands still throughout; person 3 "
+                        + "stands at x=1300 in frames 1-10 and leaves for good; at frame 71 person 4, who looks like "
+                        + "person 3 (cosine distance about 0.3), appears where person 3 stood. JDE (tracks lost for more "
+                        + "than 1 s are matched by embedding alone, up to 0.25) gives person 1 its id back and person "
+                        + "4 a new id (4); FairMOT's rule with the same memory would give person 4 id 3 (fused cost "
+                        + "below 0.4 in the widened gate). ByteTrack removed tracks 1 and 3 after 30 frames: persons "
+                        + "1 and 4 get ids 4 and 5.", 30, 16, 76);
         for (int f = 1; f <= 76; f++) {
             if (f <= 10) {
                 reid.add(f, 100 + 6 * f, 200, 50, 120, 0.9, 0);
@@ -196,8 +202,12 @@ final class AssociationVectors {
                 reid.add(f, 300 - 3 * (f - 71), 205, 52, 122, 0.9, 0);
             }
             reid.add(f, 1000, 220, 60, 140, 0.9, 1);
-            if (f >= 71) {
-                reid.add(f, 520, 200, 50, 120, 0.9, 2);
+            if (f <= 10) {
+                reid.add(f, 1300, 500, 50, 120, 0.9, 3);
+            } else if (f >= 71) {
+                reid.add(f, 1310, 505, 50, 120, 0.9, new float[] {
+                    0.05f, 0.05f, 0.05f, 0.7f, 0.8f, 0.05f, 0.05f, 0.05f, 0.05f, 0.05f, 0.05f, 0.05f, 0.05f, 0.05f,
+                    0.05f, 0.05f});
             }
         }
         all.add(reid);

@@ -221,12 +221,12 @@ class AssociationVectorsTest {
     @Test
     void longOcclusionIsReidentifiedByJdeOnlyAsWorkedOutByHand() throws IOException {
         Map<String, List<int[]>> reid = replayNamed("long-occlusion-reid");
-        assertArrayEquals(new int[] {1, 2}, reid.get("jde").get(9), "frame 10");
-        assertArrayEquals(new int[] {2}, reid.get("jde").get(10), "frame 11: person 1 hidden");
-        assertArrayEquals(new int[] {1, 2, 0}, reid.get("jde").get(70), "jde frame 71: id 1 back, person 3 new");
-        assertArrayEquals(new int[] {1, 2, 3}, reid.get("jde").get(71), "jde frame 72: person 3 confirmed as id 3");
+        assertArrayEquals(new int[] {1, 2, 3}, reid.get("jde").get(9), "frame 10");
+        assertArrayEquals(new int[] {2}, reid.get("jde").get(10), "frame 11: persons 1 and 3 gone");
+        assertArrayEquals(new int[] {1, 2, 0}, reid.get("jde").get(70), "jde frame 71: id 1 back, person 4 new");
+        assertArrayEquals(new int[] {1, 2, 4}, reid.get("jde").get(71), "jde frame 72: person 4 is id 4, not 3");
         assertArrayEquals(new int[] {0, 2, 0}, reid.get("bytetrack").get(70), "bytetrack frame 71: both new");
-        assertArrayEquals(new int[] {3, 2, 4}, reid.get("bytetrack").get(71), "bytetrack frame 72: ids 3 and 4");
+        assertArrayEquals(new int[] {4, 2, 5}, reid.get("bytetrack").get(71), "bytetrack frame 72: ids 4 and 5");
     }
 
     @Test
