@@ -12,9 +12,16 @@ JDE/FairMOT association:
 3. the tracked (not lost) leftovers are matched to leftover detections by IoU distance below 0.5;
 4. unconfirmed tracks (seen once) are matched by IoU distance below 0.7, unmatched ones removed;
 5. leftover detections scoring >= det_thresh start tracks (confirmed at once only on frame 1);
-6. tracks lost for more than int(fps / 30 * track_buffer) frames are removed (they leave the lost list
-   one frame later, as in the references); of a tracked and a lost track closer than IoU distance
-   0.15 the younger is dropped. Track ids count from 1. IoU counts boxes as w + 1 by h + 1 pixels.
+6. tracks lost for more than int(fps * max_lost_seconds) frames are removed (FairMOT: int(fps / 30 *
+   track_buffer), with max_lost_seconds None or 0; they leave the lost list one frame later, as in the
+   references); of a tracked and a lost track closer than IoU distance 0.15 the younger is dropped.
+   Track ids count from 1. IoU counts boxes as w + 1 by h + 1 pixels.
+
+motflow's changes to FairMOT (docs/tracking.md, "With appearance"): the memory is given in seconds
+(max_lost_seconds), and a track lost for more than int(fps * reid_after_seconds) frames is matched in
+step 2 by the cosine distance alone, anywhere, up to reid_thresh (its gate has grown to most of the
+image, and its prediction has drifted); when found that way its Kalman state restarts from the detection.
+reid_thresh None or 0 turns that off (FairMOT's rule).
 
 Assignments minimise total cost with unmatched rows/columns costing thresh / 2 each (the "cost limit"
 formulation of lap.lapjv(extend_cost=True)), so a pair is only matched when its cost is <= thresh.
@@ -236,12 +243,12 @@ class JdeTracker:
         self.det_thresh = det_thresh
         if max_time_lost is not None:
             self.max_time_lost = int(max_time_lost)
-        elif max_lost_seconds is not None:
+        elif max_lost_seconds:
             self.max_time_lost = int(fps * max_lost_seconds)
         else:  # FairMOT's memory: track_buffer frames at 30 fps
             self.max_time_lost = int(fps / 30.0 * track_buffer)
         # embedding-only re-identification of tracks lost for more than reid_after_frames (None: off)
-        self.reid_after_frames = None if reid_after_seconds is None or reid_thresh is None else int(
+        self.reid_after_frames = None if reid_after_seconds is None or not reid_thresh else int(
             fps * reid_after_seconds)
         self.reid_thresh = reid_thresh
         self.gating_chi2 = gating_chi2
