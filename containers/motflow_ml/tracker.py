@@ -21,7 +21,7 @@ motflow's changes to FairMOT (docs/tracking.md, "With appearance"): the memory i
 (max_lost_seconds), and a track lost for more than int(fps * reid_after_seconds) frames is matched in
 step 2 by the cosine distance alone, anywhere, up to reid_thresh (its gate has grown to most of the
 image, and its prediction has drifted); when found that way its Kalman state restarts from the detection.
-reid_thresh None or 0 turns that off (FairMOT's rule).
+reid_thresh None or 0 (the default) turns that off (FairMOT's rule).
 
 Assignments minimise total cost with unmatched rows/columns costing thresh / 2 each (the "cost limit"
 formulation of lap.lapjv(extend_cost=True)), so a pair is only matched when its cost is <= thresh.
@@ -31,11 +31,12 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 CHI2_95_4DOF = 9.4877
-# The JDE policy's memory and re-identification (docs/tracking.md, "With appearance"; the Java core's
-# TrackerConfig.jde). FairMOT's own: max_lost_seconds=None (track_buffer 30 frames at 30 fps), no re-id.
+# The JDE policy's memory, chosen by measurement (docs/tracking.md, "With appearance"; the Java core's
+# TrackerConfig.jde). FairMOT's own: max_lost_seconds=None (track_buffer 30 frames at 30 fps). Embedding-only
+# re-identification (reid_thresh) is off by default, as in FairMOT: it was not better on those sets.
 MAX_LOST_SECONDS = 4.0
 REID_AFTER_SECONDS = 1.0
-REID_THRESH = 0.25
+REID_THRESH = None
 
 
 # ----------------------------------------------------------------------------------------------------

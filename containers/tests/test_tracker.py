@@ -200,7 +200,8 @@ def test_shared_association_vectors_bytetrack(path):
 def test_jde_memory_is_given_in_seconds_and_converted_with_the_frame_rate():
     assert JdeTracker(fps=10).max_time_lost == 40  # 4 s
     assert JdeTracker(fps=25, max_lost_seconds=2.5).max_time_lost == 62
-    assert JdeTracker(fps=25).reid_after_frames == 25  # 1 s
+    assert JdeTracker(fps=25, reid_thresh=0.25).reid_after_frames == 25  # 1 s
+    assert JdeTracker(fps=25).reid_after_frames is None  # off by default, as in FairMOT
     # FairMOT's memory: track_buffer frames at 30 fps; ByteTracker keeps it too
     assert JdeTracker(fps=25, max_lost_seconds=None).max_time_lost == 25
     assert ByteTracker(fps=25).max_time_lost == 25
@@ -221,3 +222,4 @@ def test_long_lost_tracks_are_matched_by_embedding_alone_under_the_stricter_limi
     assert run(0.25, same) == 1  # far from where it was lost, found by its embedding
     assert run(0.25, similar) == 2  # a look-alike is not taken for it
     assert run(0.3, similar) == 1
+    assert run(None, same) == 2  # without it (the default) the gate decides: 600 px away after 1.5 s is outside

@@ -34,11 +34,11 @@ package dev.motflow.tracking;
  * @param maxLostSeconds seconds a lost track is kept ({@link #maxTimeLost()}: {@code int(frameRate *
  *     maxLostSeconds)} frames); 0: {@code trackBuffer} frames at 30 fps, as in the references;
  *     {@value #JDE_MAX_LOST_SECONDS} in {@link #jde(int)}
- * @param reidAfterSeconds JDE: a track lost for more than this ({@link #reidAfterFrames()}) may also take a
- *     detection outside the motion gate, by its embedding alone ({@code reidThresh});
- *     {@value #JDE_REID_AFTER_SECONDS} in {@link #jde(int)}
- * @param reidThresh JDE: cosine-distance limit of those embedding-only matches; 0: none, as in FairMOT;
- *     {@value #JDE_REID_THRESH} in {@link #jde(int)}
+ * @param reidAfterSeconds JDE with {@code reidThresh}: a track lost for more than this
+ *     ({@link #reidAfterFrames()}) is matched by its embedding alone, anywhere, up to {@code reidThresh},
+ *     and restarts its Kalman state when found
+ * @param reidThresh JDE: cosine-distance limit of those embedding-only matches; 0: off, as in FairMOT and
+ *     {@link #jde(int)} (measured: not better on the sets of docs/tracking.md, "With appearance")
  */
 public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
                             double detThresh, double embeddingMatchThresh, double motionLambda,
@@ -56,10 +56,8 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
     static final double LEGACY_REID_AFTER_SECONDS = 0;
     static final double LEGACY_REID_THRESH = 0;
 
-    /** {@link #jde(int)}'s memory and re-identification, chosen by measurement (docs/tracking.md, "With appearance"). */
+    /** {@link #jde(int)}'s memory, chosen by measurement (docs/tracking.md, "With appearance"). */
     public static final double JDE_MAX_LOST_SECONDS = 4.0;
-    public static final double JDE_REID_AFTER_SECONDS = 1.0;
-    public static final double JDE_REID_THRESH = 0.25;
 
     public TrackerConfig {
         if (policy == null) {
@@ -125,13 +123,11 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
 
     /**
      * motflow's JDE policy for embeddings of {@code embeddingDim} at 30 fps: FairMOT's rules and thresholds,
-     * with lost tracks kept {@value #JDE_MAX_LOST_SECONDS} s, and tracks lost for more than
-     * {@value #JDE_REID_AFTER_SECONDS} s also found again outside the motion gate by their embedding alone
-     * (cosine distance at most {@value #JDE_REID_THRESH}).
+     * with lost tracks kept {@value #JDE_MAX_LOST_SECONDS} s (FairMOT: 30 frames at 30 fps, 1 s).
+     * Embedding-only re-identification ({@link #withReid}) is off, as in FairMOT.
      */
     public static TrackerConfig jde(int embeddingDim) {
-        return jdeLegacy(embeddingDim).withMaxLostSeconds(JDE_MAX_LOST_SECONDS)
-                .withReid(JDE_REID_AFTER_SECONDS, JDE_REID_THRESH);
+        return jdeLegacy(embeddingDim).withMaxLostSeconds(JDE_MAX_LOST_SECONDS);
     }
 
     /** FairMOT's own defaults (lost tracks kept 30 frames at 30 fps, no embedding-only matches) at 30 fps. */

@@ -27,6 +27,8 @@ final class AssociationVectors {
         final double frameRate;
         final int dim;
         final List<List<Det>> frames = new ArrayList<>();
+        /** The JDE configuration of this scenario, from the default one (written to the vector). */
+        java.util.function.UnaryOperator<TrackerConfig> jdeSettings = c -> c;
 
         Scenario(String name, String description, double frameRate, int dim, int frameCount) {
             this.name = name;
@@ -66,7 +68,7 @@ final class AssociationVectors {
     }
 
     static TrackerConfig jde(Scenario s) {
-        return TrackerConfig.jde(s.dim).withFrameRate(s.frameRate);
+        return s.jdeSettings.apply(TrackerConfig.jde(s.dim).withFrameRate(s.frameRate));
     }
 
     static List<Scenario> scenarios() {
@@ -190,11 +192,13 @@ final class AssociationVectors {
                 "At 30 fps person 1 walks right at 6 px/frame in frames 1-10, is hidden for 2 s (frames 11-70) and "
                         + "comes back at frame 71 at x=300, walking left; person 2 stands still throughout; person 3 "
                         + "stands at x=1300 in frames 1-10 and leaves for good; at frame 71 person 4, who looks like "
-                        + "person 3 (cosine distance about 0.3), appears where person 3 stood. JDE (tracks lost for more "
-                        + "than 1 s are matched by embedding alone, up to 0.25) gives person 1 its id back and person "
-                        + "4 a new id (4); FairMOT's rule with the same memory would give person 4 id 3 (fused cost "
-                        + "below 0.4 in the widened gate). ByteTrack removed tracks 1 and 3 after 30 frames: persons "
-                        + "1 and 4 get ids 4 and 5.", 30, 16, 76);
+                        + "person 3 (cosine distance about 0.3), appears where person 3 stood. JDE with embedding-only "
+                        + "re-identification on (this vector's setting: tracks lost for more than 1 s are matched by "
+                        + "embedding alone, up to 0.25) gives person 1 its id back and person 4 a new id (4); the "
+                        + "default JDE rule (fused cost below 0.4 in the widened gate) would give person 4 id 3. "
+                        + "ByteTrack removed tracks 1 and 3 after 30 frames: persons 1 and 4 get ids 4 and 5.",
+                30, 16, 76);
+        reid.jdeSettings = c -> c.withReid(1.0, 0.25);
         for (int f = 1; f <= 76; f++) {
             if (f <= 10) {
                 reid.add(f, 100 + 6 * f, 200, 50, 120, 0.9, 0);

@@ -397,13 +397,14 @@ class TrackerTest {
     void jdeMemoryIsGivenInSecondsAndConvertedWithTheFrameRate() {
         assertEquals(40, TrackerConfig.jde(8).withFrameRate(10).maxTimeLost(), "4 s at 10 fps");
         assertEquals(62, TrackerConfig.jde(8).withFrameRate(25).withMaxLostSeconds(2.5).maxTimeLost());
-        assertEquals(25, TrackerConfig.jde(8).withFrameRate(25).reidAfterFrames(), "1 s at 25 fps");
+        assertEquals(25, TrackerConfig.jde(8).withFrameRate(25).withReid(1, 0.25).reidAfterFrames(), "1 s at 25 fps");
         // FairMOT's memory (trackBuffer frames at 30 fps) without seconds; the appearance-free policy keeps it
         assertEquals(25, TrackerConfig.jdeLegacy(8).withFrameRate(25).maxTimeLost());
         assertEquals(25, TrackerConfig.jde(8).withFrameRate(25).withMaxLostSeconds(0).maxTimeLost());
         assertEquals(25, TrackerConfig.byteTrack().withFrameRate(25).maxTimeLost());
-        assertTrue(TrackerConfig.jde(8).reidEnabled());
+        assertEquals(false, TrackerConfig.jde(8).reidEnabled(), "off by default, as in FairMOT");
         assertEquals(false, TrackerConfig.jdeLegacy(8).reidEnabled());
+        assertTrue(TrackerConfig.jde(8).withReid(1, 0.25).reidEnabled());
         assertThrows(IllegalArgumentException.class, () -> TrackerConfig.jde(8).withMaxLostSeconds(-1));
         assertThrows(IllegalArgumentException.class, () -> TrackerConfig.jde(8).withReid(-1, 0.2));
         assertThrows(IllegalArgumentException.class, () -> TrackerConfig.jde(8).withReid(1, 2.5));
@@ -433,11 +434,13 @@ class TrackerTest {
 
     @Test
     void longLostTracksAreMatchedByEmbeddingAloneUnderTheStricterLimit() {
-        TrackerConfig config = TrackerConfig.jde(4).withFrameRate(10).withDetThresh(0.5);
+        TrackerConfig config = TrackerConfig.jde(4).withFrameRate(10).withDetThresh(0.5).withReid(1, 0.25);
         float[] same = {1, 0.05f, 0, 0};
         float[] similar = {0.72f, 0.7f, 0, 0}; // cosine distance about 0.28
         assertEquals(1, idAfterLongGap(config, same), "far from where it was lost, found by its embedding");
         assertEquals(2, idAfterLongGap(config, similar), "a look-alike is not taken for it");
         assertEquals(1, idAfterLongGap(config.withReid(1, 0.3), similar));
+        // Without re-identification (the default) the motion gate decides: 600 px away after 1.5 s is outside it.
+        assertEquals(2, idAfterLongGap(config.withReid(0, 0), same));
     }
 }
