@@ -223,3 +223,19 @@ def test_long_lost_tracks_are_matched_by_embedding_alone_under_the_stricter_limi
     assert run(0.25, similar) == 2  # a look-alike is not taken for it
     assert run(0.3, similar) == 1
     assert run(None, same) == 2  # without it (the default) the gate decides: 600 px away after 1.5 s is outside
+
+
+def test_batched_gating_equals_one_track_at_a_time():
+    kf = KalmanFilter()
+    rng = np.random.default_rng(3)
+    means, covs = [], []
+    for i in range(5):
+        m, c = kf.initiate(np.array([100.0 + 30 * i, 200.0, 0.4, 120.0 + i]))
+        for _ in range(i + 1):
+            m, c = kf.predict(m, c)
+        means.append(m)
+        covs.append(c)
+    zs = rng.normal(size=(7, 4)) * [20, 20, 0.05, 10] + [150, 200, 0.4, 120]
+    batched = kf.gating_distances(np.stack(means), np.stack(covs), zs)
+    single = np.stack([kf.gating_distance(m, c, zs) for m, c in zip(means, covs)])
+    np.testing.assert_allclose(batched, single, rtol=1e-12, atol=0)
