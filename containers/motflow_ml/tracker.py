@@ -273,14 +273,16 @@ class JdeTracker:
 
     def _long_lost(self, t):
         """Lost for more than reid_after_frames (with re-identification on)."""
-        return self.reid_after_frames is not None and t.state == LOST and self.frame_id - t.frame_id > self.reid_after_frames
+        return (self.reid_after_frames is not None and t.state == LOST
+                and self.frame_id - t.frame_id > self.reid_after_frames)
 
     def _fuse_motion(self, cost, tracks, dets):
         if cost.size == 0:
             return cost
         zs = np.stack([tlwh_to_xyah(d._tlwh) for d in dets])
         fused = np.empty_like(cost)
-        gatings = self.kf.gating_distances(np.stack([tr.mean for tr in tracks]), np.stack([tr.cov for tr in tracks]), zs)
+        gatings = self.kf.gating_distances(np.stack([tr.mean for tr in tracks]), np.stack([tr.cov for tr in tracks]),
+                                           zs)
         for i, tr in enumerate(tracks):
             gating = gatings[i]
             if self._long_lost(tr):
