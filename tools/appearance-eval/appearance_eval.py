@@ -16,8 +16,8 @@ derived from their ground truth, seeded (the same on every run):
 
 Scored with containers/motflow_ml/metrics.py (TrackEval's HOTA, CLEAR and Identity, the MOTChallenge
 rules of each benchmark). Prints HOTA / MOTA / IDF1 / IDSW per set and level, and per level the mean and
-the worst set of each tracker. Run it with tools/appearance-eval/run.sh (about 7 minutes per level for the
-default trackers on a busy shared core).
+the worst set of each tracker. Run it with tools/appearance-eval/run.sh (about 7 minutes for the default
+trackers and levels on one core; several times that on a busy machine).
 """
 import argparse
 import pathlib
