@@ -220,6 +220,13 @@ final class AssociationVectors {
                 + "positives per frame and 20% low-score detections; 16-d embeddings.", 101, 40, 10, 16, 0.1, 1.5, 0.2, 30));
         all.add(random("random-16d-b", "14 people over 30 frames at 15 fps (lost buffer 15), 20% misses, ~3 false "
                 + "positives per frame, 30% low scores; 16-d embeddings.", 202, 30, 14, 16, 0.2, 3, 0.3, 15));
+        Scenario hidden = random("random-16d-reid", "8 people over 45 frames at 10 fps, 10% misses, ~1 false "
+                + "positive per frame, 20% low scores; people 1-3 (in creation order) are hidden in frames 12-27 "
+                + "(1.6 s). JDE with embedding-only re-identification on (this vector's setting: after 1 s, "
+                + "limit 0.3), so tracks lost longer than 10 frames are matched by embedding alone and restart "
+                + "their Kalman state; 16-d embeddings.", 404, 45, 8, 16, 0.1, 1, 0.2, 10, 3, 12, 27);
+        hidden.jdeSettings = c -> c.withReid(1.0, 0.3);
+        all.add(hidden);
         all.add(random("random-128d", "5 people over 16 frames, 10% misses, ~1 false positive per frame; "
                 + "128-d embeddings.", 303, 16, 5, 128, 0.1, 1, 0.2, 30));
         return all;
@@ -227,10 +234,20 @@ final class AssociationVectors {
 
     private static Scenario random(String name, String description, long seed, int frames, int objects, int dim,
                                    double miss, double fp, double low, double fps) {
+        return random(name, description, seed, frames, objects, dim, miss, fp, low, fps, 0, 0, 0);
+    }
+
+    /** As above, with objects {@code 0 .. hiddenObjects - 1} undetected in frames {@code hideFrom .. hideTo}. */
+    private static Scenario random(String name, String description, long seed, int frames, int objects, int dim,
+                                   double miss, double fp, double low, double fps, int hiddenObjects, int hideFrom,
+                                   int hideTo) {
         SyntheticScene scene = SyntheticScene.generate(seed, frames, objects, dim, miss, fp, low);
         Scenario s = new Scenario(name, description, fps, dim, frames);
         for (int f = 1; f <= frames; f++) {
             for (SyntheticScene.Det d : scene.frames.get(f - 1)) {
+                if (d.truth >= 0 && d.truth < hiddenObjects && f >= hideFrom && f <= hideTo) {
+                    continue;
+                }
                 s.frames.get(f - 1).add(new Det(d.x, d.y, d.w, d.h, awayFromThresholds(d.score), d.embedding));
             }
         }
