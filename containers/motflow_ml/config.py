@@ -53,7 +53,7 @@ INFERENCE_KEYS = ("backbone", "reid_dim", "neck_channels", "head_conv", "input_w
 # tracker.JdeTracker's defaults, no output filter); import_fairmot writes FairMOT's values.
 PREPROCESSING_KEYS = ("pad_value", "channel_order", "input_mean", "input_std")
 ASSOCIATION_KEYS = ("momentum", "motion_lambda", "emb_thresh", "iou_thresh", "unconfirmed_thresh",
-                    "duplicate_thresh")
+                    "duplicate_thresh", "max_lost_seconds", "reid_after_seconds", "reid_thresh")
 OUTPUT_FILTER_KEYS = ("min_box_area", "max_aspect_ratio")
 
 # motflow's own network input (the ResNet backbones; any model folder whose config.json has no

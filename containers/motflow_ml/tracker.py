@@ -12,9 +12,16 @@ JDE/FairMOT association:
 3. the tracked (not lost) leftovers are matched to leftover detections by IoU distance below 0.5;
 4. unconfirmed tracks (seen once) are matched by IoU distance below 0.7, unmatched ones removed;
 5. leftover detections scoring >= det_thresh start tracks (confirmed at once only on frame 1);
-6. tracks lost for more than int(fps / 30 * track_buffer) frames are removed (they leave the lost list
-   one frame later, as in the references); of a tracked and a lost track closer than IoU distance
-   0.15 the younger is dropped. Track ids count from 1. IoU counts boxes as w + 1 by h + 1 pixels.
+6. tracks lost for more than int(fps * max_lost_seconds) frames are removed (FairMOT: int(fps / 30 *
+   track_buffer), with max_lost_seconds None or 0; they leave the lost list one frame later, as in the
+   references); of a tracked and a lost track closer than IoU distance 0.15 the younger is dropped.
+   Track ids count from 1. IoU counts boxes as w + 1 by h + 1 pixels.
+
+motflow's changes to FairMOT (docs/tracking.md, "With appearance"): the memory is given in seconds
+(max_lost_seconds), and a track lost for more than int(fps * reid_after_seconds) frames is matched in
+step 2 by the cosine distance alone, anywhere, up to reid_thresh (its gate has grown to most of the
+image, and its prediction has drifted); when found that way its Kalman state restarts from the detection.
+reid_thresh None or 0 (the default) turns that off (FairMOT's rule).
 
 Assignments minimise total cost with unmatched rows/columns costing thresh / 2 each (the "cost limit"
 formulation of lap.lapjv(extend_cost=True)), so a pair is only matched when its cost is <= thresh.
@@ -24,6 +31,12 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 CHI2_95_4DOF = 9.4877
+# The JDE policy's memory, chosen by measurement (docs/tracking.md, "With appearance"; the Java core's
+# TrackerConfig.jde). FairMOT's own: max_lost_seconds=None (track_buffer 30 frames at 30 fps). Embedding-only
+# re-identification (reid_thresh) is off by default, as in FairMOT: it was not better on those sets.
+MAX_LOST_SECONDS = 4.0
+REID_AFTER_SECONDS = 1.0
+REID_THRESH = None
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -75,6 +88,20 @@ class KalmanFilter:
         chol = np.linalg.cholesky(pc)
         y = np.linalg.solve(chol, d.T)
         return np.sum(y * y, axis=0)
+
+    def gating_distances(self, means, covs, zs):
+        """gating_distance for several states at once ([n,8] means, [n,8,8] covs): [n, len(zs)]."""
+        h = means[:, 3]
+        pm = means[:, :4]
+        noise = np.zeros((len(means), 4, 4))
+        idx = np.arange(4)
+        noise[:, idx, idx] = np.square(np.stack([self.std_pos * h, self.std_pos * h, np.full_like(h, 1e-1),
+                                                 self.std_pos * h], axis=1))
+        pc = covs[:, :4, :4] + noise
+        chol = np.linalg.cholesky(pc)
+        d = zs[None, :, :] - pm[:, None, :]  # [n, m, 4]
+        y = np.linalg.solve(chol, np.transpose(d, (0, 2, 1)))  # [n, 4, m]
+        return np.sum(y * y, axis=1)
 
 
 def tlwh_to_xyah(tlwh):
@@ -186,9 +213,13 @@ class Track:
         self.is_activated = frame_id == 1
         self.frame_id = self.start_frame = frame_id
 
-    def absorb(self, kf, det, frame_id, refound_takes_score=False):
-        """Update (tracked) or re-activate (lost) with a matched detection."""
-        self.mean, self.cov = kf.update(self.mean, self.cov, tlwh_to_xyah(det._tlwh))
+    def absorb(self, kf, det, frame_id, refound_takes_score=False, restart=False):
+        """Update (tracked) or re-activate (lost) with a matched detection; restart: the Kalman state starts
+        again from the detection (as a new track's) instead of correcting the prediction."""
+        if restart:
+            self.mean, self.cov = kf.initiate(tlwh_to_xyah(det._tlwh))
+        else:
+            self.mean, self.cov = kf.update(self.mean, self.cov, tlwh_to_xyah(det._tlwh))
         self.update_features(det.curr_feat)
         if self.state == TRACKED:
             self.tracklet_len += 1
@@ -207,10 +238,20 @@ class JdeTracker:
 
     def __init__(self, fps=30.0, det_thresh=0.4, track_buffer=30, momentum=0.9, motion_lambda=0.98,
                  emb_thresh=0.4, iou_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15,
-                 gating_chi2=CHI2_95_4DOF, max_time_lost=None):
+                 gating_chi2=CHI2_95_4DOF, max_time_lost=None, max_lost_seconds=MAX_LOST_SECONDS,
+                 reid_after_seconds=REID_AFTER_SECONDS, reid_thresh=REID_THRESH):
         self.kf = KalmanFilter()
         self.det_thresh = det_thresh
-        self.max_time_lost = int(fps / 30.0 * track_buffer) if max_time_lost is None else int(max_time_lost)
+        if max_time_lost is not None:
+            self.max_time_lost = int(max_time_lost)
+        elif max_lost_seconds:
+            self.max_time_lost = int(fps * max_lost_seconds)
+        else:  # FairMOT's memory: track_buffer frames at 30 fps
+            self.max_time_lost = int(fps / 30.0 * track_buffer)
+        # embedding-only re-identification of tracks lost for more than reid_after_frames (None: off)
+        self.reid_after_frames = None if reid_after_seconds is None or not reid_thresh else int(
+            fps * reid_after_seconds)
+        self.reid_thresh = reid_thresh
         self.gating_chi2 = gating_chi2
         self.removed_ids = set()
         self.detection_tracks = []  # per input detection of the last frame: the track that took it, or None
@@ -244,16 +285,28 @@ class JdeTracker:
         # cosine distance of unit vectors, floored at 0 as in the reference
         return np.maximum(0.0, 1.0 - t @ d.T)
 
+    def _long_lost(self, t):
+        """Lost for more than reid_after_frames (with re-identification on)."""
+        return (self.reid_after_frames is not None and t.state == LOST
+                and self.frame_id - t.frame_id > self.reid_after_frames)
+
     def _fuse_motion(self, cost, tracks, dets):
         if cost.size == 0:
             return cost
         zs = np.stack([tlwh_to_xyah(d._tlwh) for d in dets])
-        cost = cost.copy()
+        fused = np.empty_like(cost)
+        gatings = self.kf.gating_distances(np.stack([tr.mean for tr in tracks]), np.stack([tr.cov for tr in tracks]),
+                                           zs)
         for i, tr in enumerate(tracks):
-            gating = self.kf.gating_distance(tr.mean, tr.cov, zs)
-            cost[i, gating > self.gating_chi2] = np.inf
-            cost[i] = self.motion_lambda * cost[i] + (1 - self.motion_lambda) * gating
-        return cost
+            gating = gatings[i]
+            if self._long_lost(tr):
+                # After a long gap the prediction says nothing (its covariance has grown until the gate
+                # takes in most of the image): the embedding alone decides, under a stricter limit.
+                fused[i] = np.where(cost[i] <= self.reid_thresh, cost[i], np.inf)
+            else:
+                fused[i] = np.where(gating > self.gating_chi2, np.inf,
+                                    self.motion_lambda * cost[i] + (1 - self.motion_lambda) * gating)
+        return fused
 
     @staticmethod
     def _iou_cost(a, b):
@@ -294,7 +347,8 @@ class JdeTracker:
         for it, idet in matches:
             t = pool[it]
             was_tracked = t.state == TRACKED
-            t.absorb(self.kf, dets[idet], fid)
+            # found again by its embedding after a long gap: the drifted prediction is no start for an update
+            t.absorb(self.kf, dets[idet], fid, restart=self._long_lost(t))
             taken[dets[idet].det_index] = t
             (activated if was_tracked else refound).append(t)
 
@@ -397,7 +451,8 @@ class ByteTracker(JdeTracker):
                  low_match_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15, fuse_score=True,
                  track_buffer=30, low_score_refind_buffer=30, unconfirmed_buffer=2, max_time_lost=None):
         super().__init__(fps=fps, track_buffer=track_buffer, unconfirmed_thresh=unconfirmed_thresh,
-                         duplicate_thresh=duplicate_thresh, max_time_lost=max_time_lost)
+                         duplicate_thresh=duplicate_thresh, max_time_lost=max_time_lost, max_lost_seconds=None,
+                         reid_after_seconds=None, reid_thresh=None)
         self.track_thresh, self.low_thresh = track_thresh, low_thresh
         self.new_track_thresh = track_thresh + new_track_margin
         self.match_thresh, self.low_match_thresh = match_thresh, low_match_thresh

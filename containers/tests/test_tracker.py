@@ -84,7 +84,7 @@ def test_tracks_keep_ids_and_are_confirmed_on_the_second_frame():
 
 
 def test_low_scores_do_not_start_tracks_and_lost_tracks_are_refound_by_embedding():
-    tr = JdeTracker(det_thresh=0.5, track_buffer=30)
+    tr = JdeTracker(det_thresh=0.5, track_buffer=30, max_lost_seconds=None)  # FairMOT's memory: 30 frames
     assert tr.update(*_frame([(10, 10, 20, 50)], [[1, 0]], score=0.3)) == []
     e = [0.6, 0.8]
     for k in range(3):
@@ -195,3 +195,47 @@ def test_shared_association_vectors_jde(path):
 def test_shared_association_vectors_bytetrack(path):
     from vectors import replay
     assert replay(path, "bytetrack") > 0
+
+
+def test_jde_memory_is_given_in_seconds_and_converted_with_the_frame_rate():
+    assert JdeTracker(fps=10).max_time_lost == 40  # 4 s
+    assert JdeTracker(fps=25, max_lost_seconds=2.5).max_time_lost == 62
+    assert JdeTracker(fps=25, reid_thresh=0.25).reid_after_frames == 25  # 1 s
+    assert JdeTracker(fps=25).reid_after_frames is None  # off by default, as in FairMOT
+    # FairMOT's memory: track_buffer frames at 30 fps; ByteTracker keeps it too
+    assert JdeTracker(fps=25, max_lost_seconds=None).max_time_lost == 25
+    assert ByteTracker(fps=25).max_time_lost == 25
+    assert JdeTracker(fps=25, reid_thresh=None).reid_after_frames is None
+
+
+def test_long_lost_tracks_are_matched_by_embedding_alone_under_the_stricter_limit():
+    def run(reid_thresh, second):
+        tr = JdeTracker(fps=10, det_thresh=0.5, reid_thresh=reid_thresh)  # re-id after 10 frames lost
+        e = [1.0, 0.0, 0.0, 0.0]
+        for _ in range(3):
+            tr.update(*_frame([(100, 100, 40, 100)], [e]))
+        for _ in range(15):  # lost for 1.5 s
+            tr.update(*_frame([], []))
+        tr.update(*_frame([(700, 300, 40, 100)], [second]))
+        return tr.update(*_frame([(700, 300, 40, 100)], [second]))[0].track_id
+    same, similar = [1.0, 0.05, 0.0, 0.0], [0.72, 0.7, 0.0, 0.0]  # cosine distance ~0.001 / ~0.28
+    assert run(0.25, same) == 1  # far from where it was lost, found by its embedding
+    assert run(0.25, similar) == 2  # a look-alike is not taken for it
+    assert run(0.3, similar) == 1
+    assert run(None, same) == 2  # without it (the default) the gate decides: 600 px away after 1.5 s is outside
+
+
+def test_batched_gating_equals_one_track_at_a_time():
+    kf = KalmanFilter()
+    rng = np.random.default_rng(3)
+    means, covs = [], []
+    for i in range(5):
+        m, c = kf.initiate(np.array([100.0 + 30 * i, 200.0, 0.4, 120.0 + i]))
+        for _ in range(i + 1):
+            m, c = kf.predict(m, c)
+        means.append(m)
+        covs.append(c)
+    zs = rng.normal(size=(7, 4)) * [20, 20, 0.05, 10] + [150, 200, 0.4, 120]
+    batched = kf.gating_distances(np.stack(means), np.stack(covs), zs)
+    single = np.stack([kf.gating_distance(m, c, zs) for m, c in zip(means, covs)])
+    np.testing.assert_allclose(batched, single, rtol=1e-12, atol=0)

@@ -14,11 +14,19 @@ SCHEMA = "motflow/association-vector@1"
 
 def jde_tracker(vector):
     p = vector["policies"]["jde"]
+    # the durations the vector states, derived from its seconds at its frame rate exactly as in Java
+    derived = JdeTracker(fps=float(vector["frame_rate"]), track_buffer=p["track_buffer"],
+                         max_lost_seconds=p["max_lost_seconds"], reid_after_seconds=p["reid_after_seconds"],
+                         reid_thresh=p["reid_thresh"])
+    assert derived.max_time_lost == p["max_time_lost"], vector["name"]
+    assert derived.reid_after_frames == (p["reid_after_frames"] if p["reid_thresh"] else None), vector["name"]
     return JdeTracker(fps=float(vector["frame_rate"]), det_thresh=p["det_thresh"], track_buffer=p["track_buffer"],
                       max_time_lost=p["max_time_lost"], momentum=p["feature_momentum"],
                       motion_lambda=p["motion_lambda"], emb_thresh=p["embedding_match_thresh"],
                       iou_thresh=p["iou_match_thresh"], unconfirmed_thresh=p["unconfirmed_match_thresh"],
-                      duplicate_thresh=p["duplicate_iou_distance"], gating_chi2=p["gating_chi2"])
+                      duplicate_thresh=p["duplicate_iou_distance"], gating_chi2=p["gating_chi2"],
+                      max_lost_seconds=p["max_lost_seconds"], reid_after_seconds=p["reid_after_seconds"],
+                      reid_thresh=p["reid_thresh"])
 
 
 def byte_tracker(vector):

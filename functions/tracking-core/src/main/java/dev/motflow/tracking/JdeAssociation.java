@@ -5,7 +5,9 @@ import java.util.ArrayList;
 /**
  * JDE/FairMOT association ({@code multitracker.py}): detections scoring above {@code detThresh}
  * are matched in three stages. 1: all candidates (confirmed tracked and lost) by appearance fused
- * with motion, gated by the chi-square 95% bound; 2: the tracked candidates left over, by IoU;
+ * with motion, gated by the chi-square 95% bound (a track lost for more than
+ * {@link TrackerConfig#reidAfterFrames()}: by the cosine distance alone, anywhere, up to the stricter
+ * {@link TrackerConfig#reidThresh()}); 2: the tracked candidates left over, by IoU;
  * 3: unconfirmed tracks, by IoU. What is left starts tracks.
  */
 final class JdeAssociation implements AssociationPolicy {
@@ -81,13 +83,25 @@ final class JdeAssociation implements AssociationPolicy {
         }
         float[] emb = dets.embeddingArray();
         double lambda = config.motionLambda();
+        double reidThresh = config.reidThresh();
+        int reidAfter = config.reidAfterFrames();
+        boolean reidOn = config.reidEnabled();
         for (int r = 0; r < rows.size(); r++) {
             Track t = rows.get(r);
             int base = r * cols;
-            gating.gatingDistancesBounded(t.mean, 0, t.cov, 0, confidentMeasurements, 0, cols,
-                    KalmanFilter.CHI2_95_4DOF, gatingRow, 0);
             float[] f = t.feature;
             double inv = t.featureNorm > 0 ? 1.0 / t.featureNorm : 0.0;
+            if (reidOn && t.state == Track.LOST && tracks.frameId - t.frameId > reidAfter) {
+                // After a long gap the prediction says nothing (its covariance has grown until the gate
+                // takes in most of the image): the embedding alone decides, under a stricter limit.
+                for (int c = 0; c < cols; c++) {
+                    double cos = Math.max(0.0, 1.0 - dot(f, emb, confident[c] * dim) * inv);
+                    cost[base + c] = cos <= reidThresh ? cos : Double.POSITIVE_INFINITY;
+                }
+                continue;
+            }
+            gating.gatingDistancesBounded(t.mean, 0, t.cov, 0, confidentMeasurements, 0, cols,
+                    KalmanFilter.CHI2_95_4DOF, gatingRow, 0);
             for (int c = 0; c < cols; c++) {
                 double gd = gatingRow[c];
                 if (gd > KalmanFilter.CHI2_95_4DOF) {

@@ -14,6 +14,8 @@ import java.util.ArrayList;
  */
 final class TrackLifecycle {
     private final int maxTimeLost;
+    /** JDE with re-identification: a track found again after more frames lost than this restarts its Kalman state. */
+    private final int restartAfterFramesLost;
     private final int dim;
     private final double featureMomentum;
     private final KalmanFilter kalman = new KalmanFilter();
@@ -53,6 +55,8 @@ final class TrackLifecycle {
 
     TrackLifecycle(TrackerConfig config) {
         this.maxTimeLost = config.maxTimeLost();
+        this.restartAfterFramesLost = config.policy() == Policy.JDE && config.reidEnabled()
+                ? config.reidAfterFrames() : Integer.MAX_VALUE;
         this.dim = config.embeddingDim();
         this.featureMomentum = config.featureMomentum();
         this.duplicates = new DuplicateTracks(config.duplicateThresh());
@@ -123,7 +127,14 @@ final class TrackLifecycle {
             return;
         }
         // The references' re_activate: unlike an update, it restarts the tracklet length.
-        correct(t, d);
+        if (frameId - t.frameId > restartAfterFramesLost) {
+            // Found again by its embedding after a long gap: the drifted prediction is no start for an update.
+            int b = d * 4;
+            kalman.initiate(measurements[b], measurements[b + 1], measurements[b + 2], measurements[b + 3],
+                    t.mean, 0, t.cov, 0);
+        } else {
+            correct(t, d);
+        }
         if (t.feature != null) {
             smoothFeature(t, dets, d);
         }

@@ -1,14 +1,15 @@
 package dev.motflow.tracking;
 
 /**
- * Parameters of a {@link Tracker}. {@link #jde(int)} and {@link #byteTrackLegacy()} are the reference
+ * Parameters of a {@link Tracker}. {@link #jdeLegacy(int)} and {@link #byteTrackLegacy()} are the reference
  * implementations' defaults (FairMOT's {@code multitracker.py}, ByteTrack's {@code byte_tracker.py});
- * {@link #byteTrack()}, motflow's appearance-free default, changes three of ByteTrack's (docs/tracking.md).
- * Every duration is given in frames at 30 fps and scaled by {@code frameRate / 30}.
+ * {@link #byteTrack()}, motflow's appearance-free default, changes three of ByteTrack's, and {@link #jde(int)},
+ * motflow's policy with embeddings, changes FairMOT's memory (docs/tracking.md). Durations are given in frames at
+ * 30 fps and scaled by {@code frameRate / 30}, or in seconds.
  *
  * @param policy association rules
- * @param frameRate frames per second; lost tracks are kept {@code int(frameRate / 30 * trackBuffer)} frames
- * @param trackBuffer frames a lost track is kept at 30 fps (30)
+ * @param frameRate frames per second
+ * @param trackBuffer frames a lost track is kept at 30 fps (30), when {@code maxLostSeconds} is 0
  * @param embeddingDim length of the re-ID embeddings (JDE: required, > 0; ByteTrack: ignored, 0)
  * @param detThresh JDE: detections need {@code score > detThresh} to be used at all and
  *     {@code score >= detThresh} to start a track (FairMOT's {@code conf_thres}, 0.4)
@@ -30,6 +31,14 @@ package dev.motflow.tracking;
  *     frame, as in ByteTrack; 30 in {@link #byteTrack()}
  * @param unconfirmedBuffer ByteTrack: frames at 30 fps a new track may wait for the match that confirms it
  *     ({@link #unconfirmedFrames()}); 1: the next frame or never, as in the references; 2 in {@link #byteTrack()}
+ * @param maxLostSeconds seconds a lost track is kept ({@link #maxTimeLost()}: {@code int(frameRate *
+ *     maxLostSeconds)} frames); 0: {@code trackBuffer} frames at 30 fps, as in the references;
+ *     {@value #JDE_MAX_LOST_SECONDS} in {@link #jde(int)}
+ * @param reidAfterSeconds JDE with {@code reidThresh}: a track lost for more than this
+ *     ({@link #reidAfterFrames()}) is matched by its embedding alone, anywhere, up to {@code reidThresh},
+ *     and restarts its Kalman state when found
+ * @param reidThresh JDE: cosine-distance limit of those embedding-only matches; 0: off, as in FairMOT and
+ *     {@link #jde(int)} (measured: not better on the sets of docs/tracking.md, "With appearance")
  */
 public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
                             double detThresh, double embeddingMatchThresh, double motionLambda,
@@ -37,11 +46,18 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                             double trackThresh, double lowThresh, double matchThresh, double lowMatchThresh,
                             double newTrackMargin, boolean fuseScore,
                             double unconfirmedThresh, double duplicateThresh,
-                            int lowScoreRefindBuffer, int unconfirmedBuffer) {
+                            int lowScoreRefindBuffer, int unconfirmedBuffer,
+                            double maxLostSeconds, double reidAfterSeconds, double reidThresh) {
 
     /** The reference trackers' values of the settings that came after them (see {@link #byteTrackLegacy()}). */
     static final int LEGACY_LOW_SCORE_REFIND_BUFFER = 0;
     static final int LEGACY_UNCONFIRMED_BUFFER = 1;
+    static final double LEGACY_MAX_LOST_SECONDS = 0;
+    static final double LEGACY_REID_AFTER_SECONDS = 0;
+    static final double LEGACY_REID_THRESH = 0;
+
+    /** {@link #jde(int)}'s memory, chosen by measurement (docs/tracking.md, "With appearance"). */
+    public static final double JDE_MAX_LOST_SECONDS = 4.0;
 
     public TrackerConfig {
         if (policy == null) {
@@ -68,6 +84,29 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         if (unconfirmedBuffer < 1) {
             throw new IllegalArgumentException("unconfirmedBuffer must be >= 1");
         }
+        if (!(maxLostSeconds >= 0) || Double.isInfinite(maxLostSeconds)) {
+            throw new IllegalArgumentException("maxLostSeconds must be >= 0, got " + maxLostSeconds);
+        }
+        if (!(reidAfterSeconds >= 0) || Double.isInfinite(reidAfterSeconds)) {
+            throw new IllegalArgumentException("reidAfterSeconds must be >= 0, got " + reidAfterSeconds);
+        }
+        if (!(reidThresh >= 0 && reidThresh <= 2)) {
+            throw new IllegalArgumentException("reidThresh must be in [0, 2] (a cosine distance), got " + reidThresh);
+        }
+    }
+
+    /** The settings up to {@code unconfirmedBuffer}; the later ones at their reference values. */
+    public TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
+                         double detThresh, double embeddingMatchThresh, double motionLambda,
+                         double featureMomentum, double iouMatchThresh,
+                         double trackThresh, double lowThresh, double matchThresh, double lowMatchThresh,
+                         double newTrackMargin, boolean fuseScore,
+                         double unconfirmedThresh, double duplicateThresh,
+                         int lowScoreRefindBuffer, int unconfirmedBuffer) {
+        this(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh, motionLambda,
+                featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
+                fuseScore, unconfirmedThresh, duplicateThresh, lowScoreRefindBuffer, unconfirmedBuffer,
+                LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH);
     }
 
     /** The parameters of the reference trackers (the settings added since at their reference values). */
@@ -82,8 +121,17 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 fuseScore, unconfirmedThresh, duplicateThresh, LEGACY_LOW_SCORE_REFIND_BUFFER, LEGACY_UNCONFIRMED_BUFFER);
     }
 
-    /** FairMOT's defaults for embeddings of {@code embeddingDim} at 30 fps. */
+    /**
+     * motflow's JDE policy for embeddings of {@code embeddingDim} at 30 fps: FairMOT's rules and thresholds,
+     * with lost tracks kept {@value #JDE_MAX_LOST_SECONDS} s (FairMOT: 30 frames at 30 fps, 1 s).
+     * Embedding-only re-identification ({@link #withReid}) is off, as in FairMOT.
+     */
     public static TrackerConfig jde(int embeddingDim) {
+        return jdeLegacy(embeddingDim).withMaxLostSeconds(JDE_MAX_LOST_SECONDS);
+    }
+
+    /** FairMOT's own defaults (lost tracks kept 30 frames at 30 fps, no embedding-only matches) at 30 fps. */
+    public static TrackerConfig jdeLegacy(int embeddingDim) {
         return new TrackerConfig(Policy.JDE, 30, 30, embeddingDim, 0.4, 0.4, 0.98, 0.9, 0.5,
                 0.5, 0.1, 0.8, 0.5, 0.1, false, 0.7, 0.15);
     }
@@ -109,54 +157,91 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         return new TrackerConfig(policy, fps, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer);
+                lowScoreRefindBuffer, unconfirmedBuffer, maxLostSeconds, reidAfterSeconds, reidThresh);
     }
 
     public TrackerConfig withTrackThresh(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, value, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer);
+                lowScoreRefindBuffer, unconfirmedBuffer, maxLostSeconds, reidAfterSeconds, reidThresh);
     }
 
     public TrackerConfig withDetThresh(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, value, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer);
+                lowScoreRefindBuffer, unconfirmedBuffer, maxLostSeconds, reidAfterSeconds, reidThresh);
     }
 
     public TrackerConfig withFuseScore(boolean value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, value, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer);
+                lowScoreRefindBuffer, unconfirmedBuffer, maxLostSeconds, reidAfterSeconds, reidThresh);
     }
 
     public TrackerConfig withNewTrackMargin(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, value, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer);
+                lowScoreRefindBuffer, unconfirmedBuffer, maxLostSeconds, reidAfterSeconds, reidThresh);
     }
 
     public TrackerConfig withLowScoreRefindBuffer(int frames) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                frames, unconfirmedBuffer);
+                frames, unconfirmedBuffer, maxLostSeconds, reidAfterSeconds, reidThresh);
     }
 
     public TrackerConfig withUnconfirmedBuffer(int frames) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, frames);
+                lowScoreRefindBuffer, frames, maxLostSeconds, reidAfterSeconds, reidThresh);
     }
 
-    /** Frames a lost track is kept before removal: {@code int(frameRate / 30 * trackBuffer)}. */
+    /** Lost tracks kept {@code seconds} (0: {@code trackBuffer} frames at 30 fps). */
+    public TrackerConfig withMaxLostSeconds(double seconds) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer, seconds, reidAfterSeconds, reidThresh);
+    }
+
+    /** JDE: embedding-only matches for tracks lost more than {@code afterSeconds}, below {@code thresh} (0: none). */
+    public TrackerConfig withReid(double afterSeconds, double thresh) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer, maxLostSeconds, afterSeconds, thresh);
+    }
+
+    /** JDE: the smoothing of a track's embedding, {@code momentum * old + (1 - momentum) * new} (FairMOT: 0.9). */
+    public TrackerConfig withFeatureMomentum(double momentum) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, momentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer, maxLostSeconds, reidAfterSeconds, reidThresh);
+    }
+
+    /**
+     * Frames a lost track is kept before removal: {@code int(frameRate * maxLostSeconds)}, or without
+     * {@code maxLostSeconds} {@code int(frameRate / 30 * trackBuffer)}.
+     */
     public int maxTimeLost() {
-        return atFrameRate(trackBuffer);
+        return maxLostSeconds > 0 ? (int) (frameRate * maxLostSeconds) : atFrameRate(trackBuffer);
+    }
+
+    /** JDE: frames since its last match after which a lost track may be found again by embedding alone. */
+    public int reidAfterFrames() {
+        return (int) (frameRate * reidAfterSeconds);
+    }
+
+    /** JDE: whether embedding-only matches are on ({@code reidThresh > 0}). */
+    public boolean reidEnabled() {
+        return reidThresh > 0;
     }
 
     /** Frames since its last match within which a lost track may take a low-score detection (0: never). */
@@ -175,29 +260,32 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
     }
 
     /**
-     * The real-valued parameters in their encoding order (see {@link TrackerStateCodec}); the ones added
-     * after the first 13 only when they differ from their reference values.
+     * The real-valued parameters in their encoding order (see {@link TrackerStateCodec}); each group added
+     * after the first 13 only when it or a later one differs from its reference values, so a configuration
+     * that only uses the older settings keeps the older layout.
      */
     double[] realParams() {
-        boolean reference = lowScoreRefindBuffer == LEGACY_LOW_SCORE_REFIND_BUFFER
+        boolean memoryReference = maxLostSeconds == LEGACY_MAX_LOST_SECONDS
+                && reidAfterSeconds == LEGACY_REID_AFTER_SECONDS && reidThresh == LEGACY_REID_THRESH;
+        boolean buffersReference = lowScoreRefindBuffer == LEGACY_LOW_SCORE_REFIND_BUFFER
                 && unconfirmedBuffer == LEGACY_UNCONFIRMED_BUFFER;
-        double[] first = {frameRate, detThresh, embeddingMatchThresh, motionLambda, featureMomentum,
+        double[] all = {frameRate, detThresh, embeddingMatchThresh, motionLambda, featureMomentum,
             iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
-            unconfirmedThresh, duplicateThresh};
-        if (reference) {
-            return first;
-        }
-        double[] all = java.util.Arrays.copyOf(first, first.length + 2);
-        all[13] = lowScoreRefindBuffer;
-        all[14] = unconfirmedBuffer;
-        return all;
+            unconfirmedThresh, duplicateThresh, lowScoreRefindBuffer, unconfirmedBuffer,
+            maxLostSeconds, reidAfterSeconds, reidThresh};
+        int length = !memoryReference ? 18 : !buffersReference ? 15 : 13;
+        return java.util.Arrays.copyOf(all, length);
     }
 
     /** The inverse of {@link #realParams()}; a state written before a parameter existed gets its reference value. */
     static TrackerConfig fromParams(Policy policy, int trackBuffer, int embeddingDim, boolean fuseScore, double[] p) {
         int lowScoreRefind = p.length > 13 ? (int) p[13] : LEGACY_LOW_SCORE_REFIND_BUFFER;
         int unconfirmed = p.length > 14 ? (int) p[14] : LEGACY_UNCONFIRMED_BUFFER;
+        double maxLost = p.length > 15 ? p[15] : LEGACY_MAX_LOST_SECONDS;
+        double reidAfter = p.length > 16 ? p[16] : LEGACY_REID_AFTER_SECONDS;
+        double reid = p.length > 17 ? p[17] : LEGACY_REID_THRESH;
         return new TrackerConfig(policy, p[0], trackBuffer, embeddingDim, p[1], p[2], p[3], p[4], p[5],
-                p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12], lowScoreRefind, unconfirmed);
+                p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12], lowScoreRefind, unconfirmed,
+                maxLost, reidAfter, reid);
     }
 }

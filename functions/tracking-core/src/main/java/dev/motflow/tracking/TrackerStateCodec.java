@@ -21,8 +21,9 @@ import java.util.zip.CRC32C;
  *   varint  P, the number of real parameters, then P float64 in the order of
  *           frameRate, detThresh, embeddingMatchThresh, motionLambda, featureMomentum, iouMatchThresh,
  *           trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin, unconfirmedThresh,
- *           duplicateThresh, then (P = 15) lowScoreRefindBuffer, unconfirmedBuffer; P = 13 when
- *           those two have their reference values (0, 1), so such states keep their first layout
+ *           duplicateThresh, then (P = 15) lowScoreRefindBuffer, unconfirmedBuffer, then (P = 18)
+ *           maxLostSeconds, reidAfterSeconds, reidThresh; each group only when it or a later one differs
+ *           from its reference values (0, 1; 0, 0, 0), so such states keep their first layout
  *   varint  frame id (frames processed)
  *   varint  last track id handed out
  *   varint  T tracked tracks, varint L lost tracks, then T + L tracks, each:

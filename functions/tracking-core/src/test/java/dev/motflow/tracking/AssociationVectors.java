@@ -27,6 +27,8 @@ final class AssociationVectors {
         final double frameRate;
         final int dim;
         final List<List<Det>> frames = new ArrayList<>();
+        /** The JDE configuration of this scenario, from the default one (written to the vector). */
+        java.util.function.UnaryOperator<TrackerConfig> jdeSettings = c -> c;
 
         Scenario(String name, String description, double frameRate, int dim, int frameCount) {
             this.name = name;
@@ -40,6 +42,11 @@ final class AssociationVectors {
 
         Scenario add(int frame, double x, double y, double w, double h, double score, int identity) {
             frames.get(frame - 1).add(new Det(x, y, w, h, score, oneHot(identity)));
+            return this;
+        }
+
+        Scenario add(int frame, double x, double y, double w, double h, double score, float[] embedding) {
+            frames.get(frame - 1).add(new Det(x, y, w, h, score, embedding));
             return this;
         }
 
@@ -61,7 +68,7 @@ final class AssociationVectors {
     }
 
     static TrackerConfig jde(Scenario s) {
-        return TrackerConfig.jde(s.dim).withFrameRate(s.frameRate);
+        return s.jdeSettings.apply(TrackerConfig.jde(s.dim).withFrameRate(s.frameRate));
     }
 
     static List<Scenario> scenarios() {
@@ -98,9 +105,10 @@ final class AssociationVectors {
         all.add(lost);
 
         Scenario timeout = new Scenario("buffer-timeout",
-                "At 10 fps the lost buffer is int(10 / 30 * 30) = 10 frames. Person 1 is seen in frames 1-3, "
-                        + "missed in 4-16 and back in 17-19: removed by then, so it becomes a new track (id 2, "
-                        + "output from frame 18).", 10, 16, 19);
+                "At 10 fps ByteTrack's lost buffer is int(10 / 30 * 30) = 10 frames, JDE's 4 s int(10 * 4) = 40 "
+                        + "frames. Person 1 is seen in frames 1-3, missed in 4-16 and back in 17-19: ByteTrack "
+                        + "has removed it by then, so it becomes a new track (id 2, output from frame 18); JDE "
+                        + "finds track 1 again.", 10, 16, 19);
         for (int f = 1; f <= 19; f++) {
             if (f <= 3 || f >= 17) {
                 timeout.add(f, 300, 200, 50, 120, 0.9, 0);
@@ -180,10 +188,45 @@ final class AssociationVectors {
         }
         all.add(late);
 
+        Scenario reid = new Scenario("long-occlusion-reid",
+                "At 30 fps person 1 walks right at 6 px/frame in frames 1-10, is hidden for 2 s (frames 11-70) and "
+                        + "comes back at frame 71 at x=300, walking left; person 2 stands still throughout; person 3 "
+                        + "stands at x=1300 in frames 1-10 and leaves for good; at frame 71 person 4, who looks like "
+                        + "person 3 (cosine distance about 0.3), appears where person 3 stood. JDE with embedding-only "
+                        + "re-identification on (this vector's setting: tracks lost for more than 1 s are matched by "
+                        + "embedding alone, up to 0.25) gives person 1 its id back and person 4 a new id (4); the "
+                        + "default JDE rule (fused cost below 0.4 in the widened gate) would give person 4 id 3. "
+                        + "ByteTrack removed tracks 1 and 3 after 30 frames: persons 1 and 4 get ids 4 and 5.",
+                30, 16, 76);
+        reid.jdeSettings = c -> c.withReid(1.0, 0.25);
+        for (int f = 1; f <= 76; f++) {
+            if (f <= 10) {
+                reid.add(f, 100 + 6 * f, 200, 50, 120, 0.9, 0);
+            } else if (f >= 71) {
+                reid.add(f, 300 - 3 * (f - 71), 205, 52, 122, 0.9, 0);
+            }
+            reid.add(f, 1000, 220, 60, 140, 0.9, 1);
+            if (f <= 10) {
+                reid.add(f, 1300, 500, 50, 120, 0.9, 3);
+            } else if (f >= 71) {
+                reid.add(f, 1310, 505, 50, 120, 0.9, new float[] {
+                    0.05f, 0.05f, 0.05f, 0.7f, 0.8f, 0.05f, 0.05f, 0.05f, 0.05f, 0.05f, 0.05f, 0.05f, 0.05f, 0.05f,
+                    0.05f, 0.05f});
+            }
+        }
+        all.add(reid);
+
         all.add(random("random-16d-a", "10 people over 40 frames with box noise, 10% misses, ~1.5 false "
                 + "positives per frame and 20% low-score detections; 16-d embeddings.", 101, 40, 10, 16, 0.1, 1.5, 0.2, 30));
         all.add(random("random-16d-b", "14 people over 30 frames at 15 fps (lost buffer 15), 20% misses, ~3 false "
                 + "positives per frame, 30% low scores; 16-d embeddings.", 202, 30, 14, 16, 0.2, 3, 0.3, 15));
+        Scenario hidden = random("random-16d-reid", "8 people over 45 frames at 10 fps, 10% misses, ~1 false "
+                + "positive per frame, 20% low scores; people 1-3 (in creation order) are hidden in frames 12-27 "
+                + "(1.6 s). JDE with embedding-only re-identification on (this vector's setting: after 1 s, "
+                + "limit 0.3), so tracks lost longer than 10 frames are matched by embedding alone and restart "
+                + "their Kalman state; 16-d embeddings.", 404, 45, 8, 16, 0.1, 1, 0.2, 10, 3, 12, 27);
+        hidden.jdeSettings = c -> c.withReid(1.0, 0.3);
+        all.add(hidden);
         all.add(random("random-128d", "5 people over 16 frames, 10% misses, ~1 false positive per frame; "
                 + "128-d embeddings.", 303, 16, 5, 128, 0.1, 1, 0.2, 30));
         return all;
@@ -191,10 +234,20 @@ final class AssociationVectors {
 
     private static Scenario random(String name, String description, long seed, int frames, int objects, int dim,
                                    double miss, double fp, double low, double fps) {
+        return random(name, description, seed, frames, objects, dim, miss, fp, low, fps, 0, 0, 0);
+    }
+
+    /** As above, with objects {@code 0 .. hiddenObjects - 1} undetected in frames {@code hideFrom .. hideTo}. */
+    private static Scenario random(String name, String description, long seed, int frames, int objects, int dim,
+                                   double miss, double fp, double low, double fps, int hiddenObjects, int hideFrom,
+                                   int hideTo) {
         SyntheticScene scene = SyntheticScene.generate(seed, frames, objects, dim, miss, fp, low);
         Scenario s = new Scenario(name, description, fps, dim, frames);
         for (int f = 1; f <= frames; f++) {
             for (SyntheticScene.Det d : scene.frames.get(f - 1)) {
+                if (d.truth >= 0 && d.truth < hiddenObjects && f >= hideFrom && f <= hideTo) {
+                    continue;
+                }
                 s.frames.get(f - 1).add(new Det(d.x, d.y, d.w, d.h, awayFromThresholds(d.score), d.embedding));
             }
         }
@@ -252,7 +305,11 @@ final class AssociationVectors {
                 .append(", \"feature_momentum\": ").append(num(j.featureMomentum()))
                 .append(", \"iou_match_thresh\": ").append(num(j.iouMatchThresh()))
                 .append(", \"unconfirmed_match_thresh\": ").append(num(j.unconfirmedThresh()))
-                .append(", \"duplicate_iou_distance\": ").append(num(j.duplicateThresh())).append("}\n");
+                .append(", \"duplicate_iou_distance\": ").append(num(j.duplicateThresh()))
+                .append(", \"max_lost_seconds\": ").append(num(j.maxLostSeconds()))
+                .append(", \"reid_after_seconds\": ").append(num(j.reidAfterSeconds()))
+                .append(", \"reid_after_frames\": ").append(j.reidAfterFrames())
+                .append(", \"reid_thresh\": ").append(num(j.reidThresh())).append("}\n");
         sb.append("  },\n  \"frames\": [\n");
         for (int f = 1; f <= s.frames.size(); f++) {
             List<Det> dets = s.frames.get(f - 1);

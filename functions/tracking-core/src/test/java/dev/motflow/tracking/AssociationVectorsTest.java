@@ -104,11 +104,13 @@ class AssociationVectorsTest {
         TrackerConfig jdeConfig = new TrackerConfig(Policy.JDE, fps, pj.get("track_buffer").asInt(), dim,
                 d(pj, "det_thresh"), d(pj, "embedding_match_thresh"), d(pj, "motion_lambda"),
                 d(pj, "feature_momentum"), d(pj, "iou_match_thresh"), 0.5, 0.1, 0.8, 0.5, 0.1, false,
-                d(pj, "unconfirmed_match_thresh"), d(pj, "duplicate_iou_distance"));
+                d(pj, "unconfirmed_match_thresh"), d(pj, "duplicate_iou_distance"), 0, 1,
+                d(pj, "max_lost_seconds"), d(pj, "reid_after_seconds"), d(pj, "reid_thresh"));
         assertEquals(byteConfig.maxTimeLost(), pb.get("max_time_lost").asInt());
         assertEquals(byteConfig.lowScoreRefindFrames(), pb.get("low_score_refind_frames").asInt());
         assertEquals(byteConfig.unconfirmedFrames(), pb.get("unconfirmed_frames").asInt());
         assertEquals(jdeConfig.maxTimeLost(), pj.get("max_time_lost").asInt());
+        assertEquals(jdeConfig.reidAfterFrames(), pj.get("reid_after_frames").asInt());
         Tracker bt = new Tracker(byteConfig);
         Tracker jde = new Tracker(jdeConfig);
         Detections boxes = new Detections(0);
@@ -208,11 +210,23 @@ class AssociationVectorsTest {
             assertArrayEquals(new int[] {2}, ids.get(5), "frame 6: person 1 missed");
             assertArrayEquals(new int[] {1, 2}, ids.get(15), "frame 16: found again with id 1");
         }
-        for (List<int[]> ids : replayNamed("buffer-timeout").values()) {
-            assertArrayEquals(new int[] {1}, ids.get(2), "frame 3");
-            assertArrayEquals(new int[] {0}, ids.get(16), "frame 17: new unconfirmed track");
-            assertArrayEquals(new int[] {2}, ids.get(17), "frame 18: confirmed as id 2");
-        }
+        Map<String, List<int[]>> timeout = replayNamed("buffer-timeout");
+        List<int[]> ids = timeout.get("bytetrack");
+        assertArrayEquals(new int[] {1}, ids.get(2), "frame 3");
+        assertArrayEquals(new int[] {0}, ids.get(16), "bytetrack frame 17: new unconfirmed track");
+        assertArrayEquals(new int[] {2}, ids.get(17), "bytetrack frame 18: confirmed as id 2");
+        assertArrayEquals(new int[] {1}, timeout.get("jde").get(16), "jde frame 17: kept 4 s (40 frames), found again");
+    }
+
+    @Test
+    void longOcclusionIsReidentifiedByJdeOnlyAsWorkedOutByHand() throws IOException {
+        Map<String, List<int[]>> reid = replayNamed("long-occlusion-reid");
+        assertArrayEquals(new int[] {1, 2, 3}, reid.get("jde").get(9), "frame 10");
+        assertArrayEquals(new int[] {2}, reid.get("jde").get(10), "frame 11: persons 1 and 3 gone");
+        assertArrayEquals(new int[] {1, 2, 0}, reid.get("jde").get(70), "jde frame 71: id 1 back, person 4 new");
+        assertArrayEquals(new int[] {1, 2, 4}, reid.get("jde").get(71), "jde frame 72: person 4 is id 4, not 3");
+        assertArrayEquals(new int[] {0, 2, 0}, reid.get("bytetrack").get(70), "bytetrack frame 71: both new");
+        assertArrayEquals(new int[] {4, 2, 5}, reid.get("bytetrack").get(71), "bytetrack frame 72: ids 4 and 5");
     }
 
     @Test

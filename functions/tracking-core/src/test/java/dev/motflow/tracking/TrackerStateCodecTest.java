@@ -44,7 +44,9 @@ class TrackerStateCodecTest {
 
     @Test
     void decodedStateContinuesExactlyLikeTheOriginal() {
-        for (TrackerConfig config : new TrackerConfig[] {TrackerConfig.jde(16), TrackerConfig.byteTrack().withFuseScore(true),
+        for (TrackerConfig config : new TrackerConfig[] {TrackerConfig.jde(16), TrackerConfig.jdeLegacy(16),
+            TrackerConfig.jde(16).withMaxLostSeconds(0.5).withReid(0.2, 0.3).withFeatureMomentum(0.8),
+            TrackerConfig.byteTrack().withFuseScore(true),
             TrackerConfig.byteTrackLegacy().withLowScoreRefindBuffer(7).withUnconfirmedBuffer(3)}) {
             int dim = config.embeddingDim();
             SyntheticScene scene = SyntheticScene.generate(17, 90, 20, dim, 0.15, 2, 0.25);
@@ -138,7 +140,8 @@ class TrackerStateCodecTest {
     /** The scene behind the golden state: JDE, 16-d embeddings, stopped after frame 40. */
     static Tracker goldenTracker() {
         SyntheticScene scene = SyntheticScene.generate(2026, 40, 12, 16, 0.15, 1, 0.2);
-        Tracker t = new Tracker(TrackerConfig.jde(16).withFrameRate(25));
+        // Written before the memory in seconds: FairMOT's configuration was then jde(16)'s.
+        Tracker t = new Tracker(TrackerConfig.jdeLegacy(16).withFrameRate(25));
         Detections d = new Detections(16);
         for (int f = 1; f <= scene.frameCount(); f++) {
             scene.load(f, d);
@@ -184,8 +187,11 @@ class TrackerStateCodecTest {
         assertEquals(Integer.parseInt(expected.getProperty("lost")), t.lostCount());
         // Version 1 had no lowScoreRefindBuffer / unconfirmedBuffer: it continues with the reference rules.
         String v1Config = expected.getProperty("config");
-        assertEquals(v1Config.substring(0, v1Config.length() - 1) + ", lowScoreRefindBuffer=0, unconfirmedBuffer=1]",
-                t.config().toString());
+        // Nor the memory in seconds and the re-identification: it keeps FairMOT's memory, without re-id.
+        assertEquals(v1Config.substring(0, v1Config.length() - 1) + ", lowScoreRefindBuffer=0, unconfirmedBuffer=1, "
+                + "maxLostSeconds=0.0, reidAfterSeconds=0.0, reidThresh=0.0]", t.config().toString());
+        assertEquals(25, t.config().maxTimeLost(), "int(25 / 30 * 30) frames, as when it was written");
+        assertEquals(false, t.config().reidEnabled());
         assertEquals(25.0, t.config().frameRate());
         // It continues: an unchanged scene keeps its confirmed ids, a new object gets the next id.
         Detections d = new Detections(16);

@@ -392,4 +392,55 @@ class TrackerTest {
         d.clear();
         assertEquals(0, d.size());
     }
+
+    @Test
+    void jdeMemoryIsGivenInSecondsAndConvertedWithTheFrameRate() {
+        assertEquals(40, TrackerConfig.jde(8).withFrameRate(10).maxTimeLost(), "4 s at 10 fps");
+        assertEquals(62, TrackerConfig.jde(8).withFrameRate(25).withMaxLostSeconds(2.5).maxTimeLost());
+        assertEquals(25, TrackerConfig.jde(8).withFrameRate(25).withReid(1, 0.25).reidAfterFrames(), "1 s at 25 fps");
+        // FairMOT's memory (trackBuffer frames at 30 fps) without seconds; the appearance-free policy keeps it
+        assertEquals(25, TrackerConfig.jdeLegacy(8).withFrameRate(25).maxTimeLost());
+        assertEquals(25, TrackerConfig.jde(8).withFrameRate(25).withMaxLostSeconds(0).maxTimeLost());
+        assertEquals(25, TrackerConfig.byteTrack().withFrameRate(25).maxTimeLost());
+        assertEquals(false, TrackerConfig.jde(8).reidEnabled(), "off by default, as in FairMOT");
+        assertEquals(false, TrackerConfig.jdeLegacy(8).reidEnabled());
+        assertTrue(TrackerConfig.jde(8).withReid(1, 0.25).reidEnabled());
+        assertThrows(IllegalArgumentException.class, () -> TrackerConfig.jde(8).withMaxLostSeconds(-1));
+        assertThrows(IllegalArgumentException.class, () -> TrackerConfig.jde(8).withReid(-1, 0.2));
+        assertThrows(IllegalArgumentException.class, () -> TrackerConfig.jde(8).withReid(1, 2.5));
+        assertThrows(IllegalArgumentException.class, () -> TrackerConfig.jde(8).withMaxLostSeconds(Double.NaN));
+    }
+
+    /** Person seen 3 frames at x=100, lost 15 frames (1.5 s at 10 fps), then a box far away with {@code second}. */
+    private static int idAfterLongGap(TrackerConfig config, float[] second) {
+        Tracker t = new Tracker(config);
+        Detections d = new Detections(4);
+        float[] first = {1, 0, 0, 0};
+        for (int f = 0; f < 3; f++) {
+            d.clear();
+            d.add(100, 100, 40, 100, 0.9, first, 0);
+            t.update(d);
+        }
+        d.clear();
+        for (int f = 0; f < 15; f++) {
+            t.update(d);
+        }
+        d.add(700, 300, 40, 100, 0.9, second, 0);
+        t.update(d);
+        TrackerOutput out = t.update(d);
+        assertEquals(1, out.size());
+        return out.id(0);
+    }
+
+    @Test
+    void longLostTracksAreMatchedByEmbeddingAloneUnderTheStricterLimit() {
+        TrackerConfig config = TrackerConfig.jde(4).withFrameRate(10).withDetThresh(0.5).withReid(1, 0.25);
+        float[] same = {1, 0.05f, 0, 0};
+        float[] similar = {0.72f, 0.7f, 0, 0}; // cosine distance about 0.28
+        assertEquals(1, idAfterLongGap(config, same), "far from where it was lost, found by its embedding");
+        assertEquals(2, idAfterLongGap(config, similar), "a look-alike is not taken for it");
+        assertEquals(1, idAfterLongGap(config.withReid(1, 0.3), similar));
+        // Without re-identification (the default) the motion gate decides: 600 px away after 1.5 s is outside it.
+        assertEquals(2, idAfterLongGap(config.withReid(0, 0), same));
+    }
 }
