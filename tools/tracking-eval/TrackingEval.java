@@ -22,19 +22,21 @@ import java.util.function.UnaryOperator;
 
 /**
  * The appearance-free tracking table: runs ByteTrack configurations ("variants") over
- * (a) public detections with ground truth (MOT15 TUD-Campus, TUD-Stadtmitte) and
+ * (a) public detections with ground truth (MOT15 TUD-Campus, TUD-Stadtmitte; MOT17-02 and -04 Faster R-CNN) and
  * (b) seeded detections generated from ground truth (the 7 MOT17 train sequences of mot17-lift, MOT20-01):
  * misses and low scores that rise with occlusion, box jitter, false positives and score noise.
  * Prints HOTA / MOTA / IDF1 per set, their mean and worst set, and the tracker's time per frame.
  *
  * <p>Run with {@code tools/tracking-eval/run.sh [--variants a,b,...] [--sets name,...] [--data DIR]
- * [--track-thresh T]} (see docs/tracking.md). Everything is deterministic except the time column (wall
+ * [--track-thresh T] [--write-sets DIR]} (see docs/tracking.md; {@code --write-sets} also writes the sets and
+ * every variant's result as MOTChallenge files for other trackers and TrackEval: {@code ./motflow bench-trackers}). Everything is deterministic except the time column (wall
  * time of {@code Tracker.update} per frame, after a warm-up run on MOT17-04).
  */
 public final class TrackingEval {
 
     /** One set: detections, ground truth, scoring rules and frame rate. */
-    record EvalSet(String name, List<MotRow> dets, List<MotRow> gt, Benchmark benchmark, double fps, int frames) {
+    record EvalSet(String name, List<MotRow> dets, List<MotRow> gt, Benchmark benchmark, double fps, int frames,
+                   int width, int height) {
     }
 
     /**
@@ -90,14 +92,16 @@ public final class TrackingEval {
         List<String> variants = new ArrayList<>(VARIANTS.keySet());
         List<String> only = null;
         Double trackThresh = null;
+        Path writeSets = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data" -> data = Path.of(args[++i]);
                 case "--variants" -> variants = List.of(args[++i].split(","));
                 case "--sets" -> only = List.of(args[++i].split(","));
                 case "--track-thresh" -> trackThresh = Double.parseDouble(args[++i]);
+                case "--write-sets" -> writeSets = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (--data DIR, --variants a,b, --sets s1,s2, --track-thresh T)");
+                        + " (--data DIR, --variants a,b, --sets s1,s2, --track-thresh T, --write-sets DIR)");
             }
         }
         for (String v : variants) {
@@ -107,6 +111,9 @@ public final class TrackingEval {
         }
         List<EvalSet> sets = loadSets(data, only);
         System.out.printf(Locale.ROOT, "%d sets: %s%n", sets.size(), sets.stream().map(EvalSet::name).toList());
+        if (writeSets != null) {
+            writeSets(writeSets, sets, variants);
+        }
         // Warm the JIT up on the largest set first, so that the first variant's time is not the compiler's.
         for (EvalSet s : sets) {
             if (s.name().startsWith("MOT17-04")) {
@@ -120,7 +127,7 @@ public final class TrackingEval {
                 double t = trackThresh;
                 variant = c -> VARIANTS.get(v).apply(c).withTrackThresh(t);
             }
-            summaries.add(runVariant(v, variant, sets));
+            summaries.add(runVariant(v, variant, sets, writeSets));
         }
         System.out.println();
         System.out.println("| variant | mean HOTA | mean MOTA | mean IDF1 | worst HOTA | worst MOTA | worst IDF1 | us/frame |");
@@ -133,7 +140,8 @@ public final class TrackingEval {
     }
 
     /** Returns mean HOTA, MOTA, IDF1, worst HOTA, MOTA, IDF1, microseconds per frame. */
-    static double[] runVariant(String name, UnaryOperator<TrackerConfig> variant, List<EvalSet> sets) throws Exception {
+    static double[] runVariant(String name, UnaryOperator<TrackerConfig> variant, List<EvalSet> sets, Path writeSets)
+            throws Exception {
         double[] sum = new double[3];
         double[] worst = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
         long nanos = 0;
@@ -145,6 +153,9 @@ public final class TrackingEval {
             List<MotRow> result = track(s, config, time);
             nanos += time[0];
             frames += s.frames();
+            if (writeSets != null) {
+                MotFile.write(writeSets.resolve(s.name()).resolve(name + ".txt"), result);
+            }
             MotMetrics m = MotEvaluator.metrics(s.gt(), result, s.benchmark());
             double[] v = {m.hota(), m.mota(), m.idf1()};
             for (int k = 0; k < 3; k++) {
@@ -193,24 +204,63 @@ public final class TrackingEval {
             List<MotRow> gt = MotFile.read(dir.resolve("gt.txt"));
             List<MotRow> dets = byFrame(MotFile.read(dir.resolve("det.txt")));
             int frames = SeqInfo.read(dir.resolve("seqinfo.ini")).seqLength();
-            // The TUD recordings are 25 fps; their seqinfo.ini lacks the rate.
-            sets.add(new EvalSet(tud, dets, gt, Benchmark.MOT15, 25, frames));
+            // The TUD recordings are 25 fps, 640x480; their seqinfo.ini lacks both.
+            sets.add(new EvalSet(tud, dets, gt, Benchmark.MOT15, 25, frames, 640, 480));
+        }
+        // MOT17's public Faster R-CNN detections of two sequences (mot17-frames), scored against the full
+        // ground truth of mot17-lift. The published det.txt files are not sorted by frame.
+        for (String seq : List.of("MOT17-02", "MOT17-04")) {
+            Path dir = data.resolve("mot17-frames").resolve(seq + "-FRCNN");
+            SeqInfo info = SeqInfo.read(dir.resolve("seqinfo.ini"));
+            List<MotRow> gt = MotFile.read(data.resolve("mot17-lift/gt").resolve(seq).resolve("gt.txt"));
+            List<MotRow> dets = byFrame(MotFile.read(dir.resolve("det/det.txt")));
+            sets.add(new EvalSet(seq + "-FRCNN", dets, gt, Benchmark.MOT17, info.frameRate().orElse(30), info.seqLength(),
+                    info.imWidth().orElse(1920), info.imHeight().orElse(1080)));
         }
         for (String seq : List.of("MOT17-02", "MOT17-04", "MOT17-05", "MOT17-09", "MOT17-10", "MOT17-11", "MOT17-13")) {
             Path dir = data.resolve("mot17-lift/gt").resolve(seq);
             SeqInfo info = SeqInfo.read(dir.resolve("seqinfo.ini"));
             List<MotRow> gt = MotFile.read(dir.resolve("gt.txt"));
             sets.add(new EvalSet(seq + "-gen", generate(gt, info.seqLength(), seed(seq)), gt, Benchmark.MOT17,
-                    info.frameRate().orElse(30), info.seqLength()));
+                    info.frameRate().orElse(30), info.seqLength(), info.imWidth().orElse(1920), info.imHeight().orElse(1080)));
         }
         List<MotRow> gt20 = MotFile.read(data.resolve("mot20-01/gt.txt"));
         int frames20 = gt20.stream().mapToInt(MotRow::frame).max().orElse(0);
-        // MOT20-01 is 25 fps (its seqinfo.ini is not in the shared data).
-        sets.add(new EvalSet("MOT20-01-gen", generate(gt20, frames20, seed("MOT20-01")), gt20, Benchmark.MOT20, 25, frames20));
+        // MOT20-01 is 25 fps, 1920x1080 (its seqinfo.ini is not in the shared data).
+        sets.add(new EvalSet("MOT20-01-gen", generate(gt20, frames20, seed("MOT20-01")), gt20, Benchmark.MOT20, 25, frames20,
+                1920, 1080));
         if (only != null) {
+            for (String name : only) {
+                if (sets.stream().noneMatch(s -> s.name().equals(name))) {
+                    throw new IllegalArgumentException("unknown set " + name + "; known: "
+                            + sets.stream().map(EvalSet::name).toList());
+                }
+            }
             sets.removeIf(s -> !only.contains(s.name()));
         }
         return sets;
+    }
+
+    /**
+     * Writes every set as a MOTChallenge sequence folder, so that other trackers run on exactly these
+     * detections: {@code DIR/<set>/det/det.txt} (with scores), {@code gt/gt.txt}, {@code seqinfo.ini}
+     * (frameRate, seqLength, imWidth, imHeight), and {@code DIR/sets.tsv}: one line per set with its
+     * name, scoring rules (MOT15/MOT17/MOT20), frame rate, length and the variants written beside it
+     * ({@code DIR/<set>/<variant>.txt}, by {@link #runVariant}).
+     */
+    static void writeSets(Path dir, List<EvalSet> sets, List<String> variants) throws Exception {
+        Files.createDirectories(dir);
+        StringBuilder index = new StringBuilder("set\tbenchmark\tframe_rate\tframes\tvariants\n");
+        for (EvalSet s : sets) {
+            Path seq = dir.resolve(s.name());
+            MotFile.write(seq.resolve("det/det.txt"), s.dets());
+            MotFile.write(seq.resolve("gt/gt.txt"), s.gt());
+            SeqInfo.of(s.name(), s.frames(), s.fps(), s.width(), s.height()).write(seq.resolve("seqinfo.ini"));
+            index.append(String.join("\t", s.name(), s.benchmark().name(), Double.toString(s.fps()),
+                    Integer.toString(s.frames()), String.join(",", variants))).append('\n');
+        }
+        Files.writeString(dir.resolve("sets.tsv"), index.toString());
+        System.out.printf(Locale.ROOT, "wrote %d sets to %s%n", sets.size(), dir);
     }
 
     static long seed(String name) {
