@@ -10,6 +10,7 @@ import dev.motflow.tracking.TrackerConfig;
 import dev.motflow.tracking.TrackerOutput;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -155,6 +156,10 @@ public final class TrackingEval {
             frames += s.frames();
             if (writeSets != null) {
                 MotFile.write(writeSets.resolve(s.name()).resolve(name + ".txt"), result);
+                // Wall time of Tracker.update over the set, for the side-by-side table's frames per second.
+                Files.writeString(writeSets.resolve("timings.tsv"), String.join("\t", name, s.name(),
+                        Integer.toString(s.frames()), Long.toString(time[0])) + "\n", StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
             }
             MotMetrics m = MotEvaluator.metrics(s.gt(), result, s.benchmark());
             double[] v = {m.hota(), m.mota(), m.idf1()};
@@ -246,7 +251,8 @@ public final class TrackingEval {
      * detections: {@code DIR/<set>/det/det.txt} (with scores), {@code gt/gt.txt}, {@code seqinfo.ini}
      * (frameRate, seqLength, imWidth, imHeight), and {@code DIR/sets.tsv}: one line per set with its
      * name, scoring rules (MOT15/MOT17/MOT20), frame rate, length and the variants written beside it
-     * ({@code DIR/<set>/<variant>.txt}, by {@link #runVariant}).
+     * ({@code DIR/<set>/<variant>.txt}, by {@link #runVariant}, which also appends the nanoseconds spent in
+     * {@code Tracker.update} per variant and set to {@code DIR/timings.tsv}).
      */
     static void writeSets(Path dir, List<EvalSet> sets, List<String> variants) throws Exception {
         Files.createDirectories(dir);
@@ -260,6 +266,7 @@ public final class TrackingEval {
                     Integer.toString(s.frames()), String.join(",", variants))).append('\n');
         }
         Files.writeString(dir.resolve("sets.tsv"), index.toString());
+        Files.writeString(dir.resolve("timings.tsv"), "variant\tset\tframes\tnanos\n");
         System.out.printf(Locale.ROOT, "wrote %d sets to %s%n", sets.size(), dir);
     }
 
