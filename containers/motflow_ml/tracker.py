@@ -31,11 +31,16 @@ CHI2_95_4DOF = 9.4877
 
 
 class KalmanFilter:
-    """Constant velocity on (cx, cy, aspect, height); noise scales with the box height."""
+    """Constant velocity on (cx, cy, aspect, height); noise scales with the box height. With
+    relative_aspect_noise (ByteTracker's default, Java's TrackerConfig.relativeAspectNoise) the aspect
+    ratio's noise scales with the aspect ratio (1/20 process, 1/160 velocity, 1/10 measurement) instead of
+    the references' fixed values, so the width follows a walking person's box."""
     std_pos = 1.0 / 20
     std_vel = 1.0 / 160
+    std_aspect_meas = 1.0 / 10
 
-    def __init__(self):
+    def __init__(self, relative_aspect_noise=False):
+        self.relative_aspect_noise = relative_aspect_noise
         self.F = np.eye(8)
         self.F[:4, 4:] = np.eye(4)
         self.H = np.eye(4, 8)
@@ -43,21 +48,26 @@ class KalmanFilter:
     def initiate(self, z):
         mean = np.r_[z, np.zeros(4)]
         h = z[3]
-        std = [2 * self.std_pos * h, 2 * self.std_pos * h, 1e-2, 2 * self.std_pos * h,
-               10 * self.std_vel * h, 10 * self.std_vel * h, 1e-5, 10 * self.std_vel * h]
+        a = z[2]
+        sa, sva = (2 * self.std_pos * a, 10 * self.std_vel * a) if self.relative_aspect_noise else (1e-2, 1e-5)
+        std = [2 * self.std_pos * h, 2 * self.std_pos * h, sa, 2 * self.std_pos * h,
+               10 * self.std_vel * h, 10 * self.std_vel * h, sva, 10 * self.std_vel * h]
         return mean, np.diag(np.square(std))
 
     def predict(self, mean, cov):
         h = mean[3]
-        std = [self.std_pos * h, self.std_pos * h, 1e-2, self.std_pos * h,
-               self.std_vel * h, self.std_vel * h, 1e-5, self.std_vel * h]
+        a = mean[2]
+        sa, sva = (self.std_pos * a, self.std_vel * a) if self.relative_aspect_noise else (1e-2, 1e-5)
+        std = [self.std_pos * h, self.std_pos * h, sa, self.std_pos * h,
+               self.std_vel * h, self.std_vel * h, sva, self.std_vel * h]
         mean = self.F @ mean
         cov = self.F @ cov @ self.F.T + np.diag(np.square(std))
         return mean, cov
 
     def project(self, mean, cov):
         h = mean[3]
-        std = [self.std_pos * h, self.std_pos * h, 1e-1, self.std_pos * h]
+        sa = self.std_aspect_meas * mean[2] if self.relative_aspect_noise else 1e-1
+        std = [self.std_pos * h, self.std_pos * h, sa, self.std_pos * h]
         return self.H @ mean, self.H @ cov @ self.H.T + np.diag(np.square(std))
 
     def update(self, mean, cov, z):
@@ -364,7 +374,7 @@ def _end_frame(tr, fid, activated, refound, lost, removed, taken, n_input):
 class ByteTracker(JdeTracker):
     """motflow's appearance-free policy (boxes and scores only), the Java core's ByteTrackAssociation with
     TrackerConfig.byteTrack()'s defaults: ByteTrack's rules (high = score > track_thresh, low =
-    low_thresh < score < track_thresh) with three changes chosen by measurement (docs/tracking.md):
+    low_thresh < score < track_thresh) with four changes chosen by measurement (docs/tracking.md):
 
     1. all candidates (confirmed tracked and lost, predicted) against the high-score detections by IoU,
        score-fused when fuse_score (cost 1 - IoU * score), matched below match_thresh;
@@ -376,14 +386,17 @@ class ByteTracker(JdeTracker):
        (change: ByteTrack removes it at its first miss);
     4. high-score detections left over scoring >= track_thresh + new_track_margin start tracks.
     A found-again track takes the new score. Durations are frames at 30 fps, scaled by fps / 30 (int()).
-    The lifecycle (Kalman filter, timeouts, duplicates, ids) is JdeTracker's.
+    The lifecycle (Kalman filter, timeouts, duplicates, ids) is JdeTracker's; with relative_aspect_noise
+    (the fourth change) the Kalman filter's aspect-ratio noise scales with the aspect ratio.
     """
 
     def __init__(self, fps=30.0, track_thresh=0.5, low_thresh=0.1, new_track_margin=0.1, match_thresh=0.8,
                  low_match_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15, fuse_score=True,
-                 track_buffer=30, low_score_refind_buffer=30, unconfirmed_buffer=2, max_time_lost=None):
+                 track_buffer=30, low_score_refind_buffer=30, unconfirmed_buffer=2, max_time_lost=None,
+                 relative_aspect_noise=True):
         super().__init__(fps=fps, track_buffer=track_buffer, unconfirmed_thresh=unconfirmed_thresh,
                          duplicate_thresh=duplicate_thresh, max_time_lost=max_time_lost)
+        self.kf = KalmanFilter(relative_aspect_noise)
         self.track_thresh, self.low_thresh = track_thresh, low_thresh
         self.new_track_thresh = track_thresh + new_track_margin
         self.match_thresh, self.low_match_thresh = match_thresh, low_match_thresh

@@ -54,6 +54,8 @@ public final class TrackingEval {
         VARIANTS.put("low-refind-30", c -> c.withLowScoreRefindBuffer(30));
         VARIANTS.put("unconfirmed-2", c -> c.withUnconfirmedBuffer(2));
         VARIANTS.put("refind30+fuse", c -> c.withLowScoreRefindBuffer(30).withFuseScore(true));
+        VARIANTS.put("relative-aspect-noise", c -> c.withRelativeAspectNoise(true));
+        VARIANTS.put("previous-default", c -> dflt(c).withRelativeAspectNoise(false));
         VARIANTS.put("default", c -> TrackerConfig.byteTrack().withFrameRate(c.frameRate()));
         VARIANTS.put("default+refind60", c -> dflt(c).withLowScoreRefindBuffer(60));
         VARIANTS.put("default+refind5", c -> dflt(c).withLowScoreRefindBuffer(5));
@@ -78,15 +80,17 @@ public final class TrackingEval {
         return new TrackerConfig(c.policy(), c.frameRate(), c.trackBuffer(), c.embeddingDim(), c.detThresh(),
                 c.embeddingMatchThresh(), c.motionLambda(), c.featureMomentum(), c.iouMatchThresh(), c.trackThresh(),
                 c.lowThresh(), c.matchThresh(), v, c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
-                c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer());
+                c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise());
     }
 
     static TrackerConfig match(TrackerConfig c, double v) {
         return new TrackerConfig(c.policy(), c.frameRate(), c.trackBuffer(), c.embeddingDim(), c.detThresh(),
                 c.embeddingMatchThresh(), c.motionLambda(), c.featureMomentum(), c.iouMatchThresh(), c.trackThresh(),
                 c.lowThresh(), v, c.lowMatchThresh(), c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
-                c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer());
+                c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise());
     }
+
+    static boolean DET_BOXES = Boolean.getBoolean("detBoxes");
 
     public static void main(String[] args) throws Exception {
         Path data = Path.of("../shared/testdata");
@@ -194,8 +198,17 @@ public final class TrackingEval {
             long t0 = System.nanoTime();
             TrackerOutput o = tracker.update(frame);
             nanos += System.nanoTime() - t0;
-            for (int i = 0; i < o.size(); i++) {
-                out.add(MotRow.result(f, o.id(i), o.x(i), o.y(i), o.w(i), o.h(i), o.score(i)));
+            if (DET_BOXES) {
+                for (int i = 0; i < o.detectionCount(); i++) {
+                    int id = o.trackIdForDetection(i);
+                    if (id > 0) {
+                        out.add(MotRow.result(f, id, frame.x(i), frame.y(i), frame.w(i), frame.h(i), frame.score(i)));
+                    }
+                }
+            } else {
+                for (int i = 0; i < o.size(); i++) {
+                    out.add(MotRow.result(f, o.id(i), o.x(i), o.y(i), o.w(i), o.h(i), o.score(i)));
+                }
             }
         }
         time[0] = nanos;

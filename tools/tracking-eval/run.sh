@@ -10,5 +10,5 @@ cd "$(dirname "$0")/../.."
 . scripts/java-env.sh
 motflow_select_jdk
 mvn -B -ntp -o -q -pl functions/tracking-core,functions/mot-metrics compile
-exec java -cp functions/tracking-core/target/classes:functions/mot-metrics/target/classes \
+exec java ${TRACKING_EVAL_JAVA_OPTS:-} -cp functions/tracking-core/target/classes:functions/mot-metrics/target/classes \
     tools/tracking-eval/TrackingEval.java "$@"

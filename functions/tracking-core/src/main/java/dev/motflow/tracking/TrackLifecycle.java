@@ -16,7 +16,7 @@ final class TrackLifecycle {
     private final int maxTimeLost;
     private final int dim;
     private final double featureMomentum;
-    private final KalmanFilter kalman = new KalmanFilter();
+    private final KalmanFilter kalman;
     private final DuplicateTracks duplicates;
 
     // ---- the state (what TrackerStateCodec encodes) ----
@@ -53,6 +53,7 @@ final class TrackLifecycle {
 
     TrackLifecycle(TrackerConfig config) {
         this.maxTimeLost = config.maxTimeLost();
+        this.kalman = new KalmanFilter(config.relativeAspectNoise());
         this.dim = config.embeddingDim();
         this.featureMomentum = config.featureMomentum();
         this.duplicates = new DuplicateTracks(config.duplicateThresh());

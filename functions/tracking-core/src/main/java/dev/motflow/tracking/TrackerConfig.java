@@ -3,7 +3,7 @@ package dev.motflow.tracking;
 /**
  * Parameters of a {@link Tracker}. {@link #jde(int)} and {@link #byteTrackLegacy()} are the reference
  * implementations' defaults (FairMOT's {@code multitracker.py}, ByteTrack's {@code byte_tracker.py});
- * {@link #byteTrack()}, motflow's appearance-free default, changes three of ByteTrack's (docs/tracking.md).
+ * {@link #byteTrack()}, motflow's appearance-free default, changes four of ByteTrack's (docs/tracking.md).
  * Every duration is given in frames at 30 fps and scaled by {@code frameRate / 30}.
  *
  * @param policy association rules
@@ -30,6 +30,10 @@ package dev.motflow.tracking;
  *     frame, as in ByteTrack; 30 in {@link #byteTrack()}
  * @param unconfirmedBuffer ByteTrack: frames at 30 fps a new track may wait for the match that confirms it
  *     ({@link #unconfirmedFrames()}); 1: the next frame or never, as in the references; 2 in {@link #byteTrack()}
+ * @param relativeAspectNoise ByteTrack: the Kalman filter's noise on the aspect ratio {@code w/h} and its
+ *     velocity is proportional to the aspect ratio (process 1/20 and 1/160, measurement 1/10 of it), as the
+ *     position's is to the height, instead of the references' small fixed values (process 0.01 and 1e-5,
+ *     measurement 0.1), so the box width follows walking people; on in {@link #byteTrack()}
  */
 public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
                             double detThresh, double embeddingMatchThresh, double motionLambda,
@@ -37,11 +41,12 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                             double trackThresh, double lowThresh, double matchThresh, double lowMatchThresh,
                             double newTrackMargin, boolean fuseScore,
                             double unconfirmedThresh, double duplicateThresh,
-                            int lowScoreRefindBuffer, int unconfirmedBuffer) {
+                            int lowScoreRefindBuffer, int unconfirmedBuffer, boolean relativeAspectNoise) {
 
     /** The reference trackers' values of the settings that came after them (see {@link #byteTrackLegacy()}). */
     static final int LEGACY_LOW_SCORE_REFIND_BUFFER = 0;
     static final int LEGACY_UNCONFIRMED_BUFFER = 1;
+    static final boolean LEGACY_RELATIVE_ASPECT_NOISE = false;
 
     public TrackerConfig {
         if (policy == null) {
@@ -79,7 +84,8 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                          double unconfirmedThresh, double duplicateThresh) {
         this(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh, motionLambda,
                 featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
-                fuseScore, unconfirmedThresh, duplicateThresh, LEGACY_LOW_SCORE_REFIND_BUFFER, LEGACY_UNCONFIRMED_BUFFER);
+                fuseScore, unconfirmedThresh, duplicateThresh, LEGACY_LOW_SCORE_REFIND_BUFFER, LEGACY_UNCONFIRMED_BUFFER,
+                LEGACY_RELATIVE_ASPECT_NOISE);
     }
 
     /** FairMOT's defaults for embeddings of {@code embeddingDim} at 30 fps. */
@@ -92,11 +98,11 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
      * motflow's appearance-free policy at 30 fps: ByteTrack's rules and thresholds with the changes kept by
      * measurement (docs/tracking.md): score-fused IoU in the first and unconfirmed stages, low-score boxes
      * also find again tracks lost up to 30 frames (at 30 fps), and a new track has 2 frames (at 30 fps)
-     * to be confirmed.
+     * to be confirmed, and the Kalman filter's aspect-ratio noise proportional to the aspect ratio.
      */
     public static TrackerConfig byteTrack() {
         return new TrackerConfig(Policy.BYTETRACK, 30, 30, 0, 0.4, 0.4, 0.98, 0.9, 0.5,
-                0.5, 0.1, 0.8, 0.5, 0.1, true, 0.7, 0.15, 30, 2);
+                0.5, 0.1, 0.8, 0.5, 0.1, true, 0.7, 0.15, 30, 2, true);
     }
 
     /** ByteTrack's own defaults (score fusion off) at 30 fps, exactly the reference rules. */
@@ -109,49 +115,56 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         return new TrackerConfig(policy, fps, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer);
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise);
     }
 
     public TrackerConfig withTrackThresh(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, value, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer);
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise);
     }
 
     public TrackerConfig withDetThresh(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, value, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer);
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise);
     }
 
     public TrackerConfig withFuseScore(boolean value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, value, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer);
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise);
     }
 
     public TrackerConfig withNewTrackMargin(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, value, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer);
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise);
     }
 
     public TrackerConfig withLowScoreRefindBuffer(int frames) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                frames, unconfirmedBuffer);
+                frames, unconfirmedBuffer, relativeAspectNoise);
     }
 
     public TrackerConfig withUnconfirmedBuffer(int frames) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, frames);
+                lowScoreRefindBuffer, frames, relativeAspectNoise);
+    }
+
+    public TrackerConfig withRelativeAspectNoise(boolean value) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer, value);
     }
 
     /** Frames a lost track is kept before removal: {@code int(frameRate / 30 * trackBuffer)}. */
@@ -180,16 +193,20 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
      */
     double[] realParams() {
         boolean reference = lowScoreRefindBuffer == LEGACY_LOW_SCORE_REFIND_BUFFER
-                && unconfirmedBuffer == LEGACY_UNCONFIRMED_BUFFER;
+                && unconfirmedBuffer == LEGACY_UNCONFIRMED_BUFFER && relativeAspectNoise == LEGACY_RELATIVE_ASPECT_NOISE;
         double[] first = {frameRate, detThresh, embeddingMatchThresh, motionLambda, featureMomentum,
             iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
             unconfirmedThresh, duplicateThresh};
         if (reference) {
             return first;
         }
-        double[] all = java.util.Arrays.copyOf(first, first.length + 2);
+        // The aspect-noise flag (a 16th value) only when it is on, so states of the previous format stay byte-equal.
+        double[] all = java.util.Arrays.copyOf(first, first.length + (relativeAspectNoise ? 3 : 2));
         all[13] = lowScoreRefindBuffer;
         all[14] = unconfirmedBuffer;
+        if (relativeAspectNoise) {
+            all[15] = 1;
+        }
         return all;
     }
 
@@ -197,7 +214,8 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
     static TrackerConfig fromParams(Policy policy, int trackBuffer, int embeddingDim, boolean fuseScore, double[] p) {
         int lowScoreRefind = p.length > 13 ? (int) p[13] : LEGACY_LOW_SCORE_REFIND_BUFFER;
         int unconfirmed = p.length > 14 ? (int) p[14] : LEGACY_UNCONFIRMED_BUFFER;
+        boolean relativeAspect = p.length > 15 ? p[15] != 0 : LEGACY_RELATIVE_ASPECT_NOISE;
         return new TrackerConfig(policy, p[0], trackBuffer, embeddingDim, p[1], p[2], p[3], p[4], p[5],
-                p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12], lowScoreRefind, unconfirmed);
+                p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12], lowScoreRefind, unconfirmed, relativeAspect);
     }
 }
