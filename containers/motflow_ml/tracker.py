@@ -374,7 +374,7 @@ def _end_frame(tr, fid, activated, refound, lost, removed, taken, n_input):
 class ByteTracker(JdeTracker):
     """motflow's appearance-free policy (boxes and scores only), the Java core's ByteTrackAssociation with
     TrackerConfig.byteTrack()'s defaults: ByteTrack's rules (high = score > track_thresh, low =
-    low_thresh < score < track_thresh) with four changes chosen by measurement (docs/tracking.md):
+    low_thresh < score < track_thresh) with five changes chosen by measurement (docs/tracking.md):
 
     1. all candidates (confirmed tracked and lost, predicted) against the high-score detections by IoU,
        score-fused when fuse_score (cost 1 - IoU * score), matched below match_thresh;
@@ -384,13 +384,14 @@ class ByteTracker(JdeTracker):
     3. unconfirmed tracks against the high-score detections left over (score-fused when fuse_score) below
        unconfirmed_thresh; an unmatched one is removed once unconfirmed_frames have passed since its start
        (change: ByteTrack removes it at its first miss);
-    4. high-score detections left over scoring >= track_thresh + new_track_margin start tracks.
+    4. high-score detections left over scoring >= track_thresh + new_track_margin start tracks (change:
+       margin 0, every one of them; ByteTrack's is 0.1).
     A found-again track takes the new score. Durations are frames at 30 fps, scaled by fps / 30 (int()).
     The lifecycle (Kalman filter, timeouts, duplicates, ids) is JdeTracker's; with relative_aspect_noise
     (the fourth change) the Kalman filter's aspect-ratio noise scales with the aspect ratio.
     """
 
-    def __init__(self, fps=30.0, track_thresh=0.5, low_thresh=0.1, new_track_margin=0.1, match_thresh=0.8,
+    def __init__(self, fps=30.0, track_thresh=0.5, low_thresh=0.1, new_track_margin=0.0, match_thresh=0.8,
                  low_match_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15, fuse_score=True,
                  track_buffer=30, low_score_refind_buffer=30, unconfirmed_buffer=2, max_time_lost=None,
                  relative_aspect_noise=True):

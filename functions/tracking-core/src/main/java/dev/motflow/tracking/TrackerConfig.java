@@ -3,7 +3,7 @@ package dev.motflow.tracking;
 /**
  * Parameters of a {@link Tracker}. {@link #jde(int)} and {@link #byteTrackLegacy()} are the reference
  * implementations' defaults (FairMOT's {@code multitracker.py}, ByteTrack's {@code byte_tracker.py});
- * {@link #byteTrack()}, motflow's appearance-free default, changes four of ByteTrack's (docs/tracking.md).
+ * {@link #byteTrack()}, motflow's appearance-free default, changes five of ByteTrack's (docs/tracking.md).
  * Every duration is given in frames at 30 fps and scaled by {@code frameRate / 30}.
  *
  * @param policy association rules
@@ -20,7 +20,8 @@ package dev.motflow.tracking;
  * @param lowThresh ByteTrack: low-score detections have {@code lowThresh < score < trackThresh} (0.1)
  * @param matchThresh ByteTrack: IoU-distance limit of the first stage (0.8)
  * @param lowMatchThresh ByteTrack: IoU-distance limit of the low-score stage (0.5)
- * @param newTrackMargin ByteTrack: a new track needs {@code score >= trackThresh + newTrackMargin} (0.1)
+ * @param newTrackMargin ByteTrack: a new track needs {@code score >= trackThresh + newTrackMargin} (0.1; 0 in
+ *     {@link #byteTrack()}: every high-score box left over starts one)
  * @param fuseScore ByteTrack: multiply IoU similarity by the detection score in the first and
  *     unconfirmed stages (ByteTrack does this unless {@code --mot20}; on in {@link #byteTrack()})
  * @param unconfirmedThresh IoU-distance limit for unconfirmed tracks (0.7)
@@ -98,11 +99,12 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
      * motflow's appearance-free policy at 30 fps: ByteTrack's rules and thresholds with the changes kept by
      * measurement (docs/tracking.md): score-fused IoU in the first and unconfirmed stages, low-score boxes
      * also find again tracks lost up to 30 frames (at 30 fps), and a new track has 2 frames (at 30 fps)
-     * to be confirmed, and the Kalman filter's aspect-ratio noise proportional to the aspect ratio.
+     * to be confirmed, the Kalman filter's aspect-ratio noise proportional to the aspect ratio, and every
+     * high-score detection left over starts a track (new-track margin 0).
      */
     public static TrackerConfig byteTrack() {
         return new TrackerConfig(Policy.BYTETRACK, 30, 30, 0, 0.4, 0.4, 0.98, 0.9, 0.5,
-                0.5, 0.1, 0.8, 0.5, 0.1, true, 0.7, 0.15, 30, 2, true);
+                0.5, 0.1, 0.8, 0.5, 0.0, true, 0.7, 0.15, 30, 2, true);
     }
 
     /** ByteTrack's own defaults (score fusion off) at 30 fps, exactly the reference rules. */
