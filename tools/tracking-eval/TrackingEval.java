@@ -55,14 +55,16 @@ public final class TrackingEval {
         VARIANTS.put("unconfirmed-2", c -> c.withUnconfirmedBuffer(2));
         VARIANTS.put("refind30+fuse", c -> c.withLowScoreRefindBuffer(30).withFuseScore(true));
         VARIANTS.put("relative-aspect-noise", c -> c.withRelativeAspectNoise(true));
-        VARIANTS.put("previous-default", c -> dflt(c).withRelativeAspectNoise(false));
+        VARIANTS.put("margin0", c -> c.withNewTrackMargin(0));
+        VARIANTS.put("fuse+refind30+unconfirmed2", c -> dflt(c).withRelativeAspectNoise(false).withNewTrackMargin(0.1));
+        VARIANTS.put("fuse+refind30+unconfirmed2+aspect", c -> dflt(c).withNewTrackMargin(0.1));
         VARIANTS.put("default", c -> TrackerConfig.byteTrack().withFrameRate(c.frameRate()));
         VARIANTS.put("default+refind60", c -> dflt(c).withLowScoreRefindBuffer(60));
         VARIANTS.put("default+refind5", c -> dflt(c).withLowScoreRefindBuffer(5));
         VARIANTS.put("default+refind10", c -> dflt(c).withLowScoreRefindBuffer(10));
         VARIANTS.put("default+refind15", c -> dflt(c).withLowScoreRefindBuffer(15));
         VARIANTS.put("default+unconfirmed3", c -> dflt(c).withUnconfirmedBuffer(3));
-        VARIANTS.put("default+margin0", c -> dflt(c).withNewTrackMargin(0));
+        VARIANTS.put("default+margin0.1", c -> dflt(c).withNewTrackMargin(0.1));
         VARIANTS.put("default+margin0.2", c -> dflt(c).withNewTrackMargin(0.2));
         VARIANTS.put("default+track0.4", c -> dflt(c).withTrackThresh(0.4));
         VARIANTS.put("default+track0.6", c -> dflt(c).withTrackThresh(0.6));
@@ -90,7 +92,8 @@ public final class TrackingEval {
                 c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise());
     }
 
-    static boolean DET_BOXES = Boolean.getBoolean("detBoxes");
+    /** --det-boxes: write each matched detection's box instead of the track's Kalman box (measured, not kept). */
+    static boolean detBoxes;
 
     public static void main(String[] args) throws Exception {
         Path data = Path.of("../shared/testdata");
@@ -105,8 +108,9 @@ public final class TrackingEval {
                 case "--sets" -> only = List.of(args[++i].split(","));
                 case "--track-thresh" -> trackThresh = Double.parseDouble(args[++i]);
                 case "--write-sets" -> writeSets = Path.of(args[++i]);
+                case "--det-boxes" -> detBoxes = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (--data DIR, --variants a,b, --sets s1,s2, --track-thresh T, --write-sets DIR)");
+                        + " (--data DIR, --variants a,b, --sets s1,s2, --track-thresh T, --write-sets DIR, --det-boxes)");
             }
         }
         for (String v : variants) {
@@ -198,7 +202,7 @@ public final class TrackingEval {
             long t0 = System.nanoTime();
             TrackerOutput o = tracker.update(frame);
             nanos += System.nanoTime() - t0;
-            if (DET_BOXES) {
+            if (detBoxes) {
                 for (int i = 0; i < o.detectionCount(); i++) {
                     int id = o.trackIdForDetection(i);
                     if (id > 0) {

@@ -2,13 +2,15 @@
 # The appearance-free tracking table (docs/tracking.md): compiles tracking-core and mot-metrics, then
 # runs TrackingEval.java (a single-file program) with them. Arguments go to TrackingEval:
 #   --variants a,b,...   configurations to compare (default: all; the names are in TrackingEval.VARIANTS)
-#   --sets s1,s2,...     only these sets (default: all 10)
+#   --sets s1,s2,...     only these sets (default: all 12)
 #   --data DIR           the shared test data (default: ../shared/testdata from the repository root)
 #   --track-thresh T     run every variant with this track threshold
+#   --write-sets DIR     also write the sets and each variant's results as MOTChallenge files (bench-trackers)
+#   --det-boxes          output each matched detection's box instead of the track's Kalman box
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/java-env.sh
 motflow_select_jdk
 mvn -B -ntp -o -q -pl functions/tracking-core,functions/mot-metrics compile
-exec java ${TRACKING_EVAL_JAVA_OPTS:-} -cp functions/tracking-core/target/classes:functions/mot-metrics/target/classes \
+exec java -cp functions/tracking-core/target/classes:functions/mot-metrics/target/classes \
     tools/tracking-eval/TrackingEval.java "$@"
