@@ -1,3 +1,5 @@
+package dev.motflow.tools.trackingeval;
+
 import dev.motflow.metrics.Benchmark;
 import dev.motflow.metrics.MotEvaluator;
 import dev.motflow.metrics.MotMetrics;
