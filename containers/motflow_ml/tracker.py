@@ -374,16 +374,17 @@ def _end_frame(tr, fid, activated, refound, lost, removed, taken, n_input):
 class ByteTracker(JdeTracker):
     """motflow's appearance-free policy (boxes and scores only), the Java core's ByteTrackAssociation with
     TrackerConfig.byteTrack()'s defaults: ByteTrack's rules (high = score > track_thresh, low =
-    low_thresh < score < track_thresh) with five changes chosen by measurement (docs/tracking.md):
+    low_thresh < score < track_thresh) with six changes chosen by measurement (docs/tracking.md):
 
     1. all candidates (confirmed tracked and lost, predicted) against the high-score detections by IoU,
        score-fused when fuse_score (cost 1 - IoU * score), matched below match_thresh;
     2. the tracked candidates left over, then the lost ones last matched at most low_score_refind_frames
        ago (change: ByteTrack only takes the tracked ones), against the low-score detections by IoU below
        low_match_thresh; matched lost tracks are found again, unmatched tracked ones are lost;
-    3. unconfirmed tracks against the high-score detections left over (score-fused when fuse_score) below
-       unconfirmed_thresh; an unmatched one is removed once unconfirmed_frames have passed since its start
-       (change: ByteTrack removes it at its first miss);
+    3. unconfirmed tracks against the high-score detections left over, then (with low_score_confirm, a
+       change) the low-score ones left over (score-fused when fuse_score) below unconfirmed_thresh; an
+       unmatched one is removed once unconfirmed_frames have passed since its start (change: ByteTrack
+       removes it at its first miss);
     4. high-score detections left over scoring >= track_thresh + new_track_margin start tracks (change:
        margin 0, every one of them; ByteTrack's is 0.1).
     A found-again track takes the new score. Durations are frames at 30 fps, scaled by fps / 30 (int()).
@@ -394,10 +395,11 @@ class ByteTracker(JdeTracker):
     def __init__(self, fps=30.0, track_thresh=0.5, low_thresh=0.1, new_track_margin=0.0, match_thresh=0.8,
                  low_match_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15, fuse_score=True,
                  track_buffer=30, low_score_refind_buffer=30, unconfirmed_buffer=2, max_time_lost=None,
-                 relative_aspect_noise=True):
+                 relative_aspect_noise=True, low_score_confirm=True):
         super().__init__(fps=fps, track_buffer=track_buffer, unconfirmed_thresh=unconfirmed_thresh,
                          duplicate_thresh=duplicate_thresh, max_time_lost=max_time_lost)
         self.kf = KalmanFilter(relative_aspect_noise)
+        self.low_score_confirm = low_score_confirm
         self.track_thresh, self.low_thresh = track_thresh, low_thresh
         self.new_track_thresh = track_thresh + new_track_margin
         self.match_thresh, self.low_match_thresh = match_thresh, low_match_thresh
@@ -456,7 +458,7 @@ class ByteTracker(JdeTracker):
         rows = [pool[i] for i in u_track if pool[i].state == TRACKED]
         if self.low_score_refind_frames > 0:
             rows += [t for t in pool if t.state == LOST and fid - t.frame_id <= self.low_score_refind_frames]
-        matches, u_rows, _ = linear_assignment(self._box_cost(rows, low, False), self.low_match_thresh)
+        matches, u_rows, u_low = linear_assignment(self._box_cost(rows, low, False), self.low_match_thresh)
         for it, idet in matches:
             absorb(rows[it], low[idet])
         for it in u_rows:
@@ -465,8 +467,11 @@ class ByteTracker(JdeTracker):
                 t.state = LOST
                 lost.append(t)
 
-        # 3. unconfirmed tracks against the high-score detections left over
+        # 3. unconfirmed tracks against the high-score detections left over (then, with low_score_confirm,
+        # the low-score ones left over: below track_thresh, they never start a track in step 4)
         high = [high[i] for i in u_high]
+        if self.low_score_confirm:
+            high += [low[i] for i in u_low]
         matches, u_unc, u_high = linear_assignment(self._box_cost(unconfirmed, high, self.fuse_score),
                                                    self.unconfirmed_thresh)
         for it, idet in matches:

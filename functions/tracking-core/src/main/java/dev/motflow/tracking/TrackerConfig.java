@@ -3,7 +3,7 @@ package dev.motflow.tracking;
 /**
  * Parameters of a {@link Tracker}. {@link #jde(int)} and {@link #byteTrackLegacy()} are the reference
  * implementations' defaults (FairMOT's {@code multitracker.py}, ByteTrack's {@code byte_tracker.py});
- * {@link #byteTrack()}, motflow's appearance-free default, changes five of ByteTrack's (docs/tracking.md).
+ * {@link #byteTrack()}, motflow's appearance-free default, changes six of ByteTrack's (docs/tracking.md).
  * Every duration is given in frames at 30 fps and scaled by {@code frameRate / 30}.
  *
  * @param policy association rules
@@ -35,6 +35,9 @@ package dev.motflow.tracking;
  *     velocity is proportional to the aspect ratio (process 1/20 and 1/160, measurement 1/10 of it), as the
  *     position's is to the height, instead of the references' small fixed values (process 0.01 and 1e-5,
  *     measurement 0.1), so the box width follows walking people; on in {@link #byteTrack()}
+ * @param lowScoreConfirm ByteTrack: the unconfirmed stage also takes the low-score detections the low-score
+ *     stage left over (after the high-score ones), so a new track whose next box scores low is still
+ *     confirmed; ByteTrack only confirms with high-score boxes; on in {@link #byteTrack()}
  */
 public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
                             double detThresh, double embeddingMatchThresh, double motionLambda,
@@ -42,12 +45,14 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                             double trackThresh, double lowThresh, double matchThresh, double lowMatchThresh,
                             double newTrackMargin, boolean fuseScore,
                             double unconfirmedThresh, double duplicateThresh,
-                            int lowScoreRefindBuffer, int unconfirmedBuffer, boolean relativeAspectNoise) {
+                            int lowScoreRefindBuffer, int unconfirmedBuffer, boolean relativeAspectNoise,
+                            boolean lowScoreConfirm) {
 
     /** The reference trackers' values of the settings that came after them (see {@link #byteTrackLegacy()}). */
     static final int LEGACY_LOW_SCORE_REFIND_BUFFER = 0;
     static final int LEGACY_UNCONFIRMED_BUFFER = 1;
     static final boolean LEGACY_RELATIVE_ASPECT_NOISE = false;
+    static final boolean LEGACY_LOW_SCORE_CONFIRM = false;
 
     public TrackerConfig {
         if (policy == null) {
@@ -86,7 +91,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         this(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh, motionLambda,
                 featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
                 fuseScore, unconfirmedThresh, duplicateThresh, LEGACY_LOW_SCORE_REFIND_BUFFER, LEGACY_UNCONFIRMED_BUFFER,
-                LEGACY_RELATIVE_ASPECT_NOISE);
+                LEGACY_RELATIVE_ASPECT_NOISE, LEGACY_LOW_SCORE_CONFIRM);
     }
 
     /** FairMOT's defaults for embeddings of {@code embeddingDim} at 30 fps. */
@@ -100,11 +105,12 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
      * measurement (docs/tracking.md): score-fused IoU in the first and unconfirmed stages, low-score boxes
      * also find again tracks lost up to 30 frames (at 30 fps), and a new track has 2 frames (at 30 fps)
      * to be confirmed, the Kalman filter's aspect-ratio noise proportional to the aspect ratio, and every
-     * high-score detection left over starts a track (new-track margin 0).
+     * high-score detection left over starts a track (new-track margin 0), and low-score boxes confirm new
+     * tracks too.
      */
     public static TrackerConfig byteTrack() {
         return new TrackerConfig(Policy.BYTETRACK, 30, 30, 0, 0.4, 0.4, 0.98, 0.9, 0.5,
-                0.5, 0.1, 0.8, 0.5, 0.0, true, 0.7, 0.15, 30, 2, true);
+                0.5, 0.1, 0.8, 0.5, 0.0, true, 0.7, 0.15, 30, 2, true, true);
     }
 
     /** ByteTrack's own defaults (score fusion off) at 30 fps, exactly the reference rules. */
@@ -117,56 +123,63 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         return new TrackerConfig(policy, fps, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise);
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm);
     }
 
     public TrackerConfig withTrackThresh(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, value, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise);
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm);
     }
 
     public TrackerConfig withDetThresh(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, value, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise);
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm);
     }
 
     public TrackerConfig withFuseScore(boolean value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, value, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise);
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm);
     }
 
     public TrackerConfig withNewTrackMargin(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, value, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise);
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm);
     }
 
     public TrackerConfig withLowScoreRefindBuffer(int frames) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                frames, unconfirmedBuffer, relativeAspectNoise);
+                frames, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm);
     }
 
     public TrackerConfig withUnconfirmedBuffer(int frames) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, frames, relativeAspectNoise);
+                lowScoreRefindBuffer, frames, relativeAspectNoise, lowScoreConfirm);
     }
 
     public TrackerConfig withRelativeAspectNoise(boolean value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, value);
+                lowScoreRefindBuffer, unconfirmedBuffer, value, lowScoreConfirm);
+    }
+
+    public TrackerConfig withLowScoreConfirm(boolean value) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, value);
     }
 
     /** Frames a lost track is kept before removal: {@code int(frameRate / 30 * trackBuffer)}. */
@@ -195,19 +208,25 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
      */
     double[] realParams() {
         boolean reference = lowScoreRefindBuffer == LEGACY_LOW_SCORE_REFIND_BUFFER
-                && unconfirmedBuffer == LEGACY_UNCONFIRMED_BUFFER && relativeAspectNoise == LEGACY_RELATIVE_ASPECT_NOISE;
+                && unconfirmedBuffer == LEGACY_UNCONFIRMED_BUFFER && relativeAspectNoise == LEGACY_RELATIVE_ASPECT_NOISE
+                && lowScoreConfirm == LEGACY_LOW_SCORE_CONFIRM;
         double[] first = {frameRate, detThresh, embeddingMatchThresh, motionLambda, featureMomentum,
             iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
             unconfirmedThresh, duplicateThresh};
         if (reference) {
             return first;
         }
-        // The aspect-noise flag (a 16th value) only when it is on, so states of the previous format stay byte-equal.
-        double[] all = java.util.Arrays.copyOf(first, first.length + (relativeAspectNoise ? 3 : 2));
+        // The flags (16th: aspect noise, 17th: low-score confirmation) only up to the last one that is on, so
+        // states written before them stay byte-equal.
+        int extra = lowScoreConfirm ? 4 : relativeAspectNoise ? 3 : 2;
+        double[] all = java.util.Arrays.copyOf(first, first.length + extra);
         all[13] = lowScoreRefindBuffer;
         all[14] = unconfirmedBuffer;
-        if (relativeAspectNoise) {
-            all[15] = 1;
+        if (extra > 2) {
+            all[15] = relativeAspectNoise ? 1 : 0;
+        }
+        if (extra > 3) {
+            all[16] = 1;
         }
         return all;
     }
@@ -217,7 +236,9 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         int lowScoreRefind = p.length > 13 ? (int) p[13] : LEGACY_LOW_SCORE_REFIND_BUFFER;
         int unconfirmed = p.length > 14 ? (int) p[14] : LEGACY_UNCONFIRMED_BUFFER;
         boolean relativeAspect = p.length > 15 ? p[15] != 0 : LEGACY_RELATIVE_ASPECT_NOISE;
+        boolean lowConfirm = p.length > 16 ? p[16] != 0 : LEGACY_LOW_SCORE_CONFIRM;
         return new TrackerConfig(policy, p[0], trackBuffer, embeddingDim, p[1], p[2], p[3], p[4], p[5],
-                p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12], lowScoreRefind, unconfirmed, relativeAspect);
+                p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12], lowScoreRefind, unconfirmed, relativeAspect,
+                lowConfirm);
     }
 }

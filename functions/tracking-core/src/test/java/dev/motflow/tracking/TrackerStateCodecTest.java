@@ -46,7 +46,8 @@ class TrackerStateCodecTest {
     void decodedStateContinuesExactlyLikeTheOriginal() {
         for (TrackerConfig config : new TrackerConfig[] {TrackerConfig.jde(16), TrackerConfig.byteTrack().withFuseScore(true),
             TrackerConfig.byteTrackLegacy().withLowScoreRefindBuffer(7).withUnconfirmedBuffer(3),
-            TrackerConfig.byteTrackLegacy().withRelativeAspectNoise(true)}) {
+            TrackerConfig.byteTrackLegacy().withRelativeAspectNoise(true),
+            TrackerConfig.byteTrackLegacy().withLowScoreConfirm(true)}) {
             int dim = config.embeddingDim();
             SyntheticScene scene = SyntheticScene.generate(17, 90, 20, dim, 0.15, 2, 0.25);
             List<String> reference = runFrom(new Tracker(config), scene, 1, dim);
@@ -183,11 +184,11 @@ class TrackerStateCodecTest {
         assertEquals(Integer.parseInt(expected.getProperty("lastTrackId")), t.lastTrackId());
         assertEquals(Integer.parseInt(expected.getProperty("tracked")), t.trackedCount());
         assertEquals(Integer.parseInt(expected.getProperty("lost")), t.lostCount());
-        // Version 1 had no lowScoreRefindBuffer / unconfirmedBuffer / relativeAspectNoise: it continues with the
-        // reference rules.
+        // Version 1 had no lowScoreRefindBuffer / unconfirmedBuffer / relativeAspectNoise / lowScoreConfirm: it
+        // continues with the reference rules.
         String v1Config = expected.getProperty("config");
         assertEquals(v1Config.substring(0, v1Config.length() - 1)
-                        + ", lowScoreRefindBuffer=0, unconfirmedBuffer=1, relativeAspectNoise=false]",
+                        + ", lowScoreRefindBuffer=0, unconfirmedBuffer=1, relativeAspectNoise=false, lowScoreConfirm=false]",
                 t.config().toString());
         assertEquals(25.0, t.config().frameRate());
         // It continues: an unchanged scene keeps its confirmed ids, a new object gets the next id.

@@ -60,6 +60,8 @@ public final class TrackingEval {
         VARIANTS.put("margin0", c -> c.withNewTrackMargin(0));
         VARIANTS.put("fuse+refind30+unconfirmed2", c -> dflt(c).withRelativeAspectNoise(false).withNewTrackMargin(0.1));
         VARIANTS.put("fuse+refind30+unconfirmed2+aspect", c -> dflt(c).withNewTrackMargin(0.1));
+        VARIANTS.put("low-score-confirm", c -> c.withLowScoreConfirm(true));
+        VARIANTS.put("fuse+refind30+unconfirmed2+aspect+margin0", c -> dflt(c).withLowScoreConfirm(false));
         VARIANTS.put("default", c -> TrackerConfig.byteTrack().withFrameRate(c.frameRate()));
         VARIANTS.put("default+refind60", c -> dflt(c).withLowScoreRefindBuffer(60));
         VARIANTS.put("default+refind5", c -> dflt(c).withLowScoreRefindBuffer(5));
@@ -84,14 +86,16 @@ public final class TrackingEval {
         return new TrackerConfig(c.policy(), c.frameRate(), c.trackBuffer(), c.embeddingDim(), c.detThresh(),
                 c.embeddingMatchThresh(), c.motionLambda(), c.featureMomentum(), c.iouMatchThresh(), c.trackThresh(),
                 c.lowThresh(), c.matchThresh(), v, c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
-                c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise());
+                c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
+                c.lowScoreConfirm());
     }
 
     static TrackerConfig match(TrackerConfig c, double v) {
         return new TrackerConfig(c.policy(), c.frameRate(), c.trackBuffer(), c.embeddingDim(), c.detThresh(),
                 c.embeddingMatchThresh(), c.motionLambda(), c.featureMomentum(), c.iouMatchThresh(), c.trackThresh(),
                 c.lowThresh(), v, c.lowMatchThresh(), c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
-                c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise());
+                c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
+                c.lowScoreConfirm());
     }
 
     /** --det-boxes: write each matched detection's box instead of the track's Kalman box (measured, not kept). */
