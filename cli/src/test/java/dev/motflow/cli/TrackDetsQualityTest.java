@@ -36,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ByteTrack's default (match 0.8, low-score match 0.5, unconfirmed 0.7, buffer 30, no score fusion):
  * {@link TrackerConfig#byteTrackLegacy()}. motflow's default ({@link TrackerConfig#byteTrack()}, see
  * docs/tracking.md) is checked against it at both splits: at ByteTrack's own split it is better on HOTA,
- * IDF1 and MOTA on both sequences; at this split its MOTA is higher on both (TUD-Campus 63.5 against 62.7),
- * but on TUD-Campus it does not find one person again (HOTA 50.9 against 51.9, IDF1 70.5 against 72.7).
+ * IDF1 and MOTA on both sequences; at this split too, but for TUD-Campus's HOTA (51.85 against 51.94;
+ * MOTA 64.1 against 62.7, IDF1 74.3 against 72.7).
  * For the record, the full sweep on these two sequences (MOTA Campus / Stadtmitte):
  * 0.5: 58.5 / 69.4, 0.6: 61.8 / 69.9, 0.65: 62.7 / 70.1, 0.7: 62.7 / 70.8, 0.75: 61.8 / 71.1,
  * 0.8: 59.9 / 71.2. On TUD-Campus the result equals SORT's error count (134), it does not exceed it.
@@ -79,7 +79,7 @@ class TrackDetsQualityTest {
     }
 
     @Test
-    void motflowsDefaultIsAtLeastAsGoodAtByteTracksSplitAndAtLeastAsGoodOnMotaAtTheDocumentedSplit() throws Exception {
+    void motflowsDefaultIsAtLeastAsGoodAsByteTracksRulesAtBothSplits() throws Exception {
         for (String seq : new String[] {"TUD-Campus", "TUD-Stadtmitte"}) {
             MotMetrics reference = score(seq, TrackerConfig.byteTrackLegacy().withFrameRate(FPS));
             MotMetrics motflow = score(seq, TrackerConfig.byteTrack().withFrameRate(FPS));
@@ -91,11 +91,9 @@ class TrackDetsQualityTest {
             MotMetrics reference = score(seq, documentedSettings());
             MotMetrics motflow = score(seq, TrackerConfig.byteTrack().withTrackThresh(TRACK_THRESH).withFrameRate(FPS));
             assertTrue(motflow.mota() >= reference.mota(), seq + " MOTA " + motflow + " vs " + reference);
-            // At this split TUD-Campus loses one re-identification to ByteTrack's rules (HOTA -1.0, IDF1 -2.2;
-            // docs/tracking.md); TUD-Stadtmitte gains on all three.
-            double slack = seq.equals("TUD-Campus") ? 0.015 : 0;
-            assertTrue(motflow.hota() >= reference.hota() - slack, seq + " HOTA " + motflow + " vs " + reference);
-            assertTrue(motflow.idf1() >= reference.idf1() - 2 * slack, seq + " IDF1 " + motflow + " vs " + reference);
+            assertTrue(motflow.idf1() >= reference.idf1(), seq + " IDF1 " + motflow + " vs " + reference);
+            // 0.001: on TUD-Campus the two differ by 9e-4 of HOTA (51.85 against 51.94).
+            assertTrue(motflow.hota() >= reference.hota() - 0.001, seq + " HOTA " + motflow + " vs " + reference);
         }
     }
 
