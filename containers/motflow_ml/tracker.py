@@ -44,11 +44,16 @@ REID_THRESH = None
 
 
 class KalmanFilter:
-    """Constant velocity on (cx, cy, aspect, height); noise scales with the box height."""
+    """Constant velocity on (cx, cy, aspect, height); noise scales with the box height. With
+    relative_aspect_noise (ByteTracker's default, Java's TrackerConfig.relativeAspectNoise) the aspect
+    ratio's noise scales with the aspect ratio (1/20 process, 1/160 velocity, 1/10 measurement) instead of
+    the references' fixed values, so the width follows a walking person's box."""
     std_pos = 1.0 / 20
     std_vel = 1.0 / 160
+    std_aspect_meas = 1.0 / 10
 
-    def __init__(self):
+    def __init__(self, relative_aspect_noise=False):
+        self.relative_aspect_noise = relative_aspect_noise
         self.F = np.eye(8)
         self.F[:4, 4:] = np.eye(4)
         self.H = np.eye(4, 8)
@@ -56,21 +61,26 @@ class KalmanFilter:
     def initiate(self, z):
         mean = np.r_[z, np.zeros(4)]
         h = z[3]
-        std = [2 * self.std_pos * h, 2 * self.std_pos * h, 1e-2, 2 * self.std_pos * h,
-               10 * self.std_vel * h, 10 * self.std_vel * h, 1e-5, 10 * self.std_vel * h]
+        a = z[2]
+        sa, sva = (2 * self.std_pos * a, 10 * self.std_vel * a) if self.relative_aspect_noise else (1e-2, 1e-5)
+        std = [2 * self.std_pos * h, 2 * self.std_pos * h, sa, 2 * self.std_pos * h,
+               10 * self.std_vel * h, 10 * self.std_vel * h, sva, 10 * self.std_vel * h]
         return mean, np.diag(np.square(std))
 
     def predict(self, mean, cov):
         h = mean[3]
-        std = [self.std_pos * h, self.std_pos * h, 1e-2, self.std_pos * h,
-               self.std_vel * h, self.std_vel * h, 1e-5, self.std_vel * h]
+        a = mean[2]
+        sa, sva = (self.std_pos * a, self.std_vel * a) if self.relative_aspect_noise else (1e-2, 1e-5)
+        std = [self.std_pos * h, self.std_pos * h, sa, self.std_pos * h,
+               self.std_vel * h, self.std_vel * h, sva, self.std_vel * h]
         mean = self.F @ mean
         cov = self.F @ cov @ self.F.T + np.diag(np.square(std))
         return mean, cov
 
     def project(self, mean, cov):
         h = mean[3]
-        std = [self.std_pos * h, self.std_pos * h, 1e-1, self.std_pos * h]
+        sa = self.std_aspect_meas * mean[2] if self.relative_aspect_noise else 1e-1
+        std = [self.std_pos * h, self.std_pos * h, sa, self.std_pos * h]
         return self.H @ mean, self.H @ cov @ self.H.T + np.diag(np.square(std))
 
     def update(self, mean, cov, z):
@@ -432,27 +442,33 @@ def _end_frame(tr, fid, activated, refound, lost, removed, taken, n_input):
 class ByteTracker(JdeTracker):
     """motflow's appearance-free policy (boxes and scores only), the Java core's ByteTrackAssociation with
     TrackerConfig.byteTrack()'s defaults: ByteTrack's rules (high = score > track_thresh, low =
-    low_thresh < score < track_thresh) with three changes chosen by measurement (docs/tracking.md):
+    low_thresh < score < track_thresh) with six changes chosen by measurement (docs/tracking.md):
 
     1. all candidates (confirmed tracked and lost, predicted) against the high-score detections by IoU,
        score-fused when fuse_score (cost 1 - IoU * score), matched below match_thresh;
     2. the tracked candidates left over, then the lost ones last matched at most low_score_refind_frames
        ago (change: ByteTrack only takes the tracked ones), against the low-score detections by IoU below
        low_match_thresh; matched lost tracks are found again, unmatched tracked ones are lost;
-    3. unconfirmed tracks against the high-score detections left over (score-fused when fuse_score) below
-       unconfirmed_thresh; an unmatched one is removed once unconfirmed_frames have passed since its start
-       (change: ByteTrack removes it at its first miss);
-    4. high-score detections left over scoring >= track_thresh + new_track_margin start tracks.
+    3. unconfirmed tracks against the high-score detections left over, then (with low_score_confirm, a
+       change) the low-score ones left over (score-fused when fuse_score) below unconfirmed_thresh; an
+       unmatched one is removed once unconfirmed_frames have passed since its start (change: ByteTrack
+       removes it at its first miss);
+    4. high-score detections left over scoring >= track_thresh + new_track_margin start tracks (change:
+       margin 0, every one of them; ByteTrack's is 0.1).
     A found-again track takes the new score. Durations are frames at 30 fps, scaled by fps / 30 (int()).
-    The lifecycle (Kalman filter, timeouts, duplicates, ids) is JdeTracker's.
+    The lifecycle (Kalman filter, timeouts, duplicates, ids) is JdeTracker's; with relative_aspect_noise
+    (the fourth change) the Kalman filter's aspect-ratio noise scales with the aspect ratio.
     """
 
-    def __init__(self, fps=30.0, track_thresh=0.5, low_thresh=0.1, new_track_margin=0.1, match_thresh=0.8,
+    def __init__(self, fps=30.0, track_thresh=0.5, low_thresh=0.1, new_track_margin=0.0, match_thresh=0.8,
                  low_match_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15, fuse_score=True,
-                 track_buffer=30, low_score_refind_buffer=30, unconfirmed_buffer=2, max_time_lost=None):
+                 track_buffer=30, low_score_refind_buffer=30, unconfirmed_buffer=2, max_time_lost=None,
+                 relative_aspect_noise=True, low_score_confirm=True):
         super().__init__(fps=fps, track_buffer=track_buffer, unconfirmed_thresh=unconfirmed_thresh,
                          duplicate_thresh=duplicate_thresh, max_time_lost=max_time_lost, max_lost_seconds=None,
                          reid_after_seconds=None, reid_thresh=None)
+        self.kf = KalmanFilter(relative_aspect_noise)
+        self.low_score_confirm = low_score_confirm
         self.track_thresh, self.low_thresh = track_thresh, low_thresh
         self.new_track_thresh = track_thresh + new_track_margin
         self.match_thresh, self.low_match_thresh = match_thresh, low_match_thresh
@@ -511,7 +527,7 @@ class ByteTracker(JdeTracker):
         rows = [pool[i] for i in u_track if pool[i].state == TRACKED]
         if self.low_score_refind_frames > 0:
             rows += [t for t in pool if t.state == LOST and fid - t.frame_id <= self.low_score_refind_frames]
-        matches, u_rows, _ = linear_assignment(self._box_cost(rows, low, False), self.low_match_thresh)
+        matches, u_rows, u_low = linear_assignment(self._box_cost(rows, low, False), self.low_match_thresh)
         for it, idet in matches:
             absorb(rows[it], low[idet])
         for it in u_rows:
@@ -520,8 +536,11 @@ class ByteTracker(JdeTracker):
                 t.state = LOST
                 lost.append(t)
 
-        # 3. unconfirmed tracks against the high-score detections left over
+        # 3. unconfirmed tracks against the high-score detections left over (then, with low_score_confirm,
+        # the low-score ones left over: below track_thresh, they never start a track in step 4)
         high = [high[i] for i in u_high]
+        if self.low_score_confirm:
+            high += [low[i] for i in u_low]
         matches, u_unc, u_high = linear_assignment(self._box_cost(unconfirmed, high, self.fuse_score),
                                                    self.unconfirmed_thresh)
         for it, idet in matches:

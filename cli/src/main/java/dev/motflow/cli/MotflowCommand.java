@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ./motflow}: the root of every subcommand. The launcher script runs {@code test}, {@code setup},
- * {@code bench} and {@code synth} itself (they drive Maven and shell set-up); they are declared here so
+ * {@code bench}, {@code bench-trackers} and {@code synth} itself (they drive Maven and shell set-up); they are declared here so
  * that {@code ./motflow help} lists everything in one style.
  */
 @Command(name = "motflow", synopsisSubcommandLabel = "COMMAND",
@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
             DemoCommand.class, TrackCommand.class, JobsCommand.class, JobCommand.class, TracksCommand.class,
             RetrainCommand.class, RetrainingCommand.class, ServeCommand.class, ImportModelCommand.class, DlqCommand.class,
             LauncherCommands.Test.class, LauncherCommands.Setup.class, LauncherCommands.Bench.class,
+            LauncherCommands.BenchTrackers.class,
             LauncherCommands.Synth.class,
             HelpCommand.class})
 public final class MotflowCommand implements Callable<Integer> {

@@ -49,6 +49,27 @@ public final class LauncherCommands {
         List<String> jmh;
     }
 
+    @Command(name = "bench-trackers", description = {
+        "motflow's appearance-free policy next to the pip `trackers` peers (SORT, ByteTrack, OC-SORT, BoT-SORT, C-BIoU)",
+        "on the same detections (tools/tracking-eval's sets), all scored by TrackEval: HOTA/MOTA/IDF1/IDSW/FPS per set,",
+        "mean, worst set, best peer. Makes benchmarks/trackers/.venv on first use (needs PyPI once)."})
+    public static final class BenchTrackers extends ScriptCommand {
+        @Option(names = "--sets", paramLabel = "a,b", description = "only these sets (default: all 12)")
+        String sets;
+
+        @Option(names = "--variants", paramLabel = "a,b", description = "motflow variants of tools/tracking-eval (default: bytetrack-reference,default)")
+        String variants;
+
+        @Option(names = "--peers", paramLabel = "a,b", description = "peers to run (default: sort,bytetrack,ocsort,botsort,cbiou)")
+        String peers;
+
+        @Option(names = "--no-peers", description = "score motflow's variants only")
+        boolean noPeers;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "also write every score and the summary as JSON")
+        String json;
+    }
+
     @Command(name = "synth", description = {"CloudFormation templates of the CDK app into cdk.out/ (offline).",
         "Applies the cdk-nag AwsSolutions checks; exits non-zero on an unsuppressed finding."})
     public static final class Synth extends ScriptCommand {

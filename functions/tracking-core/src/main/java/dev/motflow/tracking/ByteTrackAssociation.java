@@ -7,7 +7,8 @@ package dev.motflow.tracking;
  * ({@code lowThresh < score < trackThresh}), which never start tracks; with
  * {@link TrackerConfig#lowScoreRefindFrames()} above 0, the lost tracks left over that were last matched
  * at most that many frames ago join this stage (after the tracked ones) and are found again by a
- * low-score box; 3: unconfirmed tracks against the high-score detections left over (an unmatched one
+ * low-score box; 3: unconfirmed tracks against the high-score detections left over, and with
+ * {@link TrackerConfig#lowScoreConfirm()} the low-score ones left over after them (an unmatched one
  * goes once {@link TrackerConfig#unconfirmedFrames()} have passed since its start). What is left of
  * those starts tracks when it scores at least {@code trackThresh + newTrackMargin}.
  */
@@ -23,14 +24,17 @@ final class ByteTrackAssociation implements AssociationPolicy {
     private int[] lowScore = new int[32];
     private int[] highUnmatchedAfterFirst = new int[32];
     private int[] newTrackCandidates = new int[32];
+    private int[] lowUnmatched = new int[32];
 
     private final int lowScoreRefindFrames;
     private final int unconfirmedFrames;
+    private final boolean lowScoreConfirms;
 
     ByteTrackAssociation(TrackerConfig config) {
         this.config = config;
         this.lowScoreRefindFrames = config.lowScoreRefindFrames();
         this.unconfirmedFrames = config.unconfirmedFrames();
+        this.lowScoreConfirms = config.lowScoreConfirm();
     }
 
     @Override
@@ -59,8 +63,15 @@ final class ByteTrackAssociation implements AssociationPolicy {
         if (lowScoreRefindFrames > 0) {
             stages.addRecentlyLost(tracks, lowScoreRefindFrames);
         }
-        stages.matchTrackedByIou(tracks, dets, lowScore, lowCount, config.lowMatchThresh(), REFOUND_TAKES_NEW_SCORE,
-                null);
+        int lowLeft = stages.matchTrackedByIou(tracks, dets, lowScore, lowCount, config.lowMatchThresh(), REFOUND_TAKES_NEW_SCORE,
+                lowUnmatched);
+        if (lowScoreConfirms) {
+            // The low-score boxes left over may confirm new tracks too (after the high ones); being below
+            // trackThresh, none of them starts a track.
+            for (int k = 0; k < lowLeft; k++) {
+                highUnmatchedAfterFirst[highLeft++] = lowUnmatched[k];
+            }
+        }
         // Stage 3: unconfirmed tracks against the high-score detections left over.
         int left = stages.matchUnconfirmed(tracks, dets, highUnmatchedAfterFirst, highLeft,
                 config.unconfirmedThresh(), config.fuseScore(), unconfirmedFrames, newTrackCandidates);
@@ -80,6 +91,7 @@ final class ByteTrackAssociation implements AssociationPolicy {
             lowScore = new int[cap];
             highUnmatchedAfterFirst = new int[cap];
             newTrackCandidates = new int[cap];
+            lowUnmatched = new int[cap];
         }
     }
 }

@@ -6,7 +6,11 @@ package dev.motflow.tracking;
  * <p>State (8): {@code cx, cy, a, h, vcx, vcy, va, vh} with centre {@code (cx, cy)}, aspect ratio
  * {@code a = w / h} and height {@code h}; the measurement is {@code (cx, cy, a, h)}. Process and
  * measurement noise are proportional to the box height ({@code 1/20} for positions, {@code 1/160}
- * for velocities), with small fixed terms for the aspect ratio, so the filter is scale-invariant.
+ * for velocities), with small fixed terms for the aspect ratio, so the filter is scale-invariant. With
+ * {@code relativeAspectNoise} (motflow's ByteTrack default, {@link TrackerConfig#relativeAspectNoise()}) the
+ * aspect ratio's noise is proportional to the aspect ratio instead ({@code 1/20} process, {@code 1/160}
+ * velocity, {@code 1/10} measurement): the fixed terms (measurement std 0.1 for ratios around 0.4) make the
+ * width lag behind a walking person's changing box.
  *
  * <p>Storage: a mean is 8 floats, a covariance the 36 floats of its upper triangle, row by row
  * ({@link #covIndex}). All arithmetic runs in double on scratch arrays and the result is stored as
@@ -26,6 +30,7 @@ public final class KalmanFilter {
 
     static final double STD_WEIGHT_POSITION = 1.0 / 20;
     static final double STD_WEIGHT_VELOCITY = 1.0 / 160;
+    static final double STD_WEIGHT_ASPECT_MEASUREMENT = 1.0 / 10;
 
     private static final int[] PACKED = new int[64];
     // Packed indices for the block form of the prediction (see predict).
@@ -70,6 +75,17 @@ public final class KalmanFilter {
     private final double[] chol = new double[16];
     private final double[] gain = new double[32];
     private final double[] pm = new double[4];
+    private final boolean relativeAspectNoise;
+
+    /** The references' filter (fixed aspect-ratio noise). */
+    public KalmanFilter() {
+        this(false);
+    }
+
+    /** @param relativeAspectNoise aspect-ratio noise proportional to the aspect ratio (see the class comment) */
+    public KalmanFilter(boolean relativeAspectNoise) {
+        this.relativeAspectNoise = relativeAspectNoise;
+    }
 
     /** Index of element (i, j) of the 8x8 covariance in its packed form (either order). */
     public static int covIndex(int i, int j) {
@@ -90,7 +106,9 @@ public final class KalmanFilter {
         }
         double sp = 2 * STD_WEIGHT_POSITION * h;
         double sv = 10 * STD_WEIGHT_VELOCITY * h;
-        double[] std = {sp, sp, 1e-2, sp, sv, sv, 1e-5, sv};
+        double[] std = relativeAspectNoise
+                ? new double[] {sp, sp, 2 * STD_WEIGHT_POSITION * a, sp, sv, sv, 10 * STD_WEIGHT_VELOCITY * a, sv}
+                : new double[] {sp, sp, 1e-2, sp, sv, sv, 1e-5, sv};
         for (int i = 0; i < 8; i++) {
             cov[co + PACKED[i * 9]] = (float) (std[i] * std[i]);
         }
@@ -114,11 +132,14 @@ public final class KalmanFilter {
         double qv = sv * sv;
         addDiag(cov, co, 0, qp);
         addDiag(cov, co, 1, qp);
-        addDiag(cov, co, 2, 1e-4);
+        double a = mean[mo + 2];
+        double spa = STD_WEIGHT_POSITION * a;
+        double sva = STD_WEIGHT_VELOCITY * a;
+        addDiag(cov, co, 2, relativeAspectNoise ? spa * spa : 1e-4);
         addDiag(cov, co, 3, qp);
         addDiag(cov, co, 4, qv);
         addDiag(cov, co, 5, qv);
-        addDiag(cov, co, 6, 1e-10);
+        addDiag(cov, co, 6, relativeAspectNoise ? sva * sva : 1e-10);
         addDiag(cov, co, 7, qv);
         for (int i = 0; i < 4; i++) {
             mean[mo + i] = (float) ((double) mean[mo + i] + mean[mo + i + 4]);
@@ -156,7 +177,8 @@ public final class KalmanFilter {
         }
         outCov[0] += rr;
         outCov[5] += rr;
-        outCov[10] += 1e-2;
+        double ra = STD_WEIGHT_ASPECT_MEASUREMENT * mean[mo + 2];
+        outCov[10] += relativeAspectNoise ? ra * ra : 1e-2;
         outCov[15] += rr;
     }
 

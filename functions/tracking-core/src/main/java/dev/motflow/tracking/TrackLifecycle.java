@@ -18,7 +18,7 @@ final class TrackLifecycle {
     private final int restartAfterFramesLost;
     private final int dim;
     private final double featureMomentum;
-    private final KalmanFilter kalman = new KalmanFilter();
+    private final KalmanFilter kalman;
     private final DuplicateTracks duplicates;
 
     // ---- the state (what TrackerStateCodec encodes) ----
@@ -57,6 +57,7 @@ final class TrackLifecycle {
         this.maxTimeLost = config.maxTimeLost();
         this.restartAfterFramesLost = config.policy() == Policy.JDE && config.reidEnabled()
                 ? config.reidAfterFrames() : Integer.MAX_VALUE;
+        this.kalman = new KalmanFilter(config.relativeAspectNoise());
         this.dim = config.embeddingDim();
         this.featureMomentum = config.featureMomentum();
         this.duplicates = new DuplicateTracks(config.duplicateThresh());

@@ -3,7 +3,7 @@ package dev.motflow.tracking;
 /**
  * Parameters of a {@link Tracker}. {@link #jdeLegacy(int)} and {@link #byteTrackLegacy()} are the reference
  * implementations' defaults (FairMOT's {@code multitracker.py}, ByteTrack's {@code byte_tracker.py});
- * {@link #byteTrack()}, motflow's appearance-free default, changes three of ByteTrack's, and {@link #jde(int)},
+ * {@link #byteTrack()}, motflow's appearance-free default, changes six of ByteTrack's, and {@link #jde(int)},
  * motflow's policy with embeddings, changes FairMOT's memory (docs/tracking.md). Durations are given in frames at
  * 30 fps and scaled by {@code frameRate / 30}, or in seconds.
  *
@@ -21,7 +21,8 @@ package dev.motflow.tracking;
  * @param lowThresh ByteTrack: low-score detections have {@code lowThresh < score < trackThresh} (0.1)
  * @param matchThresh ByteTrack: IoU-distance limit of the first stage (0.8)
  * @param lowMatchThresh ByteTrack: IoU-distance limit of the low-score stage (0.5)
- * @param newTrackMargin ByteTrack: a new track needs {@code score >= trackThresh + newTrackMargin} (0.1)
+ * @param newTrackMargin ByteTrack: a new track needs {@code score >= trackThresh + newTrackMargin} (0.1; 0 in
+ *     {@link #byteTrack()}: every high-score box left over starts one)
  * @param fuseScore ByteTrack: multiply IoU similarity by the detection score in the first and
  *     unconfirmed stages (ByteTrack does this unless {@code --mot20}; on in {@link #byteTrack()})
  * @param unconfirmedThresh IoU-distance limit for unconfirmed tracks (0.7)
@@ -31,6 +32,13 @@ package dev.motflow.tracking;
  *     frame, as in ByteTrack; 30 in {@link #byteTrack()}
  * @param unconfirmedBuffer ByteTrack: frames at 30 fps a new track may wait for the match that confirms it
  *     ({@link #unconfirmedFrames()}); 1: the next frame or never, as in the references; 2 in {@link #byteTrack()}
+ * @param relativeAspectNoise ByteTrack: the Kalman filter's noise on the aspect ratio {@code w/h} and its
+ *     velocity is proportional to the aspect ratio (process 1/20 and 1/160, measurement 1/10 of it), as the
+ *     position's is to the height, instead of the references' small fixed values (process 0.01 and 1e-5,
+ *     measurement 0.1), so the box width follows walking people; on in {@link #byteTrack()}
+ * @param lowScoreConfirm ByteTrack: the unconfirmed stage also takes the low-score detections the low-score
+ *     stage left over (after the high-score ones), so a new track whose next box scores low is still
+ *     confirmed; ByteTrack only confirms with high-score boxes; on in {@link #byteTrack()}
  * @param maxLostSeconds seconds a lost track is kept ({@link #maxTimeLost()}: {@code int(frameRate *
  *     maxLostSeconds)} frames); 0: {@code trackBuffer} frames at 30 fps, as in the references;
  *     {@value #JDE_MAX_LOST_SECONDS} in {@link #jde(int)}
@@ -46,12 +54,15 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                             double trackThresh, double lowThresh, double matchThresh, double lowMatchThresh,
                             double newTrackMargin, boolean fuseScore,
                             double unconfirmedThresh, double duplicateThresh,
-                            int lowScoreRefindBuffer, int unconfirmedBuffer,
-                            double maxLostSeconds, double reidAfterSeconds, double reidThresh) {
+                            int lowScoreRefindBuffer, int unconfirmedBuffer, boolean relativeAspectNoise,
+                            boolean lowScoreConfirm, double maxLostSeconds, double reidAfterSeconds,
+                            double reidThresh) {
 
     /** The reference trackers' values of the settings that came after them (see {@link #byteTrackLegacy()}). */
     static final int LEGACY_LOW_SCORE_REFIND_BUFFER = 0;
     static final int LEGACY_UNCONFIRMED_BUFFER = 1;
+    static final boolean LEGACY_RELATIVE_ASPECT_NOISE = false;
+    static final boolean LEGACY_LOW_SCORE_CONFIRM = false;
     static final double LEGACY_MAX_LOST_SECONDS = 0;
     static final double LEGACY_REID_AFTER_SECONDS = 0;
     static final double LEGACY_REID_THRESH = 0;
@@ -106,6 +117,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         this(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh, motionLambda,
                 featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
                 fuseScore, unconfirmedThresh, duplicateThresh, lowScoreRefindBuffer, unconfirmedBuffer,
+                LEGACY_RELATIVE_ASPECT_NOISE, LEGACY_LOW_SCORE_CONFIRM,
                 LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH);
     }
 
@@ -140,11 +152,13 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
      * motflow's appearance-free policy at 30 fps: ByteTrack's rules and thresholds with the changes kept by
      * measurement (docs/tracking.md): score-fused IoU in the first and unconfirmed stages, low-score boxes
      * also find again tracks lost up to 30 frames (at 30 fps), and a new track has 2 frames (at 30 fps)
-     * to be confirmed.
+     * to be confirmed, the Kalman filter's aspect-ratio noise proportional to the aspect ratio, and every
+     * high-score detection left over starts a track (new-track margin 0), and low-score boxes confirm new
+     * tracks too.
      */
     public static TrackerConfig byteTrack() {
         return new TrackerConfig(Policy.BYTETRACK, 30, 30, 0, 0.4, 0.4, 0.98, 0.9, 0.5,
-                0.5, 0.1, 0.8, 0.5, 0.1, true, 0.7, 0.15, 30, 2);
+                0.5, 0.1, 0.8, 0.5, 0.0, true, 0.7, 0.15, 30, 2).withRelativeAspectNoise(true).withLowScoreConfirm(true);
     }
 
     /** ByteTrack's own defaults (score fusion off) at 30 fps, exactly the reference rules. */
@@ -157,49 +171,72 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         return new TrackerConfig(policy, fps, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, maxLostSeconds, reidAfterSeconds, reidThresh);
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
+                reidThresh);
     }
 
     public TrackerConfig withTrackThresh(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, value, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, maxLostSeconds, reidAfterSeconds, reidThresh);
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
+                reidThresh);
     }
 
     public TrackerConfig withDetThresh(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, value, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, maxLostSeconds, reidAfterSeconds, reidThresh);
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
+                reidThresh);
     }
 
     public TrackerConfig withFuseScore(boolean value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, value, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, maxLostSeconds, reidAfterSeconds, reidThresh);
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
+                reidThresh);
     }
 
     public TrackerConfig withNewTrackMargin(double value) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, value, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, maxLostSeconds, reidAfterSeconds, reidThresh);
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
+                reidThresh);
     }
 
     public TrackerConfig withLowScoreRefindBuffer(int frames) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                frames, unconfirmedBuffer, maxLostSeconds, reidAfterSeconds, reidThresh);
+                frames, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
+                reidThresh);
     }
 
     public TrackerConfig withUnconfirmedBuffer(int frames) {
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, frames, maxLostSeconds, reidAfterSeconds, reidThresh);
+                lowScoreRefindBuffer, frames, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
+                reidThresh);
+    }
+
+    public TrackerConfig withRelativeAspectNoise(boolean value) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer, value, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
+                reidThresh);
+    }
+
+    public TrackerConfig withLowScoreConfirm(boolean value) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, value, maxLostSeconds, reidAfterSeconds,
+                reidThresh);
     }
 
     /** Lost tracks kept {@code seconds} (0: {@code trackBuffer} frames at 30 fps). */
@@ -207,7 +244,8 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, seconds, reidAfterSeconds, reidThresh);
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, seconds, reidAfterSeconds,
+                reidThresh);
     }
 
     /** JDE: embedding-only matches for tracks lost more than {@code afterSeconds}, below {@code thresh} (0: none). */
@@ -215,7 +253,8 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, maxLostSeconds, afterSeconds, thresh);
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, afterSeconds,
+                thresh);
     }
 
     /** JDE: the smoothing of a track's embedding, {@code momentum * old + (1 - momentum) * new} (FairMOT: 0.9). */
@@ -223,7 +262,8 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
                 motionLambda, momentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
-                lowScoreRefindBuffer, unconfirmedBuffer, maxLostSeconds, reidAfterSeconds, reidThresh);
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
+                reidThresh);
     }
 
     /**
@@ -265,15 +305,22 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
      * that only uses the older settings keeps the older layout.
      */
     double[] realParams() {
-        boolean memoryReference = maxLostSeconds == LEGACY_MAX_LOST_SECONDS
-                && reidAfterSeconds == LEGACY_REID_AFTER_SECONDS && reidThresh == LEGACY_REID_THRESH;
-        boolean buffersReference = lowScoreRefindBuffer == LEGACY_LOW_SCORE_REFIND_BUFFER
-                && unconfirmedBuffer == LEGACY_UNCONFIRMED_BUFFER;
         double[] all = {frameRate, detThresh, embeddingMatchThresh, motionLambda, featureMomentum,
             iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
-            unconfirmedThresh, duplicateThresh, lowScoreRefindBuffer, unconfirmedBuffer,
+            unconfirmedThresh, duplicateThresh,
+            lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise ? 1 : 0, lowScoreConfirm ? 1 : 0,
             maxLostSeconds, reidAfterSeconds, reidThresh};
-        int length = !memoryReference ? 18 : !buffersReference ? 15 : 13;
+        // The settings after the first 13 only up to the last one that differs from its reference value,
+        // so that states written before a setting existed stay byte-equal.
+        double[] reference = {LEGACY_LOW_SCORE_REFIND_BUFFER, LEGACY_UNCONFIRMED_BUFFER,
+            LEGACY_RELATIVE_ASPECT_NOISE ? 1 : 0, LEGACY_LOW_SCORE_CONFIRM ? 1 : 0,
+            LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH};
+        int length = 13;
+        for (int i = 0; i < reference.length; i++) {
+            if (all[13 + i] != reference[i]) {
+                length = 14 + i;
+            }
+        }
         return java.util.Arrays.copyOf(all, length);
     }
 
@@ -281,11 +328,13 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
     static TrackerConfig fromParams(Policy policy, int trackBuffer, int embeddingDim, boolean fuseScore, double[] p) {
         int lowScoreRefind = p.length > 13 ? (int) p[13] : LEGACY_LOW_SCORE_REFIND_BUFFER;
         int unconfirmed = p.length > 14 ? (int) p[14] : LEGACY_UNCONFIRMED_BUFFER;
-        double maxLost = p.length > 15 ? p[15] : LEGACY_MAX_LOST_SECONDS;
-        double reidAfter = p.length > 16 ? p[16] : LEGACY_REID_AFTER_SECONDS;
-        double reid = p.length > 17 ? p[17] : LEGACY_REID_THRESH;
+        boolean relativeAspect = p.length > 15 ? p[15] != 0 : LEGACY_RELATIVE_ASPECT_NOISE;
+        boolean lowConfirm = p.length > 16 ? p[16] != 0 : LEGACY_LOW_SCORE_CONFIRM;
+        double maxLost = p.length > 17 ? p[17] : LEGACY_MAX_LOST_SECONDS;
+        double reidAfter = p.length > 18 ? p[18] : LEGACY_REID_AFTER_SECONDS;
+        double reid = p.length > 19 ? p[19] : LEGACY_REID_THRESH;
         return new TrackerConfig(policy, p[0], trackBuffer, embeddingDim, p[1], p[2], p[3], p[4], p[5],
-                p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12], lowScoreRefind, unconfirmed,
-                maxLost, reidAfter, reid);
+                p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12], lowScoreRefind, unconfirmed, relativeAspect,
+                lowConfirm, maxLost, reidAfter, reid);
     }
 }

@@ -294,6 +294,8 @@ final class AssociationVectors {
                 .append(", \"low_score_refind_frames\": ").append(b.lowScoreRefindFrames())
                 .append(", \"unconfirmed_buffer\": ").append(b.unconfirmedBuffer())
                 .append(", \"unconfirmed_frames\": ").append(b.unconfirmedFrames())
+                .append(", \"relative_aspect_noise\": ").append(b.relativeAspectNoise())
+                .append(", \"low_score_confirm\": ").append(b.lowScoreConfirm())
                 .append(", \"duplicate_iou_distance\": ").append(num(b.duplicateThresh())).append("},\n");
         TrackerConfig j = jde(s);
         sb.append("    \"jde\": {\"track_buffer\": ").append(j.trackBuffer())

@@ -323,4 +323,33 @@ class KalmanFilterTest {
         }
         assertTrue(inside > 100 && inside < 2400, "both sides exercised: " + inside);
     }
+
+    @Test
+    void relativeAspectNoiseLetsTheWidthFollowAChangedAspect() {
+        // A pedestrian box (aspect 0.4, height 200) whose measured aspect jumps to 0.5 and stays there:
+        // the references' fixed noise (measurement std 0.1 against a prior std 0.01) barely moves the
+        // aspect in five frames; noise proportional to the aspect follows it most of the way.
+        double[] after = new double[2];
+        for (int mode = 0; mode < 2; mode++) {
+            KalmanFilter filter = new KalmanFilter(mode == 1);
+            float[] mean = new float[KalmanFilter.STATE];
+            float[] cov = new float[KalmanFilter.COV];
+            filter.initiate(100, 100, 0.4, 200, mean, 0, cov, 0);
+            for (int f = 0; f < 5; f++) {
+                filter.predict(mean, 0, cov, 0);
+                filter.update(mean, 0, cov, 0, 100, 100, 0.5, 200);
+            }
+            after[mode] = mean[2];
+        }
+        assertTrue(after[0] < 0.43, "fixed noise: aspect " + after[0]);
+        assertTrue(after[1] > 0.47, "relative noise: aspect " + after[1]);
+        // The default constructor is the references' filter.
+        float[] a = new float[KalmanFilter.STATE];
+        float[] b = new float[KalmanFilter.STATE];
+        float[] ca = new float[KalmanFilter.COV];
+        float[] cb = new float[KalmanFilter.COV];
+        new KalmanFilter().initiate(10, 20, 0.4, 100, a, 0, ca, 0);
+        new KalmanFilter(false).initiate(10, 20, 0.4, 100, b, 0, cb, 0);
+        assertEquals(java.util.Arrays.toString(ca), java.util.Arrays.toString(cb));
+    }
 }

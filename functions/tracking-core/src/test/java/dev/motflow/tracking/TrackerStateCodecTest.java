@@ -47,7 +47,9 @@ class TrackerStateCodecTest {
         for (TrackerConfig config : new TrackerConfig[] {TrackerConfig.jde(16), TrackerConfig.jdeLegacy(16),
             TrackerConfig.jde(16).withMaxLostSeconds(0.5).withReid(0.2, 0.3).withFeatureMomentum(0.8),
             TrackerConfig.byteTrack().withFuseScore(true),
-            TrackerConfig.byteTrackLegacy().withLowScoreRefindBuffer(7).withUnconfirmedBuffer(3)}) {
+            TrackerConfig.byteTrackLegacy().withLowScoreRefindBuffer(7).withUnconfirmedBuffer(3),
+            TrackerConfig.byteTrackLegacy().withRelativeAspectNoise(true),
+            TrackerConfig.byteTrackLegacy().withLowScoreConfirm(true)}) {
             int dim = config.embeddingDim();
             SyntheticScene scene = SyntheticScene.generate(17, 90, 20, dim, 0.15, 2, 0.25);
             List<String> reference = runFrom(new Tracker(config), scene, 1, dim);
@@ -185,10 +187,12 @@ class TrackerStateCodecTest {
         assertEquals(Integer.parseInt(expected.getProperty("lastTrackId")), t.lastTrackId());
         assertEquals(Integer.parseInt(expected.getProperty("tracked")), t.trackedCount());
         assertEquals(Integer.parseInt(expected.getProperty("lost")), t.lostCount());
-        // Version 1 had no lowScoreRefindBuffer / unconfirmedBuffer: it continues with the reference rules.
+        // Version 1 had no lowScoreRefindBuffer / unconfirmedBuffer / relativeAspectNoise / lowScoreConfirm: it
+        // continues with the reference rules.
         String v1Config = expected.getProperty("config");
         // Nor the memory in seconds and the re-identification: it keeps FairMOT's memory, without re-id.
         assertEquals(v1Config.substring(0, v1Config.length() - 1) + ", lowScoreRefindBuffer=0, unconfirmedBuffer=1, "
+                + "relativeAspectNoise=false, lowScoreConfirm=false, "
                 + "maxLostSeconds=0.0, reidAfterSeconds=0.0, reidThresh=0.0]", t.config().toString());
         assertEquals(25, t.config().maxTimeLost(), "int(25 / 30 * 30) frames, as when it was written");
         assertEquals(false, t.config().reidEnabled());

@@ -173,11 +173,16 @@ class TrackerTest {
         }
         assertArrayEquals(new int[] {1}, step(t, box(111, 0.3), box(700, 0.3)));
         assertArrayEquals(new int[] {1}, step(t, box(112, 0.3), box(700, 0.3)), "a low-score box never starts a track");
-        // Scores are compared as in ByteTrack: high is > 0.5, low is 0.1 < s < 0.5, a new track needs >= 0.6.
-        Tracker u = new Tracker(TrackerConfig.byteTrack());
+        // Scores are compared as in ByteTrack: high is > 0.5, low is 0.1 < s < 0.5; with ByteTrack's margin a
+        // new track needs >= 0.6, with motflow's (0) any high-score box starts one.
+        Tracker u = new Tracker(TrackerConfig.byteTrackLegacy());
         step(u, box(100, 0.9));
         step(u, box(100, 0.9), box(400, 0.55));
         assertArrayEquals(new int[] {1}, step(u, box(100, 0.9), box(400, 0.55)), "0.55 is high but below 0.6");
+        Tracker m = new Tracker(TrackerConfig.byteTrack());
+        step(m, box(100, 0.9));
+        step(m, box(100, 0.9), box(400, 0.55));
+        assertArrayEquals(new int[] {1, 2}, step(m, box(100, 0.9), box(400, 0.55)), "margin 0: 0.55 starts a track");
         step(u, box(100, 0.5));
         assertEquals(1, u.lostCount(), "a score of exactly 0.5 is in neither set");
     }

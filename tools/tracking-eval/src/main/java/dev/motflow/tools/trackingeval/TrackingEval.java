@@ -1,3 +1,5 @@
+package dev.motflow.tools.trackingeval;
+
 import dev.motflow.metrics.Benchmark;
 import dev.motflow.metrics.MotEvaluator;
 import dev.motflow.metrics.MotMetrics;
@@ -10,6 +12,7 @@ import dev.motflow.tracking.TrackerConfig;
 import dev.motflow.tracking.TrackerOutput;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -22,19 +25,21 @@ import java.util.function.UnaryOperator;
 
 /**
  * The appearance-free tracking table: runs ByteTrack configurations ("variants") over
- * (a) public detections with ground truth (MOT15 TUD-Campus, TUD-Stadtmitte) and
+ * (a) public detections with ground truth (MOT15 TUD-Campus, TUD-Stadtmitte; MOT17-02 and -04 Faster R-CNN) and
  * (b) seeded detections generated from ground truth (the 7 MOT17 train sequences of mot17-lift, MOT20-01):
  * misses and low scores that rise with occlusion, box jitter, false positives and score noise.
  * Prints HOTA / MOTA / IDF1 per set, their mean and worst set, and the tracker's time per frame.
  *
  * <p>Run with {@code tools/tracking-eval/run.sh [--variants a,b,...] [--sets name,...] [--data DIR]
- * [--track-thresh T]} (see docs/tracking.md). Everything is deterministic except the time column (wall
+ * [--track-thresh T] [--write-sets DIR]} (see docs/tracking.md; {@code --write-sets} also writes the sets and
+ * every variant's result as MOTChallenge files for other trackers and TrackEval: {@code ./motflow bench-trackers}). Everything is deterministic except the time column (wall
  * time of {@code Tracker.update} per frame, after a warm-up run on MOT17-04).
  */
 public final class TrackingEval {
 
     /** One set: detections, ground truth, scoring rules and frame rate. */
-    record EvalSet(String name, List<MotRow> dets, List<MotRow> gt, Benchmark benchmark, double fps, int frames) {
+    record EvalSet(String name, List<MotRow> dets, List<MotRow> gt, Benchmark benchmark, double fps, int frames,
+                   int width, int height) {
     }
 
     /**
@@ -51,13 +56,19 @@ public final class TrackingEval {
         VARIANTS.put("low-refind-30", c -> c.withLowScoreRefindBuffer(30));
         VARIANTS.put("unconfirmed-2", c -> c.withUnconfirmedBuffer(2));
         VARIANTS.put("refind30+fuse", c -> c.withLowScoreRefindBuffer(30).withFuseScore(true));
+        VARIANTS.put("relative-aspect-noise", c -> c.withRelativeAspectNoise(true));
+        VARIANTS.put("margin0", c -> c.withNewTrackMargin(0));
+        VARIANTS.put("fuse+refind30+unconfirmed2", c -> dflt(c).withRelativeAspectNoise(false).withNewTrackMargin(0.1));
+        VARIANTS.put("fuse+refind30+unconfirmed2+aspect", c -> dflt(c).withNewTrackMargin(0.1));
+        VARIANTS.put("low-score-confirm", c -> c.withLowScoreConfirm(true));
+        VARIANTS.put("fuse+refind30+unconfirmed2+aspect+margin0", c -> dflt(c).withLowScoreConfirm(false));
         VARIANTS.put("default", c -> TrackerConfig.byteTrack().withFrameRate(c.frameRate()));
         VARIANTS.put("default+refind60", c -> dflt(c).withLowScoreRefindBuffer(60));
         VARIANTS.put("default+refind5", c -> dflt(c).withLowScoreRefindBuffer(5));
         VARIANTS.put("default+refind10", c -> dflt(c).withLowScoreRefindBuffer(10));
         VARIANTS.put("default+refind15", c -> dflt(c).withLowScoreRefindBuffer(15));
         VARIANTS.put("default+unconfirmed3", c -> dflt(c).withUnconfirmedBuffer(3));
-        VARIANTS.put("default+margin0", c -> dflt(c).withNewTrackMargin(0));
+        VARIANTS.put("default+margin0.1", c -> dflt(c).withNewTrackMargin(0.1));
         VARIANTS.put("default+margin0.2", c -> dflt(c).withNewTrackMargin(0.2));
         VARIANTS.put("default+track0.4", c -> dflt(c).withTrackThresh(0.4));
         VARIANTS.put("default+track0.6", c -> dflt(c).withTrackThresh(0.6));
@@ -75,29 +86,37 @@ public final class TrackingEval {
         return new TrackerConfig(c.policy(), c.frameRate(), c.trackBuffer(), c.embeddingDim(), c.detThresh(),
                 c.embeddingMatchThresh(), c.motionLambda(), c.featureMomentum(), c.iouMatchThresh(), c.trackThresh(),
                 c.lowThresh(), c.matchThresh(), v, c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
-                c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer());
+                c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
+                c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh());
     }
 
     static TrackerConfig match(TrackerConfig c, double v) {
         return new TrackerConfig(c.policy(), c.frameRate(), c.trackBuffer(), c.embeddingDim(), c.detThresh(),
                 c.embeddingMatchThresh(), c.motionLambda(), c.featureMomentum(), c.iouMatchThresh(), c.trackThresh(),
                 c.lowThresh(), v, c.lowMatchThresh(), c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
-                c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer());
+                c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
+                c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh());
     }
+
+    /** --det-boxes: write each matched detection's box instead of the track's Kalman box (measured, not kept). */
+    static boolean detBoxes;
 
     public static void main(String[] args) throws Exception {
         Path data = Path.of("../shared/testdata");
         List<String> variants = new ArrayList<>(VARIANTS.keySet());
         List<String> only = null;
         Double trackThresh = null;
+        Path writeSets = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data" -> data = Path.of(args[++i]);
                 case "--variants" -> variants = List.of(args[++i].split(","));
                 case "--sets" -> only = List.of(args[++i].split(","));
                 case "--track-thresh" -> trackThresh = Double.parseDouble(args[++i]);
+                case "--write-sets" -> writeSets = Path.of(args[++i]);
+                case "--det-boxes" -> detBoxes = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (--data DIR, --variants a,b, --sets s1,s2, --track-thresh T)");
+                        + " (--data DIR, --variants a,b, --sets s1,s2, --track-thresh T, --write-sets DIR, --det-boxes)");
             }
         }
         for (String v : variants) {
@@ -107,6 +126,9 @@ public final class TrackingEval {
         }
         List<EvalSet> sets = loadSets(data, only);
         System.out.printf(Locale.ROOT, "%d sets: %s%n", sets.size(), sets.stream().map(EvalSet::name).toList());
+        if (writeSets != null) {
+            writeSets(writeSets, sets, variants);
+        }
         // Warm the JIT up on the largest set first, so that the first variant's time is not the compiler's.
         for (EvalSet s : sets) {
             if (s.name().startsWith("MOT17-04")) {
@@ -120,7 +142,7 @@ public final class TrackingEval {
                 double t = trackThresh;
                 variant = c -> VARIANTS.get(v).apply(c).withTrackThresh(t);
             }
-            summaries.add(runVariant(v, variant, sets));
+            summaries.add(runVariant(v, variant, sets, writeSets));
         }
         System.out.println();
         System.out.println("| variant | mean HOTA | mean MOTA | mean IDF1 | worst HOTA | worst MOTA | worst IDF1 | us/frame |");
@@ -133,7 +155,8 @@ public final class TrackingEval {
     }
 
     /** Returns mean HOTA, MOTA, IDF1, worst HOTA, MOTA, IDF1, microseconds per frame. */
-    static double[] runVariant(String name, UnaryOperator<TrackerConfig> variant, List<EvalSet> sets) throws Exception {
+    static double[] runVariant(String name, UnaryOperator<TrackerConfig> variant, List<EvalSet> sets, Path writeSets)
+            throws Exception {
         double[] sum = new double[3];
         double[] worst = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
         long nanos = 0;
@@ -145,6 +168,13 @@ public final class TrackingEval {
             List<MotRow> result = track(s, config, time);
             nanos += time[0];
             frames += s.frames();
+            if (writeSets != null) {
+                MotFile.write(writeSets.resolve(s.name()).resolve(name + ".txt"), result);
+                // Wall time of Tracker.update over the set, for the side-by-side table's frames per second.
+                Files.writeString(writeSets.resolve("timings.tsv"), String.join("\t", name, s.name(),
+                        Integer.toString(s.frames()), Long.toString(time[0])) + "\n", StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+            }
             MotMetrics m = MotEvaluator.metrics(s.gt(), result, s.benchmark());
             double[] v = {m.hota(), m.mota(), m.idf1()};
             for (int k = 0; k < 3; k++) {
@@ -178,8 +208,17 @@ public final class TrackingEval {
             long t0 = System.nanoTime();
             TrackerOutput o = tracker.update(frame);
             nanos += System.nanoTime() - t0;
-            for (int i = 0; i < o.size(); i++) {
-                out.add(MotRow.result(f, o.id(i), o.x(i), o.y(i), o.w(i), o.h(i), o.score(i)));
+            if (detBoxes) {
+                for (int i = 0; i < o.detectionCount(); i++) {
+                    int id = o.trackIdForDetection(i);
+                    if (id > 0) {
+                        out.add(MotRow.result(f, id, frame.x(i), frame.y(i), frame.w(i), frame.h(i), frame.score(i)));
+                    }
+                }
+            } else {
+                for (int i = 0; i < o.size(); i++) {
+                    out.add(MotRow.result(f, o.id(i), o.x(i), o.y(i), o.w(i), o.h(i), o.score(i)));
+                }
             }
         }
         time[0] = nanos;
@@ -193,24 +232,65 @@ public final class TrackingEval {
             List<MotRow> gt = MotFile.read(dir.resolve("gt.txt"));
             List<MotRow> dets = byFrame(MotFile.read(dir.resolve("det.txt")));
             int frames = SeqInfo.read(dir.resolve("seqinfo.ini")).seqLength();
-            // The TUD recordings are 25 fps; their seqinfo.ini lacks the rate.
-            sets.add(new EvalSet(tud, dets, gt, Benchmark.MOT15, 25, frames));
+            // The TUD recordings are 25 fps, 640x480; their seqinfo.ini lacks both.
+            sets.add(new EvalSet(tud, dets, gt, Benchmark.MOT15, 25, frames, 640, 480));
+        }
+        // MOT17's public Faster R-CNN detections of two sequences (mot17-frames), scored against the full
+        // ground truth of mot17-lift. The published det.txt files are not sorted by frame.
+        for (String seq : List.of("MOT17-02", "MOT17-04")) {
+            Path dir = data.resolve("mot17-frames").resolve(seq + "-FRCNN");
+            SeqInfo info = SeqInfo.read(dir.resolve("seqinfo.ini"));
+            List<MotRow> gt = MotFile.read(data.resolve("mot17-lift/gt").resolve(seq).resolve("gt.txt"));
+            List<MotRow> dets = byFrame(MotFile.read(dir.resolve("det/det.txt")));
+            sets.add(new EvalSet(seq + "-FRCNN", dets, gt, Benchmark.MOT17, info.frameRate().orElse(30), info.seqLength(),
+                    info.imWidth().orElse(1920), info.imHeight().orElse(1080)));
         }
         for (String seq : List.of("MOT17-02", "MOT17-04", "MOT17-05", "MOT17-09", "MOT17-10", "MOT17-11", "MOT17-13")) {
             Path dir = data.resolve("mot17-lift/gt").resolve(seq);
             SeqInfo info = SeqInfo.read(dir.resolve("seqinfo.ini"));
             List<MotRow> gt = MotFile.read(dir.resolve("gt.txt"));
             sets.add(new EvalSet(seq + "-gen", generate(gt, info.seqLength(), seed(seq)), gt, Benchmark.MOT17,
-                    info.frameRate().orElse(30), info.seqLength()));
+                    info.frameRate().orElse(30), info.seqLength(), info.imWidth().orElse(1920), info.imHeight().orElse(1080)));
         }
         List<MotRow> gt20 = MotFile.read(data.resolve("mot20-01/gt.txt"));
         int frames20 = gt20.stream().mapToInt(MotRow::frame).max().orElse(0);
-        // MOT20-01 is 25 fps (its seqinfo.ini is not in the shared data).
-        sets.add(new EvalSet("MOT20-01-gen", generate(gt20, frames20, seed("MOT20-01")), gt20, Benchmark.MOT20, 25, frames20));
+        // MOT20-01 is 25 fps, 1920x1080 (its seqinfo.ini is not in the shared data).
+        sets.add(new EvalSet("MOT20-01-gen", generate(gt20, frames20, seed("MOT20-01")), gt20, Benchmark.MOT20, 25, frames20,
+                1920, 1080));
         if (only != null) {
+            for (String name : only) {
+                if (sets.stream().noneMatch(s -> s.name().equals(name))) {
+                    throw new IllegalArgumentException("unknown set " + name + "; known: "
+                            + sets.stream().map(EvalSet::name).toList());
+                }
+            }
             sets.removeIf(s -> !only.contains(s.name()));
         }
         return sets;
+    }
+
+    /**
+     * Writes every set as a MOTChallenge sequence folder, so that other trackers run on exactly these
+     * detections: {@code DIR/<set>/det/det.txt} (with scores), {@code gt/gt.txt}, {@code seqinfo.ini}
+     * (frameRate, seqLength, imWidth, imHeight), and {@code DIR/sets.tsv}: one line per set with its
+     * name, scoring rules (MOT15/MOT17/MOT20), frame rate, length and the variants written beside it
+     * ({@code DIR/<set>/<variant>.txt}, by {@link #runVariant}, which also appends the nanoseconds spent in
+     * {@code Tracker.update} per variant and set to {@code DIR/timings.tsv}).
+     */
+    static void writeSets(Path dir, List<EvalSet> sets, List<String> variants) throws Exception {
+        Files.createDirectories(dir);
+        StringBuilder index = new StringBuilder("set\tbenchmark\tframe_rate\tframes\tvariants\n");
+        for (EvalSet s : sets) {
+            Path seq = dir.resolve(s.name());
+            MotFile.write(seq.resolve("det/det.txt"), s.dets());
+            MotFile.write(seq.resolve("gt/gt.txt"), s.gt());
+            SeqInfo.of(s.name(), s.frames(), s.fps(), s.width(), s.height()).write(seq.resolve("seqinfo.ini"));
+            index.append(String.join("\t", s.name(), s.benchmark().name(), Double.toString(s.fps()),
+                    Integer.toString(s.frames()), String.join(",", variants))).append('\n');
+        }
+        Files.writeString(dir.resolve("sets.tsv"), index.toString());
+        Files.writeString(dir.resolve("timings.tsv"), "variant\tset\tframes\tnanos\n");
+        System.out.printf(Locale.ROOT, "wrote %d sets to %s%n", sets.size(), dir);
     }
 
     static long seed(String name) {
