@@ -97,17 +97,24 @@ class ServerCrashTest {
 
     // ---- the phases --------------------------------------------------------------------------------
 
+    /**
+     * kill -9 of a server the stack restarts, then: it is back, every object's job ends SUCCEEDED with its
+     * results, and one server of each kind runs.
+     */
+    private void killAndRecover(String server, String label, List<String> keys) throws Exception {
+        long pid = kill9(server);
+        Instant back = awaitBack(server, pid);
+        assertAllSucceeded(settle(label, keys, back));
+        assertOneOfEachServer(pid);
+    }
+
     @Test
     @Order(1)
     void s3rverKilledRightAfterUploads() throws Exception {
         // Both ways in: dropped objects and POST /jobs reservations claimed by their presigned PUTs.
         List<String> keys = new ArrayList<>(drop("s3-upload", 2, shortVideo));
         keys.addAll(uploadThroughTheApi("s3-upload-api", 2));
-        long pid = kill9("s3rver");
-        Instant back = awaitBack("s3rver", pid);
-        Map<String, List<Job>> jobs = settle("s3rver killed right after 4 uploads (2 dropped, 2 through the API)", keys, back);
-        assertAllSucceeded(jobs);
-        assertOneOfEachServer(pid);
+        killAndRecover("s3rver", "s3rver killed right after 4 uploads (2 dropped, 2 through the API)", keys);
     }
 
     @Test
@@ -115,22 +122,14 @@ class ServerCrashTest {
     void s3rverKilledWhileJobsRun() throws Exception {
         List<String> keys = drop("s3-running", 2, longVideo);
         awaitStatus(keys, JobStatus.RUNNING);
-        long pid = kill9("s3rver");
-        Instant back = awaitBack("s3rver", pid);
-        Map<String, List<Job>> jobs = settle("s3rver killed while jobs run", keys, back);
-        assertAllSucceeded(jobs);
-        assertOneOfEachServer(pid);
+        killAndRecover("s3rver", "s3rver killed while jobs run", keys);
     }
 
     @Test
     @Order(3)
     void dynaliteKilledRightAfterUploads() throws Exception {
         List<String> keys = drop("dynamo-upload", 3, shortVideo);
-        long pid = kill9("dynalite");
-        Instant back = awaitBack("dynalite", pid);
-        Map<String, List<Job>> jobs = settle("dynalite killed right after 3 uploads", keys, back);
-        assertAllSucceeded(jobs);
-        assertOneOfEachServer(pid);
+        killAndRecover("dynalite", "dynalite killed right after 3 uploads", keys);
     }
 
     @Test
@@ -138,11 +137,7 @@ class ServerCrashTest {
     void dynaliteKilledWhileJobsRun() throws Exception {
         List<String> keys = drop("dynamo-running", 2, longVideo);
         awaitStatus(keys, JobStatus.RUNNING);
-        long pid = kill9("dynalite");
-        Instant back = awaitBack("dynalite", pid);
-        Map<String, List<Job>> jobs = settle("dynalite killed while jobs run", keys, back);
-        assertAllSucceeded(jobs);
-        assertOneOfEachServer(pid);
+        killAndRecover("dynalite", "dynalite killed while jobs run", keys);
     }
 
     @Test
@@ -151,13 +146,9 @@ class ServerCrashTest {
         int before = count(log(), "the model server failed");
         List<String> keys = drop("model-server", 2, longVideo);
         awaitStatus(keys, JobStatus.RUNNING);
-        long pid = kill9("motflow_ml.serve");
-        Instant back = awaitBack("motflow_ml.serve", pid);
-        Map<String, List<Job>> jobs = settle("model server killed during an async inference", keys, back);
-        assertAllSucceeded(jobs);
+        killAndRecover("motflow_ml.serve", "model server killed during an async inference", keys);
         assertTrue(count(log(), "the model server failed") > before,
                 "the kill landed in an inference, which was retried on the restarted server:\n" + log());
-        assertOneOfEachServer(pid);
     }
 
     @Test
