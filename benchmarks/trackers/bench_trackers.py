@@ -3,11 +3,11 @@
 Input: a folder written by ``tools/tracking-eval/run.sh --write-sets DIR`` (``./motflow bench-trackers``
 makes it): ``DIR/sets.tsv``, per set a MOTChallenge folder (``det/det.txt`` with scores, ``gt/gt.txt``,
 ``seqinfo.ini``), motflow's result per variant (``DIR/<set>/<variant>.txt``) and motflow's update time
-(``DIR/timings.tsv``).
+(``DIR/timings.tsv``: wall and thread CPU nanoseconds of a warm, second pass).
 
 Runs SORT, ByteTrack, OC-SORT, BoT-SORT (no ReID, no camera motion compensation) and C-BIoU from the
 pip ``trackers`` library on every set, each with its defaults ("<peer>") and with motflow's thresholds
-where its constructor has the same knob ("<peer>@motflow"), timing each ``update`` call. Every result,
+where its constructor has the same knob ("<peer>@motflow"), timing each ``update`` call (CPU time). Every result,
 motflow's included, is scored by TrackEval's Python package (HOTA, CLEAR, Identity) with its
 ``MotChallenge2DBox`` rules for the set's benchmark (MOT17/MOT20: non-target ground truth dropped and
 predictions matching distractors removed; MOT15: every row counts).
@@ -84,7 +84,10 @@ def read_sets(sets_dir):
 
 
 def read_timings(sets_dir):
-    """{(variant, set): (frames, seconds)} from motflow's timings.tsv (absent: empty)."""
+    """{(variant, set): (frames, seconds)} from motflow's timings.tsv (absent: empty).
+
+    The seconds are the thread CPU time of ``Tracker.update`` (column cpu_nanos, measured on a second,
+    warm pass over the set) where the file has it, else the wall time (nanos)."""
     out = {}
     path = os.path.join(sets_dir, "timings.tsv")
     if os.path.exists(path):
@@ -92,8 +95,9 @@ def read_timings(sets_dir):
             f.readline()
             for line in f:
                 if line.strip():
-                    variant, name, frames, nanos = line.rstrip("\n").split("\t")
-                    out[(variant, name)] = (int(frames), int(nanos) / 1e9)
+                    variant, name, frames, nanos, *cpu = line.rstrip("\n").split("\t")
+                    used = int(cpu[0]) if cpu and int(cpu[0]) >= 0 else int(nanos)
+                    out[(variant, name)] = (int(frames), used / 1e9)
     return out
 
 
@@ -109,7 +113,10 @@ def load_detections(path, frames):
 
 
 def run_peer(peer, kwargs, per_frame, out_path):
-    """Runs one peer over every frame, writes its MOT result file; returns (frames, seconds in update)."""
+    """Runs one peer over every frame, writes its MOT result file; returns (frames, CPU seconds in update).
+
+    CPU time (``time.process_time``, all of this process's threads) rather than wall time, so that other
+    processes on the same cores count less; one pass, as CPython has no JIT to warm up."""
     import supervision as sv
     tracker = peer_class(peer)(**kwargs)
     # Built before timing: the detections object is the input format, not the tracker's work.
@@ -121,9 +128,9 @@ def run_peer(peer, kwargs, per_frame, out_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for frame, dets in enumerate(inputs, start=1):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             res = tracker.update(dets)
-            seconds += time.perf_counter() - t0
+            seconds += time.process_time() - t0
             for (x1, y1, x2, y2), tid in zip(res.xyxy, res.tracker_id):
                 if tid >= 0:  # -1: a detection without a (confirmed) track
                     lines.append(f"{frame},{int(tid) + 1},{x1:.2f},{y1:.2f},{x2 - x1:.2f},{y2 - y1:.2f},1,-1,-1,-1\n")

@@ -105,3 +105,14 @@ def test_peers_track_the_tiny_set_and_the_summary_names_the_best_peer(tmp_path, 
         assert result["metrics"][f"tiny/{peer}"]["hota"] > 0.8
     assert result["metrics"]["tiny/motflow-default"]["hota"] == pytest.approx(1.0)
     assert result["summary"]["goals"]["sets_behind"] == []
+
+
+def test_timings_use_cpu_time_where_written_and_wall_time_otherwise(tmp_path):
+    (tmp_path / "timings.tsv").write_text("variant\tset\tframes\tnanos\tcpu_nanos\n"
+                                          "default\tA\t100\t4000000000\t1000000000\n"
+                                          "default\tB\t50\t2000000000\t-1\n")
+    t = bench_trackers.read_timings(str(tmp_path))
+    assert t[("default", "A")] == (100, 1.0)
+    assert t[("default", "B")] == (50, 2.0)
+    (tmp_path / "timings.tsv").write_text("variant\tset\tframes\tnanos\ndefault\tA\t100\t3000000000\n")
+    assert bench_trackers.read_timings(str(tmp_path)) == {("default", "A"): (100, 3.0)}
