@@ -10,7 +10,9 @@ log() { echo "setup: $*" >&2; }
 
 # Node packages for the local services (DynamoDB- and S3-compatible servers, ASL tools).
 if [ -f local/node/package-lock.json ]; then
-  if [ ! -d local/node/node_modules ] || [ local/node/package-lock.json -nt local/node/node_modules ]; then
+  # An empty folder (packages deleted by hand or by a removed link) counts as missing.
+  if [ ! -d local/node/node_modules ] || [ -z "$(ls -A local/node/node_modules)" ] \
+      || [ local/node/package-lock.json -nt local/node/node_modules ]; then
     command -v npm >/dev/null || { log "npm is missing: apt-get install -y nodejs npm"; exit 1; }
     log "installing the node packages of local/node"
     (cd local/node && npm ci --no-audit --no-fund --loglevel=error)

@@ -58,48 +58,22 @@ class CrashRecoveryTest {
     @TempDir
     Path data;
 
-    private final List<Process> children = new ArrayList<>();
+    private final ServeProcesses serves = new ServeProcesses();
     private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void stopChildren() throws InterruptedException {
-        for (Process p : children) {
-            p.destroy();
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-            }
-        }
+        serves.close();
     }
 
     /** {@code serve} in a child JVM on the data folder; returns once its stack.json names it. */
     private Process serve(int port) throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Files.deleteIfExists(data.resolve("stack.json.seen"));
-        Process p = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-cp", cp,
-                "-Dmotflow.repo.root=" + RepoPaths.root(), "dev.motflow.cli.Main", "serve", "--data-dir", data.toString(),
-                "--port", Integer.toString(port))
-                .redirectErrorStream(true).redirectOutput(data.resolve("serve-" + children.size() + ".out").toFile()).start();
-        children.add(p);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            assertTrue(p.isAlive(), "serve exited: " + Files.readString(data.resolve("serve-" + (children.size() - 1) + ".out")));
-            JsonNode s = stackFile();
-            if (s != null && s.path("pid").asLong() == p.pid()) {
-                return p;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the stack did not start within 120 s");
+        return serves.start(data, port, data.resolve("serve-" + serves.count() + ".out"), 120);
     }
 
     private JsonNode stackFile() {
-        try {
-            return JSON.readTree(data.resolve("stack.json").toFile());
-        } catch (IOException e) {
-            return null;
-        }
+        return ServeProcesses.stackFile(data);
     }
 
     private static int freePort() throws IOException {
@@ -117,34 +91,11 @@ class CrashRecoveryTest {
         }
     }
 
-    /** Pids the stack recorded for its children (node servers, Python). */
-    private Set<Long> childPids() throws IOException {
-        Set<Long> pids = new TreeSet<>();
-        Path dir = data.resolve("pids");
-        if (Files.isDirectory(dir)) {
-            try (Stream<Path> s = Files.list(dir)) {
-                s.forEach(f -> pids.add(Long.parseLong(f.getFileName().toString().replace(".json", ""))));
-            }
-        }
-        return pids;
-    }
-
     private void kill9(Process p) throws Exception {
-        Set<Long> pids = childPids();
-        assertFalse(pids.isEmpty(), "the stack recorded its children");
+        Set<Long> pids = ServeProcesses.childPids(data);
         p.destroyForcibly(); // SIGKILL: no shutdown hook runs
         assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-        // The children notice on their own (stdin closed, parent gone) within a few seconds.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        List<Long> alive;
-        do {
-            alive = pids.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).toList();
-            if (alive.isEmpty()) {
-                return;
-            }
-            Thread.sleep(100);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("children outlived the killed stack: " + alive);
+        ServeProcesses.awaitGone(pids);
     }
 
     private void uploadThroughTheApi(URI api, String fileName, byte[] video) throws Exception {

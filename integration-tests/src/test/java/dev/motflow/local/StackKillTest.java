@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.motflow.it.ServeProcesses;
 import dev.motflow.jobs.model.Job;
 import dev.motflow.jobs.model.JobStatus;
 import dev.motflow.jobs.service.CompletionService;
@@ -61,47 +62,20 @@ class StackKillTest {
     @TempDir
     Path tmp;
 
-    private final List<Process> children = new ArrayList<>();
+    private final ServeProcesses serves = new ServeProcesses();
 
     @AfterEach
     void stopChildren() throws InterruptedException {
-        for (Process p : children) {
-            p.destroy();
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-            }
-        }
+        serves.close();
     }
 
     /** {@code serve} in a child JVM on the data folder; returns once its stack.json names it. */
     private Process serve(Path data) throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Path out = data.resolveSibling("serve-" + children.size() + ".out");
-        Process p = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-cp", cp,
-                "-Dmotflow.repo.root=" + RepoPaths.root(), "dev.motflow.cli.Main", "serve", "--data-dir", data.toString(),
-                "--port", "0")
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        children.add(p);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (System.nanoTime() < deadline) {
-            assertTrue(p.isAlive(), "serve exited: " + Files.readString(out));
-            JsonNode s = stackFile(data);
-            if (s != null && s.path("pid").asLong() == p.pid()) {
-                return p;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the stack did not start within " + WAIT_SECONDS + " s");
+        return serves.start(data, 0, data.resolveSibling("serve-" + serves.count() + ".out"), WAIT_SECONDS);
     }
 
     private static JsonNode stackFile(Path data) {
-        try {
-            return JSON.readTree(data.resolve("stack.json").toFile());
-        } catch (IOException e) {
-            return null;
-        }
+        return ServeProcesses.stackFile(data);
     }
 
     /** Polls {@code GET /retraining/lock} until {@code until} holds; returns that answer. */
@@ -155,14 +129,14 @@ class StackKillTest {
         Map<String, List<Job>> atKill = awaitJobs(firstDynamo, keys, jobs -> jobs.values().stream()
                 .anyMatch(v -> !v.isEmpty() && v.get(0).status() == JobStatus.RUNNING), "a job running");
 
-        Set<Long> children = childPids(data);
+        Set<Long> children = ServeProcesses.childPids(data);
         first.destroyForcibly(); // SIGKILL: its work dies with it; the lock and the jobs stay in DynamoDB
         assertTrue(first.waitFor(20, TimeUnit.SECONDS));
         Map<JobStatus, Long> statusesAtKill = statuses(atKill);
         System.out.printf("stack kill test: at the kill -9, jobs %s, lock held by %s%n", statusesAtKill, deadHolder);
         assertTrue(atKill.values().stream().anyMatch(v -> v.isEmpty() || !v.get(0).status().terminal()),
                 "some work was in flight at the kill: " + statusesAtKill);
-        awaitGone(children);
+        ServeProcesses.awaitGone(children);
 
         long restartedAt = System.nanoTime();
         serve(data);
@@ -240,32 +214,5 @@ class StackKillTest {
         Map<JobStatus, Long> out = new TreeMap<>();
         jobs.values().forEach(v -> v.forEach(j -> out.merge(j.status(), 1L, Long::sum)));
         return out;
-    }
-
-    /** Pids the stack recorded for its children (node servers, Python). */
-    private static Set<Long> childPids(Path data) throws IOException {
-        Set<Long> pids = new TreeSet<>();
-        Path dir = data.resolve("pids");
-        if (Files.isDirectory(dir)) {
-            try (Stream<Path> s = Files.list(dir)) {
-                s.forEach(f -> pids.add(Long.parseLong(f.getFileName().toString().replace(".json", ""))));
-            }
-        }
-        return pids;
-    }
-
-    /** The children of the killed stack notice on their own (stdin closed, parent gone) within seconds. */
-    private static void awaitGone(Set<Long> pids) {
-        assertTrue(!pids.isEmpty(), "the stack recorded its children");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        List<Long> alive;
-        do {
-            alive = pids.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).toList();
-            if (alive.isEmpty()) {
-                return;
-            }
-            Containers.sleep(100);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("children outlived the killed stack: " + alive);
     }
 }
