@@ -482,7 +482,7 @@ def _end_frame(tr, fid, activated, refound, lost, removed, taken, n_input):
 class ByteTracker(JdeTracker):
     """motflow's appearance-free policy (boxes and scores only), the Java core's ByteTrackAssociation with
     TrackerConfig.byteTrack()'s defaults: ByteTrack's rules (high = score > track_thresh, low =
-    low_thresh < score < track_thresh) with six changes chosen by measurement (docs/tracking.md):
+    low_thresh < score < track_thresh) with seven changes chosen by measurement (docs/tracking.md):
 
     1. all candidates (confirmed tracked and lost, predicted) against the high-score detections by IoU,
        score-fused when fuse_score (cost 1 - IoU * score), matched below match_thresh;
@@ -498,7 +498,7 @@ class ByteTracker(JdeTracker):
     A found-again track takes the new score. Durations are frames at 30 fps, scaled by fps / 30 (int()).
     The lifecycle (Kalman filter, timeouts, duplicates, ids) is JdeTracker's; with relative_aspect_noise
     (the fourth change) the Kalman filter's aspect-ratio noise scales with the aspect ratio; with width_state
-    (on by default, after the six changes) the filter holds the width instead of the aspect ratio
+    (the seventh change) the filter holds the width instead of the aspect ratio
     (KalmanFilter), and relative_aspect_noise no longer matters.
     """
 
