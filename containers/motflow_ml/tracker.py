@@ -5,7 +5,8 @@ Java tracker.
 
 JDE/FairMOT association:
 
-1. tracks (confirmed and lost) are predicted by a constant-velocity Kalman filter on (cx, cy, a, h);
+1. tracks (confirmed and lost) are predicted by a constant-velocity Kalman filter on (cx, cy, a, h)
+   (ByteTracker's default: on (cx, cy, w, h), width_state);
 2. cost = cosine distance between each track's smoothed embedding and each detection's embedding,
    gated by the Kalman Mahalanobis distance (chi-square 0.95, 4 dof: 9.4877) and fused with it:
    lambda * cost + (1 - lambda) * mahalanobis, lambda = 0.98; matched below 0.4;
@@ -45,22 +46,39 @@ REID_THRESH = None
 
 class KalmanFilter:
     """Constant velocity on (cx, cy, aspect, height); noise scales with the box height. With
-    relative_aspect_noise (ByteTracker's default, Java's TrackerConfig.relativeAspectNoise) the aspect
-    ratio's noise scales with the aspect ratio (1/20 process, 1/160 velocity, 1/10 measurement) instead of
-    the references' fixed values, so the width follows a walking person's box."""
+    relative_aspect_noise (Java's TrackerConfig.relativeAspectNoise) the aspect ratio's noise scales with
+    the aspect ratio (1/20 process, 1/160 velocity, 1/10 measurement) instead of the references' fixed
+    values, so the width follows a walking person's box.
+
+    With width_state (ByteTracker's default, Java's TrackerConfig.widthState) the state is (cx, cy, w, h)
+    and velocities, as in BoT-SORT: the noise of cx and w (and their velocities) scales with the width, that
+    of cy and h with the height, same weights; a box that narrows fast is followed at the width's own pace.
+    relative_aspect_noise has no effect then. measurement() gives a box's measurement in either layout."""
     std_pos = 1.0 / 20
     std_vel = 1.0 / 160
     std_aspect_meas = 1.0 / 10
 
-    def __init__(self, relative_aspect_noise=False):
+    def __init__(self, relative_aspect_noise=False, width_state=False):
         self.relative_aspect_noise = relative_aspect_noise
+        self.width_state = width_state
         self.F = np.eye(8)
         self.F[:4, 4:] = np.eye(4)
         self.H = np.eye(4, 8)
 
+    def measurement(self, tlwh):
+        """A box (top-left x, y, width, height) as this filter's measurement: (cx, cy, w/h, h), or with
+        width_state (cx, cy, w, h)."""
+        x, y, w, h = tlwh
+        return np.array([x + w / 2, y + h / 2, w if self.width_state else w / h, h], dtype=np.float64)
+
     def initiate(self, z):
         mean = np.r_[z, np.zeros(4)]
         h = z[3]
+        if self.width_state:
+            w = z[2]
+            std = [2 * self.std_pos * w, 2 * self.std_pos * h, 2 * self.std_pos * w, 2 * self.std_pos * h,
+                   10 * self.std_vel * w, 10 * self.std_vel * h, 10 * self.std_vel * w, 10 * self.std_vel * h]
+            return mean, np.diag(np.square(std))
         a = z[2]
         sa, sva = (2 * self.std_pos * a, 10 * self.std_vel * a) if self.relative_aspect_noise else (1e-2, 1e-5)
         std = [2 * self.std_pos * h, 2 * self.std_pos * h, sa, 2 * self.std_pos * h,
@@ -69,18 +87,27 @@ class KalmanFilter:
 
     def predict(self, mean, cov):
         h = mean[3]
-        a = mean[2]
-        sa, sva = (self.std_pos * a, self.std_vel * a) if self.relative_aspect_noise else (1e-2, 1e-5)
-        std = [self.std_pos * h, self.std_pos * h, sa, self.std_pos * h,
-               self.std_vel * h, self.std_vel * h, sva, self.std_vel * h]
+        if self.width_state:
+            w = mean[2]
+            std = [self.std_pos * w, self.std_pos * h, self.std_pos * w, self.std_pos * h,
+                   self.std_vel * w, self.std_vel * h, self.std_vel * w, self.std_vel * h]
+        else:
+            a = mean[2]
+            sa, sva = (self.std_pos * a, self.std_vel * a) if self.relative_aspect_noise else (1e-2, 1e-5)
+            std = [self.std_pos * h, self.std_pos * h, sa, self.std_pos * h,
+                   self.std_vel * h, self.std_vel * h, sva, self.std_vel * h]
         mean = self.F @ mean
         cov = self.F @ cov @ self.F.T + np.diag(np.square(std))
         return mean, cov
 
     def project(self, mean, cov):
         h = mean[3]
-        sa = self.std_aspect_meas * mean[2] if self.relative_aspect_noise else 1e-1
-        std = [self.std_pos * h, self.std_pos * h, sa, self.std_pos * h]
+        if self.width_state:
+            w = mean[2]
+            std = [self.std_pos * w, self.std_pos * h, self.std_pos * w, self.std_pos * h]
+        else:
+            sa = self.std_aspect_meas * mean[2] if self.relative_aspect_noise else 1e-1
+            std = [self.std_pos * h, self.std_pos * h, sa, self.std_pos * h]
         return self.H @ mean, self.H @ cov @ self.H.T + np.diag(np.square(std))
 
     def update(self, mean, cov, z):
@@ -100,13 +127,18 @@ class KalmanFilter:
         return np.sum(y * y, axis=0)
 
     def gating_distances(self, means, covs, zs):
-        """gating_distance for several states at once ([n,8] means, [n,8,8] covs): [n, len(zs)]."""
+        """gating_distance for several states at once ([n,8] means, [n,8,8] covs): [n, len(zs)]. Gates with
+        the references' fixed aspect noise (as the Java core), or in width space with width_state."""
         h = means[:, 3]
         pm = means[:, :4]
         noise = np.zeros((len(means), 4, 4))
         idx = np.arange(4)
-        noise[:, idx, idx] = np.square(np.stack([self.std_pos * h, self.std_pos * h, np.full_like(h, 1e-1),
-                                                 self.std_pos * h], axis=1))
+        if self.width_state:
+            w = means[:, 2]
+            std = [self.std_pos * w, self.std_pos * h, self.std_pos * w, self.std_pos * h]
+        else:
+            std = [self.std_pos * h, self.std_pos * h, np.full_like(h, 1e-1), self.std_pos * h]
+        noise[:, idx, idx] = np.square(np.stack(std, axis=1))
         pc = covs[:, :4, :4] + noise
         chol = np.linalg.cholesky(pc)
         d = zs[None, :, :] - pm[:, None, :]  # [n, m, 4]
@@ -180,6 +212,7 @@ class Track:
         self.score = float(score)
         self.momentum = momentum
         self.mean = self.cov = None
+        self.width_state = False  # the layout of mean: set from the filter that made it
         self.smooth_feat = None
         self.curr_feat = None
         self.update_features(feat)
@@ -205,8 +238,8 @@ class Track:
     def tlwh(self):
         if self.mean is None:
             return self._tlwh.copy()
-        cx, cy, a, h = self.mean[:4]
-        w = a * h
+        cx, cy, c, h = self.mean[:4]
+        w = c if self.width_state else c * h
         return np.array([cx - w / 2, cy - h / 2, w, h])
 
     @property
@@ -216,7 +249,8 @@ class Track:
         return t
 
     def activate(self, kf, frame_id, track_id):
-        self.mean, self.cov = kf.initiate(tlwh_to_xyah(self._tlwh))
+        self.mean, self.cov = kf.initiate(kf.measurement(self._tlwh))
+        self.width_state = kf.width_state
         self.track_id = track_id
         self.tracklet_len = 0
         self.state = TRACKED
@@ -227,9 +261,9 @@ class Track:
         """Update (tracked) or re-activate (lost) with a matched detection; restart: the Kalman state starts
         again from the detection (as a new track's) instead of correcting the prediction."""
         if restart:
-            self.mean, self.cov = kf.initiate(tlwh_to_xyah(det._tlwh))
+            self.mean, self.cov = kf.initiate(kf.measurement(det._tlwh))
         else:
-            self.mean, self.cov = kf.update(self.mean, self.cov, tlwh_to_xyah(det._tlwh))
+            self.mean, self.cov = kf.update(self.mean, self.cov, kf.measurement(det._tlwh))
         self.update_features(det.curr_feat)
         if self.state == TRACKED:
             self.tracklet_len += 1
@@ -249,8 +283,8 @@ class JdeTracker:
     def __init__(self, fps=30.0, det_thresh=0.4, track_buffer=30, momentum=0.9, motion_lambda=0.98,
                  emb_thresh=0.4, iou_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15,
                  gating_chi2=CHI2_95_4DOF, max_time_lost=None, max_lost_seconds=MAX_LOST_SECONDS,
-                 reid_after_seconds=REID_AFTER_SECONDS, reid_thresh=REID_THRESH):
-        self.kf = KalmanFilter()
+                 reid_after_seconds=REID_AFTER_SECONDS, reid_thresh=REID_THRESH, width_state=False):
+        self.kf = KalmanFilter(width_state=width_state)
         self.det_thresh = det_thresh
         if max_time_lost is not None:
             self.max_time_lost = int(max_time_lost)
@@ -276,11 +310,15 @@ class JdeTracker:
         """Moves every track's Kalman state (tracked, lost, unconfirmed) by a 2x3 affine warp from the
         previous frame's pixels to this frame's (camera_motion.py); call it before update. Centre and
         velocity take the linear part (the centre also the shift), height and its velocity the linear
-        part's scale, the aspect ratio nothing; the covariance is J P J^T."""
+        part's scale, the aspect ratio nothing (with the width state: the width and its velocity the same
+        scale as the height); the covariance is J P J^T."""
         warp = np.asarray(warp, np.float64).reshape(2, 3)
         j = np.eye(8)
         j[0:2, 0:2] = j[4:6, 4:6] = warp[:, :2]
-        j[3, 3] = j[7, 7] = np.sqrt(abs(np.linalg.det(warp[:, :2])))
+        scale = np.sqrt(abs(np.linalg.det(warp[:, :2])))
+        j[3, 3] = j[7, 7] = scale
+        if self.kf.width_state:
+            j[2, 2] = j[6, 6] = scale
         for t in _union(self.tracked, self.lost):
             t.mean = j @ t.mean
             t.mean[:2] += warp[:, 2]
@@ -303,7 +341,7 @@ class JdeTracker:
     def _fuse_motion(self, cost, tracks, dets):
         if cost.size == 0:
             return cost
-        zs = np.stack([tlwh_to_xyah(d._tlwh) for d in dets])
+        zs = np.stack([self.kf.measurement(d._tlwh) for d in dets])
         fused = np.empty_like(cost)
         gatings = self.kf.gating_distances(np.stack([tr.mean for tr in tracks]), np.stack([tr.cov for tr in tracks]),
                                            zs)
@@ -349,6 +387,8 @@ class JdeTracker:
         for t in pool:
             if t.state != TRACKED:
                 t.mean[7] = 0  # a lost track's height stops changing
+                if self.kf.width_state:
+                    t.mean[6] = 0  # and, a size like the height, its width
             t.mean, t.cov = self.kf.predict(t.mean, t.cov)
 
         # 1. embeddings + motion
@@ -442,7 +482,7 @@ def _end_frame(tr, fid, activated, refound, lost, removed, taken, n_input):
 class ByteTracker(JdeTracker):
     """motflow's appearance-free policy (boxes and scores only), the Java core's ByteTrackAssociation with
     TrackerConfig.byteTrack()'s defaults: ByteTrack's rules (high = score > track_thresh, low =
-    low_thresh < score < track_thresh) with six changes chosen by measurement (docs/tracking.md):
+    low_thresh < score < track_thresh) with seven changes chosen by measurement (docs/tracking.md):
 
     1. all candidates (confirmed tracked and lost, predicted) against the high-score detections by IoU,
        score-fused when fuse_score (cost 1 - IoU * score), matched below match_thresh;
@@ -457,17 +497,19 @@ class ByteTracker(JdeTracker):
        margin 0, every one of them; ByteTrack's is 0.1).
     A found-again track takes the new score. Durations are frames at 30 fps, scaled by fps / 30 (int()).
     The lifecycle (Kalman filter, timeouts, duplicates, ids) is JdeTracker's; with relative_aspect_noise
-    (the fourth change) the Kalman filter's aspect-ratio noise scales with the aspect ratio.
+    (the fourth change) the Kalman filter's aspect-ratio noise scales with the aspect ratio; with width_state
+    (the seventh change) the filter holds the width instead of the aspect ratio
+    (KalmanFilter), and relative_aspect_noise no longer matters.
     """
 
     def __init__(self, fps=30.0, track_thresh=0.5, low_thresh=0.1, new_track_margin=0.0, match_thresh=0.8,
                  low_match_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15, fuse_score=True,
                  track_buffer=30, low_score_refind_buffer=30, unconfirmed_buffer=2, max_time_lost=None,
-                 relative_aspect_noise=True, low_score_confirm=True):
+                 relative_aspect_noise=True, low_score_confirm=True, width_state=True):
         super().__init__(fps=fps, track_buffer=track_buffer, unconfirmed_thresh=unconfirmed_thresh,
                          duplicate_thresh=duplicate_thresh, max_time_lost=max_time_lost, max_lost_seconds=None,
                          reid_after_seconds=None, reid_thresh=None)
-        self.kf = KalmanFilter(relative_aspect_noise)
+        self.kf = KalmanFilter(relative_aspect_noise, width_state)
         self.low_score_confirm = low_score_confirm
         self.track_thresh, self.low_thresh = track_thresh, low_thresh
         self.new_track_thresh = track_thresh + new_track_margin
@@ -509,7 +551,9 @@ class ByteTracker(JdeTracker):
         pool = _union(confirmed, self.lost)
         for t in pool:
             if t.state != TRACKED:
-                t.mean[7] = 0
+                t.mean[7] = 0  # as JdeTracker: a lost track's height (and width) stop changing
+                if self.kf.width_state:
+                    t.mean[6] = 0
             t.mean, t.cov = self.kf.predict(t.mean, t.cov)
 
         def absorb(t, d):

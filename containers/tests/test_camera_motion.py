@@ -1,4 +1,5 @@
 """Camera-motion compensation: the estimator, the tracker's state warp, the pipeline setting."""
+import functools
 import json
 
 import cv2
@@ -98,7 +99,7 @@ def _tracker_with_one_track(cls=JdeTracker):
     tr = cls()
     box = np.array([[100.0, 50.0, 140.0, 150.0]])
     for _ in range(3):  # confirmed and still: zero velocity
-        if cls is JdeTracker:
+        if not isinstance(tr, ByteTracker):
             tr.update(box, [0.9], np.ones((1, 4)) / 2)
         else:
             tr.update(box, [0.9])
@@ -106,19 +107,21 @@ def _tracker_with_one_track(cls=JdeTracker):
     return tr, t, box
 
 
-@pytest.mark.parametrize("cls", [JdeTracker, ByteTracker])
+@pytest.mark.parametrize("cls", [JdeTracker, ByteTracker, functools.partial(ByteTracker, width_state=False)],
+                         ids=["jde", "bytetrack-width", "bytetrack-aspect"])
 def test_warp_moves_every_track_state(cls):
     tr, t, box = _tracker_with_one_track(cls)
     before_box, before_cov = t.tlbr.copy(), t.cov.copy()
     tr.apply_camera_motion([[1.0, 0.0, 25.0], [0.0, 1.0, -10.0]])
     assert np.allclose(t.tlbr, before_box + [25, -10, 25, -10])
     assert np.allclose(t.cov, before_cov)  # a pure shift leaves the uncertainty as it was
-    # a zoom about the origin by 1.2: centre and height scale, the aspect ratio stays
+    # a zoom about the origin by 1.2: centre and height scale, the aspect ratio stays (the width scales)
     tr.apply_camera_motion([[1.2, 0.0, 0.0], [0.0, 1.2, 0.0]])
     x1, y1, x2, y2 = before_box + [25, -10, 25, -10]
     assert np.allclose(t.tlbr, [1.2 * x1, 1.2 * y1, 1.2 * x2, 1.2 * y2])
     assert np.isclose(t.cov[0, 0], 1.44 * before_cov[0, 0]) and np.isclose(t.cov[3, 3], 1.44 * before_cov[3, 3])
-    assert np.isclose(t.cov[2, 2], before_cov[2, 2])
+    size = 1.44 if tr.kf.width_state else 1.0
+    assert np.isclose(t.cov[2, 2], size * before_cov[2, 2]) and np.isclose(t.cov[6, 6], size * before_cov[6, 6])
 
 
 def test_warp_moves_the_predicted_box_so_the_track_keeps_its_id():

@@ -45,6 +45,64 @@ def test_linear_assignment_matches_brute_force_of_the_cost_limit_objective():
         assert got == pytest.approx(best, abs=1e-6)
 
 
+def test_width_state_kalman_matches_hand_computed_values():
+    """The Java KalmanFilterTest's case: start at (100, 200, w 40, h 100), predict, measure the width 30."""
+    kf = KalmanFilter(width_state=True)
+    z = kf.measurement([80, 150, 40, 100])
+    assert z.tolist() == [100, 200, 40, 100]
+    mean, cov = kf.initiate(z)
+    assert np.allclose(np.diag(cov), [16, 100, 16, 100, 6.25, 39.0625, 6.25, 39.0625])
+    mean, cov = kf.predict(mean, cov)
+    assert np.allclose(np.diag(cov), [26.25, 164.0625, 26.25, 164.0625, 6.3125, 39.453125, 6.3125, 39.453125])
+    assert cov[2, 6] == pytest.approx(6.25)
+    mean, cov = kf.update(mean, cov, np.array([100, 200, 30, 100.0]))
+    assert mean[2] == pytest.approx(40 - 10 * 26.25 / 30.25)
+    assert mean[6] == pytest.approx(-10 * 6.25 / 30.25)
+    assert mean[0] == pytest.approx(100) and mean[3] == pytest.approx(100)
+    assert cov[2, 2] == pytest.approx(26.25 * 4 / 30.25)
+    _, s = kf.project(mean, cov)
+    assert s[0, 0] == pytest.approx(cov[0, 0] + mean[2] ** 2 / 400)
+    assert s[1, 1] == pytest.approx(cov[1, 1] + 25)
+    # the batched gate equals the single one, in width space
+    zs = np.array([[103, 198, 33, 104.0], [150, 260, 60, 90.0]])
+    assert np.allclose(kf.gating_distances(mean[None], cov[None], zs)[0], kf.gating_distance(mean, cov, zs))
+
+
+def _predicted_width(kf, widths, h=300.0):
+    mean, cov = kf.initiate(kf.measurement([350, 250, widths[0], h]))
+    for w in widths[1:]:
+        mean, cov = kf.predict(mean, cov)
+        mean, cov = kf.update(mean, cov, kf.measurement([500 - w / 2, 250, w, h]))
+    mean, _ = kf.predict(mean, cov)
+    return mean[2] if kf.width_state else mean[2] * mean[3]
+
+
+def test_width_state_follows_a_fast_narrowing_box_faster_than_the_aspect_filter():
+    """As the Java test: steady at 175 px, then 113; the box of the next frame (68 px) is predicted."""
+    widths = [175] * 5 + [113]
+    aspect = _predicted_width(KalmanFilter(relative_aspect_noise=True), widths)
+    width = _predicted_width(KalmanFilter(relative_aspect_noise=True, width_state=True), widths)
+    assert abs(width - 68) < abs(aspect - 68) - 8, (aspect, width)
+    assert aspect == pytest.approx(133.06, abs=0.05) and width == pytest.approx(120.44, abs=0.05)  # as in Java
+
+
+def test_byte_tracker_width_state_outputs_boxes_and_stops_a_lost_tracks_size():
+    assert ByteTracker().kf.width_state and not JdeTracker().kf.width_state
+    for width_state in (False, True):
+        tr = ByteTracker(width_state=width_state)
+        for f in range(10):
+            w = 80 - 4 * f
+            out = tr.update([[100, 50, 100 + w, 200]], [0.9])
+        (t,) = out
+        assert t.tlwh == pytest.approx([100, 50, 44, 150], abs=1.5)
+        assert t.mean[2] == pytest.approx(44 if width_state else 44 / 150, rel=0.05)
+        tr.update(np.zeros((0, 4)), [])  # lost
+        tr.update(np.zeros((0, 4)), [])  # predicted as lost: velocities of the size zeroed first
+        (lost,) = tr.lost
+        assert lost.mean[7] == 0
+        assert (lost.mean[6] == 0) == width_state  # the aspect velocity keeps running, as in the references
+
+
 def test_kalman_predicts_constant_velocity_and_gates():
     kf = KalmanFilter()
     mean, cov = kf.initiate(tlwh_to_xyah([100, 100, 40, 100]))

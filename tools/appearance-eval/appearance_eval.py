@@ -181,6 +181,8 @@ def embed(name, level, dets):
 # name -> (uses embeddings, factory(fps))
 TRACKERS = {
     "bytetrack": (False, lambda fps: ByteTracker(fps=fps)),
+    # the appearance-free default before the width state (Kalman filter on the aspect ratio)
+    "bytetrack-aspect": (False, lambda fps: ByteTracker(fps=fps, width_state=False)),
     "jde-fairmot": (True, lambda fps: JdeTracker(fps=fps, track_buffer=30, max_lost_seconds=None,
                                                   reid_after_seconds=None)),
     "jde": (True, lambda fps: JdeTracker(fps=fps)),

@@ -3,7 +3,8 @@
 # one on MOT17 / MOT20 ground truth with generated detections and synthetic re-ID embeddings. Arguments go
 # to appearance_eval.py:
 #   --levels strong,medium,weak,none   embedding informativeness levels (default: all four)
-#   --trackers bytetrack,jde-fairmot,jde   trackers to compare (default: these three)
+#   --trackers bytetrack,jde-fairmot,jde   trackers to compare (default: these three; bytetrack-aspect: the
+#                                       appearance-free default before the Kalman width state)
 #   --variant NAME=key:value,...        an extra JdeTracker (e.g. mem8=max_lost_seconds:8), listed in --trackers
 #   --sets MOT17-02,...                 only these sets (default: all 8)
 #   --data DIR                          the shared test data (default: ../shared/testdata from the repository root)

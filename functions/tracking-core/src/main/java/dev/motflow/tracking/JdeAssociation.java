@@ -17,8 +17,11 @@ final class JdeAssociation implements AssociationPolicy {
     private final TrackerConfig config;
     private final int dim;
     private final AssociationStages stages = new AssociationStages();
-    /** For gating distances only; a filter holds nothing but scratch, so a second one is as good as the lifecycle's. */
-    private final KalmanFilter gating = new KalmanFilter();
+    /**
+     * For gating distances only; a filter holds nothing but scratch, so a second one is as good as the lifecycle's.
+     * The references gate with the fixed aspect noise; a width-state tracker gates in its own measurement space.
+     */
+    private final KalmanFilter gating;
 
     // Detection indices per stage: its input, then what it left unmatched for the next.
     private int[] confident = new int[32];
@@ -32,6 +35,7 @@ final class JdeAssociation implements AssociationPolicy {
     JdeAssociation(TrackerConfig config) {
         this.config = config;
         this.dim = config.embeddingDim();
+        this.gating = new KalmanFilter(false, config.widthState());
     }
 
     @Override

@@ -12,6 +12,12 @@ package dev.motflow.tracking;
  * velocity, {@code 1/10} measurement): the fixed terms (measurement std 0.1 for ratios around 0.4) make the
  * width lag behind a walking person's changing box.
  *
+ * <p>With {@code widthState} (motflow's ByteTrack default, {@link TrackerConfig#widthState()}) the state is
+ * {@code cx, cy, w, h, vcx, vcy, vw, vh} and the measurement {@code (cx, cy, w, h)}, as in BoT-SORT: the noise of
+ * {@code cx} and {@code w} (and their velocities) is proportional to the width, that of {@code cy} and {@code h}
+ * to the height, with the same weights. A box that narrows fast is then followed at the width's own pace instead
+ * of through a ratio whose noise is tied to the height. {@code relativeAspectNoise} has no effect in that mode.
+ *
  * <p>Storage: a mean is 8 floats, a covariance the 36 floats of its upper triangle, row by row
  * ({@link #covIndex}). All arithmetic runs in double on scratch arrays and the result is stored as
  * float: the float32 values are the canonical state, which is why an encoded tracker state (see
@@ -76,15 +82,30 @@ public final class KalmanFilter {
     private final double[] gain = new double[32];
     private final double[] pm = new double[4];
     private final boolean relativeAspectNoise;
+    private final boolean widthState;
 
     /** The references' filter (fixed aspect-ratio noise). */
     public KalmanFilter() {
-        this(false);
+        this(false, false);
     }
 
     /** @param relativeAspectNoise aspect-ratio noise proportional to the aspect ratio (see the class comment) */
     public KalmanFilter(boolean relativeAspectNoise) {
+        this(relativeAspectNoise, false);
+    }
+
+    /**
+     * @param relativeAspectNoise aspect-ratio noise proportional to the aspect ratio (aspect state only)
+     * @param widthState the state and measurement hold the width instead of the aspect ratio (see the class comment)
+     */
+    public KalmanFilter(boolean relativeAspectNoise, boolean widthState) {
         this.relativeAspectNoise = relativeAspectNoise;
+        this.widthState = widthState;
+    }
+
+    /** Whether the third state component is the width (else the aspect ratio {@code w / h}). */
+    public boolean widthState() {
+        return widthState;
     }
 
     /** Index of element (i, j) of the 8x8 covariance in its packed form (either order). */
@@ -92,7 +113,11 @@ public final class KalmanFilter {
         return PACKED[i * 8 + j];
     }
 
-    /** Starts a track at a measurement: zero velocity, uncertainty scaled by the height. */
+    /**
+     * Starts a track at a measurement: zero velocity, uncertainty scaled by the height (and, in the width
+     * state, by the width for {@code cx} and {@code w}). {@code a} is the third measurement component: the
+     * aspect ratio, or the width with {@code widthState}.
+     */
     public void initiate(double cx, double cy, double a, double h, float[] mean, int mo, float[] cov, int co) {
         mean[mo] = (float) cx;
         mean[mo + 1] = (float) cy;
@@ -106,15 +131,22 @@ public final class KalmanFilter {
         }
         double sp = 2 * STD_WEIGHT_POSITION * h;
         double sv = 10 * STD_WEIGHT_VELOCITY * h;
-        double[] std = relativeAspectNoise
+        double[] std;
+        if (widthState) {
+            double spw = 2 * STD_WEIGHT_POSITION * a;
+            double svw = 10 * STD_WEIGHT_VELOCITY * a;
+            std = new double[] {spw, sp, spw, sp, svw, sv, svw, sv};
+        } else {
+            std = relativeAspectNoise
                 ? new double[] {sp, sp, 2 * STD_WEIGHT_POSITION * a, sp, sv, sv, 10 * STD_WEIGHT_VELOCITY * a, sv}
                 : new double[] {sp, sp, 1e-2, sp, sv, sv, 1e-5, sv};
+        }
         for (int i = 0; i < 8; i++) {
             cov[co + PACKED[i * 9]] = (float) (std[i] * std[i]);
         }
     }
 
-    /** One constant-velocity step: {@code x = F x}, {@code P = F P F^T + Q(h)}. */
+    /** One constant-velocity step: {@code x = F x}, {@code P = F P F^T + Q(h)} (width state: {@code Q(w, h)}). */
     public void predict(float[] mean, int mo, float[] cov, int co) {
         double h = mean[mo + 3];
         double sp = STD_WEIGHT_POSITION * h;
@@ -130,6 +162,23 @@ public final class KalmanFilter {
         }
         double qp = sp * sp;
         double qv = sv * sv;
+        if (widthState) {
+            double w = mean[mo + 2];
+            double spw = STD_WEIGHT_POSITION * w;
+            double svw = STD_WEIGHT_VELOCITY * w;
+            double qpw = spw * spw;
+            double qvw = svw * svw;
+            addDiag(cov, co, 0, qpw);
+            addDiag(cov, co, 1, qp);
+            addDiag(cov, co, 2, qpw);
+            addDiag(cov, co, 3, qp);
+            addDiag(cov, co, 4, qvw);
+            addDiag(cov, co, 5, qv);
+            addDiag(cov, co, 6, qvw);
+            addDiag(cov, co, 7, qv);
+            advanceMean(mean, mo);
+            return;
+        }
         addDiag(cov, co, 0, qp);
         addDiag(cov, co, 1, qp);
         double a = mean[mo + 2];
@@ -141,6 +190,10 @@ public final class KalmanFilter {
         addDiag(cov, co, 5, qv);
         addDiag(cov, co, 6, relativeAspectNoise ? sva * sva : 1e-10);
         addDiag(cov, co, 7, qv);
+        advanceMean(mean, mo);
+    }
+
+    private static void advanceMean(float[] mean, int mo) {
         for (int i = 0; i < 4; i++) {
             mean[mo + i] = (float) ((double) mean[mo + i] + mean[mo + i + 4]);
         }
@@ -175,6 +228,14 @@ public final class KalmanFilter {
                 outCov[i * 4 + j] = cov[co + PACKED[i * 8 + j]];
             }
         }
+        if (widthState) {
+            double rw = STD_WEIGHT_POSITION * mean[mo + 2];
+            outCov[0] += rw * rw;
+            outCov[5] += rr;
+            outCov[10] += rw * rw;
+            outCov[15] += rr;
+            return;
+        }
         outCov[0] += rr;
         outCov[5] += rr;
         double ra = STD_WEIGHT_ASPECT_MEASUREMENT * mean[mo + 2];
@@ -182,7 +243,7 @@ public final class KalmanFilter {
         outCov[15] += rr;
     }
 
-    /** Correction step with measurement {@code (cx, cy, a, h)}. */
+    /** Correction step with measurement {@code (cx, cy, a, h)} ({@code (cx, cy, w, h)} with {@code widthState}). */
     public void update(float[] mean, int mo, float[] cov, int co, double cx, double cy, double a, double h) {
         project(mean, mo, cov, co, pm, s);
         cholesky4(s, chol);

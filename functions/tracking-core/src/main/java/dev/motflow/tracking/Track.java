@@ -20,6 +20,7 @@ final class Track {
     int startFrame;
     int trackletLen;
     float score;
+    /** Kalman mean: {@code cx, cy, a, h} and velocities, or with {@link #widthState} {@code cx, cy, w, h} and velocities. */
     final float[] mean = new float[KalmanFilter.STATE];
     final float[] cov = new float[KalmanFilter.COV];
     /** Smoothed, normalised embedding held at float16 precision; null without embeddings. */
@@ -32,8 +33,12 @@ final class Track {
     boolean inNextTracked;
     boolean alive;
 
-    Track(int embeddingDim) {
+    /** The third Kalman component is the width (the tracker's {@link TrackerConfig#widthState()}). */
+    final boolean widthState;
+
+    Track(int embeddingDim, boolean widthState) {
         feature = embeddingDim > 0 ? new float[embeddingDim] : null;
+        this.widthState = widthState;
     }
 
     double x() {
@@ -45,7 +50,7 @@ final class Track {
     }
 
     double w() {
-        return (double) mean[2] * mean[3];
+        return widthState ? mean[2] : (double) mean[2] * mean[3];
     }
 
     double h() {

@@ -17,6 +17,7 @@ final class TrackLifecycle {
     /** JDE with re-identification: a track found again after more frames lost than this restarts its Kalman state. */
     private final int restartAfterFramesLost;
     private final int dim;
+    private final boolean widthState;
     private final double featureMomentum;
     private final KalmanFilter kalman;
     private final DuplicateTracks duplicates;
@@ -38,7 +39,10 @@ final class TrackLifecycle {
     final ArrayList<Track> candidates = new ArrayList<>();
     /** The last stage's rows: tracked tracks not confirmed yet (not predicted, as in the references). */
     final ArrayList<Track> unconfirmed = new ArrayList<>();
-    /** Each detection as a Kalman measurement (centre x, centre y, aspect w/h, height), 4 values per detection. */
+    /**
+     * Each detection as a Kalman measurement (centre x, centre y, aspect w/h, height; with the width state
+     * centre x, centre y, width, height), 4 values per detection.
+     */
     private double[] measurements = new double[128];
 
     // ---- this frame's outcomes, read by endFrame ----
@@ -57,7 +61,8 @@ final class TrackLifecycle {
         this.maxTimeLost = config.maxTimeLost();
         this.restartAfterFramesLost = config.policy() == Policy.JDE && config.reidEnabled()
                 ? config.reidAfterFrames() : Integer.MAX_VALUE;
-        this.kalman = new KalmanFilter(config.relativeAspectNoise());
+        this.kalman = new KalmanFilter(config.relativeAspectNoise(), config.widthState());
+        this.widthState = config.widthState();
         this.dim = config.embeddingDim();
         this.featureMomentum = config.featureMomentum();
         this.duplicates = new DuplicateTracks(config.duplicateThresh());
@@ -105,6 +110,9 @@ final class TrackLifecycle {
             Track t = candidates.get(k);
             if (t.state != Track.TRACKED) {
                 t.mean[7] = 0f; // the references stop a lost track's height velocity before predicting
+                if (widthState) {
+                    t.mean[6] = 0f; // and the width is a size like the height: a lost box stops growing or shrinking
+                }
             }
             kalman.predict(t.mean, 0, t.cov, 0);
         }
@@ -112,7 +120,7 @@ final class TrackLifecycle {
             double h = dets.h(i);
             measurements[i * 4] = dets.x(i) + dets.w(i) / 2;
             measurements[i * 4 + 1] = dets.y(i) + h / 2;
-            measurements[i * 4 + 2] = dets.w(i) / h;
+            measurements[i * 4 + 2] = widthState ? dets.w(i) : dets.w(i) / h;
             measurements[i * 4 + 3] = h;
         }
     }
@@ -180,7 +188,7 @@ final class TrackLifecycle {
 
     /** Starts a track from detection {@code d}, confirmed at once only on the tracker's first frame. */
     void startTrack(Detections dets, int d) {
-        Track t = recycled.isEmpty() ? new Track(dim) : recycled.remove(recycled.size() - 1);
+        Track t = recycled.isEmpty() ? new Track(dim, widthState) : recycled.remove(recycled.size() - 1);
         t.id = ++lastId;
         int b = d * 4;
         kalman.initiate(measurements[b], measurements[b + 1], measurements[b + 2], measurements[b + 3],

@@ -3,7 +3,7 @@ package dev.motflow.tracking;
 /**
  * Parameters of a {@link Tracker}. {@link #jdeLegacy(int)} and {@link #byteTrackLegacy()} are the reference
  * implementations' defaults (FairMOT's {@code multitracker.py}, ByteTrack's {@code byte_tracker.py});
- * {@link #byteTrack()}, motflow's appearance-free default, changes six of ByteTrack's, and {@link #jde(int)},
+ * {@link #byteTrack()}, motflow's appearance-free default, changes seven of ByteTrack's, and {@link #jde(int)},
  * motflow's policy with embeddings, changes FairMOT's memory (docs/tracking.md). Durations are given in frames at
  * 30 fps and scaled by {@code frameRate / 30}, or in seconds.
  *
@@ -47,6 +47,11 @@ package dev.motflow.tracking;
  *     and restarts its Kalman state when found
  * @param reidThresh JDE: cosine-distance limit of those embedding-only matches; 0: off, as in FairMOT and
  *     {@link #jde(int)} (measured: not better on the sets of docs/tracking.md, "With appearance")
+ * @param widthState the Kalman filter holds the box width instead of the aspect ratio: state {@code cx, cy, w, h}
+ *     and their velocities, noise of {@code cx} and {@code w} proportional to the width, of {@code cy} and
+ *     {@code h} to the height (as BoT-SORT's filter), so a box that narrows or widens fast is followed at once
+ *     rather than through the ratio; a lost track's width velocity is zeroed with its height velocity;
+ *     {@code relativeAspectNoise} then has no effect; on in {@link #byteTrack()}
  */
 public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
                             double detThresh, double embeddingMatchThresh, double motionLambda,
@@ -56,7 +61,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                             double unconfirmedThresh, double duplicateThresh,
                             int lowScoreRefindBuffer, int unconfirmedBuffer, boolean relativeAspectNoise,
                             boolean lowScoreConfirm, double maxLostSeconds, double reidAfterSeconds,
-                            double reidThresh) {
+                            double reidThresh, boolean widthState) {
 
     /** The reference trackers' values of the settings that came after them (see {@link #byteTrackLegacy()}). */
     static final int LEGACY_LOW_SCORE_REFIND_BUFFER = 0;
@@ -66,6 +71,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
     static final double LEGACY_MAX_LOST_SECONDS = 0;
     static final double LEGACY_REID_AFTER_SECONDS = 0;
     static final double LEGACY_REID_THRESH = 0;
+    static final boolean LEGACY_WIDTH_STATE = false;
 
     /** {@link #jde(int)}'s memory, chosen by measurement (docs/tracking.md, "With appearance"). */
     public static final double JDE_MAX_LOST_SECONDS = 4.0;
@@ -118,7 +124,23 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
                 fuseScore, unconfirmedThresh, duplicateThresh, lowScoreRefindBuffer, unconfirmedBuffer,
                 LEGACY_RELATIVE_ASPECT_NOISE, LEGACY_LOW_SCORE_CONFIRM,
-                LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH);
+                LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH, LEGACY_WIDTH_STATE);
+    }
+
+    /** The settings up to {@code reidThresh}; the Kalman filter's aspect-ratio state ({@code widthState} off). */
+    public TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
+                         double detThresh, double embeddingMatchThresh, double motionLambda,
+                         double featureMomentum, double iouMatchThresh,
+                         double trackThresh, double lowThresh, double matchThresh, double lowMatchThresh,
+                         double newTrackMargin, boolean fuseScore,
+                         double unconfirmedThresh, double duplicateThresh,
+                         int lowScoreRefindBuffer, int unconfirmedBuffer, boolean relativeAspectNoise,
+                         boolean lowScoreConfirm, double maxLostSeconds, double reidAfterSeconds,
+                         double reidThresh) {
+        this(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh, motionLambda,
+                featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
+                fuseScore, unconfirmedThresh, duplicateThresh, lowScoreRefindBuffer, unconfirmedBuffer,
+                relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds, reidThresh, LEGACY_WIDTH_STATE);
     }
 
     /** The parameters of the reference trackers (the settings added since at their reference values). */
@@ -154,11 +176,13 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
      * also find again tracks lost up to 30 frames (at 30 fps), and a new track has 2 frames (at 30 fps)
      * to be confirmed, the Kalman filter's aspect-ratio noise proportional to the aspect ratio, and every
      * high-score detection left over starts a track (new-track margin 0), and low-score boxes confirm new
-     * tracks too.
+     * tracks too; the Kalman filter holds the width rather than the aspect ratio ({@link #widthState()}; the
+     * aspect-ratio noise setting stays on so that {@code withWidthState(false)} is the previous default).
      */
     public static TrackerConfig byteTrack() {
         return new TrackerConfig(Policy.BYTETRACK, 30, 30, 0, 0.4, 0.4, 0.98, 0.9, 0.5,
-                0.5, 0.1, 0.8, 0.5, 0.0, true, 0.7, 0.15, 30, 2).withRelativeAspectNoise(true).withLowScoreConfirm(true);
+                0.5, 0.1, 0.8, 0.5, 0.0, true, 0.7, 0.15, 30, 2).withRelativeAspectNoise(true).withLowScoreConfirm(true)
+                .withWidthState(true);
     }
 
     /** ByteTrack's own defaults (score fusion off) at 30 fps, exactly the reference rules. */
@@ -172,7 +196,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh);
+                reidThresh, widthState);
     }
 
     public TrackerConfig withTrackThresh(double value) {
@@ -180,7 +204,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, value, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh);
+                reidThresh, widthState);
     }
 
     public TrackerConfig withDetThresh(double value) {
@@ -188,7 +212,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh);
+                reidThresh, widthState);
     }
 
     public TrackerConfig withFuseScore(boolean value) {
@@ -196,7 +220,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, value, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh);
+                reidThresh, widthState);
     }
 
     public TrackerConfig withNewTrackMargin(double value) {
@@ -204,7 +228,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, value, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh);
+                reidThresh, widthState);
     }
 
     public TrackerConfig withLowScoreRefindBuffer(int frames) {
@@ -212,7 +236,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 frames, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh);
+                reidThresh, widthState);
     }
 
     public TrackerConfig withUnconfirmedBuffer(int frames) {
@@ -220,7 +244,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, frames, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh);
+                reidThresh, widthState);
     }
 
     public TrackerConfig withRelativeAspectNoise(boolean value) {
@@ -228,7 +252,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, value, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh);
+                reidThresh, widthState);
     }
 
     public TrackerConfig withLowScoreConfirm(boolean value) {
@@ -236,7 +260,16 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, value, maxLostSeconds, reidAfterSeconds,
-                reidThresh);
+                reidThresh, widthState);
+    }
+
+    /** The Kalman filter's width state ({@code true}) or the references' aspect-ratio state. */
+    public TrackerConfig withWidthState(boolean value) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
+                reidThresh, value);
     }
 
     /** Lost tracks kept {@code seconds} (0: {@code trackBuffer} frames at 30 fps). */
@@ -245,7 +278,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, seconds, reidAfterSeconds,
-                reidThresh);
+                reidThresh, widthState);
     }
 
     /** JDE: embedding-only matches for tracks lost more than {@code afterSeconds}, below {@code thresh} (0: none). */
@@ -254,7 +287,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, afterSeconds,
-                thresh);
+                thresh, widthState);
     }
 
     /** JDE: the smoothing of a track's embedding, {@code momentum * old + (1 - momentum) * new} (FairMOT: 0.9). */
@@ -263,7 +296,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, momentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh);
+                reidThresh, widthState);
     }
 
     /**
@@ -309,12 +342,12 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
             iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
             unconfirmedThresh, duplicateThresh,
             lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise ? 1 : 0, lowScoreConfirm ? 1 : 0,
-            maxLostSeconds, reidAfterSeconds, reidThresh};
+            maxLostSeconds, reidAfterSeconds, reidThresh, widthState ? 1 : 0};
         // The settings after the first 13 only up to the last one that differs from its reference value,
         // so that states written before a setting existed stay byte-equal.
         double[] reference = {LEGACY_LOW_SCORE_REFIND_BUFFER, LEGACY_UNCONFIRMED_BUFFER,
             LEGACY_RELATIVE_ASPECT_NOISE ? 1 : 0, LEGACY_LOW_SCORE_CONFIRM ? 1 : 0,
-            LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH};
+            LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH, LEGACY_WIDTH_STATE ? 1 : 0};
         int length = 13;
         for (int i = 0; i < reference.length; i++) {
             if (all[13 + i] != reference[i]) {
@@ -333,8 +366,10 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         double maxLost = p.length > 17 ? p[17] : LEGACY_MAX_LOST_SECONDS;
         double reidAfter = p.length > 18 ? p[18] : LEGACY_REID_AFTER_SECONDS;
         double reid = p.length > 19 ? p[19] : LEGACY_REID_THRESH;
+        // A state written before the width state existed holds an aspect-ratio Kalman state.
+        boolean width = p.length > 20 ? p[20] != 0 : LEGACY_WIDTH_STATE;
         return new TrackerConfig(policy, p[0], trackBuffer, embeddingDim, p[1], p[2], p[3], p[4], p[5],
                 p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12], lowScoreRefind, unconfirmed, relativeAspect,
-                lowConfirm, maxLost, reidAfter, reid);
+                lowConfirm, maxLost, reidAfter, reid, width);
     }
 }

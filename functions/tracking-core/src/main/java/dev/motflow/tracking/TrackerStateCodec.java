@@ -21,9 +21,10 @@ import java.util.zip.CRC32C;
  *   varint  P, the number of real parameters, then P float64 in the order of
  *           frameRate, detThresh, embeddingMatchThresh, motionLambda, featureMomentum, iouMatchThresh,
  *           trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin, unconfirmedThresh,
- *           duplicateThresh, then (P = 15) lowScoreRefindBuffer, unconfirmedBuffer, then (P = 18)
- *           maxLostSeconds, reidAfterSeconds, reidThresh; each group only when it or a later one differs
- *           from its reference values (0, 1; 0, 0, 0), so such states keep their first layout
+ *           duplicateThresh, then (P = 15) lowScoreRefindBuffer, unconfirmedBuffer, then (P = 17)
+ *           relativeAspectNoise, lowScoreConfirm (1 or 0), then (P = 20) maxLostSeconds, reidAfterSeconds,
+ *           reidThresh, then (P = 21) widthState (1 or 0); each only when it or a later one differs from its
+ *           reference value (0, 1; 0, 0; 0, 0, 0; 0), so such states keep their first layout
  *   varint  frame id (frames processed)
  *   varint  last track id handed out
  *   varint  T tracked tracks, varint L lost tracks, then T + L tracks, each:
@@ -33,7 +34,7 @@ import java.util.zip.CRC32C;
  *     varint  frames since its start (frame id - start frame)
  *     varint  tracklet length
  *     float32 score
- *     8  float32  Kalman mean (cx, cy, a, h, vcx, vcy, va, vh)
+ *     8  float32  Kalman mean (cx, cy, a, h, vcx, vcy, va, vh); with widthState (cx, cy, w, h, vcx, vcy, vw, vh)
  *     36 float32  Kalman covariance, upper triangle row by row (it is symmetric)
  *     embeddingDim float16  smoothed embedding
  *   uint32  CRC-32C of every byte before it (little-endian)
@@ -43,6 +44,10 @@ import java.util.zip.CRC32C;
  * lacks their reference values, so a state written before a parameter existed continues with the
  * reference rules, and a reader older than a parameter ignores it). A state from a newer version than
  * the reader is refused, never misread.
+ *
+ * <p>Rollout: a reader older than widthState would ignore that parameter and read the width as an aspect
+ * ratio, so readers that know it must be deployed before any writer of width states (motflow's ByteTrack
+ * default since the width state). States without it decode with the aspect-ratio filter, unchanged.
  */
 public final class TrackerStateCodec {
     /** The version this code writes. */
@@ -154,7 +159,7 @@ public final class TrackerStateCodec {
         ArrayList<Track> tracked = new ArrayList<>(nTracked);
         ArrayList<Track> lost = new ArrayList<>(nLost);
         for (int i = 0; i < nTracked + nLost; i++) {
-            Track t = readTrack(r, frameId, config.embeddingDim());
+            Track t = readTrack(r, frameId, config.embeddingDim(), config.widthState());
             (i < nTracked ? tracked : lost).add(t);
         }
         if (r.pos != r.end) {
@@ -163,8 +168,8 @@ public final class TrackerStateCodec {
         return Tracker.restore(config, frameId, lastId, tracked, lost);
     }
 
-    private static Track readTrack(Reader r, int frameId, int dim) {
-        Track t = new Track(dim);
+    private static Track readTrack(Reader r, int frameId, int dim, boolean widthState) {
+        Track t = new Track(dim, widthState);
         t.id = r.varint();
         int flags = r.u8();
         t.state = flags & 3;

@@ -296,6 +296,7 @@ final class AssociationVectors {
                 .append(", \"unconfirmed_frames\": ").append(b.unconfirmedFrames())
                 .append(", \"relative_aspect_noise\": ").append(b.relativeAspectNoise())
                 .append(", \"low_score_confirm\": ").append(b.lowScoreConfirm())
+                .append(", \"width_state\": ").append(b.widthState())
                 .append(", \"duplicate_iou_distance\": ").append(num(b.duplicateThresh())).append("},\n");
         TrackerConfig j = jde(s);
         sb.append("    \"jde\": {\"track_buffer\": ").append(j.trackBuffer())

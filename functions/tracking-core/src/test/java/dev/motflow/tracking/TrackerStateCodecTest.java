@@ -49,7 +49,9 @@ class TrackerStateCodecTest {
             TrackerConfig.byteTrack().withFuseScore(true),
             TrackerConfig.byteTrackLegacy().withLowScoreRefindBuffer(7).withUnconfirmedBuffer(3),
             TrackerConfig.byteTrackLegacy().withRelativeAspectNoise(true),
-            TrackerConfig.byteTrackLegacy().withLowScoreConfirm(true)}) {
+            TrackerConfig.byteTrackLegacy().withLowScoreConfirm(true),
+            TrackerConfig.byteTrack(), TrackerConfig.byteTrack().withWidthState(false),
+            TrackerConfig.byteTrackLegacy().withWidthState(true), TrackerConfig.jde(16).withWidthState(true)}) {
             int dim = config.embeddingDim();
             SyntheticScene scene = SyntheticScene.generate(17, 90, 20, dim, 0.15, 2, 0.25);
             List<String> reference = runFrom(new Tracker(config), scene, 1, dim);
@@ -104,6 +106,40 @@ class TrackerStateCodecTest {
             t.update(d);
         }
         return t;
+    }
+
+    @Test
+    void theWidthStateIsAppendedOnlyWhenOnAndStatesWithoutItKeepTheAspectFilter() {
+        // Without the width state, the layout is the one written before it existed (17 parameters for the
+        // previous ByteTrack default, 13 for the references); with it, all 21.
+        assertEquals(17, TrackerConfig.byteTrack().withWidthState(false).realParams().length);
+        assertEquals(13, TrackerConfig.byteTrackLegacy().realParams().length);
+        assertEquals(21, TrackerConfig.byteTrack().realParams().length);
+        assertEquals(21, TrackerConfig.byteTrackLegacy().withWidthState(true).realParams().length);
+        assertEquals(1.0, TrackerConfig.byteTrack().realParams()[20]);
+        SyntheticScene scene = SyntheticScene.generate(5, 40, 8, 0, 0.1, 2, 0.2);
+        for (boolean width : new boolean[] {false, true}) {
+            Tracker t = new Tracker(TrackerConfig.byteTrack().withWidthState(width));
+            Detections d = new Detections(0);
+            for (int f = 1; f <= 20; f++) {
+                scene.load(f, d);
+                t.update(d);
+            }
+            byte[] bytes = TrackerStateCodec.encode(t);
+            // version, policy, track buffer, embedding dim, flags: one byte each here; then the parameter count.
+            assertEquals(width ? 21 : 17, bytes[5], "parameters written, width state " + width);
+            Tracker decoded = TrackerStateCodec.decode(bytes);
+            assertEquals(width, decoded.config().widthState());
+            assertTrue(decoded.config().relativeAspectNoise());
+            assertEquals(t.lifecycle.tracked.size(), decoded.lifecycle.tracked.size());
+            for (int k = 0; k < decoded.lifecycle.tracked.size(); k++) {
+                Track a = t.lifecycle.tracked.get(k);
+                Track b = decoded.lifecycle.tracked.get(k);
+                assertEquals(width, b.widthState, "a decoded track reads its box in the state's layout");
+                assertEquals(a.w(), b.w());
+                assertEquals(a.x(), b.x());
+            }
+        }
     }
 
     @Test
@@ -193,7 +229,7 @@ class TrackerStateCodecTest {
         // Nor the memory in seconds and the re-identification: it keeps FairMOT's memory, without re-id.
         assertEquals(v1Config.substring(0, v1Config.length() - 1) + ", lowScoreRefindBuffer=0, unconfirmedBuffer=1, "
                 + "relativeAspectNoise=false, lowScoreConfirm=false, "
-                + "maxLostSeconds=0.0, reidAfterSeconds=0.0, reidThresh=0.0]", t.config().toString());
+                + "maxLostSeconds=0.0, reidAfterSeconds=0.0, reidThresh=0.0, widthState=false]", t.config().toString());
         assertEquals(25, t.config().maxTimeLost(), "int(25 / 30 * 30) frames, as when it was written");
         assertEquals(false, t.config().reidEnabled());
         assertEquals(25.0, t.config().frameRate());

@@ -349,6 +349,69 @@ class TrackerTest {
     }
 
     @Test
+    void theDefaultKeepsTheWidthInTheStateAndOutputsItsBoxesInBothModes() {
+        assertTrue(TrackerConfig.byteTrack().widthState(), "on in the appearance-free default");
+        assertTrue(!TrackerConfig.byteTrackLegacy().widthState() && !TrackerConfig.jde(16).widthState()
+                && !TrackerConfig.jdeLegacy(16).widthState(), "off in the references and the JDE policy");
+        for (boolean width : new boolean[] {false, true}) {
+            Tracker t = new Tracker(TrackerConfig.byteTrack().withWidthState(width));
+            TrackerOutput out = null;
+            for (int f = 0; f < 20; f++) {
+                boxes.clear();
+                boxes.add(100 + 3 * f, 50, 60 - f, 150 + f, 0.9);
+                out = t.update(boxes);
+            }
+            assertEquals(1, out.size());
+            Track track = t.lifecycle.tracked.get(0);
+            assertEquals(width, track.widthState);
+            // The third state component: the width itself, or the ratio w / h.
+            double third = width ? 60 - 19 : (60.0 - 19) / (150 + 19);
+            assertEquals(third, track.mean[2], width ? 1.0 : 0.01, "mean[2], width state " + width);
+            assertEquals(100 + 3 * 19, out.x(0), 1.5, "x, width state " + width);
+            assertEquals(60 - 19, out.w(0), 1.0, "w, width state " + width);
+            assertEquals(150 + 19, out.h(0), 1.0, "h, width state " + width);
+            assertEquals(out.x(0) + out.w(0) / 2, track.mean[0], 1e-4, "the box is centred on cx");
+        }
+    }
+
+    @Test
+    void aLostTrackStopsChangingItsWidthAsItsHeightWithTheWidthState() {
+        Tracker t = new Tracker(TrackerConfig.byteTrack());
+        for (int f = 0; f < 10; f++) {
+            boxes.clear();
+            boxes.add(100, 50, 80 - 4 * f, 150, 0.9);
+            t.update(boxes);
+        }
+        Track track = t.lifecycle.tracked.get(0);
+        assertTrue(track.mean[6] < -2, "the width velocity was learned: " + track.mean[6]);
+        boxes.clear();
+        t.update(boxes); // lost in this frame (after a prediction with its velocities)
+        t.update(boxes); // predicted as lost: the width and height velocities are zeroed first
+        assertEquals(1, t.lostCount());
+        assertEquals(0f, track.mean[6], "vw");
+        assertEquals(0f, track.mean[7], "vh");
+        float w = track.mean[2];
+        t.update(boxes);
+        assertEquals(w, track.mean[2], "the width stays while lost");
+    }
+
+    @Test
+    void jdeWithTheWidthStateGatesInWidthSpace() {
+        // Not a default, but a valid configuration: the gate uses the same measurement as the filter.
+        Tracker t = new Tracker(TrackerConfig.jde(4).withWidthState(true));
+        Detections d = new Detections(4);
+        float[] e = {1, 0, 0, 0};
+        for (int f = 0; f < 15; f++) {
+            d.clear();
+            d.add(100 + 2 * f, 50, 60, 150, 0.9, e, 0);
+            TrackerOutput out = t.update(d);
+            assertEquals(1, out.size(), "frame " + f);
+            assertEquals(1, out.id(0));
+            assertEquals(60, out.w(0), 1.0);
+        }
+    }
+
+    @Test
     void outputInvariantsHoldOnRandomScenes() {
         for (long seed = 1; seed <= 6; seed++) {
             SyntheticScene scene = SyntheticScene.generate(seed, 80, 18, 16, 0.2, 3, 0.3);

@@ -60,10 +60,14 @@ public final class TrackingEval {
         VARIANTS.put("refind30+fuse", c -> c.withLowScoreRefindBuffer(30).withFuseScore(true));
         VARIANTS.put("relative-aspect-noise", c -> c.withRelativeAspectNoise(true));
         VARIANTS.put("margin0", c -> c.withNewTrackMargin(0));
-        VARIANTS.put("fuse+refind30+unconfirmed2", c -> dflt(c).withRelativeAspectNoise(false).withNewTrackMargin(0.1));
-        VARIANTS.put("fuse+refind30+unconfirmed2+aspect", c -> dflt(c).withNewTrackMargin(0.1));
+        // The defaults of earlier times are the current one without the width state (and without later changes).
+        VARIANTS.put("fuse+refind30+unconfirmed2", c -> aspectState(c).withRelativeAspectNoise(false).withNewTrackMargin(0.1));
+        VARIANTS.put("fuse+refind30+unconfirmed2+aspect", c -> aspectState(c).withNewTrackMargin(0.1));
         VARIANTS.put("low-score-confirm", c -> c.withLowScoreConfirm(true));
-        VARIANTS.put("fuse+refind30+unconfirmed2+aspect+margin0", c -> dflt(c).withLowScoreConfirm(false));
+        VARIANTS.put("fuse+refind30+unconfirmed2+aspect+margin0", c -> aspectState(c).withLowScoreConfirm(false));
+        VARIANTS.put("width-state-alone", c -> c.withWidthState(true));
+        VARIANTS.put("aspect-state", TrackingEval::aspectState);
+        VARIANTS.put("width-state", c -> aspectState(c).withWidthState(true));
         VARIANTS.put("default", c -> TrackerConfig.byteTrack().withFrameRate(c.frameRate()));
         VARIANTS.put("default+refind60", c -> dflt(c).withLowScoreRefindBuffer(60));
         VARIANTS.put("default+refind5", c -> dflt(c).withLowScoreRefindBuffer(5));
@@ -84,12 +88,18 @@ public final class TrackingEval {
         return TrackerConfig.byteTrack().withFrameRate(reference.frameRate());
     }
 
+    /** The default before the width state: the Kalman filter on the aspect ratio, its noise relative to it. */
+    static TrackerConfig aspectState(TrackerConfig reference) {
+        return dflt(reference).withWidthState(false);
+    }
+
     static TrackerConfig lowMatch(TrackerConfig c, double v) {
         return new TrackerConfig(c.policy(), c.frameRate(), c.trackBuffer(), c.embeddingDim(), c.detThresh(),
                 c.embeddingMatchThresh(), c.motionLambda(), c.featureMomentum(), c.iouMatchThresh(), c.trackThresh(),
                 c.lowThresh(), c.matchThresh(), v, c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
                 c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
-                c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh());
+                c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh(),
+                c.widthState());
     }
 
     static TrackerConfig match(TrackerConfig c, double v) {
@@ -97,7 +107,8 @@ public final class TrackingEval {
                 c.embeddingMatchThresh(), c.motionLambda(), c.featureMomentum(), c.iouMatchThresh(), c.trackThresh(),
                 c.lowThresh(), v, c.lowMatchThresh(), c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
                 c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
-                c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh());
+                c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh(),
+                c.widthState());
     }
 
     /** --det-boxes: write each matched detection's box instead of the track's Kalman box (measured, not kept). */
