@@ -30,6 +30,19 @@ final class ByteTrackAssociation implements AssociationPolicy {
     private final int unconfirmedFrames;
     private final boolean lowScoreConfirms;
 
+    // EXPERIMENT (eval only): global-motion correction from the first stage's innovations.
+    // mode bit 1 (A): shift the first stage's unmatched candidates by this frame's median innovation;
+    // bit 2 (B): shift every track's prediction by a carried camera shift (damped).
+    private final int egoMode = Integer.getInteger("motflow.ego.mode", 0);
+    private final int egoMin = Integer.getInteger("motflow.ego.min", 4);
+    private final double egoDamp = Double.parseDouble(System.getProperty("motflow.ego.damp", "0.5"));
+    private final boolean egoNorm = Boolean.getBoolean("motflow.ego.norm");
+    private static final boolean EGO_TRACE = Boolean.getBoolean("motflow.ego.trace");
+    private double camDx;
+    private double camDy;
+    private double[] innovX = new double[32];
+    private double[] innovY = new double[32];
+
     ByteTrackAssociation(TrackerConfig config) {
         this.config = config;
         this.lowScoreRefindFrames = config.lowScoreRefindFrames();
@@ -53,9 +66,79 @@ final class ByteTrackAssociation implements AssociationPolicy {
                 lowScore[lowCount++] = i;
             }
         }
+        if ((egoMode & 2) != 0 && (camDx != 0 || camDy != 0)) {
+            shift(tracks.candidates, camDx, camDy, false);
+            shift(tracks.unconfirmed, camDx, camDy, false);
+        }
         // Stage 1: candidates against the high-score detections.
         stages.fillIouCost(tracks.candidates, dets, highScore, highCount, config.fuseScore());
         stages.solve(tracks.candidates.size(), highCount, config.matchThresh());
+        double egoDx = 0;
+        double egoDy = 0;
+        boolean egoOk = false;
+        if (egoMode != 0) {
+            int m = 0;
+            var cands = tracks.candidates;
+            if (innovX.length < cands.size()) {
+                innovX = new double[Math.max(cands.size(), innovX.length * 2)];
+                innovY = new double[innovX.length];
+            }
+            for (int r = 0; r < cands.size(); r++) {
+                int c = stages.colForRow(r);
+                Track t = cands.get(r);
+                if (c >= 0 && t.state == Track.TRACKED) {
+                    int d = highScore[c];
+                    double ix = dets.x(d) + dets.w(d) / 2 - t.mean[0];
+                    double iy = dets.y(d) + dets.h(d) / 2 - t.mean[1];
+                    if (egoNorm) {
+                        ix /= t.h();
+                        iy /= t.h();
+                    }
+                    innovX[m] = ix;
+                    innovY[m] = iy;
+                    m++;
+                }
+            }
+            if (m >= egoMin) {
+                egoOk = true;
+                egoDx = median(innovX, m);
+                egoDy = median(innovY, m);
+            }
+            if (EGO_TRACE) {
+                // innovX/innovY are sorted by median(); their median absolute deviation shows the noise.
+                double madX = 0;
+                double madY = 0;
+                if (egoOk) {
+                    double[] a = new double[m];
+                    for (int k = 0; k < m; k++) {
+                        a[k] = Math.abs(innovX[k] - egoDx);
+                    }
+                    madX = median(a, m);
+                    for (int k = 0; k < m; k++) {
+                        a[k] = Math.abs(innovY[k] - egoDy);
+                    }
+                    madY = median(a, m);
+                }
+                System.err.printf(java.util.Locale.ROOT, "EGO %d %d %.2f %.2f %.2f %.2f %.3f %.3f%n", tracks.frameId, m, egoDx,
+                        egoDy, camDx, camDy, madX, madY);
+            }
+            if ((egoMode & 1) != 0 && egoOk) {
+                for (int r = 0; r < cands.size(); r++) {
+                    if (stages.colForRow(r) < 0) {
+                        shiftOne(cands.get(r), egoDx, egoDy, egoNorm);
+                    }
+                }
+            }
+            if ((egoMode & 2) != 0) {
+                if (egoOk && !egoNorm) {
+                    camDx = egoDamp * (camDx + egoDx);
+                    camDy = egoDamp * (camDy + egoDy);
+                } else {
+                    camDx *= egoDamp;
+                    camDy *= egoDamp;
+                }
+            }
+        }
         int highLeft = stages.applyCandidateMatches(tracks, dets, highScore, highCount, REFOUND_TAKES_NEW_SCORE,
                 highUnmatchedAfterFirst);
         // Stage 2: the tracked candidates left over (and the recently lost ones) against the low-score
@@ -82,6 +165,23 @@ final class ByteTrackAssociation implements AssociationPolicy {
                 tracks.startTrack(dets, d);
             }
         }
+    }
+
+    private static void shift(java.util.ArrayList<Track> ts, double dx, double dy, boolean norm) {
+        for (int k = 0; k < ts.size(); k++) {
+            shiftOne(ts.get(k), dx, dy, norm);
+        }
+    }
+
+    private static void shiftOne(Track t, double dx, double dy, boolean norm) {
+        double s = norm ? t.h() : 1;
+        t.mean[0] = (float) (t.mean[0] + dx * s);
+        t.mean[1] = (float) (t.mean[1] + dy * s);
+    }
+
+    private static double median(double[] v, int n) {
+        java.util.Arrays.sort(v, 0, n);
+        return (n & 1) == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
     private void ensureCapacity(int n) {
