@@ -82,6 +82,25 @@ public final class TrackingEval {
         VARIANTS.put("default+lowmatch0.6", c -> lowMatch(dflt(c), 0.6));
         VARIANTS.put("default+match0.7", c -> match(dflt(c), 0.7));
         VARIANTS.put("default+match0.9", c -> match(dflt(c), 0.9));
+        // EXPERIMENT: global-motion correction (system properties read by the tracker; see EGO).
+        for (String v : List.of("ego-A", "ego-B", "ego-AB", "ego-X")) {
+            VARIANTS.put(v, TrackingEval::dflt);
+        }
+    }
+
+    /** EXPERIMENT: the tracker's motflow.ego.* properties per variant ("mode,min,damp,norm"). */
+    static final Map<String, String> EGO = Map.of(
+            "ego-A", System.getProperty("egoA", "1,4,0.5,false"),
+            "ego-B", System.getProperty("egoB", "2,4,0.5,false"),
+            "ego-AB", System.getProperty("egoAB", "3,4,0.5,false"),
+            "ego-X", System.getProperty("egoX", "1,4,0.5,true"));
+
+    static void setEgo(String variant) {
+        String[] p = EGO.getOrDefault(variant, "0,4,0.5,false").split(",");
+        System.setProperty("motflow.ego.mode", p[0]);
+        System.setProperty("motflow.ego.min", p[1]);
+        System.setProperty("motflow.ego.damp", p[2]);
+        System.setProperty("motflow.ego.norm", p[3]);
     }
 
     static TrackerConfig dflt(TrackerConfig reference) {
@@ -175,6 +194,7 @@ public final class TrackingEval {
         long nanos = 0;
         long frames = 0;
         System.out.printf(Locale.ROOT, "%n== %s%n", name);
+        setEgo(name);
         for (EvalSet s : sets) {
             TrackerConfig config = variant.apply(TrackerConfig.byteTrackLegacy().withFrameRate(s.fps()));
             long[] time = new long[2];
