@@ -37,6 +37,8 @@ final class ByteTrackAssociation implements AssociationPolicy {
     private final int egoMin = Integer.getInteger("motflow.ego.min", 4);
     private final double egoDamp = Double.parseDouble(System.getProperty("motflow.ego.damp", "0.5"));
     private final boolean egoNorm = Boolean.getBoolean("motflow.ego.norm");
+    private final double egoZ = Double.parseDouble(System.getProperty("motflow.ego.z", "0"));
+    private final boolean egoReset = Boolean.getBoolean("motflow.ego.reset");
     private static final boolean EGO_TRACE = Boolean.getBoolean("motflow.ego.trace");
     private double camDx;
     private double camDy;
@@ -130,13 +132,10 @@ final class ByteTrackAssociation implements AssociationPolicy {
                 }
             }
             if ((egoMode & 2) != 0) {
-                if (egoOk && !egoNorm) {
-                    camDx = egoDamp * (camDx + egoDx);
-                    camDy = egoDamp * (camDy + egoDy);
-                } else {
-                    camDx *= egoDamp;
-                    camDy *= egoDamp;
-                }
+                boolean okX = egoOk && !egoNorm && significant(innovX, m, egoDx);
+                boolean okY = egoOk && !egoNorm && significant(innovY, m, egoDy);
+                camDx = okX ? egoDamp * (camDx + egoDx) : (egoReset ? 0 : camDx * egoDamp);
+                camDy = okY ? egoDamp * (camDy + egoDy) : (egoReset ? 0 : camDy * egoDamp);
             }
         }
         int highLeft = stages.applyCandidateMatches(tracks, dets, highScore, highCount, REFOUND_TAKES_NEW_SCORE,
@@ -177,6 +176,24 @@ final class ByteTrackAssociation implements AssociationPolicy {
         double s = norm ? t.h() : 1;
         t.mean[0] = (float) (t.mean[0] + dx * s);
         t.mean[1] = (float) (t.mean[1] + dy * s);
+    }
+
+    private double[] absDev = new double[32];
+
+    /** z = |med| / (1.4826 MAD / sqrt(m)) > egoZ; egoZ 0 = always. */
+    private boolean significant(double[] v, int m, double med) {
+        if (egoZ <= 0) {
+            return true;
+        }
+        if (absDev.length < m) {
+            absDev = new double[Math.max(m, absDev.length * 2)];
+        }
+        for (int k = 0; k < m; k++) {
+            absDev[k] = Math.abs(v[k] - med);
+        }
+        double mad = median(absDev, m);
+        double se = 1.4826 * mad / Math.sqrt(m);
+        return Math.abs(med) > egoZ * se && med != 0;
     }
 
     private static double median(double[] v, int n) {
