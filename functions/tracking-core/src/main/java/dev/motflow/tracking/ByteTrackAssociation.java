@@ -39,6 +39,7 @@ final class ByteTrackAssociation implements AssociationPolicy {
     private final boolean egoNorm = Boolean.getBoolean("motflow.ego.norm");
     private final double egoZ = Double.parseDouble(System.getProperty("motflow.ego.z", "0"));
     private final boolean egoReset = Boolean.getBoolean("motflow.ego.reset");
+    private final int egoSettled = Integer.getInteger("motflow.ego.settled", 0);
     private static final boolean EGO_TRACE = Boolean.getBoolean("motflow.ego.trace");
     private double camDx;
     private double camDy;
@@ -88,7 +89,7 @@ final class ByteTrackAssociation implements AssociationPolicy {
             for (int r = 0; r < cands.size(); r++) {
                 int c = stages.colForRow(r);
                 Track t = cands.get(r);
-                if (c >= 0 && t.state == Track.TRACKED) {
+                if (c >= 0 && t.state == Track.TRACKED && t.trackletLen >= egoSettled) {
                     int d = highScore[c];
                     double ix = dets.x(d) + dets.w(d) / 2 - t.mean[0];
                     double iy = dets.y(d) + dets.h(d) / 2 - t.mean[1];
@@ -135,6 +136,7 @@ final class ByteTrackAssociation implements AssociationPolicy {
                 boolean okX = egoOk && !egoNorm && significant(innovX, m, egoDx);
                 boolean okY = egoOk && !egoNorm && significant(innovY, m, egoDy);
                 camDx = okX ? egoDamp * (camDx + egoDx) : (egoReset ? 0 : camDx * egoDamp);
+                // (egoDamp is also the decay when not reset: "halve" with 0.5)
                 camDy = okY ? egoDamp * (camDy + egoDy) : (egoReset ? 0 : camDy * egoDamp);
             }
         }

@@ -83,21 +83,26 @@ public final class TrackingEval {
         VARIANTS.put("default+match0.7", c -> match(dflt(c), 0.7));
         VARIANTS.put("default+match0.9", c -> match(dflt(c), 0.9));
         // EXPERIMENT: global-motion correction (system properties read by the tracker; see EGO).
-        for (String v : List.of("ego-A", "ego-B", "ego-AB", "ego-X", "ego-G1", "ego-G2", "ego-G3", "ego-G4")) {
+        for (String v : List.of("ego-A", "ego-B", "ego-AB", "ego-X", "ego-G1", "ego-G2", "ego-G3", "ego-G4",
+                "ego-S1", "ego-S2", "ego-S3", "ego-S4")) {
             VARIANTS.put(v, TrackingEval::dflt);
         }
     }
 
     /** EXPERIMENT: the tracker's motflow.ego.* properties per variant ("mode,min,damp,norm"). */
-    static final Map<String, String> EGO = Map.of(
-            "ego-G1", System.getProperty("egoG1", "2,4,0.5,false,3,false"),
-            "ego-G2", System.getProperty("egoG2", "2,4,0.5,false,4,false"),
-            "ego-G3", System.getProperty("egoG3", "2,4,0.5,false,5,false"),
-            "ego-G4", System.getProperty("egoG4", "2,5,0.5,false,3,true"),
-            "ego-A", System.getProperty("egoA", "1,4,0.5,false"),
-            "ego-B", System.getProperty("egoB", "2,4,0.5,false"),
-            "ego-AB", System.getProperty("egoAB", "3,4,0.5,false"),
-            "ego-X", System.getProperty("egoX", "1,4,0.5,true"));
+    static final Map<String, String> EGO = Map.ofEntries(
+            Map.entry("ego-S1", System.getProperty("egoS1", "2,5,0.5,false,3,true,5")),
+            Map.entry("ego-S2", System.getProperty("egoS2", "2,5,0.5,false,3,true,10")),
+            Map.entry("ego-S3", System.getProperty("egoS3", "2,4,0.5,false,3,true,5")),
+            Map.entry("ego-S4", System.getProperty("egoS4", "2,5,0.5,false,3,false,5")),
+            Map.entry("ego-G1", System.getProperty("egoG1", "2,4,0.5,false,3,false")),
+            Map.entry("ego-G2", System.getProperty("egoG2", "2,4,0.5,false,4,false")),
+            Map.entry("ego-G3", System.getProperty("egoG3", "2,4,0.5,false,5,false")),
+            Map.entry("ego-G4", System.getProperty("egoG4", "2,5,0.5,false,3,true")),
+            Map.entry("ego-A", System.getProperty("egoA", "1,4,0.5,false")),
+            Map.entry("ego-B", System.getProperty("egoB", "2,4,0.5,false")),
+            Map.entry("ego-AB", System.getProperty("egoAB", "3,4,0.5,false")),
+            Map.entry("ego-X", System.getProperty("egoX", "1,4,0.5,true")));
 
     static void setEgo(String variant) {
         String[] p = EGO.getOrDefault(variant, "0,4,0.5,false").split(",");
@@ -107,6 +112,7 @@ public final class TrackingEval {
         System.setProperty("motflow.ego.norm", p[3]);
         System.setProperty("motflow.ego.z", p.length > 4 ? p[4] : "0");
         System.setProperty("motflow.ego.reset", p.length > 5 ? p[5] : "false");
+        System.setProperty("motflow.ego.settled", p.length > 6 ? p[6] : "0");
     }
 
     static TrackerConfig dflt(TrackerConfig reference) {
