@@ -10,7 +10,9 @@ package dev.motflow.tracking;
  * low-score box; 3: unconfirmed tracks against the high-score detections left over, and with
  * {@link TrackerConfig#lowScoreConfirm()} the low-score ones left over after them (an unmatched one
  * goes once {@link TrackerConfig#unconfirmedFrames()} have passed since its start). What is left of
- * those starts tracks when it scores at least {@code trackThresh + newTrackMargin}.
+ * those starts tracks when it scores at least {@code trackThresh + newTrackMargin}. With
+ * {@link TrackerConfig#cameraShiftFromTracks()} the first stage's innovations also give the camera shift that
+ * moves the next frame's predictions (kept in {@link TrackLifecycle#cameraDx}, {@code cameraDy}).
  */
 final class ByteTrackAssociation implements AssociationPolicy {
     /** ByteTrack's re_activate takes the new detection's score. */
@@ -30,27 +32,24 @@ final class ByteTrackAssociation implements AssociationPolicy {
     private final int unconfirmedFrames;
     private final boolean lowScoreConfirms;
 
-    // EXPERIMENT (eval only): global-motion correction from the first stage's innovations.
-    // mode bit 1 (A): shift the first stage's unmatched candidates by this frame's median innovation;
-    // bit 2 (B): shift every track's prediction by a carried camera shift (damped).
-    private final int egoMode = Integer.getInteger("motflow.ego.mode", 0);
-    private final int egoMin = Integer.getInteger("motflow.ego.min", 4);
-    private final double egoDamp = Double.parseDouble(System.getProperty("motflow.ego.damp", "0.5"));
-    private final boolean egoNorm = Boolean.getBoolean("motflow.ego.norm");
-    private final double egoZ = Double.parseDouble(System.getProperty("motflow.ego.z", "0"));
-    private final boolean egoReset = Boolean.getBoolean("motflow.ego.reset");
-    private final int egoSettled = Integer.getInteger("motflow.ego.settled", 0);
-    private static final boolean EGO_TRACE = Boolean.getBoolean("motflow.ego.trace");
-    private double camDx;
-    private double camDy;
+    /** A track counts for the camera shift once its velocity has settled: this many consecutive matches. */
+    static final int SETTLED_TRACKLET_LEN = 5;
+    /** Fewer settled tracks than this give no shift: a median of two or three walkers is no pan. */
+    static final int MIN_SETTLED_TRACKS = 5;
+    /** The median must stand this many robust standard errors ({@code 1.4826 MAD / sqrt(m)}) from 0. */
+    static final double SHIFT_Z = 3;
+
+    private final boolean cameraShift;
     private double[] innovX = new double[32];
     private double[] innovY = new double[32];
+    private double[] absDev = new double[32];
 
     ByteTrackAssociation(TrackerConfig config) {
         this.config = config;
         this.lowScoreRefindFrames = config.lowScoreRefindFrames();
         this.unconfirmedFrames = config.unconfirmedFrames();
         this.lowScoreConfirms = config.lowScoreConfirm();
+        this.cameraShift = config.cameraShiftFromTracks();
     }
 
     @Override
@@ -69,76 +68,17 @@ final class ByteTrackAssociation implements AssociationPolicy {
                 lowScore[lowCount++] = i;
             }
         }
-        if ((egoMode & 2) != 0 && (camDx != 0 || camDy != 0)) {
-            shift(tracks.candidates, camDx, camDy, false);
-            shift(tracks.unconfirmed, camDx, camDy, false);
+        if (cameraShift && (tracks.cameraDx != 0 || tracks.cameraDy != 0)) {
+            // The camera moved last frame and is assumed to move alike now: every prediction moves with it.
+            shift(tracks.candidates, tracks.cameraDx, tracks.cameraDy);
+            shift(tracks.unconfirmed, tracks.cameraDx, tracks.cameraDy);
         }
         // Stage 1: candidates against the high-score detections.
         stages.fillIouCost(tracks.candidates, dets, highScore, highCount, config.fuseScore());
         stages.solve(tracks.candidates.size(), highCount, config.matchThresh());
-        double egoDx = 0;
-        double egoDy = 0;
-        boolean egoOk = false;
-        if (egoMode != 0) {
-            int m = 0;
-            var cands = tracks.candidates;
-            if (innovX.length < cands.size()) {
-                innovX = new double[Math.max(cands.size(), innovX.length * 2)];
-                innovY = new double[innovX.length];
-            }
-            for (int r = 0; r < cands.size(); r++) {
-                int c = stages.colForRow(r);
-                Track t = cands.get(r);
-                if (c >= 0 && t.state == Track.TRACKED && t.trackletLen >= egoSettled) {
-                    int d = highScore[c];
-                    double ix = dets.x(d) + dets.w(d) / 2 - t.mean[0];
-                    double iy = dets.y(d) + dets.h(d) / 2 - t.mean[1];
-                    if (egoNorm) {
-                        ix /= t.h();
-                        iy /= t.h();
-                    }
-                    innovX[m] = ix;
-                    innovY[m] = iy;
-                    m++;
-                }
-            }
-            if (m >= egoMin) {
-                egoOk = true;
-                egoDx = median(innovX, m);
-                egoDy = median(innovY, m);
-            }
-            if (EGO_TRACE) {
-                // innovX/innovY are sorted by median(); their median absolute deviation shows the noise.
-                double madX = 0;
-                double madY = 0;
-                if (egoOk) {
-                    double[] a = new double[m];
-                    for (int k = 0; k < m; k++) {
-                        a[k] = Math.abs(innovX[k] - egoDx);
-                    }
-                    madX = median(a, m);
-                    for (int k = 0; k < m; k++) {
-                        a[k] = Math.abs(innovY[k] - egoDy);
-                    }
-                    madY = median(a, m);
-                }
-                System.err.printf(java.util.Locale.ROOT, "EGO %d %d %.2f %.2f %.2f %.2f %.3f %.3f%n", tracks.frameId, m, egoDx,
-                        egoDy, camDx, camDy, madX, madY);
-            }
-            if ((egoMode & 1) != 0 && egoOk) {
-                for (int r = 0; r < cands.size(); r++) {
-                    if (stages.colForRow(r) < 0) {
-                        shiftOne(cands.get(r), egoDx, egoDy, egoNorm);
-                    }
-                }
-            }
-            if ((egoMode & 2) != 0) {
-                boolean okX = egoOk && !egoNorm && significant(innovX, m, egoDx);
-                boolean okY = egoOk && !egoNorm && significant(innovY, m, egoDy);
-                camDx = okX ? egoDamp * (camDx + egoDx) : (egoReset ? 0 : camDx * egoDamp);
-                // (egoDamp is also the decay when not reset: "halve" with 0.5)
-                camDy = okY ? egoDamp * (camDy + egoDy) : (egoReset ? 0 : camDy * egoDamp);
-            }
+        if (cameraShift) {
+            // Before the matches update the tracks: the innovations are against this frame's predictions.
+            updateCameraShift(tracks, dets);
         }
         int highLeft = stages.applyCandidateMatches(tracks, dets, highScore, highCount, REFOUND_TAKES_NEW_SCORE,
                 highUnmatchedAfterFirst);
@@ -168,39 +108,55 @@ final class ByteTrackAssociation implements AssociationPolicy {
         }
     }
 
-    private static void shift(java.util.ArrayList<Track> ts, double dx, double dy, boolean norm) {
-        for (int k = 0; k < ts.size(); k++) {
-            shiftOne(ts.get(k), dx, dy, norm);
+    /**
+     * Per axis, the median innovation (detection centre minus predicted centre) of the settled tracks that the
+     * first stage matched; carried damped ({@code (shift + median) / 2}) when it is significant, else reset to 0.
+     * Young tracks are left out: before their velocity is learnt, walkers' common motion looks like a pan.
+     */
+    private void updateCameraShift(TrackLifecycle tracks, Detections dets) {
+        var cands = tracks.candidates;
+        if (innovX.length < cands.size()) {
+            innovX = new double[Math.max(cands.size(), innovX.length * 2)];
+            innovY = new double[innovX.length];
+            absDev = new double[innovX.length];
         }
+        int m = 0;
+        for (int r = 0; r < cands.size(); r++) {
+            int c = stages.colForRow(r);
+            Track t = cands.get(r);
+            if (c >= 0 && t.state == Track.TRACKED && t.trackletLen >= SETTLED_TRACKLET_LEN) {
+                int d = highScore[c];
+                innovX[m] = dets.x(d) + dets.w(d) / 2 - t.mean[0];
+                innovY[m] = dets.y(d) + dets.h(d) / 2 - t.mean[1];
+                m++;
+            }
+        }
+        tracks.cameraDx = m >= MIN_SETTLED_TRACKS ? carried(tracks.cameraDx, innovX, m) : 0;
+        tracks.cameraDy = m >= MIN_SETTLED_TRACKS ? carried(tracks.cameraDy, innovY, m) : 0;
     }
 
-    private static void shiftOne(Track t, double dx, double dy, boolean norm) {
-        double s = norm ? t.h() : 1;
-        t.mean[0] = (float) (t.mean[0] + dx * s);
-        t.mean[1] = (float) (t.mean[1] + dy * s);
-    }
-
-    private double[] absDev = new double[32];
-
-    /** z = |med| / (1.4826 MAD / sqrt(m)) > egoZ; egoZ 0 = always. */
-    private boolean significant(double[] v, int m, double med) {
-        if (egoZ <= 0) {
-            return true;
-        }
-        if (absDev.length < m) {
-            absDev = new double[Math.max(m, absDev.length * 2)];
-        }
+    /** The next carried shift on one axis from the {@code m} innovations {@code v} (sorted in place). */
+    private double carried(double shift, double[] v, int m) {
+        double med = median(v, m);
         for (int k = 0; k < m; k++) {
             absDev[k] = Math.abs(v[k] - med);
         }
-        double mad = median(absDev, m);
-        double se = 1.4826 * mad / Math.sqrt(m);
-        return Math.abs(med) > egoZ * se && med != 0;
+        double se = 1.4826 * median(absDev, m) / Math.sqrt(m);
+        return med != 0 && Math.abs(med) > SHIFT_Z * se ? 0.5 * (shift + med) : 0;
     }
 
-    private static double median(double[] v, int n) {
+    /** The median of the first {@code n} values (the mean of the two middle ones for even n); sorts them. */
+    static double median(double[] v, int n) {
         java.util.Arrays.sort(v, 0, n);
         return (n & 1) == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    private static void shift(java.util.ArrayList<Track> ts, double dx, double dy) {
+        for (int k = 0; k < ts.size(); k++) {
+            Track t = ts.get(k);
+            t.mean[0] = (float) (t.mean[0] + dx);
+            t.mean[1] = (float) (t.mean[1] + dy);
+        }
     }
 
     private void ensureCapacity(int n) {

@@ -69,6 +69,8 @@ public final class TrackingEval {
         VARIANTS.put("aspect-state", TrackingEval::aspectState);
         VARIANTS.put("width-state", c -> aspectState(c).withWidthState(true));
         VARIANTS.put("default", c -> TrackerConfig.byteTrack().withFrameRate(c.frameRate()));
+        // The default before the camera shift from the tracks.
+        VARIANTS.put("no-camera-shift", c -> dflt(c).withCameraShiftFromTracks(false));
         VARIANTS.put("default+refind60", c -> dflt(c).withLowScoreRefindBuffer(60));
         VARIANTS.put("default+refind5", c -> dflt(c).withLowScoreRefindBuffer(5));
         VARIANTS.put("default+refind10", c -> dflt(c).withLowScoreRefindBuffer(10));
@@ -82,37 +84,6 @@ public final class TrackingEval {
         VARIANTS.put("default+lowmatch0.6", c -> lowMatch(dflt(c), 0.6));
         VARIANTS.put("default+match0.7", c -> match(dflt(c), 0.7));
         VARIANTS.put("default+match0.9", c -> match(dflt(c), 0.9));
-        // EXPERIMENT: global-motion correction (system properties read by the tracker; see EGO).
-        for (String v : List.of("ego-A", "ego-B", "ego-AB", "ego-X", "ego-G1", "ego-G2", "ego-G3", "ego-G4",
-                "ego-S1", "ego-S2", "ego-S3", "ego-S4")) {
-            VARIANTS.put(v, TrackingEval::dflt);
-        }
-    }
-
-    /** EXPERIMENT: the tracker's motflow.ego.* properties per variant ("mode,min,damp,norm"). */
-    static final Map<String, String> EGO = Map.ofEntries(
-            Map.entry("ego-S1", System.getProperty("egoS1", "2,5,0.5,false,3,true,5")),
-            Map.entry("ego-S2", System.getProperty("egoS2", "2,5,0.5,false,3,true,10")),
-            Map.entry("ego-S3", System.getProperty("egoS3", "2,4,0.5,false,3,true,5")),
-            Map.entry("ego-S4", System.getProperty("egoS4", "2,5,0.5,false,3,false,5")),
-            Map.entry("ego-G1", System.getProperty("egoG1", "2,4,0.5,false,3,false")),
-            Map.entry("ego-G2", System.getProperty("egoG2", "2,4,0.5,false,4,false")),
-            Map.entry("ego-G3", System.getProperty("egoG3", "2,4,0.5,false,5,false")),
-            Map.entry("ego-G4", System.getProperty("egoG4", "2,5,0.5,false,3,true")),
-            Map.entry("ego-A", System.getProperty("egoA", "1,4,0.5,false")),
-            Map.entry("ego-B", System.getProperty("egoB", "2,4,0.5,false")),
-            Map.entry("ego-AB", System.getProperty("egoAB", "3,4,0.5,false")),
-            Map.entry("ego-X", System.getProperty("egoX", "1,4,0.5,true")));
-
-    static void setEgo(String variant) {
-        String[] p = EGO.getOrDefault(variant, "0,4,0.5,false").split(",");
-        System.setProperty("motflow.ego.mode", p[0]);
-        System.setProperty("motflow.ego.min", p[1]);
-        System.setProperty("motflow.ego.damp", p[2]);
-        System.setProperty("motflow.ego.norm", p[3]);
-        System.setProperty("motflow.ego.z", p.length > 4 ? p[4] : "0");
-        System.setProperty("motflow.ego.reset", p.length > 5 ? p[5] : "false");
-        System.setProperty("motflow.ego.settled", p.length > 6 ? p[6] : "0");
     }
 
     static TrackerConfig dflt(TrackerConfig reference) {
@@ -121,7 +92,7 @@ public final class TrackingEval {
 
     /** The default before the width state: the Kalman filter on the aspect ratio, its noise relative to it. */
     static TrackerConfig aspectState(TrackerConfig reference) {
-        return dflt(reference).withWidthState(false);
+        return dflt(reference).withWidthState(false).withCameraShiftFromTracks(false);
     }
 
     static TrackerConfig lowMatch(TrackerConfig c, double v) {
@@ -130,7 +101,7 @@ public final class TrackingEval {
                 c.lowThresh(), c.matchThresh(), v, c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
                 c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
                 c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh(),
-                c.widthState());
+                c.widthState(), c.cameraShiftFromTracks());
     }
 
     static TrackerConfig match(TrackerConfig c, double v) {
@@ -139,7 +110,7 @@ public final class TrackingEval {
                 c.lowThresh(), v, c.lowMatchThresh(), c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
                 c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
                 c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh(),
-                c.widthState());
+                c.widthState(), c.cameraShiftFromTracks());
     }
 
     /** --det-boxes: write each matched detection's box instead of the track's Kalman box (measured, not kept). */
@@ -206,7 +177,6 @@ public final class TrackingEval {
         long nanos = 0;
         long frames = 0;
         System.out.printf(Locale.ROOT, "%n== %s%n", name);
-        setEgo(name);
         for (EvalSet s : sets) {
             TrackerConfig config = variant.apply(TrackerConfig.byteTrackLegacy().withFrameRate(s.fps()));
             long[] time = new long[2];
