@@ -482,7 +482,7 @@ def _end_frame(tr, fid, activated, refound, lost, removed, taken, n_input):
 class ByteTracker(JdeTracker):
     """motflow's appearance-free policy (boxes and scores only), the Java core's ByteTrackAssociation with
     TrackerConfig.byteTrack()'s defaults: ByteTrack's rules (high = score > track_thresh, low =
-    low_thresh < score < track_thresh) with seven changes chosen by measurement (docs/tracking.md):
+    low_thresh < score < track_thresh) with eight changes chosen by measurement (docs/tracking.md):
 
     1. all candidates (confirmed tracked and lost, predicted) against the high-score detections by IoU,
        score-fused when fuse_score (cost 1 - IoU * score), matched below match_thresh;
@@ -500,12 +500,18 @@ class ByteTracker(JdeTracker):
     (the fourth change) the Kalman filter's aspect-ratio noise scales with the aspect ratio; with width_state
     (the seventh change) the filter holds the width instead of the aspect ratio
     (KalmanFilter), and relative_aspect_noise no longer matters.
+
+    With camera_shift_from_tracks (the eighth change, TrackerConfig.cameraShiftFromTracks) a camera pan is
+    estimated from the tracks: after step 1, per axis, the median innovation (detection centre minus predicted
+    centre) of the settled tracks it matched (tracked in the previous frame, tracklet_len >= 5) is taken when
+    at least 5 of them agree on it (|median| > 3 * 1.4826 * MAD / sqrt(m)); the carried shift becomes
+    (shift + median) / 2, else 0, and moves the next frame's predictions of every pool and unconfirmed track.
     """
 
     def __init__(self, fps=30.0, track_thresh=0.5, low_thresh=0.1, new_track_margin=0.0, match_thresh=0.8,
                  low_match_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15, fuse_score=True,
                  track_buffer=30, low_score_refind_buffer=30, unconfirmed_buffer=2, max_time_lost=None,
-                 relative_aspect_noise=True, low_score_confirm=True, width_state=True):
+                 relative_aspect_noise=True, low_score_confirm=True, width_state=True, camera_shift_from_tracks=True):
         super().__init__(fps=fps, track_buffer=track_buffer, unconfirmed_thresh=unconfirmed_thresh,
                          duplicate_thresh=duplicate_thresh, max_time_lost=max_time_lost, max_lost_seconds=None,
                          reid_after_seconds=None, reid_thresh=None)
@@ -517,6 +523,19 @@ class ByteTracker(JdeTracker):
         self.fuse_score = fuse_score
         self.low_score_refind_frames = int(fps / 30.0 * low_score_refind_buffer)
         self.unconfirmed_frames = max(1, int(fps / 30.0 * unconfirmed_buffer))
+        self.camera_shift_from_tracks = camera_shift_from_tracks
+        self.camera_dx = self.camera_dy = 0.0  # the shift carried to the next frame's predictions (pixels)
+
+    def _update_camera_shift(self, pairs):
+        """Per axis, the median innovation of the settled tracks matched in step 1, carried damped when
+        significant, else reset to 0. Young tracks are left out: before their velocity is learnt, walkers'
+        common motion looks like a pan."""
+        settled = [(t, d) for t, d in pairs if t.state == TRACKED and t.tracklet_len >= SETTLED_TRACKLET_LEN]
+        ix = [d._tlwh[0] + d._tlwh[2] / 2 - t.mean[0] for t, d in settled]
+        iy = [d._tlwh[1] + d._tlwh[3] / 2 - t.mean[1] for t, d in settled]
+        enough = len(settled) >= MIN_SETTLED_TRACKS
+        self.camera_dx = _carried_shift(self.camera_dx, ix) if enough else 0.0
+        self.camera_dy = _carried_shift(self.camera_dy, iy) if enough else 0.0
 
     def _box_cost(self, tracks, dets, fuse):
         dist = self._iou_cost(tracks, dets)
@@ -555,6 +574,11 @@ class ByteTracker(JdeTracker):
                 if self.kf.width_state:
                     t.mean[6] = 0
             t.mean, t.cov = self.kf.predict(t.mean, t.cov)
+        if self.camera_shift_from_tracks and (self.camera_dx or self.camera_dy):
+            # the camera moved last frame and is assumed to move alike now: every prediction moves with it
+            for t in pool + unconfirmed:
+                t.mean[0] += self.camera_dx
+                t.mean[1] += self.camera_dy
 
         def absorb(t, d):
             was_tracked = t.state == TRACKED
@@ -564,6 +588,9 @@ class ByteTracker(JdeTracker):
 
         # 1. high-score detections
         matches, u_track, u_high = linear_assignment(self._box_cost(pool, high, self.fuse_score), self.match_thresh)
+        if self.camera_shift_from_tracks:
+            # before the matches update the tracks: the innovations are against this frame's predictions
+            self._update_camera_shift([(pool[it], high[idet]) for it, idet in matches])
         for it, idet in matches:
             absorb(pool[it], high[idet])
 
@@ -605,6 +632,26 @@ class ByteTracker(JdeTracker):
                 activated.append(d)
 
         return _end_frame(self, fid, activated, refound, lost, removed, taken, len(scores))
+
+
+# The camera shift from the tracks (ByteTracker, camera_shift_from_tracks), as the Java core's ByteTrackAssociation.
+SETTLED_TRACKLET_LEN = 5  # a track counts once its velocity has settled: this many consecutive matches
+MIN_SETTLED_TRACKS = 5  # fewer give no shift: a median of two or three walkers is no pan
+SHIFT_Z = 3.0  # the median must stand this many robust standard errors (1.4826 MAD / sqrt(m)) from 0
+
+
+def _median(values):
+    """The median; for an even count the mean of the two middle values (as the Java core)."""
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 == 1 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def _carried_shift(shift, innovations):
+    """The next carried shift on one axis: (shift + median) / 2 when the median is significant, else 0."""
+    med = _median(innovations)
+    se = 1.4826 * _median([abs(v - med) for v in innovations]) / np.sqrt(len(innovations))
+    return 0.5 * (shift + med) if med != 0 and abs(med) > SHIFT_Z * se else 0.0
 
 
 def _union(a, b):

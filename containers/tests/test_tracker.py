@@ -219,6 +219,60 @@ def test_bytetrack_gives_a_new_track_two_frames_to_be_confirmed_scaled_by_fps():
         assert (_det_ids(tr) == [1, 2]) == kept, (buffer, fps, misses)
 
 
+def _panning(f):
+    """The Java CameraShiftTest's scene: 8 standing people; from frame 11 the camera pans so that every box
+    moves 20 px a frame to the right; person 0 is missed in frames 15 and 16."""
+    pan = 20.0 * (f - 10) if f >= 11 else 0.0
+    return _boxes(*[(60 + 110 * i + pan, 200 + 150 * (i % 2), 40, 100, 0.9) for i in range(8)
+                    if not (i == 0 and f in (15, 16))])
+
+
+def test_bytetrack_learns_a_camera_pan_and_finds_a_track_missed_two_frames_again():
+    for on in (True, False):
+        tr = ByteTracker(camera_shift_from_tracks=on)
+        for f in range(1, 25):
+            tr.update(*_panning(f))
+            if f < 11 or not on:
+                assert tr.camera_dx == 0.0, f
+            else:
+                assert tr.camera_dx > 0, f
+            if on and f == 11:
+                assert tr.camera_dx == pytest.approx(10.0, abs=1e-3)  # every settled track agrees, carried halved
+            assert tr.camera_dy == 0.0, f
+            if f == 17:
+                # with the shift person 0 keeps id 1; without it the lagging prediction misses and it restarts
+                assert (_det_ids(tr)[0] == 1) == on, on
+        assert (tr.next_id - 1 == 8) == on, on
+
+
+def test_bytetrack_static_camera_gets_no_shift_that_matters():
+    # People walking each their own way with 1 px jitter: the same ids as without the shift; the gate passes on
+    # noise now and then (its standard error is the mean's, 1.25 times smaller than the median's), sub-pixel.
+    rnd = np.random.default_rng(3)
+    start = np.c_[rnd.uniform(50, 850, 12), rnd.uniform(100, 500, 12), rnd.uniform(-3, 3, 12), rnd.uniform(-1, 1, 12)]
+    on, off = ByteTracker(), ByteTracker(camera_shift_from_tracks=False)
+    shifted = 0
+    for f in range(1, 61):
+        boxes = [(x + vx * f + rnd.normal(), y + vy * f + rnd.normal(), 40, 100, 0.9) for x, y, vx, vy in start]
+        on.update(*_boxes(*boxes))
+        off.update(*_boxes(*boxes))
+        assert _det_ids(on) == _det_ids(off), f
+        assert abs(on.camera_dx) < 1 and abs(on.camera_dy) < 1, (f, on.camera_dx, on.camera_dy)
+        shifted += on.camera_dx != 0 or on.camera_dy != 0
+    assert shifted <= 10, shifted
+    # standing people seen exactly: every innovation is 0, so is the shift
+    still = ByteTracker()
+    for _ in range(30):
+        still.update(*_panning(1))
+        assert still.camera_dx == 0.0 and still.camera_dy == 0.0
+
+
+def test_camera_shift_median_and_defaults():
+    from motflow_ml.tracker import _median
+    assert _median([4, 1, 3, 2]) == 2.5 and _median([5, 1, 3, 2, 4]) == 3
+    assert ByteTracker().camera_shift_from_tracks
+
+
 def test_bytetrack_fused_cost_prefers_the_confident_box():
     # The 0.55 box overlaps the track a little more; with score fusion the 0.95 box wins.
     for fuse, want in ((False, [1, 0]), (True, [0, 1])):

@@ -24,6 +24,11 @@ final class AssociationStages {
         return cost;
     }
 
+    /** The column the last solve gave {@code row}, or -1. */
+    int colForRow(int row) {
+        return assignment.colForRow(row);
+    }
+
     /** Assigns rows to columns on the current cost matrix; pairs costing more than {@code thresh} stay unmatched. */
     void solve(int rows, int cols, double thresh) {
         assignment.solve(cost, rows, cols, thresh);

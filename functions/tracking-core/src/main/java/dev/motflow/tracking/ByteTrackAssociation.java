@@ -10,7 +10,9 @@ package dev.motflow.tracking;
  * low-score box; 3: unconfirmed tracks against the high-score detections left over, and with
  * {@link TrackerConfig#lowScoreConfirm()} the low-score ones left over after them (an unmatched one
  * goes once {@link TrackerConfig#unconfirmedFrames()} have passed since its start). What is left of
- * those starts tracks when it scores at least {@code trackThresh + newTrackMargin}.
+ * those starts tracks when it scores at least {@code trackThresh + newTrackMargin}. With
+ * {@link TrackerConfig#cameraShiftFromTracks()} the first stage's innovations also give the camera shift that
+ * moves the next frame's predictions (kept in {@link TrackLifecycle#cameraDx}, {@code cameraDy}).
  */
 final class ByteTrackAssociation implements AssociationPolicy {
     /** ByteTrack's re_activate takes the new detection's score. */
@@ -30,11 +32,24 @@ final class ByteTrackAssociation implements AssociationPolicy {
     private final int unconfirmedFrames;
     private final boolean lowScoreConfirms;
 
+    /** A track counts for the camera shift once its velocity has settled: this many consecutive matches. */
+    static final int SETTLED_TRACKLET_LEN = 5;
+    /** Fewer settled tracks than this give no shift: a median of two or three walkers is no pan. */
+    static final int MIN_SETTLED_TRACKS = 5;
+    /** The median must stand this many robust standard errors ({@code 1.4826 MAD / sqrt(m)}) from 0. */
+    static final double SHIFT_Z = 3;
+
+    private final boolean cameraShift;
+    private double[] innovX = new double[32];
+    private double[] innovY = new double[32];
+    private double[] absDev = new double[32];
+
     ByteTrackAssociation(TrackerConfig config) {
         this.config = config;
         this.lowScoreRefindFrames = config.lowScoreRefindFrames();
         this.unconfirmedFrames = config.unconfirmedFrames();
         this.lowScoreConfirms = config.lowScoreConfirm();
+        this.cameraShift = config.cameraShiftFromTracks();
     }
 
     @Override
@@ -53,9 +68,18 @@ final class ByteTrackAssociation implements AssociationPolicy {
                 lowScore[lowCount++] = i;
             }
         }
+        if (cameraShift && (tracks.cameraDx != 0 || tracks.cameraDy != 0)) {
+            // The camera moved last frame and is assumed to move alike now: every prediction moves with it.
+            shift(tracks.candidates, tracks.cameraDx, tracks.cameraDy);
+            shift(tracks.unconfirmed, tracks.cameraDx, tracks.cameraDy);
+        }
         // Stage 1: candidates against the high-score detections.
         stages.fillIouCost(tracks.candidates, dets, highScore, highCount, config.fuseScore());
         stages.solve(tracks.candidates.size(), highCount, config.matchThresh());
+        if (cameraShift) {
+            // Before the matches update the tracks: the innovations are against this frame's predictions.
+            updateCameraShift(tracks, dets);
+        }
         int highLeft = stages.applyCandidateMatches(tracks, dets, highScore, highCount, REFOUND_TAKES_NEW_SCORE,
                 highUnmatchedAfterFirst);
         // Stage 2: the tracked candidates left over (and the recently lost ones) against the low-score
@@ -81,6 +105,57 @@ final class ByteTrackAssociation implements AssociationPolicy {
             if (dets.score(d) >= newTrackThresh) {
                 tracks.startTrack(dets, d);
             }
+        }
+    }
+
+    /**
+     * Per axis, the median innovation (detection centre minus predicted centre) of the settled tracks that the
+     * first stage matched; carried damped ({@code (shift + median) / 2}) when it is significant, else reset to 0.
+     * Young tracks are left out: before their velocity is learnt, walkers' common motion looks like a pan.
+     */
+    private void updateCameraShift(TrackLifecycle tracks, Detections dets) {
+        var cands = tracks.candidates;
+        if (innovX.length < cands.size()) {
+            innovX = new double[Math.max(cands.size(), innovX.length * 2)];
+            innovY = new double[innovX.length];
+            absDev = new double[innovX.length];
+        }
+        int m = 0;
+        for (int r = 0; r < cands.size(); r++) {
+            int c = stages.colForRow(r);
+            Track t = cands.get(r);
+            if (c >= 0 && t.state == Track.TRACKED && t.trackletLen >= SETTLED_TRACKLET_LEN) {
+                int d = highScore[c];
+                innovX[m] = dets.x(d) + dets.w(d) / 2 - t.mean[0];
+                innovY[m] = dets.y(d) + dets.h(d) / 2 - t.mean[1];
+                m++;
+            }
+        }
+        tracks.cameraDx = m >= MIN_SETTLED_TRACKS ? carried(tracks.cameraDx, innovX, m) : 0;
+        tracks.cameraDy = m >= MIN_SETTLED_TRACKS ? carried(tracks.cameraDy, innovY, m) : 0;
+    }
+
+    /** The next carried shift on one axis from the {@code m} innovations {@code v} (sorted in place). */
+    private double carried(double shift, double[] v, int m) {
+        double med = median(v, m);
+        for (int k = 0; k < m; k++) {
+            absDev[k] = Math.abs(v[k] - med);
+        }
+        double se = 1.4826 * median(absDev, m) / Math.sqrt(m);
+        return med != 0 && Math.abs(med) > SHIFT_Z * se ? 0.5 * (shift + med) : 0;
+    }
+
+    /** The median of the first {@code n} values (the mean of the two middle ones for even n); sorts them. */
+    static double median(double[] v, int n) {
+        java.util.Arrays.sort(v, 0, n);
+        return (n & 1) == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    private static void shift(java.util.ArrayList<Track> ts, double dx, double dy) {
+        for (int k = 0; k < ts.size(); k++) {
+            Track t = ts.get(k);
+            t.mean[0] = (float) (t.mean[0] + dx);
+            t.mean[1] = (float) (t.mean[1] + dy);
         }
     }
 

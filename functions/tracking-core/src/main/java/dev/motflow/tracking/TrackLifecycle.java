@@ -32,6 +32,12 @@ final class TrackLifecycle {
     ArrayList<Track> tracked = new ArrayList<>();
     /** Tracks in state lost (and, for one frame, timed-out ones; see {@link #endFrame}). */
     ArrayList<Track> lost = new ArrayList<>();
+    /**
+     * ByteTrack with {@link TrackerConfig#cameraShiftFromTracks()}: the camera shift (pixels) the next frame's
+     * predictions are moved by, set by the association from this frame's innovations; 0 otherwise.
+     */
+    double cameraDx;
+    double cameraDy;
 
     // ---- this frame's association input, set by beginFrame ----
 

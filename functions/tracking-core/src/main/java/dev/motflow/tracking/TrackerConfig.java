@@ -3,7 +3,7 @@ package dev.motflow.tracking;
 /**
  * Parameters of a {@link Tracker}. {@link #jdeLegacy(int)} and {@link #byteTrackLegacy()} are the reference
  * implementations' defaults (FairMOT's {@code multitracker.py}, ByteTrack's {@code byte_tracker.py});
- * {@link #byteTrack()}, motflow's appearance-free default, changes seven of ByteTrack's, and {@link #jde(int)},
+ * {@link #byteTrack()}, motflow's appearance-free default, changes eight of ByteTrack's, and {@link #jde(int)},
  * motflow's policy with embeddings, changes FairMOT's memory (docs/tracking.md). Durations are given in frames at
  * 30 fps and scaled by {@code frameRate / 30}, or in seconds.
  *
@@ -61,7 +61,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                             double unconfirmedThresh, double duplicateThresh,
                             int lowScoreRefindBuffer, int unconfirmedBuffer, boolean relativeAspectNoise,
                             boolean lowScoreConfirm, double maxLostSeconds, double reidAfterSeconds,
-                            double reidThresh, boolean widthState) {
+                            double reidThresh, boolean widthState, boolean cameraShiftFromTracks) {
 
     /** The reference trackers' values of the settings that came after them (see {@link #byteTrackLegacy()}). */
     static final int LEGACY_LOW_SCORE_REFIND_BUFFER = 0;
@@ -72,6 +72,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
     static final double LEGACY_REID_AFTER_SECONDS = 0;
     static final double LEGACY_REID_THRESH = 0;
     static final boolean LEGACY_WIDTH_STATE = false;
+    static final boolean LEGACY_CAMERA_SHIFT_FROM_TRACKS = false;
 
     /** {@link #jde(int)}'s memory, chosen by measurement (docs/tracking.md, "With appearance"). */
     public static final double JDE_MAX_LOST_SECONDS = 4.0;
@@ -124,7 +125,8 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
                 fuseScore, unconfirmedThresh, duplicateThresh, lowScoreRefindBuffer, unconfirmedBuffer,
                 LEGACY_RELATIVE_ASPECT_NOISE, LEGACY_LOW_SCORE_CONFIRM,
-                LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH, LEGACY_WIDTH_STATE);
+                LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH, LEGACY_WIDTH_STATE,
+                LEGACY_CAMERA_SHIFT_FROM_TRACKS);
     }
 
     /** The settings up to {@code reidThresh}; the Kalman filter's aspect-ratio state ({@code widthState} off). */
@@ -140,7 +142,25 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         this(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh, motionLambda,
                 featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
                 fuseScore, unconfirmedThresh, duplicateThresh, lowScoreRefindBuffer, unconfirmedBuffer,
-                relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds, reidThresh, LEGACY_WIDTH_STATE);
+                relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds, reidThresh, LEGACY_WIDTH_STATE,
+                LEGACY_CAMERA_SHIFT_FROM_TRACKS);
+    }
+
+    /** The settings up to {@code widthState}; no camera shift from the tracks. */
+    public TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
+                         double detThresh, double embeddingMatchThresh, double motionLambda,
+                         double featureMomentum, double iouMatchThresh,
+                         double trackThresh, double lowThresh, double matchThresh, double lowMatchThresh,
+                         double newTrackMargin, boolean fuseScore,
+                         double unconfirmedThresh, double duplicateThresh,
+                         int lowScoreRefindBuffer, int unconfirmedBuffer, boolean relativeAspectNoise,
+                         boolean lowScoreConfirm, double maxLostSeconds, double reidAfterSeconds,
+                         double reidThresh, boolean widthState) {
+        this(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh, motionLambda,
+                featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
+                fuseScore, unconfirmedThresh, duplicateThresh, lowScoreRefindBuffer, unconfirmedBuffer,
+                relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds, reidThresh, widthState,
+                LEGACY_CAMERA_SHIFT_FROM_TRACKS);
     }
 
     /** The parameters of the reference trackers (the settings added since at their reference values). */
@@ -177,12 +197,13 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
      * to be confirmed, the Kalman filter's aspect-ratio noise proportional to the aspect ratio, and every
      * high-score detection left over starts a track (new-track margin 0), and low-score boxes confirm new
      * tracks too; the Kalman filter holds the width rather than the aspect ratio ({@link #widthState()}; the
-     * aspect-ratio noise setting stays on so that {@code withWidthState(false)} is the previous default).
+     * aspect-ratio noise setting stays on so that {@code withWidthState(false)} is the previous default), and a
+     * camera pan estimated from the settled tracks moves the predictions ({@link #cameraShiftFromTracks()}).
      */
     public static TrackerConfig byteTrack() {
         return new TrackerConfig(Policy.BYTETRACK, 30, 30, 0, 0.4, 0.4, 0.98, 0.9, 0.5,
                 0.5, 0.1, 0.8, 0.5, 0.0, true, 0.7, 0.15, 30, 2).withRelativeAspectNoise(true).withLowScoreConfirm(true)
-                .withWidthState(true);
+                .withWidthState(true).withCameraShiftFromTracks(true);
     }
 
     /** ByteTrack's own defaults (score fusion off) at 30 fps, exactly the reference rules. */
@@ -196,7 +217,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState);
+                reidThresh, widthState, cameraShiftFromTracks);
     }
 
     public TrackerConfig withTrackThresh(double value) {
@@ -204,7 +225,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, value, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState);
+                reidThresh, widthState, cameraShiftFromTracks);
     }
 
     public TrackerConfig withDetThresh(double value) {
@@ -212,7 +233,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState);
+                reidThresh, widthState, cameraShiftFromTracks);
     }
 
     public TrackerConfig withFuseScore(boolean value) {
@@ -220,7 +241,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, value, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState);
+                reidThresh, widthState, cameraShiftFromTracks);
     }
 
     public TrackerConfig withNewTrackMargin(double value) {
@@ -228,7 +249,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, value, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState);
+                reidThresh, widthState, cameraShiftFromTracks);
     }
 
     public TrackerConfig withLowScoreRefindBuffer(int frames) {
@@ -236,7 +257,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 frames, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState);
+                reidThresh, widthState, cameraShiftFromTracks);
     }
 
     public TrackerConfig withUnconfirmedBuffer(int frames) {
@@ -244,7 +265,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, frames, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState);
+                reidThresh, widthState, cameraShiftFromTracks);
     }
 
     public TrackerConfig withRelativeAspectNoise(boolean value) {
@@ -252,7 +273,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, value, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState);
+                reidThresh, widthState, cameraShiftFromTracks);
     }
 
     public TrackerConfig withLowScoreConfirm(boolean value) {
@@ -260,7 +281,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, value, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState);
+                reidThresh, widthState, cameraShiftFromTracks);
     }
 
     /** The Kalman filter's width state ({@code true}) or the references' aspect-ratio state. */
@@ -269,7 +290,16 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, value);
+                reidThresh, value, cameraShiftFromTracks);
+    }
+
+    /** ByteTrack: the carried camera shift estimated from the settled tracks' innovations (on) or none. */
+    public TrackerConfig withCameraShiftFromTracks(boolean value) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
+                reidThresh, widthState, value);
     }
 
     /** Lost tracks kept {@code seconds} (0: {@code trackBuffer} frames at 30 fps). */
@@ -278,7 +308,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, seconds, reidAfterSeconds,
-                reidThresh, widthState);
+                reidThresh, widthState, cameraShiftFromTracks);
     }
 
     /** JDE: embedding-only matches for tracks lost more than {@code afterSeconds}, below {@code thresh} (0: none). */
@@ -287,7 +317,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, afterSeconds,
-                thresh, widthState);
+                thresh, widthState, cameraShiftFromTracks);
     }
 
     /** JDE: the smoothing of a track's embedding, {@code momentum * old + (1 - momentum) * new} (FairMOT: 0.9). */
@@ -296,7 +326,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, momentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState);
+                reidThresh, widthState, cameraShiftFromTracks);
     }
 
     /**
@@ -342,12 +372,13 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
             iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
             unconfirmedThresh, duplicateThresh,
             lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise ? 1 : 0, lowScoreConfirm ? 1 : 0,
-            maxLostSeconds, reidAfterSeconds, reidThresh, widthState ? 1 : 0};
+            maxLostSeconds, reidAfterSeconds, reidThresh, widthState ? 1 : 0, cameraShiftFromTracks ? 1 : 0};
         // The settings after the first 13 only up to the last one that differs from its reference value,
         // so that states written before a setting existed stay byte-equal.
         double[] reference = {LEGACY_LOW_SCORE_REFIND_BUFFER, LEGACY_UNCONFIRMED_BUFFER,
             LEGACY_RELATIVE_ASPECT_NOISE ? 1 : 0, LEGACY_LOW_SCORE_CONFIRM ? 1 : 0,
-            LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH, LEGACY_WIDTH_STATE ? 1 : 0};
+            LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH, LEGACY_WIDTH_STATE ? 1 : 0,
+            LEGACY_CAMERA_SHIFT_FROM_TRACKS ? 1 : 0};
         int length = 13;
         for (int i = 0; i < reference.length; i++) {
             if (all[13 + i] != reference[i]) {
@@ -368,8 +399,10 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         double reid = p.length > 19 ? p[19] : LEGACY_REID_THRESH;
         // A state written before the width state existed holds an aspect-ratio Kalman state.
         boolean width = p.length > 20 ? p[20] != 0 : LEGACY_WIDTH_STATE;
+        // A state written before the camera shift existed carries none and goes on without it.
+        boolean cameraShift = p.length > 21 ? p[21] != 0 : LEGACY_CAMERA_SHIFT_FROM_TRACKS;
         return new TrackerConfig(policy, p[0], trackBuffer, embeddingDim, p[1], p[2], p[3], p[4], p[5],
                 p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12], lowScoreRefind, unconfirmed, relativeAspect,
-                lowConfirm, maxLost, reidAfter, reid, width);
+                lowConfirm, maxLost, reidAfter, reid, width, cameraShift);
     }
 }

@@ -23,8 +23,9 @@ import java.util.zip.CRC32C;
  *           trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin, unconfirmedThresh,
  *           duplicateThresh, then (P = 15) lowScoreRefindBuffer, unconfirmedBuffer, then (P = 17)
  *           relativeAspectNoise, lowScoreConfirm (1 or 0), then (P = 20) maxLostSeconds, reidAfterSeconds,
- *           reidThresh, then (P = 21) widthState (1 or 0); each only when it or a later one differs from its
- *           reference value (0, 1; 0, 0; 0, 0, 0; 0), so such states keep their first layout
+ *           reidThresh, then (P = 21) widthState (1 or 0), then (P = 22) cameraShiftFromTracks (1 or 0); each
+ *           only when it or a later one differs from its reference value (0, 1; 0, 0; 0, 0, 0; 0; 0), so such
+ *           states keep their first layout
  *   varint  frame id (frames processed)
  *   varint  last track id handed out
  *   varint  T tracked tracks, varint L lost tracks, then T + L tracks, each:
@@ -37,6 +38,7 @@ import java.util.zip.CRC32C;
  *     8  float32  Kalman mean (cx, cy, a, h, vcx, vcy, va, vh); with widthState (cx, cy, w, h, vcx, vcy, vw, vh)
  *     36 float32  Kalman covariance, upper triangle row by row (it is symmetric)
  *     embeddingDim float16  smoothed embedding
+ *   only with cameraShiftFromTracks: float64 dx, float64 dy, the camera shift carried to the next frame
  *   uint32  CRC-32C of every byte before it (little-endian)
  * </pre>
  * Compatibility contract: every later version decodes every earlier one (new fields are appended
@@ -48,6 +50,9 @@ import java.util.zip.CRC32C;
  * <p>Rollout: a reader older than widthState would ignore that parameter and read the width as an aspect
  * ratio, so readers that know it must be deployed before any writer of width states (motflow's ByteTrack
  * default since the width state). States without it decode with the aspect-ratio filter, unchanged.
+ * Likewise a reader older than cameraShiftFromTracks refuses such states (the carried shift after the tracks is
+ * trailing bytes to it), so readers that know it go out before writers that set it (motflow's ByteTrack default
+ * since the camera shift); states without it decode without a shift, unchanged.
  */
 public final class TrackerStateCodec {
     /** The version this code writes. */
@@ -64,7 +69,7 @@ public final class TrackerStateCodec {
         int perTrack = 5 + 1 + 5 + 5 + 5 + 4 + 4 * (KalmanFilter.STATE + KalmanFilter.COV) + 2 * dim;
         TrackLifecycle state = tracker.lifecycle;
         int tracks = state.tracked.size() + state.lost.size();
-        Writer w = new Writer(64 + 8 * REAL_PARAMS_V1 + tracks * perTrack);
+        Writer w = new Writer(80 + 8 * REAL_PARAMS_V1 + tracks * perTrack);
         w.varint(VERSION);
         w.u8(c.policy().code());
         w.varint(c.trackBuffer());
@@ -84,6 +89,10 @@ public final class TrackerStateCodec {
         }
         for (Track t : state.lost) {
             writeTrack(w, t, state.frameId);
+        }
+        if (c.cameraShiftFromTracks()) {
+            w.f64(state.cameraDx);
+            w.f64(state.cameraDy);
         }
         CRC32C crc = new CRC32C();
         crc.update(w.buf, 0, w.pos);
@@ -162,10 +171,22 @@ public final class TrackerStateCodec {
             Track t = readTrack(r, frameId, config.embeddingDim(), config.widthState());
             (i < nTracked ? tracked : lost).add(t);
         }
+        double cameraDx = 0;
+        double cameraDy = 0;
+        if (config.cameraShiftFromTracks()) {
+            cameraDx = r.f64();
+            cameraDy = r.f64();
+            if (!Double.isFinite(cameraDx) || !Double.isFinite(cameraDy)) {
+                throw new StateFormatException("tracker state has a non-finite camera shift");
+            }
+        }
         if (r.pos != r.end) {
             throw new StateFormatException("tracker state has " + (r.end - r.pos) + " unexpected trailing bytes");
         }
-        return Tracker.restore(config, frameId, lastId, tracked, lost);
+        Tracker tracker = Tracker.restore(config, frameId, lastId, tracked, lost);
+        tracker.lifecycle.cameraDx = cameraDx;
+        tracker.lifecycle.cameraDy = cameraDy;
+        return tracker;
     }
 
     private static Track readTrack(Reader r, int frameId, int dim, boolean widthState) {

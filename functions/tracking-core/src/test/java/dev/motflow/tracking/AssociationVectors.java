@@ -227,6 +227,24 @@ final class AssociationVectors {
                 + "their Kalman state; 16-d embeddings.", 404, 45, 8, 16, 0.1, 1, 0.2, 10, 3, 12, 27);
         hidden.jdeSettings = c -> c.withReid(1.0, 0.3);
         all.add(hidden);
+        Scenario pan = new Scenario("camera-pan",
+                "Eight people stand still for 10 frames; from frame 11 the camera pans and every box moves 20 px "
+                        + "a frame to the right. ByteTrack learns the shift from the settled tracks' innovations "
+                        + "(tracklet length >= 5, at least 5 agreeing) and moves every prediction by it, so person 1, "
+                        + "missed in frames 15-16, is found again at frame 17 with its id. JDE has no camera shift "
+                        + "and does not find person 1 again: it restarts as id 9 (output from frame 18).", 30, 16, 24);
+        Detections panFrame = new Detections(0);
+        for (int f = 1; f <= 24; f++) {
+            CameraShiftTest.panning(f, panFrame);
+            for (int i = 0, k = 0; i < CameraShiftTest.OBJECTS; i++) {
+                if (i == 0 && (f == CameraShiftTest.MISSED_FROM || f == CameraShiftTest.MISSED_FROM + 1)) {
+                    continue;
+                }
+                pan.add(f, panFrame.x(k), panFrame.y(k), panFrame.w(k), panFrame.h(k), panFrame.score(k), i);
+                k++;
+            }
+        }
+        all.add(pan);
         all.add(random("random-128d", "5 people over 16 frames, 10% misses, ~1 false positive per frame; "
                 + "128-d embeddings.", 303, 16, 5, 128, 0.1, 1, 0.2, 30));
         return all;
@@ -297,6 +315,7 @@ final class AssociationVectors {
                 .append(", \"relative_aspect_noise\": ").append(b.relativeAspectNoise())
                 .append(", \"low_score_confirm\": ").append(b.lowScoreConfirm())
                 .append(", \"width_state\": ").append(b.widthState())
+                .append(", \"camera_shift_from_tracks\": ").append(b.cameraShiftFromTracks())
                 .append(", \"duplicate_iou_distance\": ").append(num(b.duplicateThresh())).append("},\n");
         TrackerConfig j = jde(s);
         sb.append("    \"jde\": {\"track_buffer\": ").append(j.trackBuffer())

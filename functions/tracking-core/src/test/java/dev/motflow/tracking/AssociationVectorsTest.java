@@ -102,7 +102,7 @@ class AssociationVectorsTest {
                 pb.get("fuse_score").asBoolean(), d(pb, "unconfirmed_match_thresh"), d(pb, "duplicate_iou_distance"),
                 pb.get("low_score_refind_buffer").asInt(), pb.get("unconfirmed_buffer").asInt(),
                 pb.get("relative_aspect_noise").asBoolean(), pb.get("low_score_confirm").asBoolean(), 0, 0, 0,
-                pb.get("width_state").asBoolean());
+                pb.get("width_state").asBoolean(), pb.get("camera_shift_from_tracks").asBoolean());
         TrackerConfig jdeConfig = new TrackerConfig(Policy.JDE, fps, pj.get("track_buffer").asInt(), dim,
                 d(pj, "det_thresh"), d(pj, "embedding_match_thresh"), d(pj, "motion_lambda"),
                 d(pj, "feature_momentum"), d(pj, "iou_match_thresh"), 0.5, 0.1, 0.8, 0.5, 0.1, false,

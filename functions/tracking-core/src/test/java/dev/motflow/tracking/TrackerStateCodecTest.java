@@ -51,7 +51,9 @@ class TrackerStateCodecTest {
             TrackerConfig.byteTrackLegacy().withRelativeAspectNoise(true),
             TrackerConfig.byteTrackLegacy().withLowScoreConfirm(true),
             TrackerConfig.byteTrack(), TrackerConfig.byteTrack().withWidthState(false),
-            TrackerConfig.byteTrackLegacy().withWidthState(true), TrackerConfig.jde(16).withWidthState(true)}) {
+            TrackerConfig.byteTrackLegacy().withWidthState(true), TrackerConfig.jde(16).withWidthState(true),
+            TrackerConfig.byteTrack().withCameraShiftFromTracks(false),
+            TrackerConfig.byteTrackLegacy().withCameraShiftFromTracks(true)}) {
             int dim = config.embeddingDim();
             SyntheticScene scene = SyntheticScene.generate(17, 90, 20, dim, 0.15, 2, 0.25);
             List<String> reference = runFrom(new Tracker(config), scene, 1, dim);
@@ -111,15 +113,16 @@ class TrackerStateCodecTest {
     @Test
     void theWidthStateIsAppendedOnlyWhenOnAndStatesWithoutItKeepTheAspectFilter() {
         // Without the width state, the layout is the one written before it existed (17 parameters for the
-        // previous ByteTrack default, 13 for the references); with it, all 21.
-        assertEquals(17, TrackerConfig.byteTrack().withWidthState(false).realParams().length);
+        // previous ByteTrack default, 13 for the references); with it, 21.
+        TrackerConfig noShift = TrackerConfig.byteTrack().withCameraShiftFromTracks(false);
+        assertEquals(17, noShift.withWidthState(false).realParams().length);
         assertEquals(13, TrackerConfig.byteTrackLegacy().realParams().length);
-        assertEquals(21, TrackerConfig.byteTrack().realParams().length);
+        assertEquals(21, noShift.realParams().length);
         assertEquals(21, TrackerConfig.byteTrackLegacy().withWidthState(true).realParams().length);
-        assertEquals(1.0, TrackerConfig.byteTrack().realParams()[20]);
+        assertEquals(1.0, noShift.realParams()[20]);
         SyntheticScene scene = SyntheticScene.generate(5, 40, 8, 0, 0.1, 2, 0.2);
         for (boolean width : new boolean[] {false, true}) {
-            Tracker t = new Tracker(TrackerConfig.byteTrack().withWidthState(width));
+            Tracker t = new Tracker(noShift.withWidthState(width));
             Detections d = new Detections(0);
             for (int f = 1; f <= 20; f++) {
                 scene.load(f, d);
@@ -138,6 +141,44 @@ class TrackerStateCodecTest {
                 assertEquals(width, b.widthState, "a decoded track reads its box in the state's layout");
                 assertEquals(a.w(), b.w());
                 assertEquals(a.x(), b.x());
+            }
+        }
+    }
+
+    @Test
+    void theCameraShiftIsAppendedOnlyWhenOnAndCarriedAcrossTheState() {
+        // Off: the layout of the width-state default (21 parameters, nothing after the tracks); on: 22, and the
+        // carried shift (two float64) after the tracks.
+        assertEquals(22, TrackerConfig.byteTrack().realParams().length);
+        assertEquals(22, TrackerConfig.byteTrackLegacy().withCameraShiftFromTracks(true).realParams().length);
+        assertEquals(1.0, TrackerConfig.byteTrack().realParams()[21]);
+        Detections d = new Detections(0);
+        for (boolean on : new boolean[] {false, true}) {
+            TrackerConfig config = TrackerConfig.byteTrack().withCameraShiftFromTracks(on);
+            Tracker t = new Tracker(config);
+            Tracker other = new Tracker(config.withCameraShiftFromTracks(!on));
+            for (int f = 1; f <= 13; f++) {
+                CameraShiftTest.panning(f, d);
+                t.update(d);
+                other.update(d);
+            }
+            byte[] bytes = TrackerStateCodec.encode(t);
+            assertEquals(on ? 22 : 21, bytes[5], "parameters written, camera shift " + on);
+            int withoutShift = TrackerStateCodec.encode(on ? other : t).length;
+            assertEquals(on ? withoutShift + 8 + 16 : withoutShift, bytes.length,
+                    "the parameter and 16 bytes of carried shift only when on");
+            Tracker decoded = TrackerStateCodec.decode(bytes);
+            assertEquals(config, decoded.config());
+            if (on) {
+                assertTrue(t.lifecycle.cameraDx > 0, "mid-pan: a shift is carried " + t.lifecycle.cameraDx);
+            }
+            assertEquals(t.lifecycle.cameraDx, decoded.lifecycle.cameraDx);
+            assertEquals(t.lifecycle.cameraDy, decoded.lifecycle.cameraDy);
+            assertArrayEquals(bytes, TrackerStateCodec.encode(decoded), "re-encoding is stable");
+            // Cut mid-pan, with person 0 about to be missed: the decoded tracker continues exactly.
+            for (int f = 14; f <= 24; f++) {
+                CameraShiftTest.panning(f, d);
+                assertEquals(describe(t.update(d)), describe(decoded.update(d)), "frame " + f + ", camera shift " + on);
             }
         }
     }
@@ -229,7 +270,8 @@ class TrackerStateCodecTest {
         // Nor the memory in seconds and the re-identification: it keeps FairMOT's memory, without re-id.
         assertEquals(v1Config.substring(0, v1Config.length() - 1) + ", lowScoreRefindBuffer=0, unconfirmedBuffer=1, "
                 + "relativeAspectNoise=false, lowScoreConfirm=false, "
-                + "maxLostSeconds=0.0, reidAfterSeconds=0.0, reidThresh=0.0, widthState=false]", t.config().toString());
+                + "maxLostSeconds=0.0, reidAfterSeconds=0.0, reidThresh=0.0, widthState=false, "
+                + "cameraShiftFromTracks=false]", t.config().toString());
         assertEquals(25, t.config().maxTimeLost(), "int(25 / 30 * 30) frames, as when it was written");
         assertEquals(false, t.config().reidEnabled());
         assertEquals(25.0, t.config().frameRate());

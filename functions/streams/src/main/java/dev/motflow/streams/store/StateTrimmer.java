@@ -14,13 +14,17 @@ import dev.motflow.tracking.TrackerStateCodec;
  * never dropped: the stream's detection cap keeps them within the limit.
  *
  * <p>Works on the bytes of {@link TrackerStateCodec} format version 1 as that class documents it
- * (header, tracked tracks, lost tracks, CRC-32C), so the tracker needs no trimming API. A state of
+ * (header, tracked tracks, lost tracks, with the camera shift from the tracks the carried shift, CRC-32C),
+ * so the tracker needs no trimming API. A state of
  * another version is refused; {@code StateTrimmerTest} fails when the codec moves on, as a reminder.
  */
 public final class StateTrimmer {
     private static final int FORMAT = 1;
     /** score + Kalman mean (8) + covariance upper triangle (36), all float32. */
     private static final int FIXED_FLOATS_BYTES = 4 * (1 + 8 + 36);
+    /** The real parameter that flags the camera shift from the tracks (0-based), and its trailer: two float64. */
+    private static final int CAMERA_SHIFT_PARAM = 21;
+    private static final int CAMERA_SHIFT_BYTES = 16;
 
     private StateTrimmer() {
     }
@@ -49,6 +53,7 @@ public final class StateTrimmer {
         int dim = c.varint();
         c.skip(1); // flags
         int params = c.varint();
+        int trailer = cameraShiftOn(state, c.pos, params) ? CAMERA_SHIFT_BYTES : 0;
         c.skip(8L * params);
         c.varint(); // frame id
         c.varint(); // last track id
@@ -70,11 +75,12 @@ public final class StateTrimmer {
             skipTrack(c, dim);
             lostTracks.add(new int[] {start, c.pos, sinceMatch, i});
         }
-        if (c.pos != state.length - 4) {
-            throw new IllegalStateException("tracker state layout not understood (" + (state.length - 4 - c.pos)
-                    + " bytes left over)");
+        int trailerStart = c.pos;
+        if (trailerStart != state.length - 4 - trailer) {
+            throw new IllegalStateException("tracker state layout not understood ("
+                    + (state.length - 4 - trailer - trailerStart) + " bytes left over)");
         }
-        int fixed = headerEnd + 10 + (trackedEnd - tracksStart) + 4;
+        int fixed = headerEnd + 10 + (trackedEnd - tracksStart) + trailer + 4;
         if (fixed > maxBytes) {
             throw new IllegalStateException(tracked + " tracked tracks need " + fixed + " bytes, over the state limit of "
                     + maxBytes);
@@ -105,6 +111,7 @@ public final class StateTrimmer {
                 out.write(state, t[0], t[1] - t[0]);
             }
         }
+        out.write(state, trailerStart, trailer); // the carried camera shift, unchanged
         CRC32C crc = new CRC32C();
         byte[] body = out.toByteArray();
         crc.update(body, 0, body.length);
@@ -145,6 +152,22 @@ public final class StateTrimmer {
             out.add(new int[] {id, since});
         }
         return out;
+    }
+
+    /** Whether the real parameters at {@code at} (float64 little-endian) have the camera-shift flag on. */
+    private static boolean cameraShiftOn(byte[] state, int at, int params) {
+        if (params <= CAMERA_SHIFT_PARAM) {
+            return false;
+        }
+        int p = at + 8 * CAMERA_SHIFT_PARAM;
+        if (p + 8 > state.length - 4) {
+            throw new IllegalStateException("tracker state truncated at byte " + p);
+        }
+        long bits = 0;
+        for (int k = 7; k >= 0; k--) {
+            bits = bits << 8 | (state[p + k] & 0xff);
+        }
+        return Double.longBitsToDouble(bits) != 0;
     }
 
     private static void skipTrack(Cursor c, int dim) {

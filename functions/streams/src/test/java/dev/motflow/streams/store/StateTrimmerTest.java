@@ -99,6 +99,50 @@ class StateTrimmerTest {
     }
 
     @Test
+    void keepsTheCarriedCameraShiftOfTheByteTrackDefault() {
+        // Eight people in a row, the camera panning 20 px a frame from frame 11 (a shift is carried), and a
+        // crowd of short-lived boxes far below them that leaves many lost tracks.
+        Tracker full = new Tracker(TrackerConfig.byteTrack());
+        for (int f = 1; f <= 14; f++) {
+            full.update(pan(f, 300));
+        }
+        byte[] state = TrackerStateCodec.encode(full);
+        int limit = 64 * 1024;
+        assertTrue(state.length > 2 * limit, "untrimmed " + state.length);
+        StateTrimmer.Result r = StateTrimmer.trim(state, limit);
+        assertTrue(r.state().length <= limit && r.droppedLost() > 0, r.state().length + " bytes");
+        byte[] shift = java.util.Arrays.copyOfRange(state, state.length - 20, state.length - 4);
+        assertArrayEquals(shift, java.util.Arrays.copyOfRange(r.state(), r.state().length - 20, r.state().length - 4));
+        assertTrue(java.nio.ByteBuffer.wrap(shift).order(java.nio.ByteOrder.LITTLE_ENDIAN).getDouble() > 0,
+                "a shift is carried");
+        Tracker trimmed = TrackerStateCodec.decode(r.state());
+        assertEquals(full.trackedCount(), trimmed.trackedCount());
+        for (int f = 15; f <= 17; f++) {
+            TrackerOutput a = full.update(pan(f, 0));
+            TrackerOutput b = trimmed.update(pan(f, 0));
+            assertEquals(a.size(), b.size());
+            for (int i = 0; i < a.size(); i++) {
+                assertEquals(a.id(i), b.id(i));
+                assertEquals(a.x(i), b.x(i), 0.0, "frame " + f + ": the trimmed tracker moved its predictions alike");
+            }
+        }
+    }
+
+    /** {@link #keepsTheCarriedCameraShiftOfTheByteTrackDefault}'s frames: the row, then {@code crowd} boxes. */
+    static Detections pan(int frame, int crowd) {
+        Detections d = new Detections(0);
+        double dx = frame >= 11 ? 20.0 * (frame - 10) : 0;
+        for (int i = 0; i < 8; i++) {
+            d.add(60 + 110 * i + dx, 200, 40, 100, 0.9);
+        }
+        for (int k = frame * crowd / 2; k < frame * crowd / 2 + crowd; k++) {
+            SplittableRandom r = new SplittableRandom(k * 31L + 7);
+            d.add(r.nextDouble(0, 4000), r.nextDouble(1000, 4000), 24, 60, 0.9);
+        }
+        return d;
+    }
+
+    @Test
     void refusesWhenTheTrackedTracksAloneDoNotFit() {
         Tracker t = new Tracker(TrackerConfig.jde(DIM));
         t.update(crowd(1, 100));

@@ -69,6 +69,8 @@ public final class TrackingEval {
         VARIANTS.put("aspect-state", TrackingEval::aspectState);
         VARIANTS.put("width-state", c -> aspectState(c).withWidthState(true));
         VARIANTS.put("default", c -> TrackerConfig.byteTrack().withFrameRate(c.frameRate()));
+        // The default before the camera shift from the tracks.
+        VARIANTS.put("no-camera-shift", c -> dflt(c).withCameraShiftFromTracks(false));
         VARIANTS.put("default+refind60", c -> dflt(c).withLowScoreRefindBuffer(60));
         VARIANTS.put("default+refind5", c -> dflt(c).withLowScoreRefindBuffer(5));
         VARIANTS.put("default+refind10", c -> dflt(c).withLowScoreRefindBuffer(10));
@@ -90,7 +92,7 @@ public final class TrackingEval {
 
     /** The default before the width state: the Kalman filter on the aspect ratio, its noise relative to it. */
     static TrackerConfig aspectState(TrackerConfig reference) {
-        return dflt(reference).withWidthState(false);
+        return dflt(reference).withWidthState(false).withCameraShiftFromTracks(false);
     }
 
     static TrackerConfig lowMatch(TrackerConfig c, double v) {
@@ -99,7 +101,7 @@ public final class TrackingEval {
                 c.lowThresh(), c.matchThresh(), v, c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
                 c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
                 c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh(),
-                c.widthState());
+                c.widthState(), c.cameraShiftFromTracks());
     }
 
     static TrackerConfig match(TrackerConfig c, double v) {
@@ -108,7 +110,7 @@ public final class TrackingEval {
                 c.lowThresh(), v, c.lowMatchThresh(), c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
                 c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
                 c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh(),
-                c.widthState());
+                c.widthState(), c.cameraShiftFromTracks());
     }
 
     /** --det-boxes: write each matched detection's box instead of the track's Kalman box (measured, not kept). */
