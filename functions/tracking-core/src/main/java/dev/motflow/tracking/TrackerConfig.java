@@ -129,40 +129,6 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 LEGACY_CAMERA_SHIFT_FROM_TRACKS);
     }
 
-    /** The settings up to {@code reidThresh}; the Kalman filter's aspect-ratio state ({@code widthState} off). */
-    public TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
-                         double detThresh, double embeddingMatchThresh, double motionLambda,
-                         double featureMomentum, double iouMatchThresh,
-                         double trackThresh, double lowThresh, double matchThresh, double lowMatchThresh,
-                         double newTrackMargin, boolean fuseScore,
-                         double unconfirmedThresh, double duplicateThresh,
-                         int lowScoreRefindBuffer, int unconfirmedBuffer, boolean relativeAspectNoise,
-                         boolean lowScoreConfirm, double maxLostSeconds, double reidAfterSeconds,
-                         double reidThresh) {
-        this(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh, motionLambda,
-                featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
-                fuseScore, unconfirmedThresh, duplicateThresh, lowScoreRefindBuffer, unconfirmedBuffer,
-                relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds, reidThresh, LEGACY_WIDTH_STATE,
-                LEGACY_CAMERA_SHIFT_FROM_TRACKS);
-    }
-
-    /** The settings up to {@code widthState}; no camera shift from the tracks. */
-    public TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
-                         double detThresh, double embeddingMatchThresh, double motionLambda,
-                         double featureMomentum, double iouMatchThresh,
-                         double trackThresh, double lowThresh, double matchThresh, double lowMatchThresh,
-                         double newTrackMargin, boolean fuseScore,
-                         double unconfirmedThresh, double duplicateThresh,
-                         int lowScoreRefindBuffer, int unconfirmedBuffer, boolean relativeAspectNoise,
-                         boolean lowScoreConfirm, double maxLostSeconds, double reidAfterSeconds,
-                         double reidThresh, boolean widthState) {
-        this(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh, motionLambda,
-                featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
-                fuseScore, unconfirmedThresh, duplicateThresh, lowScoreRefindBuffer, unconfirmedBuffer,
-                relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds, reidThresh, widthState,
-                LEGACY_CAMERA_SHIFT_FROM_TRACKS);
-    }
-
     /** The parameters of the reference trackers (the settings added since at their reference values). */
     public TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
                          double detThresh, double embeddingMatchThresh, double motionLambda,

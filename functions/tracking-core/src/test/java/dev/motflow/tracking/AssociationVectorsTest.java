@@ -107,7 +107,7 @@ class AssociationVectorsTest {
                 d(pj, "det_thresh"), d(pj, "embedding_match_thresh"), d(pj, "motion_lambda"),
                 d(pj, "feature_momentum"), d(pj, "iou_match_thresh"), 0.5, 0.1, 0.8, 0.5, 0.1, false,
                 d(pj, "unconfirmed_match_thresh"), d(pj, "duplicate_iou_distance"), 0, 1, false, false,
-                d(pj, "max_lost_seconds"), d(pj, "reid_after_seconds"), d(pj, "reid_thresh"), false);
+                d(pj, "max_lost_seconds"), d(pj, "reid_after_seconds"), d(pj, "reid_thresh"), false, false);
         assertEquals(byteConfig.maxTimeLost(), pb.get("max_time_lost").asInt());
         assertEquals(byteConfig.lowScoreRefindFrames(), pb.get("low_score_refind_frames").asInt());
         assertEquals(byteConfig.unconfirmedFrames(), pb.get("unconfirmed_frames").asInt());
