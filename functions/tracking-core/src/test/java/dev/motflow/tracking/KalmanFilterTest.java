@@ -145,63 +145,14 @@ class KalmanFilterTest {
                         mean[2] + rnd.nextGaussian() * 0.01, mean[3] + rnd.nextGaussian() * 3);
             }
             // predict vs F x, F P F^T + Q
-            double[][] p = full(cov);
-            double[] x = new double[8];
-            for (int i = 0; i < 8; i++) {
-                x[i] = mean[i];
-            }
-            double h = x[3];
-            double[][] f = motion();
-            double[][] expP = mul(mul(f, p), transpose(f));
-            double[] q = {h / 20, h / 20, 1e-2, h / 20, h / 160, h / 160, 1e-5, h / 160};
-            for (int i = 0; i < 8; i++) {
-                expP[i][i] += q[i] * q[i];
-            }
-            kf.predict(mean, 0, cov, 0);
-            for (int i = 0; i < 4; i++) {
-                assertClose(x[i] + x[i + 4], mean[i], 1e-6, "predicted mean " + i);
-            }
-            double[][] gotP = full(cov);
-            for (int i = 0; i < 8; i++) {
-                for (int j = 0; j < 8; j++) {
-                    assertClose(expP[i][j], gotP[i][j], 1e-5, "predicted cov " + i + "," + j);
-                }
-            }
+            double h = mean[3];
+            assertPredictMatchesDenseEquations(kf, mean, cov,
+                    new double[] {h / 20, h / 20, 1e-2, h / 20, h / 160, h / 160, 1e-5, h / 160});
             // update vs x + K (z - H x), P - K S K^T with S = H P H^T + R
             double[] z = {mean[0] + rnd.nextGaussian() * 5, mean[1] + rnd.nextGaussian() * 5,
                 mean[2] + rnd.nextGaussian() * 0.02, mean[3] + rnd.nextGaussian() * 5};
-            p = full(cov);
             h = mean[3];
-            double[][] hm = observation();
-            double[][] sm = mul(mul(hm, p), transpose(hm));
-            double[] r = {h / 20, h / 20, 1e-1, h / 20};
-            for (int i = 0; i < 4; i++) {
-                sm[i][i] += r[i] * r[i];
-            }
-            double[][] k = mul(mul(p, transpose(hm)), inverse(sm));
-            double[] xm = new double[8];
-            for (int i = 0; i < 8; i++) {
-                xm[i] = mean[i];
-            }
-            double[] innov = new double[4];
-            for (int i = 0; i < 4; i++) {
-                innov[i] = z[i] - xm[i];
-            }
-            double[][] kskt = mul(mul(k, sm), transpose(k));
-            kf.update(mean, 0, cov, 0, z[0], z[1], z[2], z[3]);
-            for (int i = 0; i < 8; i++) {
-                double e = xm[i];
-                for (int j = 0; j < 4; j++) {
-                    e += k[i][j] * innov[j];
-                }
-                assertClose(e, mean[i], 1e-5, "updated mean " + i);
-            }
-            gotP = full(cov);
-            for (int i = 0; i < 8; i++) {
-                for (int j = 0; j < 8; j++) {
-                    assertClose(p[i][j] - kskt[i][j], gotP[i][j], 1e-4, "updated cov " + i + "," + j);
-                }
-            }
+            assertUpdateMatchesDenseEquations(kf, mean, cov, z, new double[] {h / 20, h / 20, 1e-1, h / 20});
         }
     }
 
@@ -414,59 +365,69 @@ class KalmanFilterTest {
                 wf.update(mean, 0, cov, 0, mean[0] + rnd.nextGaussian() * 3, mean[1] + rnd.nextGaussian() * 3,
                         mean[2] + rnd.nextGaussian() * 3, mean[3] + rnd.nextGaussian() * 3);
             }
-            double[][] p = full(cov);
-            double[] x = new double[8];
-            for (int i = 0; i < 8; i++) {
-                x[i] = mean[i];
-            }
-            double w = x[2];
-            double h = x[3];
-            double[][] f = motion();
-            double[][] expP = mul(mul(f, p), transpose(f));
-            double[] q = {w / 20, h / 20, w / 20, h / 20, w / 160, h / 160, w / 160, h / 160};
-            for (int i = 0; i < 8; i++) {
-                expP[i][i] += q[i] * q[i];
-            }
-            wf.predict(mean, 0, cov, 0);
-            for (int i = 0; i < 4; i++) {
-                assertClose(x[i] + x[i + 4], mean[i], 1e-6, "predicted mean " + i);
-            }
-            double[][] gotP = full(cov);
-            for (int i = 0; i < 8; i++) {
-                for (int j = 0; j < 8; j++) {
-                    assertClose(expP[i][j], gotP[i][j], 1e-5, "predicted cov " + i + "," + j);
-                }
-            }
+            double w = mean[2];
+            double h = mean[3];
+            assertPredictMatchesDenseEquations(wf, mean, cov,
+                    new double[] {w / 20, h / 20, w / 20, h / 20, w / 160, h / 160, w / 160, h / 160});
             double[] z = {mean[0] + rnd.nextGaussian() * 5, mean[1] + rnd.nextGaussian() * 5,
                 mean[2] + rnd.nextGaussian() * 5, mean[3] + rnd.nextGaussian() * 5};
-            p = full(cov);
             w = mean[2];
             h = mean[3];
-            double[][] hm = observation();
-            double[][] sm = mul(mul(hm, p), transpose(hm));
-            double[] r = {w / 20, h / 20, w / 20, h / 20};
-            for (int i = 0; i < 4; i++) {
-                sm[i][i] += r[i] * r[i];
+            assertUpdateMatchesDenseEquations(wf, mean, cov, z, new double[] {w / 20, h / 20, w / 20, h / 20});
+        }
+    }
+
+    /** {@code filter.predict} against F x and F P F^T + Q, with Q = diag(q^2). */
+    private static void assertPredictMatchesDenseEquations(KalmanFilter filter, float[] mean, float[] cov, double[] q) {
+        double[][] p = full(cov);
+        double[] x = new double[8];
+        for (int i = 0; i < 8; i++) {
+            x[i] = mean[i];
+        }
+        double[][] f = motion();
+        double[][] expP = mul(mul(f, p), transpose(f));
+        for (int i = 0; i < 8; i++) {
+            expP[i][i] += q[i] * q[i];
+        }
+        filter.predict(mean, 0, cov, 0);
+        for (int i = 0; i < 4; i++) {
+            assertClose(x[i] + x[i + 4], mean[i], 1e-6, "predicted mean " + i);
+        }
+        double[][] gotP = full(cov);
+        for (int i = 0; i < 8; i++) {
+            for (int j = 0; j < 8; j++) {
+                assertClose(expP[i][j], gotP[i][j], 1e-5, "predicted cov " + i + "," + j);
             }
-            double[][] k = mul(mul(p, transpose(hm)), inverse(sm));
-            double[] xm = new double[8];
-            for (int i = 0; i < 8; i++) {
-                xm[i] = mean[i];
+        }
+    }
+
+    /** {@code filter.update} with z against x + K (z - H x) and P - K S K^T, S = H P H^T + diag(r^2). */
+    private static void assertUpdateMatchesDenseEquations(KalmanFilter filter, float[] mean, float[] cov, double[] z,
+                                                          double[] r) {
+        double[][] p = full(cov);
+        double[][] hm = observation();
+        double[][] sm = mul(mul(hm, p), transpose(hm));
+        for (int i = 0; i < 4; i++) {
+            sm[i][i] += r[i] * r[i];
+        }
+        double[][] k = mul(mul(p, transpose(hm)), inverse(sm));
+        double[] xm = new double[8];
+        for (int i = 0; i < 8; i++) {
+            xm[i] = mean[i];
+        }
+        double[][] kskt = mul(mul(k, sm), transpose(k));
+        filter.update(mean, 0, cov, 0, z[0], z[1], z[2], z[3]);
+        for (int i = 0; i < 8; i++) {
+            double e = xm[i];
+            for (int j = 0; j < 4; j++) {
+                e += k[i][j] * (z[j] - xm[j]);
             }
-            double[][] kskt = mul(mul(k, sm), transpose(k));
-            wf.update(mean, 0, cov, 0, z[0], z[1], z[2], z[3]);
-            for (int i = 0; i < 8; i++) {
-                double e = xm[i];
-                for (int j = 0; j < 4; j++) {
-                    e += k[i][j] * (z[j] - xm[j]);
-                }
-                assertClose(e, mean[i], 1e-5, "updated mean " + i);
-            }
-            gotP = full(cov);
-            for (int i = 0; i < 8; i++) {
-                for (int j = 0; j < 8; j++) {
-                    assertClose(p[i][j] - kskt[i][j], gotP[i][j], 1e-4, "updated cov " + i + "," + j);
-                }
+            assertClose(e, mean[i], 1e-5, "updated mean " + i);
+        }
+        double[][] gotP = full(cov);
+        for (int i = 0; i < 8; i++) {
+            for (int j = 0; j < 8; j++) {
+                assertClose(p[i][j] - kskt[i][j], gotP[i][j], 1e-4, "updated cov " + i + "," + j);
             }
         }
     }
