@@ -298,6 +298,9 @@ class JdeTracker:
         self.reid_thresh = reid_thresh
         self.gating_chi2 = gating_chi2
         self.removed_ids = set()
+        # ByteTracker's short-track buffer; off here: every lost track is kept max_time_lost frames
+        self.short_track_lost_frames = 0
+        self.short_track_span = 0
         self.detection_tracks = []  # per input detection of the last frame: the track that took it, or None
         self.momentum, self.motion_lambda = momentum, motion_lambda
         self.emb_thresh, self.iou_thresh = emb_thresh, iou_thresh
@@ -458,7 +461,10 @@ def _end_frame(tr, fid, activated, refound, lost, removed, taken, n_input):
     """The end of a frame, shared by both policies: lost tracks past the buffer are removed, the lists
     rebuilt, duplicates dropped, and tr.detection_tracks set. Returns the confirmed tracked tracks."""
     for t in tr.lost:
-        if fid - t.frame_id > tr.max_time_lost:
+        frames_lost = fid - t.frame_id
+        short = t.frame_id - t.start_frame < tr.short_track_span
+        if frames_lost > tr.max_time_lost or (tr.short_track_lost_frames and short
+                                              and frames_lost > tr.short_track_lost_frames):
             t.state = REMOVED
             removed.append(t)
 
@@ -479,10 +485,14 @@ def _end_frame(tr, fid, activated, refound, lost, removed, taken, n_input):
     return out
 
 
+# The short-track buffer (ByteTracker, short_track_lost_buffer), as the Java core's TrackerConfig.
+SHORT_TRACK_SPAN = 5  # frames at 30 fps: a track followed over fewer is short
+SHORT_TRACK_LOST_BUFFER = 10  # frames at 30 fps a short track is kept once lost (TrackerConfig.byteTrack())
+
 class ByteTracker(JdeTracker):
     """motflow's appearance-free policy (boxes and scores only), the Java core's ByteTrackAssociation with
     TrackerConfig.byteTrack()'s defaults: ByteTrack's rules (high = score > track_thresh, low =
-    low_thresh < score < track_thresh) with eight changes chosen by measurement (docs/tracking.md):
+    low_thresh < score < track_thresh) with nine changes chosen by measurement (docs/tracking.md):
 
     1. all candidates (confirmed tracked and lost, predicted) against the high-score detections by IoU,
        score-fused when fuse_score (cost 1 - IoU * score), matched below match_thresh;
@@ -506,12 +516,18 @@ class ByteTracker(JdeTracker):
     centre) of the settled tracks it matched (tracked in the previous frame, tracklet_len >= 5) is taken when
     at least 5 of them agree on it (|median| > 3 * 1.4826 * MAD / sqrt(m)); the carried shift becomes
     (shift + median) / 2, else 0, and moves the next frame's predictions of every pool and unconfirmed track.
+
+    With short_track_lost_buffer (the ninth change, TrackerConfig.shortTrackLostBuffer; 0: off) a track followed
+    over fewer than SHORT_TRACK_SPAN frames (at 30 fps, frame_id - start_frame at its last match) is removed once
+    lost for more than that many frames (at 30 fps) instead of max_time_lost: its velocity, learnt from a few
+    boxes, carries its prediction into other people's paths.
     """
 
     def __init__(self, fps=30.0, track_thresh=0.5, low_thresh=0.1, new_track_margin=0.0, match_thresh=0.8,
                  low_match_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15, fuse_score=True,
                  track_buffer=30, low_score_refind_buffer=30, unconfirmed_buffer=2, max_time_lost=None,
-                 relative_aspect_noise=True, low_score_confirm=True, width_state=True, camera_shift_from_tracks=True):
+                 relative_aspect_noise=True, low_score_confirm=True, width_state=True, camera_shift_from_tracks=True,
+                 short_track_lost_buffer=SHORT_TRACK_LOST_BUFFER):
         super().__init__(fps=fps, track_buffer=track_buffer, unconfirmed_thresh=unconfirmed_thresh,
                          duplicate_thresh=duplicate_thresh, max_time_lost=max_time_lost, max_lost_seconds=None,
                          reid_after_seconds=None, reid_thresh=None)
@@ -525,6 +541,9 @@ class ByteTracker(JdeTracker):
         self.unconfirmed_frames = max(1, int(fps / 30.0 * unconfirmed_buffer))
         self.camera_shift_from_tracks = camera_shift_from_tracks
         self.camera_dx = self.camera_dy = 0.0  # the shift carried to the next frame's predictions (pixels)
+        # a track followed over fewer than short_track_span frames is kept short_track_lost_frames once lost
+        self.short_track_lost_frames = int(fps / 30.0 * short_track_lost_buffer)
+        self.short_track_span = int(fps / 30.0 * SHORT_TRACK_SPAN)
 
     def _update_camera_shift(self, pairs):
         """Per axis, the median innovation of the settled tracks matched in step 1, carried damped when

@@ -137,10 +137,10 @@ class TrackDetsCommandTest {
         Files.createDirectories(seq.resolve("det"));
         Files.writeString(seq.resolve("seqinfo.ini"), "[Sequence]\nname=SEQ\nframeRate=15\nseqLength=40\n");
         Path det = seq.resolve("det/det.txt");
-        // A track seen on frames 1-2, then gone for 20 frames, then back: kept at 30 fps (buffer 30),
-        // removed at 15 fps (buffer 15), so the id tells which frame rate was used.
+        // A track seen on frames 1-6 (not a short track), then gone for 20 frames, then back: kept at 30 fps
+        // (buffer 30), removed at 15 fps (buffer 15), so the id tells which frame rate was used.
         StringBuilder sb = new StringBuilder();
-        for (int f : new int[] {1, 2, 23, 24}) {
+        for (int f : new int[] {1, 2, 3, 4, 5, 6, 27, 28}) {
             sb.append(f).append(",-1,100,50,40,100,0.9,-1,-1,-1\n");
         }
         Files.writeString(det, sb.toString());

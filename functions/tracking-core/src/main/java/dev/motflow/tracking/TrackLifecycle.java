@@ -14,6 +14,9 @@ import java.util.ArrayList;
  */
 final class TrackLifecycle {
     private final int maxTimeLost;
+    /** Frames a short track is kept once lost (0: as every track); short: followed over fewer than shortTrackSpan. */
+    private final int shortTrackLost;
+    private final int shortTrackSpan;
     /** JDE with re-identification: a track found again after more frames lost than this restarts its Kalman state. */
     private final int restartAfterFramesLost;
     private final int dim;
@@ -65,6 +68,8 @@ final class TrackLifecycle {
 
     TrackLifecycle(TrackerConfig config) {
         this.maxTimeLost = config.maxTimeLost();
+        this.shortTrackLost = config.shortTrackLostFrames();
+        this.shortTrackSpan = config.shortTrackSpanFrames();
         this.restartAfterFramesLost = config.policy() == Policy.JDE && config.reidEnabled()
                 ? config.reidAfterFrames() : Integer.MAX_VALUE;
         this.kalman = new KalmanFilter(config.relativeAspectNoise(), config.widthState());
@@ -244,7 +249,9 @@ final class TrackLifecycle {
     void endFrame() {
         for (int k = 0; k < lost.size(); k++) {
             Track t = lost.get(k);
-            if (frameId - t.frameId > maxTimeLost) {
+            int framesLost = frameId - t.frameId;
+            boolean shortTrack = t.frameId - t.startFrame < shortTrackSpan;
+            if (framesLost > maxTimeLost || (shortTrackLost > 0 && shortTrack && framesLost > shortTrackLost)) {
                 t.state = Track.REMOVED;
                 newlyRemoved.add(t);
             }

@@ -3,7 +3,7 @@ package dev.motflow.tracking;
 /**
  * Parameters of a {@link Tracker}. {@link #jdeLegacy(int)} and {@link #byteTrackLegacy()} are the reference
  * implementations' defaults (FairMOT's {@code multitracker.py}, ByteTrack's {@code byte_tracker.py});
- * {@link #byteTrack()}, motflow's appearance-free default, changes eight of ByteTrack's, and {@link #jde(int)},
+ * {@link #byteTrack()}, motflow's appearance-free default, changes nine of ByteTrack's, and {@link #jde(int)},
  * motflow's policy with embeddings, changes FairMOT's memory (docs/tracking.md). Durations are given in frames at
  * 30 fps and scaled by {@code frameRate / 30}, or in seconds.
  *
@@ -52,6 +52,12 @@ package dev.motflow.tracking;
  *     {@code h} to the height (as BoT-SORT's filter), so a box that narrows or widens fast is followed at once
  *     rather than through the ratio; a lost track's width velocity is zeroed with its height velocity;
  *     {@code relativeAspectNoise} then has no effect; on in {@link #byteTrack()}
+ * @param cameraShiftFromTracks ByteTrack: a camera pan estimated from the settled tracks' innovations moves the
+ *     next frame's predictions (docs/tracking.md); on in {@link #byteTrack()}
+ * @param shortTrackLostBuffer ByteTrack: a track followed over fewer than {@value #SHORT_TRACK_SPAN} frames (at
+ *     30 fps) when it is lost is kept only this many frames at 30 fps ({@link #shortTrackLostFrames()}), not
+ *     the full buffer: its velocity, learnt from a few boxes, carries its predicted box off into other people's
+ *     paths; 0: off (every lost track kept the full buffer, as in the references); 10 in {@link #byteTrack()}
  */
 public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
                             double detThresh, double embeddingMatchThresh, double motionLambda,
@@ -61,7 +67,8 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                             double unconfirmedThresh, double duplicateThresh,
                             int lowScoreRefindBuffer, int unconfirmedBuffer, boolean relativeAspectNoise,
                             boolean lowScoreConfirm, double maxLostSeconds, double reidAfterSeconds,
-                            double reidThresh, boolean widthState, boolean cameraShiftFromTracks) {
+                            double reidThresh, boolean widthState, boolean cameraShiftFromTracks,
+                            int shortTrackLostBuffer) {
 
     /** The reference trackers' values of the settings that came after them (see {@link #byteTrackLegacy()}). */
     static final int LEGACY_LOW_SCORE_REFIND_BUFFER = 0;
@@ -73,6 +80,16 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
     static final double LEGACY_REID_THRESH = 0;
     static final boolean LEGACY_WIDTH_STATE = false;
     static final boolean LEGACY_CAMERA_SHIFT_FROM_TRACKS = false;
+    static final int LEGACY_SHORT_TRACK_LOST_BUFFER = 0;
+
+    /**
+     * A track followed over fewer frames than this (at 30 fps) when it is lost counts as short for
+     * {@link #shortTrackLostBuffer()}: its velocity comes from a few boxes.
+     */
+    public static final int SHORT_TRACK_SPAN = 5;
+
+    /** {@link #byteTrack()}'s {@link #shortTrackLostBuffer()}, chosen by measurement (docs/tracking.md). */
+    public static final int BYTETRACK_SHORT_TRACK_LOST_BUFFER = 10;
 
     /** {@link #jde(int)}'s memory, chosen by measurement (docs/tracking.md, "With appearance"). */
     public static final double JDE_MAX_LOST_SECONDS = 4.0;
@@ -98,6 +115,9 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         }
         if (lowScoreRefindBuffer < 0) {
             throw new IllegalArgumentException("lowScoreRefindBuffer must be >= 0");
+        }
+        if (shortTrackLostBuffer < 0) {
+            throw new IllegalArgumentException("shortTrackLostBuffer must be >= 0");
         }
         if (unconfirmedBuffer < 1) {
             throw new IllegalArgumentException("unconfirmedBuffer must be >= 1");
@@ -126,7 +146,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 fuseScore, unconfirmedThresh, duplicateThresh, lowScoreRefindBuffer, unconfirmedBuffer,
                 LEGACY_RELATIVE_ASPECT_NOISE, LEGACY_LOW_SCORE_CONFIRM,
                 LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH, LEGACY_WIDTH_STATE,
-                LEGACY_CAMERA_SHIFT_FROM_TRACKS);
+                LEGACY_CAMERA_SHIFT_FROM_TRACKS, LEGACY_SHORT_TRACK_LOST_BUFFER);
     }
 
     /** The parameters of the reference trackers (the settings added since at their reference values). */
@@ -164,12 +184,13 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
      * high-score detection left over starts a track (new-track margin 0), and low-score boxes confirm new
      * tracks too; the Kalman filter holds the width rather than the aspect ratio ({@link #widthState()}; the
      * aspect-ratio noise setting stays on so that {@code withWidthState(false)} is the previous default), and a
-     * camera pan estimated from the settled tracks moves the predictions ({@link #cameraShiftFromTracks()}).
+     * camera pan estimated from the settled tracks moves the predictions ({@link #cameraShiftFromTracks()}), and a
+     * track followed over only a few frames is kept 10 frames (at 30 fps) once lost ({@link #shortTrackLostBuffer()}).
      */
     public static TrackerConfig byteTrack() {
         return new TrackerConfig(Policy.BYTETRACK, 30, 30, 0, 0.4, 0.4, 0.98, 0.9, 0.5,
                 0.5, 0.1, 0.8, 0.5, 0.0, true, 0.7, 0.15, 30, 2).withRelativeAspectNoise(true).withLowScoreConfirm(true)
-                .withWidthState(true).withCameraShiftFromTracks(true);
+                .withWidthState(true).withCameraShiftFromTracks(true).withShortTrackLostBuffer(BYTETRACK_SHORT_TRACK_LOST_BUFFER);
     }
 
     /** ByteTrack's own defaults (score fusion off) at 30 fps, exactly the reference rules. */
@@ -183,7 +204,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
     }
 
     public TrackerConfig withTrackThresh(double value) {
@@ -191,7 +212,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, value, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
     }
 
     public TrackerConfig withDetThresh(double value) {
@@ -199,7 +220,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
     }
 
     public TrackerConfig withFuseScore(boolean value) {
@@ -207,7 +228,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, value, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
     }
 
     public TrackerConfig withNewTrackMargin(double value) {
@@ -215,7 +236,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, value, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
     }
 
     public TrackerConfig withLowScoreRefindBuffer(int frames) {
@@ -223,7 +244,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 frames, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
     }
 
     public TrackerConfig withUnconfirmedBuffer(int frames) {
@@ -231,7 +252,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, frames, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
     }
 
     public TrackerConfig withRelativeAspectNoise(boolean value) {
@@ -239,7 +260,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, value, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
     }
 
     public TrackerConfig withLowScoreConfirm(boolean value) {
@@ -247,7 +268,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, value, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
     }
 
     /** The Kalman filter's width state ({@code true}) or the references' aspect-ratio state. */
@@ -256,7 +277,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, value, cameraShiftFromTracks);
+                reidThresh, value, cameraShiftFromTracks, shortTrackLostBuffer);
     }
 
     /** ByteTrack: the carried camera shift estimated from the settled tracks' innovations (on) or none. */
@@ -265,7 +286,16 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, value);
+                reidThresh, widthState, value, shortTrackLostBuffer);
+    }
+
+    /** ByteTrack: frames at 30 fps a short track is kept once lost (0: the full buffer, as every track). */
+    public TrackerConfig withShortTrackLostBuffer(int frames) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
+                reidThresh, widthState, cameraShiftFromTracks, frames);
     }
 
     /** Lost tracks kept {@code seconds} (0: {@code trackBuffer} frames at 30 fps). */
@@ -274,7 +304,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, seconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
     }
 
     /** JDE: embedding-only matches for tracks lost more than {@code afterSeconds}, below {@code thresh} (0: none). */
@@ -283,7 +313,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, afterSeconds,
-                thresh, widthState, cameraShiftFromTracks);
+                thresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
     }
 
     /** JDE: the smoothing of a track's embedding, {@code momentum * old + (1 - momentum) * new} (FairMOT: 0.9). */
@@ -292,7 +322,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, momentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
     }
 
     /**
@@ -323,6 +353,19 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         return Math.max(1, atFrameRate(unconfirmedBuffer));
     }
 
+    /**
+     * Frames a short track (followed over fewer than {@link #shortTrackSpanFrames()} frames) is kept once lost;
+     * 0 when the setting is off.
+     */
+    public int shortTrackLostFrames() {
+        return atFrameRate(shortTrackLostBuffer);
+    }
+
+    /** {@value #SHORT_TRACK_SPAN} frames at 30 fps at this frame rate. */
+    public int shortTrackSpanFrames() {
+        return atFrameRate(SHORT_TRACK_SPAN);
+    }
+
     /** A duration given in frames at 30 fps, in frames at this frame rate: {@code int(frameRate / 30 * frames)}. */
     private int atFrameRate(int framesAt30) {
         return (int) (frameRate / 30.0 * framesAt30);
@@ -338,13 +381,14 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
             iouMatchThresh, trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin,
             unconfirmedThresh, duplicateThresh,
             lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise ? 1 : 0, lowScoreConfirm ? 1 : 0,
-            maxLostSeconds, reidAfterSeconds, reidThresh, widthState ? 1 : 0, cameraShiftFromTracks ? 1 : 0};
+            maxLostSeconds, reidAfterSeconds, reidThresh, widthState ? 1 : 0, cameraShiftFromTracks ? 1 : 0,
+            shortTrackLostBuffer};
         // The settings after the first 13 only up to the last one that differs from its reference value,
         // so that states written before a setting existed stay byte-equal.
         double[] reference = {LEGACY_LOW_SCORE_REFIND_BUFFER, LEGACY_UNCONFIRMED_BUFFER,
             LEGACY_RELATIVE_ASPECT_NOISE ? 1 : 0, LEGACY_LOW_SCORE_CONFIRM ? 1 : 0,
             LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH, LEGACY_WIDTH_STATE ? 1 : 0,
-            LEGACY_CAMERA_SHIFT_FROM_TRACKS ? 1 : 0};
+            LEGACY_CAMERA_SHIFT_FROM_TRACKS ? 1 : 0, LEGACY_SHORT_TRACK_LOST_BUFFER};
         int length = 13;
         for (int i = 0; i < reference.length; i++) {
             if (all[13 + i] != reference[i]) {
@@ -367,8 +411,10 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         boolean width = p.length > 20 ? p[20] != 0 : LEGACY_WIDTH_STATE;
         // A state written before the camera shift existed carries none and goes on without it.
         boolean cameraShift = p.length > 21 ? p[21] != 0 : LEGACY_CAMERA_SHIFT_FROM_TRACKS;
+        // Before the short-track buffer every lost track was kept the full buffer.
+        int shortLost = p.length > 22 ? (int) p[22] : LEGACY_SHORT_TRACK_LOST_BUFFER;
         return new TrackerConfig(policy, p[0], trackBuffer, embeddingDim, p[1], p[2], p[3], p[4], p[5],
                 p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12], lowScoreRefind, unconfirmed, relativeAspect,
-                lowConfirm, maxLost, reidAfter, reid, width, cameraShift);
+                lowConfirm, maxLost, reidAfter, reid, width, cameraShift, shortLost);
     }
 }

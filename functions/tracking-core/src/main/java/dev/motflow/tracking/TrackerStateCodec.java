@@ -23,8 +23,9 @@ import java.util.zip.CRC32C;
  *           trackThresh, lowThresh, matchThresh, lowMatchThresh, newTrackMargin, unconfirmedThresh,
  *           duplicateThresh, then (P = 15) lowScoreRefindBuffer, unconfirmedBuffer, then (P = 17)
  *           relativeAspectNoise, lowScoreConfirm (1 or 0), then (P = 20) maxLostSeconds, reidAfterSeconds,
- *           reidThresh, then (P = 21) widthState (1 or 0), then (P = 22) cameraShiftFromTracks (1 or 0); each
- *           only when it or a later one differs from its reference value (0, 1; 0, 0; 0, 0, 0; 0; 0), so such
+ *           reidThresh, then (P = 21) widthState (1 or 0), then (P = 22) cameraShiftFromTracks (1 or 0), then
+ *           (P = 23) shortTrackLostBuffer; each only when it or a later one differs from its reference value
+ *           (0, 1; 0, 0; 0, 0, 0; 0; 0; 0), so such
  *           states keep their first layout
  *   varint  frame id (frames processed)
  *   varint  last track id handed out
@@ -52,7 +53,8 @@ import java.util.zip.CRC32C;
  * default since the width state). States without it decode with the aspect-ratio filter, unchanged.
  * Likewise a reader older than cameraShiftFromTracks refuses such states (the carried shift after the tracks is
  * trailing bytes to it), so readers that know it go out before writers that set it (motflow's ByteTrack default
- * since the camera shift); states without it decode without a shift, unchanged.
+ * since the camera shift); states without it decode without a shift, unchanged. A reader older than
+ * shortTrackLostBuffer ignores it and keeps every lost track the full buffer (no rollout order needed).
  */
 public final class TrackerStateCodec {
     /** The version this code writes. */

@@ -245,6 +245,26 @@ final class AssociationVectors {
             }
         }
         all.add(pan);
+        Scenario shortTrack = new Scenario("short-track-expiry",
+                "Person 1 stands at x 100 in frames 1-3 only (a short track: followed over fewer than 5 frames); "
+                        + "person 2 stands at x 600 in frames 1-10, is missed in frames 11-23 and back at frame 24; "
+                        + "from frame 16 person 3 stands 15 px right of where person 1 stood (IoU 0.54). ByteTrack removes track 1 once lost "
+                        + "for more than 10 frames (after frame 14), so person 3 gets a new id (3, output from frame "
+                        + "17); track 2, followed over 10 frames, is kept the full 30 and person 2 gets id 2 back. "
+                        + "Without the short-track buffer person 3 would take id 1. JDE tells persons 1 and 3 apart "
+                        + "by their embeddings.", 30, 16, 26);
+        for (int f = 1; f <= 26; f++) {
+            if (f <= 3) {
+                shortTrack.add(f, 100, 200, 50, 120, 0.9, 0);
+            }
+            if (f <= 10 || f >= 24) {
+                shortTrack.add(f, 600, 210, 52, 124, 0.9, 1);
+            }
+            if (f >= 16) {
+                shortTrack.add(f, 115, 201, 50, 120, 0.9, 2);
+            }
+        }
+        all.add(shortTrack);
         all.add(random("random-128d", "5 people over 16 frames, 10% misses, ~1 false positive per frame; "
                 + "128-d embeddings.", 303, 16, 5, 128, 0.1, 1, 0.2, 30));
         return all;
@@ -316,6 +336,9 @@ final class AssociationVectors {
                 .append(", \"low_score_confirm\": ").append(b.lowScoreConfirm())
                 .append(", \"width_state\": ").append(b.widthState())
                 .append(", \"camera_shift_from_tracks\": ").append(b.cameraShiftFromTracks())
+                .append(", \"short_track_lost_buffer\": ").append(b.shortTrackLostBuffer())
+                .append(", \"short_track_lost_frames\": ").append(b.shortTrackLostFrames())
+                .append(", \"short_track_span_frames\": ").append(b.shortTrackSpanFrames())
                 .append(", \"duplicate_iou_distance\": ").append(num(b.duplicateThresh())).append("},\n");
         TrackerConfig j = jde(s);
         sb.append("    \"jde\": {\"track_buffer\": ").append(j.trackBuffer())

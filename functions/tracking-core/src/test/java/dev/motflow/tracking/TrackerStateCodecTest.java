@@ -53,7 +53,9 @@ class TrackerStateCodecTest {
             TrackerConfig.byteTrack(), TrackerConfig.byteTrack().withWidthState(false),
             TrackerConfig.byteTrackLegacy().withWidthState(true), TrackerConfig.jde(16).withWidthState(true),
             TrackerConfig.byteTrack().withCameraShiftFromTracks(false),
-            TrackerConfig.byteTrackLegacy().withCameraShiftFromTracks(true)}) {
+            TrackerConfig.byteTrackLegacy().withCameraShiftFromTracks(true),
+            TrackerConfig.byteTrack().withShortTrackLostBuffer(0),
+            TrackerConfig.byteTrackLegacy().withShortTrackLostBuffer(4)}) {
             int dim = config.embeddingDim();
             SyntheticScene scene = SyntheticScene.generate(17, 90, 20, dim, 0.15, 2, 0.25);
             List<String> reference = runFrom(new Tracker(config), scene, 1, dim);
@@ -114,7 +116,7 @@ class TrackerStateCodecTest {
     void theWidthStateIsAppendedOnlyWhenOnAndStatesWithoutItKeepTheAspectFilter() {
         // Without the width state, the layout is the one written before it existed (17 parameters for the
         // previous ByteTrack default, 13 for the references); with it, 21.
-        TrackerConfig noShift = TrackerConfig.byteTrack().withCameraShiftFromTracks(false);
+        TrackerConfig noShift = TrackerConfig.byteTrack().withCameraShiftFromTracks(false).withShortTrackLostBuffer(0);
         assertEquals(17, noShift.withWidthState(false).realParams().length);
         assertEquals(13, TrackerConfig.byteTrackLegacy().realParams().length);
         assertEquals(21, noShift.realParams().length);
@@ -149,12 +151,13 @@ class TrackerStateCodecTest {
     void theCameraShiftIsAppendedOnlyWhenOnAndCarriedAcrossTheState() {
         // Off: the layout of the width-state default (21 parameters, nothing after the tracks); on: 22, and the
         // carried shift (two float64) after the tracks.
-        assertEquals(22, TrackerConfig.byteTrack().realParams().length);
+        TrackerConfig noShortBuffer = TrackerConfig.byteTrack().withShortTrackLostBuffer(0);
+        assertEquals(22, noShortBuffer.realParams().length);
         assertEquals(22, TrackerConfig.byteTrackLegacy().withCameraShiftFromTracks(true).realParams().length);
-        assertEquals(1.0, TrackerConfig.byteTrack().realParams()[21]);
+        assertEquals(1.0, noShortBuffer.realParams()[21]);
         Detections d = new Detections(0);
         for (boolean on : new boolean[] {false, true}) {
-            TrackerConfig config = TrackerConfig.byteTrack().withCameraShiftFromTracks(on);
+            TrackerConfig config = noShortBuffer.withCameraShiftFromTracks(on);
             Tracker t = new Tracker(config);
             Tracker other = new Tracker(config.withCameraShiftFromTracks(!on));
             for (int f = 1; f <= 13; f++) {
@@ -181,6 +184,30 @@ class TrackerStateCodecTest {
                 assertEquals(describe(t.update(d)), describe(decoded.update(d)), "frame " + f + ", camera shift " + on);
             }
         }
+    }
+
+    @Test
+    void theShortTrackBufferIsAppendedOnlyWhenOnAndStatesWithoutItKeepEveryLostTrackTheFullBuffer() {
+        // On (the default): a 23rd parameter; off: the camera-shift default's 22, byte for byte.
+        assertEquals(23, TrackerConfig.byteTrack().realParams().length);
+        assertEquals(10.0, TrackerConfig.byteTrack().realParams()[22]);
+        assertEquals(23, TrackerConfig.byteTrackLegacy().withShortTrackLostBuffer(4).realParams().length);
+        SyntheticScene scene = SyntheticScene.generate(9, 40, 8, 0, 0.15, 2, 0.2);
+        Tracker on = new Tracker(TrackerConfig.byteTrack());
+        Tracker off = new Tracker(TrackerConfig.byteTrack().withShortTrackLostBuffer(0));
+        Detections d = new Detections(0);
+        for (int f = 1; f <= 20; f++) {
+            scene.load(f, d);
+            on.update(d);
+            off.update(d);
+        }
+        byte[] withBuffer = TrackerStateCodec.encode(on);
+        byte[] without = TrackerStateCodec.encode(off);
+        assertEquals(23, withBuffer[5], "parameters written with the short-track buffer");
+        assertEquals(22, without[5], "parameters written without it");
+        assertEquals(10, TrackerStateCodec.decode(withBuffer).config().shortTrackLostBuffer());
+        // A state written before the setting existed (22 parameters) goes on without it.
+        assertEquals(0, TrackerStateCodec.decode(without).config().shortTrackLostBuffer());
     }
 
     @Test
@@ -271,7 +298,7 @@ class TrackerStateCodecTest {
         assertEquals(v1Config.substring(0, v1Config.length() - 1) + ", lowScoreRefindBuffer=0, unconfirmedBuffer=1, "
                 + "relativeAspectNoise=false, lowScoreConfirm=false, "
                 + "maxLostSeconds=0.0, reidAfterSeconds=0.0, reidThresh=0.0, widthState=false, "
-                + "cameraShiftFromTracks=false]", t.config().toString());
+                + "cameraShiftFromTracks=false, shortTrackLostBuffer=0]", t.config().toString());
         assertEquals(25, t.config().maxTimeLost(), "int(25 / 30 * 30) frames, as when it was written");
         assertEquals(false, t.config().reidEnabled());
         assertEquals(25.0, t.config().frameRate());

@@ -125,10 +125,12 @@ class TrackerTest {
     void lostTracksComeBackWithinTheBufferScaledByFrameRate() {
         for (int fps : new int[] {30, 15}) {
             int buffer = (int) (fps / 30.0 * 30);
-            // Gone for exactly `buffer` frames: found again with the same id.
+            // Gone for exactly `buffer` frames: found again with the same id (followed over 5 frames first, so
+            // not a short track).
             Tracker t = new Tracker(TrackerConfig.byteTrack().withFrameRate(fps));
-            step(t, box(100, 0.9));
-            step(t, box(100, 0.9));
+            for (int f = 0; f < 6; f++) {
+                step(t, box(100, 0.9));
+            }
             for (int f = 0; f < buffer; f++) {
                 assertArrayEquals(new int[0], step(t));
             }
@@ -136,8 +138,9 @@ class TrackerTest {
             assertArrayEquals(new int[] {1}, step(t, box(100, 0.9)), fps + " fps");
             // Gone for longer than the buffer (plus the reference's extra frame on the lost list): a new id.
             t = new Tracker(TrackerConfig.byteTrack().withFrameRate(fps));
-            step(t, box(100, 0.9));
-            step(t, box(100, 0.9));
+            for (int f = 0; f < 6; f++) {
+                step(t, box(100, 0.9));
+            }
             for (int f = 0; f < buffer + 2; f++) {
                 step(t);
             }
@@ -148,14 +151,61 @@ class TrackerTest {
     }
 
     @Test
+    void aShortTrackIsKeptOnlyTheShortBufferOnceLost() {
+        for (int fps : new int[] {30, 15}) {
+            int shortBuffer = (int) (fps / 30.0 * 10);
+            int span = (int) (fps / 30.0 * 5);
+            // Followed over span - 1 frames (short), gone for exactly the short buffer: found again.
+            Tracker t = new Tracker(TrackerConfig.byteTrack().withFrameRate(fps));
+            for (int f = 0; f < span; f++) {
+                step(t, box(100, 0.9));
+            }
+            for (int f = 0; f < shortBuffer; f++) {
+                step(t);
+            }
+            assertArrayEquals(new int[] {1}, step(t, box(100, 0.9)), fps + " fps, within the short buffer");
+            // Gone one frame longer (plus the reference's extra frame on the lost list): removed, a new id.
+            t = new Tracker(TrackerConfig.byteTrack().withFrameRate(fps));
+            for (int f = 0; f < span; f++) {
+                step(t, box(100, 0.9));
+            }
+            for (int f = 0; f < shortBuffer + 2; f++) {
+                step(t);
+            }
+            assertEquals(0, t.lostCount(), fps + " fps");
+            assertArrayEquals(new int[0], step(t, box(100, 0.9)));
+            assertArrayEquals(new int[] {2}, step(t, box(100, 0.9)));
+            // Followed over span frames: not short, kept the full buffer.
+            t = new Tracker(TrackerConfig.byteTrack().withFrameRate(fps));
+            for (int f = 0; f <= span; f++) {
+                step(t, box(100, 0.9));
+            }
+            for (int f = 0; f < shortBuffer + 2; f++) {
+                step(t);
+            }
+            assertEquals(1, t.lostCount(), fps + " fps");
+            assertArrayEquals(new int[] {1}, step(t, box(100, 0.9)));
+            // Off: a short track is kept the full buffer too.
+            t = new Tracker(TrackerConfig.byteTrack().withFrameRate(fps).withShortTrackLostBuffer(0));
+            step(t, box(100, 0.9));
+            step(t, box(100, 0.9));
+            for (int f = 0; f < shortBuffer + 2; f++) {
+                step(t);
+            }
+            assertArrayEquals(new int[] {1}, step(t, box(100, 0.9)), fps + " fps, short-track buffer off");
+        }
+    }
+
+    @Test
     void timedOutTrackCanStillBeMatchedOneFrameLaterAsInTheReference() {
         Tracker t = new Tracker(TrackerConfig.byteTrack());
-        step(t, box(100, 0.9));
-        step(t, box(100, 0.9)); // last match at frame 2
-        for (int f = 0; f < 30; f++) {
-            step(t); // frames 3..32: frame 33 - 2 > 30 marks it removed at frame 33
+        for (int f = 0; f < 6; f++) {
+            step(t, box(100, 0.9)); // last match at frame 6, followed over 5 frames: not a short track
         }
-        step(t); // frame 33: marked removed, but still on the lost list
+        for (int f = 0; f < 30; f++) {
+            step(t); // frames 7..36: frame 37 - 6 > 30 marks it removed at frame 37
+        }
+        step(t); // frame 37: marked removed, but still on the lost list
         assertEquals(1, t.lostCount());
         assertArrayEquals(new int[] {1}, step(t, box(100, 0.9)), "found again in the frame after its removal");
         // Having been on the removed list, it is dropped the next time it is lost.

@@ -69,8 +69,11 @@ public final class TrackingEval {
         VARIANTS.put("aspect-state", TrackingEval::aspectState);
         VARIANTS.put("width-state", c -> aspectState(c).withWidthState(true));
         VARIANTS.put("default", c -> TrackerConfig.byteTrack().withFrameRate(c.frameRate()));
-        // The default before the camera shift from the tracks.
-        VARIANTS.put("no-camera-shift", c -> dflt(c).withCameraShiftFromTracks(false));
+        // The default before the camera shift from the tracks (and the short-track buffer).
+        VARIANTS.put("no-camera-shift", c -> dflt(c).withCameraShiftFromTracks(false).withShortTrackLostBuffer(0));
+        VARIANTS.put("no-short-track-buffer", c -> dflt(c).withShortTrackLostBuffer(0));
+        VARIANTS.put("default+short-track-buffer6", c -> dflt(c).withShortTrackLostBuffer(6));
+        VARIANTS.put("default+short-track-buffer15", c -> dflt(c).withShortTrackLostBuffer(15));
         VARIANTS.put("default+refind60", c -> dflt(c).withLowScoreRefindBuffer(60));
         VARIANTS.put("default+refind5", c -> dflt(c).withLowScoreRefindBuffer(5));
         VARIANTS.put("default+refind10", c -> dflt(c).withLowScoreRefindBuffer(10));
@@ -92,7 +95,7 @@ public final class TrackingEval {
 
     /** The default before the width state: the Kalman filter on the aspect ratio, its noise relative to it. */
     static TrackerConfig aspectState(TrackerConfig reference) {
-        return dflt(reference).withWidthState(false).withCameraShiftFromTracks(false);
+        return dflt(reference).withWidthState(false).withCameraShiftFromTracks(false).withShortTrackLostBuffer(0);
     }
 
     static TrackerConfig lowMatch(TrackerConfig c, double v) {
@@ -101,7 +104,7 @@ public final class TrackingEval {
                 c.lowThresh(), c.matchThresh(), v, c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
                 c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
                 c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh(),
-                c.widthState(), c.cameraShiftFromTracks());
+                c.widthState(), c.cameraShiftFromTracks(), c.shortTrackLostBuffer());
     }
 
     static TrackerConfig match(TrackerConfig c, double v) {
@@ -110,7 +113,7 @@ public final class TrackingEval {
                 c.lowThresh(), v, c.lowMatchThresh(), c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
                 c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
                 c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh(),
-                c.widthState(), c.cameraShiftFromTracks());
+                c.widthState(), c.cameraShiftFromTracks(), c.shortTrackLostBuffer());
     }
 
     /** --det-boxes: write each matched detection's box instead of the track's Kalman box (measured, not kept). */
