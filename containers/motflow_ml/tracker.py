@@ -492,7 +492,7 @@ SHORT_TRACK_LOST_BUFFER = 10  # frames at 30 fps a short track is kept once lost
 class ByteTracker(JdeTracker):
     """motflow's appearance-free policy (boxes and scores only), the Java core's ByteTrackAssociation with
     TrackerConfig.byteTrack()'s defaults: ByteTrack's rules (high = score > track_thresh, low =
-    low_thresh < score < track_thresh) with nine changes chosen by measurement (docs/tracking.md):
+    low_thresh < score < track_thresh) with ten changes chosen by measurement (docs/tracking.md):
 
     1. all candidates (confirmed tracked and lost, predicted) against the high-score detections by IoU,
        score-fused when fuse_score (cost 1 - IoU * score), matched below match_thresh;
@@ -521,9 +521,12 @@ class ByteTracker(JdeTracker):
     over fewer than SHORT_TRACK_SPAN frames (at 30 fps, frame_id - start_frame at its last match) is removed once
     lost for more than that many frames (at 30 fps) instead of max_time_lost: its velocity, learnt from a few
     boxes, carries its prediction into other people's paths.
+
+    low_thresh is 0 (the tenth change; ByteTrack: 0.1): every box scoring above 0 may continue a track in step 2
+    (none starts one).
     """
 
-    def __init__(self, fps=30.0, track_thresh=0.5, low_thresh=0.1, new_track_margin=0.0, match_thresh=0.8,
+    def __init__(self, fps=30.0, track_thresh=0.5, low_thresh=0.0, new_track_margin=0.0, match_thresh=0.8,
                  low_match_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15, fuse_score=True,
                  track_buffer=30, low_score_refind_buffer=30, unconfirmed_buffer=2, max_time_lost=None,
                  relative_aspect_noise=True, low_score_confirm=True, width_state=True, camera_shift_from_tracks=True,

@@ -200,6 +200,18 @@ def test_bytetrack_low_score_boxes_find_again_recently_lost_tracks_only_by_defau
     assert tr.update(*_boxes((100, 100, 50, 120, 0.3))) == [] and tr.next_id == 1
 
 
+def test_bytetrack_low_score_floor_is_zero_by_default_and_point_one_in_bytetrack():
+    for low_thresh, want in ((0.0, [1]), (0.1, [0])):
+        tr = ByteTracker(low_thresh=low_thresh)
+        for k in range(2):
+            tr.update(*_boxes((100, 100, 50, 120, 0.9)))
+        tr.update(*_boxes((101, 100, 50, 120, 0.05)))
+        assert _det_ids(tr) == want, f"low_thresh {low_thresh}"
+    # below 0.1 a box continues a track but never starts one
+    tr = ByteTracker()
+    assert tr.update(*_boxes((100, 100, 50, 120, 0.05))) == [] and tr.next_id == 1
+
+
 def test_bytetrack_gives_a_new_track_two_frames_to_be_confirmed_scaled_by_fps():
     tr = ByteTracker()
     tr.update(*_boxes((100, 100, 50, 120, 0.9)))

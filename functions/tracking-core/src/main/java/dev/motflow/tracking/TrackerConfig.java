@@ -3,7 +3,7 @@ package dev.motflow.tracking;
 /**
  * Parameters of a {@link Tracker}. {@link #jdeLegacy(int)} and {@link #byteTrackLegacy()} are the reference
  * implementations' defaults (FairMOT's {@code multitracker.py}, ByteTrack's {@code byte_tracker.py});
- * {@link #byteTrack()}, motflow's appearance-free default, changes nine of ByteTrack's, and {@link #jde(int)},
+ * {@link #byteTrack()}, motflow's appearance-free default, changes ten of ByteTrack's, and {@link #jde(int)},
  * motflow's policy with embeddings, changes FairMOT's memory (docs/tracking.md). Durations are given in frames at
  * 30 fps and scaled by {@code frameRate / 30}, or in seconds.
  *
@@ -18,7 +18,8 @@ package dev.motflow.tracking;
  * @param featureMomentum JDE: smoothing of a track's embedding (0.9)
  * @param iouMatchThresh JDE: IoU-distance limit of the second stage (0.5)
  * @param trackThresh ByteTrack: high-score detections have {@code score > trackThresh} (0.5)
- * @param lowThresh ByteTrack: low-score detections have {@code lowThresh < score < trackThresh} (0.1)
+ * @param lowThresh ByteTrack: low-score detections have {@code lowThresh < score < trackThresh} (0.1; 0 in
+ *     {@link #byteTrack()}: every box above 0, e.g. MOTChallenge's Faster R-CNN boxes down to 0.05)
  * @param matchThresh ByteTrack: IoU-distance limit of the first stage (0.8)
  * @param lowMatchThresh ByteTrack: IoU-distance limit of the low-score stage (0.5)
  * @param newTrackMargin ByteTrack: a new track needs {@code score >= trackThresh + newTrackMargin} (0.1; 0 in
@@ -87,6 +88,12 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
      * {@link #shortTrackLostBuffer()}: its velocity comes from a few boxes.
      */
     public static final int SHORT_TRACK_SPAN = 5;
+
+    /**
+     * {@link #byteTrack()}'s {@link #lowThresh()}: every box scoring above 0 may continue a track in the low-score
+     * stage (ByteTrack: above 0.1); they never start one (docs/tracking.md).
+     */
+    public static final double BYTETRACK_LOW_THRESH = 0.0;
 
     /** {@link #byteTrack()}'s {@link #shortTrackLostBuffer()}, chosen by measurement (docs/tracking.md). */
     public static final int BYTETRACK_SHORT_TRACK_LOST_BUFFER = 10;
@@ -185,11 +192,12 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
      * tracks too; the Kalman filter holds the width rather than the aspect ratio ({@link #widthState()}; the
      * aspect-ratio noise setting stays on so that {@code withWidthState(false)} is the previous default), and a
      * camera pan estimated from the settled tracks moves the predictions ({@link #cameraShiftFromTracks()}), and a
-     * track followed over only a few frames is kept 10 frames (at 30 fps) once lost ({@link #shortTrackLostBuffer()}).
+     * track followed over only a few frames is kept 10 frames (at 30 fps) once lost ({@link #shortTrackLostBuffer()}),
+     * and the low-score stage takes every box scoring above 0 ({@link #BYTETRACK_LOW_THRESH}).
      */
     public static TrackerConfig byteTrack() {
         return new TrackerConfig(Policy.BYTETRACK, 30, 30, 0, 0.4, 0.4, 0.98, 0.9, 0.5,
-                0.5, 0.1, 0.8, 0.5, 0.0, true, 0.7, 0.15, 30, 2).withRelativeAspectNoise(true).withLowScoreConfirm(true)
+                0.5, BYTETRACK_LOW_THRESH, 0.8, 0.5, 0.0, true, 0.7, 0.15, 30, 2).withRelativeAspectNoise(true).withLowScoreConfirm(true)
                 .withWidthState(true).withCameraShiftFromTracks(true).withShortTrackLostBuffer(BYTETRACK_SHORT_TRACK_LOST_BUFFER);
     }
 

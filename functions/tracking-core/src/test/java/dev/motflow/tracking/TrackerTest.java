@@ -235,6 +235,20 @@ class TrackerTest {
         assertArrayEquals(new int[] {1, 2}, step(m, box(100, 0.9), box(400, 0.55)), "margin 0: 0.55 starts a track");
         step(u, box(100, 0.5));
         assertEquals(1, u.lostCount(), "a score of exactly 0.5 is in neither set");
+        // Below 0.1: dropped by ByteTrack's rules, a low-score box for motflow's default (floor 0), which
+        // continues a track with it but never starts one.
+        Tracker legacy = new Tracker(TrackerConfig.byteTrackLegacy());
+        Tracker dflt = new Tracker(TrackerConfig.byteTrack());
+        for (Tracker x : new Tracker[] {legacy, dflt}) {
+            step(x, box(100, 0.9));
+            step(x, box(100, 0.9));
+        }
+        assertArrayEquals(new int[0], step(legacy, box(101, 0.05)), "ByteTrack: 0.05 is below its floor of 0.1");
+        assertArrayEquals(new int[] {1}, step(dflt, box(101, 0.05)), "motflow: 0.05 continues the track");
+        assertArrayEquals(new int[] {1}, step(dflt, box(102, 0.05), box(700, 0.05)));
+        assertArrayEquals(new int[] {1}, step(dflt, box(103, 0.05), box(700, 0.05)), "and never starts one");
+        assertArrayEquals(new int[0], step(dflt, box(700, 0.0)), "a score of 0 is not above the floor");
+        assertEquals(1, dflt.lostCount());
     }
 
     @Test

@@ -69,9 +69,12 @@ public final class TrackingEval {
         VARIANTS.put("aspect-state", TrackingEval::aspectState);
         VARIANTS.put("width-state", c -> aspectState(c).withWidthState(true));
         VARIANTS.put("default", c -> TrackerConfig.byteTrack().withFrameRate(c.frameRate()));
-        // The default before the camera shift from the tracks (and the short-track buffer).
-        VARIANTS.put("no-camera-shift", c -> dflt(c).withCameraShiftFromTracks(false).withShortTrackLostBuffer(0));
-        VARIANTS.put("no-short-track-buffer", c -> dflt(c).withShortTrackLostBuffer(0));
+        // The default before the camera shift from the tracks (and the short-track buffer and the low-score floor).
+        VARIANTS.put("no-camera-shift", c -> lowThresh(dflt(c), 0.1).withCameraShiftFromTracks(false)
+                .withShortTrackLostBuffer(0));
+        VARIANTS.put("no-short-track-buffer", c -> lowThresh(dflt(c), 0.1).withShortTrackLostBuffer(0));
+        // The default before the low-score floor of 0 (ByteTrack's 0.1).
+        VARIANTS.put("default+low0.1", c -> lowThresh(dflt(c), 0.1));
         VARIANTS.put("default+short-track-buffer6", c -> dflt(c).withShortTrackLostBuffer(6));
         VARIANTS.put("default+short-track-buffer15", c -> dflt(c).withShortTrackLostBuffer(15));
         VARIANTS.put("default+refind60", c -> dflt(c).withLowScoreRefindBuffer(60));
@@ -83,6 +86,7 @@ public final class TrackingEval {
         VARIANTS.put("default+margin0.2", c -> dflt(c).withNewTrackMargin(0.2));
         VARIANTS.put("default+track0.4", c -> dflt(c).withTrackThresh(0.4));
         VARIANTS.put("default+track0.6", c -> dflt(c).withTrackThresh(0.6));
+        VARIANTS.put("default+low0.05", c -> lowThresh(dflt(c), 0.05));
         VARIANTS.put("default+lowmatch0.4", c -> lowMatch(dflt(c), 0.4));
         VARIANTS.put("default+lowmatch0.6", c -> lowMatch(dflt(c), 0.6));
         VARIANTS.put("default+match0.7", c -> match(dflt(c), 0.7));
@@ -95,7 +99,17 @@ public final class TrackingEval {
 
     /** The default before the width state: the Kalman filter on the aspect ratio, its noise relative to it. */
     static TrackerConfig aspectState(TrackerConfig reference) {
-        return dflt(reference).withWidthState(false).withCameraShiftFromTracks(false).withShortTrackLostBuffer(0);
+        return lowThresh(dflt(reference), 0.1).withWidthState(false).withCameraShiftFromTracks(false)
+                .withShortTrackLostBuffer(0);
+    }
+
+    static TrackerConfig lowThresh(TrackerConfig c, double v) {
+        return new TrackerConfig(c.policy(), c.frameRate(), c.trackBuffer(), c.embeddingDim(), c.detThresh(),
+                c.embeddingMatchThresh(), c.motionLambda(), c.featureMomentum(), c.iouMatchThresh(), c.trackThresh(),
+                v, c.matchThresh(), c.lowMatchThresh(), c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
+                c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
+                c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh(),
+                c.widthState(), c.cameraShiftFromTracks(), c.shortTrackLostBuffer());
     }
 
     static TrackerConfig lowMatch(TrackerConfig c, double v) {
