@@ -488,11 +488,23 @@ def _end_frame(tr, fid, activated, refound, lost, removed, taken, n_input):
 # The short-track buffer (ByteTracker, short_track_lost_buffer), as the Java core's TrackerConfig.
 SHORT_TRACK_SPAN = 5  # frames at 30 fps: a track followed over fewer is short
 SHORT_TRACK_LOST_BUFFER = 10  # frames at 30 fps a short track is kept once lost (TrackerConfig.byteTrack())
+# The nested-box limit (ByteTracker, nested_box_limit), as TrackerConfig.byteTrack()'s.
+NESTED_BOX_LIMIT = 0.9
+
+
+def inside_fraction(a_tlwh, b_tlwh):
+    """The fraction of box a's area inside box b (top-left and size, continuous), as the Java core's
+    Boxes.insideFraction; 0 when they do not overlap."""
+    iw = min(a_tlwh[0] + a_tlwh[2], b_tlwh[0] + b_tlwh[2]) - max(a_tlwh[0], b_tlwh[0])
+    ih = min(a_tlwh[1] + a_tlwh[3], b_tlwh[1] + b_tlwh[3]) - max(a_tlwh[1], b_tlwh[1])
+    area = a_tlwh[2] * a_tlwh[3]
+    return iw * ih / area if iw > 0 and ih > 0 and a_tlwh[2] > 0 and a_tlwh[3] > 0 else 0.0
+
 
 class ByteTracker(JdeTracker):
     """motflow's appearance-free policy (boxes and scores only), the Java core's ByteTrackAssociation with
     TrackerConfig.byteTrack()'s defaults: ByteTrack's rules (high = score > track_thresh, low =
-    low_thresh < score < track_thresh) with ten changes chosen by measurement (docs/tracking.md):
+    low_thresh < score < track_thresh) with eleven changes chosen by measurement (docs/tracking.md):
 
     1. all candidates (confirmed tracked and lost, predicted) against the high-score detections by IoU,
        score-fused when fuse_score (cost 1 - IoU * score), matched below match_thresh;
@@ -524,13 +536,17 @@ class ByteTracker(JdeTracker):
 
     low_thresh is 0 (the tenth change; ByteTrack: 0.1): every box scoring above 0 may continue a track in step 2
     (none starts one).
+
+    With nested_box_limit (the eleventh change, TrackerConfig.nestedBoxLimit; 0: off) a box left over in step 4
+    starts no track when more than that fraction of its area lies inside a box a track took in steps 1-3: a
+    detector's second, partial box on a person already followed.
     """
 
     def __init__(self, fps=30.0, track_thresh=0.5, low_thresh=0.0, new_track_margin=0.0, match_thresh=0.8,
                  low_match_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15, fuse_score=True,
                  track_buffer=30, low_score_refind_buffer=30, unconfirmed_buffer=2, max_time_lost=None,
                  relative_aspect_noise=True, low_score_confirm=True, width_state=True, camera_shift_from_tracks=True,
-                 short_track_lost_buffer=SHORT_TRACK_LOST_BUFFER):
+                 short_track_lost_buffer=SHORT_TRACK_LOST_BUFFER, nested_box_limit=NESTED_BOX_LIMIT):
         super().__init__(fps=fps, track_buffer=track_buffer, unconfirmed_thresh=unconfirmed_thresh,
                          duplicate_thresh=duplicate_thresh, max_time_lost=max_time_lost, max_lost_seconds=None,
                          reid_after_seconds=None, reid_thresh=None)
@@ -547,6 +563,7 @@ class ByteTracker(JdeTracker):
         # a track followed over fewer than short_track_span frames is kept short_track_lost_frames once lost
         self.short_track_lost_frames = int(fps / 30.0 * short_track_lost_buffer)
         self.short_track_span = int(fps / 30.0 * SHORT_TRACK_SPAN)
+        self.nested_box_limit = nested_box_limit
 
     def _update_camera_shift(self, pairs):
         """Per axis, the median innovation of the settled tracks matched in step 1, carried damped when
@@ -602,10 +619,13 @@ class ByteTracker(JdeTracker):
                 t.mean[0] += self.camera_dx
                 t.mean[1] += self.camera_dy
 
+        taken_dets = []  # the detections a track took, for step 4
+
         def absorb(t, d):
             was_tracked = t.state == TRACKED
             t.absorb(self.kf, d, fid, refound_takes_score=True)
             taken[d.det_index] = t
+            taken_dets.append(d)
             (activated if was_tracked else refound).append(t)
 
         # 1. high-score detections
@@ -644,10 +664,12 @@ class ByteTracker(JdeTracker):
                 t.state = REMOVED
                 removed.append(t)
 
-        # 4. new tracks
+        # 4. new tracks, none from a box lying (almost) wholly inside a box a track took in steps 1-3
+        taken_boxes = [d._tlwh for d in taken_dets] if self.nested_box_limit > 0 else []
         for idet in u_high:
             d = high[idet]
-            if d.score >= self.new_track_thresh:
+            if d.score >= self.new_track_thresh and not any(
+                    inside_fraction(d._tlwh, b) > self.nested_box_limit for b in taken_boxes):
                 d.activate(self.kf, fid, self.next_id)
                 self.next_id += 1
                 taken[d.det_index] = d

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from motflow_ml.metrics import evaluate
-from motflow_ml.tracker import (CHI2_95_4DOF, ByteTracker, JdeTracker, KalmanFilter, iou_matrix, linear_assignment,
-                                tlwh_to_xyah)
+from motflow_ml.tracker import (CHI2_95_4DOF, ByteTracker, JdeTracker, KalmanFilter, inside_fraction, iou_matrix,
+                                linear_assignment, tlwh_to_xyah)
 
 
 def test_linear_assignment_with_cost_limit():
@@ -210,6 +210,25 @@ def test_bytetrack_low_score_floor_is_zero_by_default_and_point_one_in_bytetrack
     # below 0.1 a box continues a track but never starts one
     tr = ByteTracker()
     assert tr.update(*_boxes((100, 100, 50, 120, 0.05))) == [] and tr.next_id == 1
+
+
+def test_bytetrack_a_box_inside_a_box_a_track_took_starts_no_track():
+    person, partial, behind = (100, 100, 60, 150, 0.9), (110, 115, 36, 80, 0.8), (130, 90, 60, 150, 0.9)
+    assert inside_fraction(partial[:4], person[:4]) == 1.0 and inside_fraction(behind[:4], person[:4]) == 30 * 140 / (60 * 150)
+    assert inside_fraction(person[:4], (400, 100, 60, 150)) == 0.0
+    tr = ByteTracker()
+    assert tr.nested_box_limit == 0.9
+    tr.update(*_boxes(person))
+    for _ in range(5):
+        tr.update(*_boxes(person, partial))
+        assert _det_ids(tr) == [1, 0], "the partial box never starts a track"
+    tr.update(*_boxes(person, behind))
+    tr.update(*_boxes(person, behind))
+    assert _det_ids(tr) == [1, 2], "someone half behind the person does"
+    off = ByteTracker(nested_box_limit=0.0)  # the references' rule
+    for _ in range(3):
+        off.update(*_boxes(person, partial))
+    assert _det_ids(off) == [1, 2]
 
 
 def test_bytetrack_gives_a_new_track_two_frames_to_be_confirmed_scaled_by_fps():

@@ -7,6 +7,7 @@
 #   --track-thresh T     run every variant with this track threshold
 #   --write-sets DIR     also write the sets and each variant's results as MOTChallenge files (bench-trackers)
 #   --det-boxes          output each matched detection's box instead of the track's Kalman box
+#   --seed-salt S        draw the generated sets again with another seed (robustness checks; tables use none)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/java-env.sh

@@ -29,4 +29,15 @@ public final class Boxes {
                                      double x2, double y2, double w2, double h2) {
         return 1 - iou(x1, y1, w1, h1, x2, y2, w2, h2);
     }
+
+    /**
+     * The fraction of box 1's area that lies inside box 2 (boxes as top-left and size, continuous: a box covers
+     * {@code w} by {@code h}); 0 when they do not overlap or box 1 has no area.
+     */
+    public static double insideFraction(double x1, double y1, double w1, double h1,
+                                        double x2, double y2, double w2, double h2) {
+        double iw = Math.min(x1 + w1, x2 + w2) - Math.max(x1, x2);
+        double ih = Math.min(y1 + h1, y2 + h2) - Math.max(y1, y2);
+        return iw > 0 && ih > 0 && w1 > 0 && h1 > 0 ? iw * ih / (w1 * h1) : 0;
+    }
 }

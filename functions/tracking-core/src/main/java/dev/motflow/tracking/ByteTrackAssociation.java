@@ -10,7 +10,8 @@ package dev.motflow.tracking;
  * low-score box; 3: unconfirmed tracks against the high-score detections left over, and with
  * {@link TrackerConfig#lowScoreConfirm()} the low-score ones left over after them (an unmatched one
  * goes once {@link TrackerConfig#unconfirmedFrames()} have passed since its start). What is left of
- * those starts tracks when it scores at least {@code trackThresh + newTrackMargin}. With
+ * those starts tracks when it scores at least {@code trackThresh + newTrackMargin} and, with
+ * {@link TrackerConfig#nestedBoxLimit()} above 0, does not lie almost wholly inside a box a track took. With
  * {@link TrackerConfig#cameraShiftFromTracks()} the first stage's innovations also give the camera shift that
  * moves the next frame's predictions (kept in {@link TrackLifecycle#cameraDx}, {@code cameraDy}).
  */
@@ -40,6 +41,7 @@ final class ByteTrackAssociation implements AssociationPolicy {
     static final double SHIFT_Z = 3;
 
     private final boolean cameraShift;
+    private final double nestedBoxLimit;
     private double[] innovX = new double[32];
     private double[] innovY = new double[32];
     private double[] absDev = new double[32];
@@ -50,6 +52,7 @@ final class ByteTrackAssociation implements AssociationPolicy {
         this.unconfirmedFrames = config.unconfirmedFrames();
         this.lowScoreConfirms = config.lowScoreConfirm();
         this.cameraShift = config.cameraShiftFromTracks();
+        this.nestedBoxLimit = config.nestedBoxLimit();
     }
 
     @Override
@@ -102,10 +105,29 @@ final class ByteTrackAssociation implements AssociationPolicy {
         double newTrackThresh = trackThresh + config.newTrackMargin();
         for (int k = 0; k < left; k++) {
             int d = newTrackCandidates[k];
-            if (dets.score(d) >= newTrackThresh) {
+            if (dets.score(d) >= newTrackThresh && !(nestedBoxLimit > 0 && nestedInTakenBox(tracks, dets, d))) {
                 tracks.startTrack(dets, d);
             }
         }
+    }
+
+    /**
+     * Whether more than {@link TrackerConfig#nestedBoxLimit()} of detection {@code d}'s area lies inside a box
+     * that a track (confirmed or not) took this frame.
+     */
+    private boolean nestedInTakenBox(TrackLifecycle tracks, Detections dets, int d) {
+        return nestedIn(tracks.candidates, dets, d) || nestedIn(tracks.unconfirmed, dets, d);
+    }
+
+    private boolean nestedIn(java.util.ArrayList<Track> ts, Detections dets, int d) {
+        for (int k = 0; k < ts.size(); k++) {
+            int e = ts.get(k).lastDet;
+            if (e >= 0 && Boxes.insideFraction(dets.x(d), dets.y(d), dets.w(d), dets.h(d),
+                    dets.x(e), dets.y(e), dets.w(e), dets.h(e)) > nestedBoxLimit) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

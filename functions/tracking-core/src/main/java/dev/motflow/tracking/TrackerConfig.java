@@ -3,7 +3,7 @@ package dev.motflow.tracking;
 /**
  * Parameters of a {@link Tracker}. {@link #jdeLegacy(int)} and {@link #byteTrackLegacy()} are the reference
  * implementations' defaults (FairMOT's {@code multitracker.py}, ByteTrack's {@code byte_tracker.py});
- * {@link #byteTrack()}, motflow's appearance-free default, changes ten of ByteTrack's, and {@link #jde(int)},
+ * {@link #byteTrack()}, motflow's appearance-free default, changes eleven of ByteTrack's, and {@link #jde(int)},
  * motflow's policy with embeddings, changes FairMOT's memory (docs/tracking.md). Durations are given in frames at
  * 30 fps and scaled by {@code frameRate / 30}, or in seconds.
  *
@@ -59,6 +59,10 @@ package dev.motflow.tracking;
  *     30 fps) when it is lost is kept only this many frames at 30 fps ({@link #shortTrackLostFrames()}), not
  *     the full buffer: its velocity, learnt from a few boxes, carries its predicted box off into other people's
  *     paths; 0: off (every lost track kept the full buffer, as in the references); 10 in {@link #byteTrack()}
+ * @param nestedBoxLimit ByteTrack: a high-score box left over after the three stages starts no track when more
+ *     than this fraction of its area lies inside a box that a track took this frame: a detector's second, partial
+ *     box on a person already followed (TUD-Campus), which would otherwise start a track that takes over that
+ *     person's id; 0: off (every box left over may start one, as in the references); 0.9 in {@link #byteTrack()}
  */
 public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
                             double detThresh, double embeddingMatchThresh, double motionLambda,
@@ -69,7 +73,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                             int lowScoreRefindBuffer, int unconfirmedBuffer, boolean relativeAspectNoise,
                             boolean lowScoreConfirm, double maxLostSeconds, double reidAfterSeconds,
                             double reidThresh, boolean widthState, boolean cameraShiftFromTracks,
-                            int shortTrackLostBuffer) {
+                            int shortTrackLostBuffer, double nestedBoxLimit) {
 
     /** The reference trackers' values of the settings that came after them (see {@link #byteTrackLegacy()}). */
     static final int LEGACY_LOW_SCORE_REFIND_BUFFER = 0;
@@ -82,6 +86,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
     static final boolean LEGACY_WIDTH_STATE = false;
     static final boolean LEGACY_CAMERA_SHIFT_FROM_TRACKS = false;
     static final int LEGACY_SHORT_TRACK_LOST_BUFFER = 0;
+    static final double LEGACY_NESTED_BOX_LIMIT = 0;
 
     /**
      * A track followed over fewer frames than this (at 30 fps) when it is lost counts as short for
@@ -97,6 +102,9 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
 
     /** {@link #byteTrack()}'s {@link #shortTrackLostBuffer()}, chosen by measurement (docs/tracking.md). */
     public static final int BYTETRACK_SHORT_TRACK_LOST_BUFFER = 10;
+
+    /** {@link #byteTrack()}'s {@link #nestedBoxLimit()}, chosen by measurement (docs/tracking.md). */
+    public static final double BYTETRACK_NESTED_BOX_LIMIT = 0.9;
 
     /** {@link #jde(int)}'s memory, chosen by measurement (docs/tracking.md, "With appearance"). */
     public static final double JDE_MAX_LOST_SECONDS = 4.0;
@@ -126,6 +134,9 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         if (shortTrackLostBuffer < 0) {
             throw new IllegalArgumentException("shortTrackLostBuffer must be >= 0");
         }
+        if (!(nestedBoxLimit >= 0 && nestedBoxLimit <= 1)) {
+            throw new IllegalArgumentException("nestedBoxLimit must be in [0, 1] (0: off), got " + nestedBoxLimit);
+        }
         if (unconfirmedBuffer < 1) {
             throw new IllegalArgumentException("unconfirmedBuffer must be >= 1");
         }
@@ -153,7 +164,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 fuseScore, unconfirmedThresh, duplicateThresh, lowScoreRefindBuffer, unconfirmedBuffer,
                 LEGACY_RELATIVE_ASPECT_NOISE, LEGACY_LOW_SCORE_CONFIRM,
                 LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH, LEGACY_WIDTH_STATE,
-                LEGACY_CAMERA_SHIFT_FROM_TRACKS, LEGACY_SHORT_TRACK_LOST_BUFFER);
+                LEGACY_CAMERA_SHIFT_FROM_TRACKS, LEGACY_SHORT_TRACK_LOST_BUFFER, LEGACY_NESTED_BOX_LIMIT);
     }
 
     /** The parameters of the reference trackers (the settings added since at their reference values). */
@@ -193,12 +204,14 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
      * aspect-ratio noise setting stays on so that {@code withWidthState(false)} is the previous default), and a
      * camera pan estimated from the settled tracks moves the predictions ({@link #cameraShiftFromTracks()}), and a
      * track followed over only a few frames is kept 10 frames (at 30 fps) once lost ({@link #shortTrackLostBuffer()}),
-     * and the low-score stage takes every box scoring above 0 ({@link #BYTETRACK_LOW_THRESH}).
+     * and the low-score stage takes every box scoring above 0 ({@link #BYTETRACK_LOW_THRESH}), and a box lying
+     * almost wholly inside a box a track took starts no track ({@link #nestedBoxLimit()}).
      */
     public static TrackerConfig byteTrack() {
         return new TrackerConfig(Policy.BYTETRACK, 30, 30, 0, 0.4, 0.4, 0.98, 0.9, 0.5,
                 0.5, BYTETRACK_LOW_THRESH, 0.8, 0.5, 0.0, true, 0.7, 0.15, 30, 2).withRelativeAspectNoise(true).withLowScoreConfirm(true)
-                .withWidthState(true).withCameraShiftFromTracks(true).withShortTrackLostBuffer(BYTETRACK_SHORT_TRACK_LOST_BUFFER);
+                .withWidthState(true).withCameraShiftFromTracks(true).withShortTrackLostBuffer(BYTETRACK_SHORT_TRACK_LOST_BUFFER)
+                .withNestedBoxLimit(BYTETRACK_NESTED_BOX_LIMIT);
     }
 
     /** ByteTrack's own defaults (score fusion off) at 30 fps, exactly the reference rules. */
@@ -212,7 +225,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
     }
 
     public TrackerConfig withTrackThresh(double value) {
@@ -220,7 +233,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, value, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
     }
 
     public TrackerConfig withDetThresh(double value) {
@@ -228,7 +241,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
     }
 
     public TrackerConfig withFuseScore(boolean value) {
@@ -236,7 +249,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, value, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
     }
 
     public TrackerConfig withNewTrackMargin(double value) {
@@ -244,7 +257,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, value, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
     }
 
     public TrackerConfig withLowScoreRefindBuffer(int frames) {
@@ -252,7 +265,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 frames, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
     }
 
     public TrackerConfig withUnconfirmedBuffer(int frames) {
@@ -260,7 +273,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, frames, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
     }
 
     public TrackerConfig withRelativeAspectNoise(boolean value) {
@@ -268,7 +281,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, value, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
     }
 
     public TrackerConfig withLowScoreConfirm(boolean value) {
@@ -276,7 +289,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, value, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
     }
 
     /** The Kalman filter's width state ({@code true}) or the references' aspect-ratio state. */
@@ -285,7 +298,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, value, cameraShiftFromTracks, shortTrackLostBuffer);
+                reidThresh, value, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
     }
 
     /** ByteTrack: the carried camera shift estimated from the settled tracks' innovations (on) or none. */
@@ -294,7 +307,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, value, shortTrackLostBuffer);
+                reidThresh, widthState, value, shortTrackLostBuffer, nestedBoxLimit);
     }
 
     /** ByteTrack: frames at 30 fps a short track is kept once lost (0: the full buffer, as every track). */
@@ -303,7 +316,19 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, frames);
+                reidThresh, widthState, cameraShiftFromTracks, frames, nestedBoxLimit);
+    }
+
+    /**
+     * ByteTrack: a box left over starts no track when more than this fraction of its area lies inside a box a
+     * track took this frame (0: off).
+     */
+    public TrackerConfig withNestedBoxLimit(double limit) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, limit);
     }
 
     /** Lost tracks kept {@code seconds} (0: {@code trackBuffer} frames at 30 fps). */
@@ -312,7 +337,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, seconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
     }
 
     /** JDE: embedding-only matches for tracks lost more than {@code afterSeconds}, below {@code thresh} (0: none). */
@@ -321,7 +346,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, afterSeconds,
-                thresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
+                thresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
     }
 
     /** JDE: the smoothing of a track's embedding, {@code momentum * old + (1 - momentum) * new} (FairMOT: 0.9). */
@@ -330,7 +355,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, momentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
     }
 
     /**
@@ -390,13 +415,13 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
             unconfirmedThresh, duplicateThresh,
             lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise ? 1 : 0, lowScoreConfirm ? 1 : 0,
             maxLostSeconds, reidAfterSeconds, reidThresh, widthState ? 1 : 0, cameraShiftFromTracks ? 1 : 0,
-            shortTrackLostBuffer};
+            shortTrackLostBuffer, nestedBoxLimit};
         // The settings after the first 13 only up to the last one that differs from its reference value,
         // so that states written before a setting existed stay byte-equal.
         double[] reference = {LEGACY_LOW_SCORE_REFIND_BUFFER, LEGACY_UNCONFIRMED_BUFFER,
             LEGACY_RELATIVE_ASPECT_NOISE ? 1 : 0, LEGACY_LOW_SCORE_CONFIRM ? 1 : 0,
             LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH, LEGACY_WIDTH_STATE ? 1 : 0,
-            LEGACY_CAMERA_SHIFT_FROM_TRACKS ? 1 : 0, LEGACY_SHORT_TRACK_LOST_BUFFER};
+            LEGACY_CAMERA_SHIFT_FROM_TRACKS ? 1 : 0, LEGACY_SHORT_TRACK_LOST_BUFFER, LEGACY_NESTED_BOX_LIMIT};
         int length = 13;
         for (int i = 0; i < reference.length; i++) {
             if (all[13 + i] != reference[i]) {
@@ -421,8 +446,10 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         boolean cameraShift = p.length > 21 ? p[21] != 0 : LEGACY_CAMERA_SHIFT_FROM_TRACKS;
         // Before the short-track buffer every lost track was kept the full buffer.
         int shortLost = p.length > 22 ? (int) p[22] : LEGACY_SHORT_TRACK_LOST_BUFFER;
+        // Before the nested-box limit every high-score box left over could start a track.
+        double nested = p.length > 23 ? p[23] : LEGACY_NESTED_BOX_LIMIT;
         return new TrackerConfig(policy, p[0], trackBuffer, embeddingDim, p[1], p[2], p[3], p[4], p[5],
                 p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12], lowScoreRefind, unconfirmed, relativeAspect,
-                lowConfirm, maxLost, reidAfter, reid, width, cameraShift, shortLost);
+                lowConfirm, maxLost, reidAfter, reid, width, cameraShift, shortLost, nested);
     }
 }

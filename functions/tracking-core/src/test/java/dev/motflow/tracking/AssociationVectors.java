@@ -265,6 +265,25 @@ final class AssociationVectors {
             }
         }
         all.add(shortTrack);
+        Scenario nested = new Scenario("nested-box",
+                "Person 1 stands at x 100 in frames 1-12; in frames 4-10 the detector also gives a second, partial "
+                        + "box on them (x 110, 36 x 80 px, score 0.8) lying wholly inside their box. Person 2 stands at "
+                        + "x 400; from frame 6 person 3 stands behind them, 30 px to the right (half of their box inside "
+                        + "person 2's). ByteTrack starts no track from the partial box (more than 0.9 of it inside a box "
+                        + "a track took: the nested-box limit) and starts one for person 3 (id 3, output from frame 7). "
+                        + "Without the limit the partial box would start a track of its own. JDE has no such rule.",
+                30, 16, 12);
+        for (int f = 1; f <= 12; f++) {
+            nested.add(f, 100, 200, 60, 150, 0.9, 0);
+            nested.add(f, 400, 200, 60, 150, 0.9, 1);
+            if (f >= 4 && f <= 10) {
+                nested.add(f, 110, 215, 36, 80, 0.8, 0);
+            }
+            if (f >= 6) {
+                nested.add(f, 430, 190, 60, 150, 0.9, 2);
+            }
+        }
+        all.add(nested);
         all.add(random("random-128d", "5 people over 16 frames, 10% misses, ~1 false positive per frame; "
                 + "128-d embeddings.", 303, 16, 5, 128, 0.1, 1, 0.2, 30));
         return all;
@@ -339,6 +358,7 @@ final class AssociationVectors {
                 .append(", \"short_track_lost_buffer\": ").append(b.shortTrackLostBuffer())
                 .append(", \"short_track_lost_frames\": ").append(b.shortTrackLostFrames())
                 .append(", \"short_track_span_frames\": ").append(b.shortTrackSpanFrames())
+                .append(", \"nested_box_limit\": ").append(num(b.nestedBoxLimit()))
                 .append(", \"duplicate_iou_distance\": ").append(num(b.duplicateThresh())).append("},\n");
         TrackerConfig j = jde(s);
         sb.append("    \"jde\": {\"track_buffer\": ").append(j.trackBuffer())

@@ -116,7 +116,8 @@ class TrackerStateCodecTest {
     void theWidthStateIsAppendedOnlyWhenOnAndStatesWithoutItKeepTheAspectFilter() {
         // Without the width state, the layout is the one written before it existed (17 parameters for the
         // previous ByteTrack default, 13 for the references); with it, 21.
-        TrackerConfig noShift = TrackerConfig.byteTrack().withCameraShiftFromTracks(false).withShortTrackLostBuffer(0);
+        TrackerConfig noShift = TrackerConfig.byteTrack().withCameraShiftFromTracks(false).withShortTrackLostBuffer(0)
+                .withNestedBoxLimit(0);
         assertEquals(17, noShift.withWidthState(false).realParams().length);
         assertEquals(13, TrackerConfig.byteTrackLegacy().realParams().length);
         assertEquals(21, noShift.realParams().length);
@@ -151,7 +152,7 @@ class TrackerStateCodecTest {
     void theCameraShiftIsAppendedOnlyWhenOnAndCarriedAcrossTheState() {
         // Off: the layout of the width-state default (21 parameters, nothing after the tracks); on: 22, and the
         // carried shift (two float64) after the tracks.
-        TrackerConfig noShortBuffer = TrackerConfig.byteTrack().withShortTrackLostBuffer(0);
+        TrackerConfig noShortBuffer = TrackerConfig.byteTrack().withShortTrackLostBuffer(0).withNestedBoxLimit(0);
         assertEquals(22, noShortBuffer.realParams().length);
         assertEquals(22, TrackerConfig.byteTrackLegacy().withCameraShiftFromTracks(true).realParams().length);
         assertEquals(1.0, noShortBuffer.realParams()[21]);
@@ -188,13 +189,14 @@ class TrackerStateCodecTest {
 
     @Test
     void theShortTrackBufferIsAppendedOnlyWhenOnAndStatesWithoutItKeepEveryLostTrackTheFullBuffer() {
-        // On (the default): a 23rd parameter; off: the camera-shift default's 22, byte for byte.
-        assertEquals(23, TrackerConfig.byteTrack().realParams().length);
-        assertEquals(10.0, TrackerConfig.byteTrack().realParams()[22]);
+        // On: a 23rd parameter; off: the camera-shift default's 22, byte for byte.
+        TrackerConfig shortTrackDefault = TrackerConfig.byteTrack().withNestedBoxLimit(0);
+        assertEquals(23, shortTrackDefault.realParams().length);
+        assertEquals(10.0, shortTrackDefault.realParams()[22]);
         assertEquals(23, TrackerConfig.byteTrackLegacy().withShortTrackLostBuffer(4).realParams().length);
         SyntheticScene scene = SyntheticScene.generate(9, 40, 8, 0, 0.15, 2, 0.2);
-        Tracker on = new Tracker(TrackerConfig.byteTrack());
-        Tracker off = new Tracker(TrackerConfig.byteTrack().withShortTrackLostBuffer(0));
+        Tracker on = new Tracker(shortTrackDefault);
+        Tracker off = new Tracker(shortTrackDefault.withShortTrackLostBuffer(0));
         Detections d = new Detections(0);
         for (int f = 1; f <= 20; f++) {
             scene.load(f, d);
@@ -208,6 +210,31 @@ class TrackerStateCodecTest {
         assertEquals(10, TrackerStateCodec.decode(withBuffer).config().shortTrackLostBuffer());
         // A state written before the setting existed (22 parameters) goes on without it.
         assertEquals(0, TrackerStateCodec.decode(without).config().shortTrackLostBuffer());
+    }
+
+    @Test
+    void theNestedBoxLimitIsAppendedOnlyWhenOnAndStatesWithoutItLetEveryBoxStartATrack() {
+        // On (the default): a 24th parameter; off: the short-track default's 23, byte for byte.
+        assertEquals(24, TrackerConfig.byteTrack().realParams().length);
+        assertEquals(0.9, TrackerConfig.byteTrack().realParams()[23]);
+        assertEquals(24, TrackerConfig.byteTrackLegacy().withNestedBoxLimit(0.5).realParams().length);
+        SyntheticScene scene = SyntheticScene.generate(9, 40, 8, 0, 0.15, 2, 0.2);
+        Tracker on = new Tracker(TrackerConfig.byteTrack());
+        Tracker off = new Tracker(TrackerConfig.byteTrack().withNestedBoxLimit(0));
+        Detections d = new Detections(0);
+        for (int f = 1; f <= 20; f++) {
+            scene.load(f, d);
+            on.update(d);
+            off.update(d);
+        }
+        byte[] withLimit = TrackerStateCodec.encode(on);
+        byte[] without = TrackerStateCodec.encode(off);
+        assertEquals(24, withLimit[5], "parameters written with the nested-box limit");
+        assertEquals(23, without[5], "parameters written without it");
+        assertEquals(0.9, TrackerStateCodec.decode(withLimit).config().nestedBoxLimit());
+        assertEquals(TrackerConfig.byteTrack(), TrackerStateCodec.decode(withLimit).config());
+        // A state written before the setting existed (23 parameters) goes on without it.
+        assertEquals(0, TrackerStateCodec.decode(without).config().nestedBoxLimit());
     }
 
     @Test
@@ -298,7 +325,7 @@ class TrackerStateCodecTest {
         assertEquals(v1Config.substring(0, v1Config.length() - 1) + ", lowScoreRefindBuffer=0, unconfirmedBuffer=1, "
                 + "relativeAspectNoise=false, lowScoreConfirm=false, "
                 + "maxLostSeconds=0.0, reidAfterSeconds=0.0, reidThresh=0.0, widthState=false, "
-                + "cameraShiftFromTracks=false, shortTrackLostBuffer=0]", t.config().toString());
+                + "cameraShiftFromTracks=false, shortTrackLostBuffer=0, nestedBoxLimit=0.0]", t.config().toString());
         assertEquals(25, t.config().maxTimeLost(), "int(25 / 30 * 30) frames, as when it was written");
         assertEquals(false, t.config().reidEnabled());
         assertEquals(25.0, t.config().frameRate());

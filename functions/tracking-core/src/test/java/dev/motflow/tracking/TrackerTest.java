@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 class TrackerTest {
     private final Detections boxes = new Detections(0);
 
-    /** Runs one frame of box-only detections given as {x, y, w, h, score} and returns the output ids. */
     /** Runs one frame like {@link #step} and returns, per detection, the id of the output track that took it (0: none). */
     private int[] stepDets(Tracker t, double[]... dets) {
         boxes.clear();
@@ -30,6 +29,7 @@ class TrackerTest {
         return ids;
     }
 
+    /** Runs one frame of box-only detections given as {x, y, w, h, score} and returns the output ids. */
     private int[] step(Tracker t, double[]... dets) {
         boxes.clear();
         for (double[] d : dets) {
@@ -194,6 +194,32 @@ class TrackerTest {
             }
             assertArrayEquals(new int[] {1}, step(t, box(100, 0.9)), fps + " fps, short-track buffer off");
         }
+    }
+
+    @Test
+    void aBoxLyingInsideABoxATrackTookStartsNoTrack() {
+        double[] person = {100, 100, 60, 150, 0.9};
+        double[] partial = {110, 115, 36, 80, 0.8}; // wholly inside the person's box: a second box on them
+        double[] behind = {130, 90, 60, 150, 0.9}; // half inside: someone standing behind them
+        Tracker t = new Tracker(TrackerConfig.byteTrack());
+        assertArrayEquals(new int[] {1}, stepDets(t, person));
+        for (int f = 0; f < 5; f++) {
+            assertArrayEquals(new int[] {1, 0}, stepDets(t, person, partial), "frame " + (f + 2));
+        }
+        assertArrayEquals(new int[] {1, 0}, stepDets(t, person, behind), "a new track, not confirmed yet");
+        assertArrayEquals(new int[] {1, 2}, stepDets(t, person, behind));
+        // Off (the references' rule): the partial box starts a track, confirmed by its second box.
+        Tracker off = new Tracker(TrackerConfig.byteTrack().withNestedBoxLimit(0));
+        stepDets(off, person);
+        assertArrayEquals(new int[] {1, 0}, stepDets(off, person, partial));
+        assertArrayEquals(new int[] {1, 2}, stepDets(off, person, partial));
+    }
+
+    @Test
+    void nestedBoxLimitOutsideZeroToOneIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> TrackerConfig.byteTrack().withNestedBoxLimit(1.5));
+        assertThrows(IllegalArgumentException.class, () -> TrackerConfig.byteTrack().withNestedBoxLimit(-0.1));
+        assertThrows(IllegalArgumentException.class, () -> TrackerConfig.byteTrack().withNestedBoxLimit(Double.NaN));
     }
 
     @Test

@@ -33,7 +33,7 @@ import java.util.function.UnaryOperator;
  * Prints HOTA / MOTA / IDF1 per set, their mean and worst set, and the tracker's time per frame.
  *
  * <p>Run with {@code tools/tracking-eval/run.sh [--variants a,b,...] [--sets name,...] [--data DIR]
- * [--track-thresh T] [--write-sets DIR]} (see docs/tracking.md; {@code --write-sets} also writes the sets and
+ * [--track-thresh T] [--write-sets DIR] [--seed-salt S]} (see docs/tracking.md; {@code --write-sets} also writes the sets and
  * every variant's result as MOTChallenge files for other trackers and TrackEval: {@code ./motflow bench-trackers}). Everything is deterministic except the time column (wall
  * time of {@code Tracker.update} per frame, after a warm-up run on MOT17-04).
  */
@@ -69,12 +69,17 @@ public final class TrackingEval {
         VARIANTS.put("aspect-state", TrackingEval::aspectState);
         VARIANTS.put("width-state", c -> aspectState(c).withWidthState(true));
         VARIANTS.put("default", c -> TrackerConfig.byteTrack().withFrameRate(c.frameRate()));
-        // The default before the camera shift from the tracks (and the short-track buffer and the low-score floor).
-        VARIANTS.put("no-camera-shift", c -> lowThresh(dflt(c), 0.1).withCameraShiftFromTracks(false)
+        // The default before the camera shift from the tracks (and the later changes: the short-track buffer, the
+        // low-score floor, the nested-box limit).
+        VARIANTS.put("no-camera-shift", c -> lowThresh(beforeNested(c), 0.1).withCameraShiftFromTracks(false)
                 .withShortTrackLostBuffer(0));
-        VARIANTS.put("no-short-track-buffer", c -> lowThresh(dflt(c), 0.1).withShortTrackLostBuffer(0));
-        // The default before the low-score floor of 0 (ByteTrack's 0.1).
-        VARIANTS.put("default+low0.1", c -> lowThresh(dflt(c), 0.1));
+        VARIANTS.put("no-short-track-buffer", c -> lowThresh(beforeNested(c), 0.1).withShortTrackLostBuffer(0));
+        // The default before the low-score floor of 0 (ByteTrack's 0.1) and the nested-box limit.
+        VARIANTS.put("default+low0.1", c -> lowThresh(beforeNested(c), 0.1));
+        // The default before the nested-box limit, and the limit at other values.
+        VARIANTS.put("no-nested-box-limit", TrackingEval::beforeNested);
+        VARIANTS.put("default+nested0.8", c -> dflt(c).withNestedBoxLimit(0.8));
+        VARIANTS.put("default+nested0.95", c -> dflt(c).withNestedBoxLimit(0.95));
         VARIANTS.put("default+short-track-buffer6", c -> dflt(c).withShortTrackLostBuffer(6));
         VARIANTS.put("default+short-track-buffer15", c -> dflt(c).withShortTrackLostBuffer(15));
         VARIANTS.put("default+refind60", c -> dflt(c).withLowScoreRefindBuffer(60));
@@ -99,8 +104,13 @@ public final class TrackingEval {
 
     /** The default before the width state: the Kalman filter on the aspect ratio, its noise relative to it. */
     static TrackerConfig aspectState(TrackerConfig reference) {
-        return lowThresh(dflt(reference), 0.1).withWidthState(false).withCameraShiftFromTracks(false)
+        return lowThresh(beforeNested(reference), 0.1).withWidthState(false).withCameraShiftFromTracks(false)
                 .withShortTrackLostBuffer(0);
+    }
+
+    /** The default before the nested-box limit (every box left over may start a track). */
+    static TrackerConfig beforeNested(TrackerConfig reference) {
+        return dflt(reference).withNestedBoxLimit(0);
     }
 
     static TrackerConfig lowThresh(TrackerConfig c, double v) {
@@ -109,7 +119,7 @@ public final class TrackingEval {
                 v, c.matchThresh(), c.lowMatchThresh(), c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
                 c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
                 c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh(),
-                c.widthState(), c.cameraShiftFromTracks(), c.shortTrackLostBuffer());
+                c.widthState(), c.cameraShiftFromTracks(), c.shortTrackLostBuffer(), c.nestedBoxLimit());
     }
 
     static TrackerConfig lowMatch(TrackerConfig c, double v) {
@@ -118,7 +128,7 @@ public final class TrackingEval {
                 c.lowThresh(), c.matchThresh(), v, c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
                 c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
                 c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh(),
-                c.widthState(), c.cameraShiftFromTracks(), c.shortTrackLostBuffer());
+                c.widthState(), c.cameraShiftFromTracks(), c.shortTrackLostBuffer(), c.nestedBoxLimit());
     }
 
     static TrackerConfig match(TrackerConfig c, double v) {
@@ -127,7 +137,7 @@ public final class TrackingEval {
                 c.lowThresh(), v, c.lowMatchThresh(), c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
                 c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
                 c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh(),
-                c.widthState(), c.cameraShiftFromTracks(), c.shortTrackLostBuffer());
+                c.widthState(), c.cameraShiftFromTracks(), c.shortTrackLostBuffer(), c.nestedBoxLimit());
     }
 
     /** --det-boxes: write each matched detection's box instead of the track's Kalman box (measured, not kept). */
@@ -147,6 +157,7 @@ public final class TrackingEval {
                 case "--track-thresh" -> trackThresh = Double.parseDouble(args[++i]);
                 case "--write-sets" -> writeSets = Path.of(args[++i]);
                 case "--det-boxes" -> detBoxes = true;
+                case "--seed-salt" -> seedSalt = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
                         + " (--data DIR, --variants a,b, --sets s1,s2, --track-thresh T, --write-sets DIR, --det-boxes)");
             }
@@ -342,9 +353,15 @@ public final class TrackingEval {
         System.out.printf(Locale.ROOT, "wrote %d sets to %s%n", sets.size(), dir);
     }
 
+    /**
+     * --seed-salt S: appended to each generated set's name before hashing it to a seed, so the same sets can be
+     * drawn again with other misses, jitter and false positives (a robustness check; the tables use none).
+     */
+    static String seedSalt = "";
+
     static long seed(String name) {
         long h = 1125899906842597L;
-        for (char c : name.toCharArray()) {
+        for (char c : (name + seedSalt).toCharArray()) {
             h = 31 * h + c;
         }
         return h;
