@@ -27,6 +27,8 @@ reid_thresh None or 0 (the default) turns that off (FairMOT's rule).
 Assignments minimise total cost with unmatched rows/columns costing thresh / 2 each (the "cost limit"
 formulation of lap.lapjv(extend_cost=True)), so a pair is only matched when its cost is <= thresh.
 """
+import math
+
 import numpy as np
 
 from scipy.optimize import linear_sum_assignment
@@ -492,6 +494,12 @@ SHORT_TRACK_LOST_BUFFER = 10  # frames at 30 fps a short track is kept once lost
 NESTED_BOX_LIMIT = 0.9
 
 
+def rounded_frames(fps, frames_at_30):
+    """One of motflow's durations given in frames at 30 fps, at fps, rounded half up as the Java core's
+    TrackerConfig.roundedFrames (Python's round() would round 2.5 to 2)."""
+    return int(math.floor(fps / 30.0 * frames_at_30 + 0.5))
+
+
 def inside_fraction(a_tlwh, b_tlwh):
     """The fraction of box a's area inside box b (top-left and size, continuous), as the Java core's
     Boxes.insideFraction; 0 when they do not overlap."""
@@ -517,7 +525,8 @@ class ByteTracker(JdeTracker):
        removes it at its first miss);
     4. high-score detections left over scoring >= track_thresh + new_track_margin start tracks (change:
        margin 0, every one of them; ByteTrack's is 0.1).
-    A found-again track takes the new score. Durations are frames at 30 fps, scaled by fps / 30 (int()).
+    A found-again track takes the new score. Durations are frames at 30 fps, scaled by fps / 30: the
+    references' track_buffer truncated as they do (int()), motflow's own rounded half up (rounded_frames).
     The lifecycle (Kalman filter, timeouts, duplicates, ids) is JdeTracker's; with relative_aspect_noise
     (the fourth change) the Kalman filter's aspect-ratio noise scales with the aspect ratio; with width_state
     (the seventh change) the filter holds the width instead of the aspect ratio
@@ -556,13 +565,13 @@ class ByteTracker(JdeTracker):
         self.new_track_thresh = track_thresh + new_track_margin
         self.match_thresh, self.low_match_thresh = match_thresh, low_match_thresh
         self.fuse_score = fuse_score
-        self.low_score_refind_frames = int(fps / 30.0 * low_score_refind_buffer)
-        self.unconfirmed_frames = max(1, int(fps / 30.0 * unconfirmed_buffer))
+        self.low_score_refind_frames = rounded_frames(fps, low_score_refind_buffer)
+        self.unconfirmed_frames = max(1, rounded_frames(fps, unconfirmed_buffer))
         self.camera_shift_from_tracks = camera_shift_from_tracks
         self.camera_dx = self.camera_dy = 0.0  # the shift carried to the next frame's predictions (pixels)
         # a track followed over fewer than short_track_span frames is kept short_track_lost_frames once lost
-        self.short_track_lost_frames = int(fps / 30.0 * short_track_lost_buffer)
-        self.short_track_span = int(fps / 30.0 * SHORT_TRACK_SPAN)
+        self.short_track_lost_frames = rounded_frames(fps, short_track_lost_buffer)
+        self.short_track_span = rounded_frames(fps, SHORT_TRACK_SPAN)
         self.nested_box_limit = nested_box_limit
 
     def _update_camera_shift(self, pairs):

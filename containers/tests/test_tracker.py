@@ -7,7 +7,7 @@ import pytest
 
 from motflow_ml.metrics import evaluate
 from motflow_ml.tracker import (CHI2_95_4DOF, ByteTracker, JdeTracker, KalmanFilter, inside_fraction, iou_matrix,
-                                linear_assignment, tlwh_to_xyah)
+                                linear_assignment, rounded_frames, tlwh_to_xyah)
 
 
 def test_linear_assignment_with_cost_limit():
@@ -231,6 +231,14 @@ def test_bytetrack_a_box_inside_a_box_a_track_took_starts_no_track():
     assert _det_ids(off) == [1, 2]
 
 
+def test_motflows_durations_round_half_up_and_the_reference_buffer_truncates():
+    assert [rounded_frames(25, 2), rounded_frames(15, 5), rounded_frames(25, 10), rounded_frames(25, 5)] == [2, 3, 8, 4]
+    tr = ByteTracker(fps=25)
+    assert (tr.unconfirmed_frames, tr.low_score_refind_frames, tr.short_track_lost_frames, tr.short_track_span) == (
+        2, 25, 8, 4)
+    assert ByteTracker(fps=29.97).max_time_lost == 29  # int(29.97 / 30 * 30), as ByteTrack
+
+
 def test_bytetrack_gives_a_new_track_two_frames_to_be_confirmed_scaled_by_fps():
     tr = ByteTracker()
     tr.update(*_boxes((100, 100, 50, 120, 0.9)))
@@ -240,7 +248,9 @@ def test_bytetrack_gives_a_new_track_two_frames_to_be_confirmed_scaled_by_fps():
     out = tr.update(*_boxes((100, 100, 50, 120, 0.9), (601, 100, 50, 120, 0.9)))
     assert sorted(t.track_id for t in out) == [1, 2]
     # missed twice: removed; ByteTrack's own rule (unconfirmed_buffer=1) removes at the first miss
-    for buffer, fps, misses, kept in ((2, 30, 2, False), (1, 30, 1, False), (2, 60, 3, True)):
+    # 2 frames at 30 fps are 2 at 25 fps (1.67 rounded half up, as rounded_frames): one miss is kept there
+    for buffer, fps, misses, kept in ((2, 30, 2, False), (1, 30, 1, False), (2, 60, 3, True), (2, 25, 1, True),
+                                      (2, 25, 2, False)):
         tr = ByteTracker(unconfirmed_buffer=buffer, fps=fps)
         tr.update(*_boxes((100, 100, 50, 120, 0.9)))
         tr.update(*_boxes((100, 100, 50, 120, 0.9), (600, 100, 50, 120, 0.9)))

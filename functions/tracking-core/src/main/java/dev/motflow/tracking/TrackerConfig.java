@@ -5,7 +5,8 @@ package dev.motflow.tracking;
  * implementations' defaults (FairMOT's {@code multitracker.py}, ByteTrack's {@code byte_tracker.py});
  * {@link #byteTrack()}, motflow's appearance-free default, changes eleven of ByteTrack's, and {@link #jde(int)},
  * motflow's policy with embeddings, changes FairMOT's memory (docs/tracking.md). Durations are given in frames at
- * 30 fps and scaled by {@code frameRate / 30}, or in seconds.
+ * 30 fps and scaled by {@code frameRate / 30} (the references' buffer truncated as they do, motflow's own durations
+ * rounded half up: {@link #roundedFrames}), or in seconds.
  *
  * @param policy association rules
  * @param frameRate frames per second
@@ -378,12 +379,12 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
 
     /** Frames since its last match within which a lost track may take a low-score detection (0: never). */
     public int lowScoreRefindFrames() {
-        return atFrameRate(lowScoreRefindBuffer);
+        return roundedAtFrameRate(lowScoreRefindBuffer);
     }
 
     /** Frames since its start within which an unconfirmed track may still be confirmed (at least 1). */
     public int unconfirmedFrames() {
-        return Math.max(1, atFrameRate(unconfirmedBuffer));
+        return Math.max(1, roundedAtFrameRate(unconfirmedBuffer));
     }
 
     /**
@@ -391,17 +392,33 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
      * 0 when the setting is off.
      */
     public int shortTrackLostFrames() {
-        return atFrameRate(shortTrackLostBuffer);
+        return roundedAtFrameRate(shortTrackLostBuffer);
     }
 
     /** {@value #SHORT_TRACK_SPAN} frames at 30 fps at this frame rate. */
     public int shortTrackSpanFrames() {
-        return atFrameRate(SHORT_TRACK_SPAN);
+        return roundedAtFrameRate(SHORT_TRACK_SPAN);
     }
 
-    /** A duration given in frames at 30 fps, in frames at this frame rate: {@code int(frameRate / 30 * frames)}. */
+    /**
+     * The references' buffer given in frames at 30 fps, in frames at this frame rate as they compute it:
+     * {@code int(frameRate / 30 * frames)}.
+     */
     private int atFrameRate(int framesAt30) {
         return (int) (frameRate / 30.0 * framesAt30);
+    }
+
+    /**
+     * One of motflow's durations given in frames at 30 fps, in frames at this frame rate, rounded half up:
+     * {@code floor(frameRate / 30 * frames + 0.5)}. Truncating, as the references do for their buffer, made 2
+     * frames at 30 fps (67 ms) a single frame at 25 fps (40 ms) instead of two (80 ms).
+     */
+    static int roundedFrames(double frameRate, int framesAt30) {
+        return (int) Math.floor(frameRate / 30.0 * framesAt30 + 0.5);
+    }
+
+    private int roundedAtFrameRate(int framesAt30) {
+        return roundedFrames(frameRate, framesAt30);
     }
 
     /**

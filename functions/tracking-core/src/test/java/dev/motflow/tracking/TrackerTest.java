@@ -153,8 +153,8 @@ class TrackerTest {
     @Test
     void aShortTrackIsKeptOnlyTheShortBufferOnceLost() {
         for (int fps : new int[] {30, 15}) {
-            int shortBuffer = (int) (fps / 30.0 * 10);
-            int span = (int) (fps / 30.0 * 5);
+            int shortBuffer = (int) Math.floor(fps / 30.0 * 10 + 0.5); // motflow's durations round half up
+            int span = (int) Math.floor(fps / 30.0 * 5 + 0.5); // 2.5 -> 3 at 15 fps
             // Followed over span - 1 frames (short), gone for exactly the short buffer: found again.
             Tracker t = new Tracker(TrackerConfig.byteTrack().withFrameRate(fps));
             for (int f = 0; f < span; f++) {
@@ -213,6 +213,25 @@ class TrackerTest {
         stepDets(off, person);
         assertArrayEquals(new int[] {1, 0}, stepDets(off, person, partial));
         assertArrayEquals(new int[] {1, 2}, stepDets(off, person, partial));
+    }
+
+    @Test
+    void motflowsDurationsRoundHalfUpWhileTheReferenceBufferTruncates() {
+        TrackerConfig at25 = TrackerConfig.byteTrack().withFrameRate(25);
+        assertEquals(2, at25.unconfirmedFrames(), "2 frames at 30 fps (67 ms): 1.67 -> 2 at 25 fps, not 1");
+        assertEquals(25, at25.lowScoreRefindFrames());
+        assertEquals(8, at25.shortTrackLostFrames());
+        assertEquals(4, at25.shortTrackSpanFrames());
+        assertEquals(3, TrackerConfig.byteTrack().withFrameRate(15).shortTrackSpanFrames(), "2.5 rounds up");
+        // The references' buffer, as ByteTrack computes it: int(29.97 / 30 * 30) = 29.
+        assertEquals(29, TrackerConfig.byteTrackLegacy().withFrameRate(29.97).maxTimeLost());
+        assertEquals(1, TrackerConfig.byteTrackLegacy().withFrameRate(25).unconfirmedFrames());
+        // At 25 fps a new track missed once is still confirmed by its next box.
+        Tracker t = new Tracker(at25);
+        stepDets(t, box(100, 0.9));
+        assertArrayEquals(new int[] {1, 0}, stepDets(t, box(100, 0.9), box(600, 0.9)));
+        stepDets(t, box(100, 0.9));
+        assertArrayEquals(new int[] {1, 2}, stepDets(t, box(100, 0.9), box(600, 0.9)));
     }
 
     @Test
