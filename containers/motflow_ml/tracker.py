@@ -512,7 +512,7 @@ def inside_fraction(a_tlwh, b_tlwh):
 class ByteTracker(JdeTracker):
     """motflow's appearance-free policy (boxes and scores only), the Java core's ByteTrackAssociation with
     TrackerConfig.byteTrack()'s defaults: ByteTrack's rules (high = score > track_thresh, low =
-    low_thresh < score < track_thresh) with eleven changes chosen by measurement (docs/tracking.md):
+    low_thresh < score < track_thresh) with thirteen changes chosen by measurement (docs/tracking.md):
 
     1. all candidates (confirmed tracked and lost, predicted) against the high-score detections by IoU,
        score-fused when fuse_score (cost 1 - IoU * score), matched below match_thresh;
@@ -546,6 +546,12 @@ class ByteTracker(JdeTracker):
     low_thresh is 0 (the tenth change; ByteTrack: 0.1): every box scoring above 0 may continue a track in step 2
     (none starts one).
 
+    With rematch_after_shift (the thirteenth change, TrackerConfig.rematchAfterShift; needs camera_shift_from_tracks)
+    step 1b follows step 1 when this frame's shift (the significant median innovation above) is at least
+    REMATCH_MIN_SHIFT px on an axis: the candidates step 1 left unmatched move by it and are matched again against
+    the high-score boxes it left over, with step 1's cost and limit. Motflow's own durations are rounded half up
+    at the frame rate (the twelfth change, rounded_frames).
+
     With nested_box_limit (the eleventh change, TrackerConfig.nestedBoxLimit; 0: off) a box left over in step 4
     starts no track when more than that fraction of its area lies inside a box a track took in steps 1-3: a
     detector's second, partial box on a person already followed.
@@ -555,7 +561,8 @@ class ByteTracker(JdeTracker):
                  low_match_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15, fuse_score=True,
                  track_buffer=30, low_score_refind_buffer=30, unconfirmed_buffer=2, max_time_lost=None,
                  relative_aspect_noise=True, low_score_confirm=True, width_state=True, camera_shift_from_tracks=True,
-                 short_track_lost_buffer=SHORT_TRACK_LOST_BUFFER, nested_box_limit=NESTED_BOX_LIMIT):
+                 short_track_lost_buffer=SHORT_TRACK_LOST_BUFFER, nested_box_limit=NESTED_BOX_LIMIT,
+                 rematch_after_shift=True):
         super().__init__(fps=fps, track_buffer=track_buffer, unconfirmed_thresh=unconfirmed_thresh,
                          duplicate_thresh=duplicate_thresh, max_time_lost=max_time_lost, max_lost_seconds=None,
                          reid_after_seconds=None, reid_thresh=None)
@@ -573,6 +580,8 @@ class ByteTracker(JdeTracker):
         self.short_track_lost_frames = rounded_frames(fps, short_track_lost_buffer)
         self.short_track_span = rounded_frames(fps, SHORT_TRACK_SPAN)
         self.nested_box_limit = nested_box_limit
+        self.rematch_after_shift = camera_shift_from_tracks and rematch_after_shift
+        self.frame_dx = self.frame_dy = 0.0  # this frame's shift (significant median innovation of step 1), or 0
 
     def _update_camera_shift(self, pairs):
         """Per axis, the median innovation of the settled tracks matched in step 1, carried damped when
@@ -582,8 +591,10 @@ class ByteTracker(JdeTracker):
         ix = [d._tlwh[0] + d._tlwh[2] / 2 - t.mean[0] for t, d in settled]
         iy = [d._tlwh[1] + d._tlwh[3] / 2 - t.mean[1] for t, d in settled]
         enough = len(settled) >= MIN_SETTLED_TRACKS
-        self.camera_dx = _carried_shift(self.camera_dx, ix) if enough else 0.0
-        self.camera_dy = _carried_shift(self.camera_dy, iy) if enough else 0.0
+        self.frame_dx = _significant_median(ix) if enough else 0.0
+        self.frame_dy = _significant_median(iy) if enough else 0.0
+        self.camera_dx = 0.5 * (self.camera_dx + self.frame_dx) if self.frame_dx else 0.0
+        self.camera_dy = 0.5 * (self.camera_dy + self.frame_dy) if self.frame_dy else 0.0
 
     def _box_cost(self, tracks, dets, fuse):
         dist = self._iou_cost(tracks, dets)
@@ -644,9 +655,24 @@ class ByteTracker(JdeTracker):
             self._update_camera_shift([(pool[it], high[idet]) for it, idet in matches])
         for it, idet in matches:
             absorb(pool[it], high[idet])
+        left = [pool[i] for i in u_track]
+        high = [high[i] for i in u_high]
+        if self.rematch_after_shift and max(abs(self.frame_dx), abs(self.frame_dy)) >= REMATCH_MIN_SHIFT:
+            # 1b. the camera moved more than the carried shift foresaw: the unmatched candidates move by this
+            # frame's shift (as the matched ones did by their boxes) and try the high-score boxes left over again
+            for t in left:
+                t.mean[0] += self.frame_dx
+                t.mean[1] += self.frame_dy
+            if left and high:
+                matches, u_left, u_high = linear_assignment(self._box_cost(left, high, self.fuse_score),
+                                                            self.match_thresh)
+                for it, idet in matches:
+                    absorb(left[it], high[idet])
+                left = [left[i] for i in u_left]
+                high = [high[i] for i in u_high]
 
         # 2. low-score detections: tracked leftovers, then recently lost ones
-        rows = [pool[i] for i in u_track if pool[i].state == TRACKED]
+        rows = [t for t in left if t.state == TRACKED]
         if self.low_score_refind_frames > 0:
             rows += [t for t in pool if t.state == LOST and fid - t.frame_id <= self.low_score_refind_frames]
         matches, u_rows, u_low = linear_assignment(self._box_cost(rows, low, False), self.low_match_thresh)
@@ -660,7 +686,6 @@ class ByteTracker(JdeTracker):
 
         # 3. unconfirmed tracks against the high-score detections left over (then, with low_score_confirm,
         # the low-score ones left over: below track_thresh, they never start a track in step 4)
-        high = [high[i] for i in u_high]
         if self.low_score_confirm:
             high += [low[i] for i in u_low]
         matches, u_unc, u_high = linear_assignment(self._box_cost(unconfirmed, high, self.fuse_score),
@@ -691,6 +716,7 @@ class ByteTracker(JdeTracker):
 SETTLED_TRACKLET_LEN = 5  # a track counts once its velocity has settled: this many consecutive matches
 MIN_SETTLED_TRACKS = 5  # fewer give no shift: a median of two or three walkers is no pan
 SHIFT_Z = 3.0  # the median must stand this many robust standard errors (1.4826 MAD / sqrt(m)) from 0
+REMATCH_MIN_SHIFT = 3.0  # rematch_after_shift: a frame's shift below this on both axes (pixels) gives no rematch
 
 
 def _median(values):
@@ -700,11 +726,11 @@ def _median(values):
     return v[n // 2] if n % 2 == 1 else (v[n // 2 - 1] + v[n // 2]) / 2
 
 
-def _carried_shift(shift, innovations):
-    """The next carried shift on one axis: (shift + median) / 2 when the median is significant, else 0."""
+def _significant_median(innovations):
+    """The median innovation on one axis when significant (|median| > SHIFT_Z robust standard errors), else 0."""
     med = _median(innovations)
     se = 1.4826 * _median([abs(v - med) for v in innovations]) / np.sqrt(len(innovations))
-    return 0.5 * (shift + med) if med != 0 and abs(med) > SHIFT_Z * se else 0.0
+    return med if abs(med) > SHIFT_Z * se else 0.0
 
 
 def _union(a, b):

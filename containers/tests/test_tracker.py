@@ -286,6 +286,26 @@ def test_bytetrack_learns_a_camera_pan_and_finds_a_track_missed_two_frames_again
         assert (tr.next_id - 1 == 8) == on, on
 
 
+def _turning(f):
+    """Six people close to the camera (120 x 240) and two far off (40 x 100); from frame 11 every box moves
+    40 px a frame to the right (the Java core's CameraShiftTest.turning)."""
+    turn = 40 * (f - 10) if f >= 11 else 0
+    boxes = [(60 + 150 * i + turn, 100, 120, 240, 0.9) for i in range(6)]
+    return boxes + [(1000 + turn, 400, 40, 100, 0.9), (1100 + turn, 420, 40, 100, 0.9)]
+
+
+def test_bytetrack_rematch_after_the_frames_shift_keeps_far_people_through_a_sudden_turn():
+    on, off = ByteTracker(), ByteTracker(rematch_after_shift=False)
+    assert on.rematch_after_shift and not ByteTracker(camera_shift_from_tracks=False).rematch_after_shift
+    for f in range(1, 21):
+        on.update(*_boxes(*_turning(f)))
+        off.update(*_boxes(*_turning(f)))
+        assert _det_ids(on) == [1, 2, 3, 4, 5, 6, 7, 8], f
+        if f == 11:
+            assert on.frame_dx == 40 and _det_ids(off) == [1, 2, 3, 4, 5, 6, 0, 0]
+    assert on.next_id == 9 and off.next_id > 9
+
+
 def test_bytetrack_static_camera_gets_no_shift_that_matters():
     # People walking each their own way with 1 px jitter: the same ids as without the shift; the gate passes on
     # noise now and then (its standard error is the mean's, 1.25 times smaller than the median's), sub-pixel.

@@ -40,7 +40,7 @@ def byte_tracker(vector):
                      low_score_confirm=p["low_score_confirm"], width_state=p["width_state"],
                      camera_shift_from_tracks=p["camera_shift_from_tracks"],
                      short_track_lost_buffer=p["short_track_lost_buffer"],
-                     nested_box_limit=p["nested_box_limit"])
+                     nested_box_limit=p["nested_box_limit"], rematch_after_shift=p["rematch_after_shift"])
     # the durations the vector states, derived from its buffers at its frame rate exactly as in Java
     assert (tr.max_time_lost, tr.low_score_refind_frames, tr.unconfirmed_frames, tr.short_track_lost_frames,
             tr.short_track_span) == (p["max_time_lost"], p["low_score_refind_frames"], p["unconfirmed_frames"],

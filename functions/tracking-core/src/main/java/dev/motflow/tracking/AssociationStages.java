@@ -99,6 +99,30 @@ final class AssociationStages {
     }
 
     /**
+     * The first stage again, for {@code rows} (the candidates it left unmatched, moved by the frame's camera shift)
+     * against the detections it left over: matched rows continue or are found again, and {@link #unmatchedTracked}
+     * becomes the rows still unmatched that are tracked, in their order.
+     *
+     * @return how many detections were left unmatched (written to {@code unmatchedOut}, in input order)
+     */
+    int rematch(TrackLifecycle tracks, ArrayList<Track> rows, Detections dets, int[] detIdx, int count, double thresh,
+                boolean fuseScore, boolean refoundTakesNewScore, int[] unmatchedOut) {
+        fillIouCost(rows, dets, detIdx, count, fuseScore);
+        assignment.solve(cost, rows.size(), count, thresh);
+        unmatchedTracked.clear();
+        for (int r = 0; r < rows.size(); r++) {
+            int c = assignment.colForRow(r);
+            Track t = rows.get(r);
+            if (c >= 0) {
+                tracks.matchCandidate(t, dets, detIdx[c], refoundTakesNewScore);
+            } else if (t.state == Track.TRACKED) {
+                unmatchedTracked.add(t);
+            }
+        }
+        return unmatchedColumns(detIdx, count, unmatchedOut);
+    }
+
+    /**
      * The second stage: {@link #unmatchedTracked} against the given detections by IoU distance;
      * matched tracks continue (a lost one, see {@link #addRecentlyLost}, is found again), unmatched
      * tracked ones are lost.

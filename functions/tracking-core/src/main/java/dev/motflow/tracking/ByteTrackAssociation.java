@@ -13,7 +13,9 @@ package dev.motflow.tracking;
  * those starts tracks when it scores at least {@code trackThresh + newTrackMargin} and, with
  * {@link TrackerConfig#nestedBoxLimit()} above 0, does not lie almost wholly inside a box a track took. With
  * {@link TrackerConfig#cameraShiftFromTracks()} the first stage's innovations also give the camera shift that
- * moves the next frame's predictions (kept in {@link TrackLifecycle#cameraDx}, {@code cameraDy}).
+ * moves the next frame's predictions (kept in {@link TrackLifecycle#cameraDx}, {@code cameraDy}); with
+ * {@link TrackerConfig#rematchAfterShift()} also, when it is at least {@value #REMATCH_MIN_SHIFT} px, the candidates
+ * the first stage left unmatched, which are then matched again against the high-score detections it left over.
  */
 final class ByteTrackAssociation implements AssociationPolicy {
     /** ByteTrack's re_activate takes the new detection's score. */
@@ -28,6 +30,7 @@ final class ByteTrackAssociation implements AssociationPolicy {
     private int[] highUnmatchedAfterFirst = new int[32];
     private int[] newTrackCandidates = new int[32];
     private int[] lowUnmatched = new int[32];
+    private int[] rematchInput = new int[32];
 
     private final int lowScoreRefindFrames;
     private final int unconfirmedFrames;
@@ -39,8 +42,16 @@ final class ByteTrackAssociation implements AssociationPolicy {
     static final int MIN_SETTLED_TRACKS = 5;
     /** The median must stand this many robust standard errors ({@code 1.4826 MAD / sqrt(m)}) from 0. */
     static final double SHIFT_Z = 3;
+    /** {@link TrackerConfig#rematchAfterShift()}: a frame's shift below this on both axes (pixels) gives no rematch. */
+    static final double REMATCH_MIN_SHIFT = 3;
 
     private final boolean cameraShift;
+    private final boolean rematchAfterShift;
+    /** This frame's camera shift (the significant median innovation of the first stage; 0 when none), pixels. */
+    private double frameDx;
+    private double frameDy;
+    /** The candidates the first stage left unmatched, for the rematch. */
+    private final java.util.ArrayList<Track> unmatchedCandidates = new java.util.ArrayList<>();
     private final double nestedBoxLimit;
     private double[] innovX = new double[32];
     private double[] innovY = new double[32];
@@ -52,6 +63,7 @@ final class ByteTrackAssociation implements AssociationPolicy {
         this.unconfirmedFrames = config.unconfirmedFrames();
         this.lowScoreConfirms = config.lowScoreConfirm();
         this.cameraShift = config.cameraShiftFromTracks();
+        this.rematchAfterShift = cameraShift && config.rematchAfterShift();
         this.nestedBoxLimit = config.nestedBoxLimit();
     }
 
@@ -85,6 +97,9 @@ final class ByteTrackAssociation implements AssociationPolicy {
         }
         int highLeft = stages.applyCandidateMatches(tracks, dets, highScore, highCount, REFOUND_TAKES_NEW_SCORE,
                 highUnmatchedAfterFirst);
+        if (rematchAfterShift && (Math.abs(frameDx) >= REMATCH_MIN_SHIFT || Math.abs(frameDy) >= REMATCH_MIN_SHIFT)) {
+            highLeft = rematchShifted(tracks, dets, highLeft);
+        }
         // Stage 2: the tracked candidates left over (and the recently lost ones) against the low-score
         // detections; leftover detections are dropped.
         if (lowScoreRefindFrames > 0) {
@@ -109,6 +124,30 @@ final class ByteTrackAssociation implements AssociationPolicy {
                 tracks.startTrack(dets, d);
             }
         }
+    }
+
+    /**
+     * The camera moved this frame by more than the carried shift foresaw: the candidates the first stage left
+     * unmatched are moved by this frame's shift (as the matched ones were by their detections) and matched again,
+     * with the first stage's cost and limit, against the high-score detections it left over. Returns how many of
+     * those are still left (in {@link #highUnmatchedAfterFirst}).
+     */
+    private int rematchShifted(TrackLifecycle tracks, Detections dets, int highLeft) {
+        unmatchedCandidates.clear();
+        for (int r = 0; r < tracks.candidates.size(); r++) {
+            Track t = tracks.candidates.get(r);
+            if (t.lastDet < 0) {
+                t.mean[0] = (float) (t.mean[0] + frameDx);
+                t.mean[1] = (float) (t.mean[1] + frameDy);
+                unmatchedCandidates.add(t);
+            }
+        }
+        if (unmatchedCandidates.isEmpty() || highLeft == 0) {
+            return highLeft;
+        }
+        System.arraycopy(highUnmatchedAfterFirst, 0, rematchInput, 0, highLeft);
+        return stages.rematch(tracks, unmatchedCandidates, dets, rematchInput, highLeft, config.matchThresh(),
+                config.fuseScore(), REFOUND_TAKES_NEW_SCORE, highUnmatchedAfterFirst);
     }
 
     /**
@@ -153,18 +192,20 @@ final class ByteTrackAssociation implements AssociationPolicy {
                 m++;
             }
         }
-        tracks.cameraDx = m >= MIN_SETTLED_TRACKS ? carried(tracks.cameraDx, innovX, m) : 0;
-        tracks.cameraDy = m >= MIN_SETTLED_TRACKS ? carried(tracks.cameraDy, innovY, m) : 0;
+        frameDx = m >= MIN_SETTLED_TRACKS ? significantMedian(innovX, m) : 0;
+        frameDy = m >= MIN_SETTLED_TRACKS ? significantMedian(innovY, m) : 0;
+        tracks.cameraDx = frameDx != 0 ? 0.5 * (tracks.cameraDx + frameDx) : 0;
+        tracks.cameraDy = frameDy != 0 ? 0.5 * (tracks.cameraDy + frameDy) : 0;
     }
 
-    /** The next carried shift on one axis from the {@code m} innovations {@code v} (sorted in place). */
-    private double carried(double shift, double[] v, int m) {
+    /** The median of the {@code m} innovations {@code v} (sorted in place) when significant, else 0. */
+    private double significantMedian(double[] v, int m) {
         double med = median(v, m);
         for (int k = 0; k < m; k++) {
             absDev[k] = Math.abs(v[k] - med);
         }
         double se = 1.4826 * median(absDev, m) / Math.sqrt(m);
-        return med != 0 && Math.abs(med) > SHIFT_Z * se ? 0.5 * (shift + med) : 0;
+        return Math.abs(med) > SHIFT_Z * se ? med : 0;
     }
 
     /** The median of the first {@code n} values (the mean of the two middle ones for even n); sorts them. */
@@ -189,6 +230,7 @@ final class ByteTrackAssociation implements AssociationPolicy {
             highUnmatchedAfterFirst = new int[cap];
             newTrackCandidates = new int[cap];
             lowUnmatched = new int[cap];
+            rematchInput = new int[cap];
         }
     }
 }

@@ -3,7 +3,7 @@ package dev.motflow.tracking;
 /**
  * Parameters of a {@link Tracker}. {@link #jdeLegacy(int)} and {@link #byteTrackLegacy()} are the reference
  * implementations' defaults (FairMOT's {@code multitracker.py}, ByteTrack's {@code byte_tracker.py});
- * {@link #byteTrack()}, motflow's appearance-free default, changes eleven of ByteTrack's, and {@link #jde(int)},
+ * {@link #byteTrack()}, motflow's appearance-free default, changes thirteen of ByteTrack's, and {@link #jde(int)},
  * motflow's policy with embeddings, changes FairMOT's memory (docs/tracking.md). Durations are given in frames at
  * 30 fps and scaled by {@code frameRate / 30} (the references' buffer truncated as they do, motflow's own durations
  * rounded half up: {@link #roundedFrames}), or in seconds.
@@ -64,6 +64,11 @@ package dev.motflow.tracking;
  *     than this fraction of its area lies inside a box that a track took this frame: a detector's second, partial
  *     box on a person already followed (TUD-Campus), which would otherwise start a track that takes over that
  *     person's id; 0: off (every box left over may start one, as in the references); 0.9 in {@link #byteTrack()}
+ * @param rematchAfterShift ByteTrack with {@code cameraShiftFromTracks}: when this frame's camera shift (the settled
+ *     tracks' median innovation in the first stage, significant, at least 3 px on an axis) is known, the
+ *     candidates the first stage left unmatched are moved by it and matched again against the high-score boxes it
+ *     left over, with the same cost and limit: a camera that turns faster than the carried shift foresaw leaves
+ *     predictions too far from their boxes for the first stage; on in {@link #byteTrack()}
  */
 public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
                             double detThresh, double embeddingMatchThresh, double motionLambda,
@@ -74,7 +79,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                             int lowScoreRefindBuffer, int unconfirmedBuffer, boolean relativeAspectNoise,
                             boolean lowScoreConfirm, double maxLostSeconds, double reidAfterSeconds,
                             double reidThresh, boolean widthState, boolean cameraShiftFromTracks,
-                            int shortTrackLostBuffer, double nestedBoxLimit) {
+                            int shortTrackLostBuffer, double nestedBoxLimit, boolean rematchAfterShift) {
 
     /** The reference trackers' values of the settings that came after them (see {@link #byteTrackLegacy()}). */
     static final int LEGACY_LOW_SCORE_REFIND_BUFFER = 0;
@@ -88,6 +93,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
     static final boolean LEGACY_CAMERA_SHIFT_FROM_TRACKS = false;
     static final int LEGACY_SHORT_TRACK_LOST_BUFFER = 0;
     static final double LEGACY_NESTED_BOX_LIMIT = 0;
+    static final boolean LEGACY_REMATCH_AFTER_SHIFT = false;
 
     /**
      * A track followed over fewer frames than this (at 30 fps) when it is lost counts as short for
@@ -165,7 +171,8 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 fuseScore, unconfirmedThresh, duplicateThresh, lowScoreRefindBuffer, unconfirmedBuffer,
                 LEGACY_RELATIVE_ASPECT_NOISE, LEGACY_LOW_SCORE_CONFIRM,
                 LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH, LEGACY_WIDTH_STATE,
-                LEGACY_CAMERA_SHIFT_FROM_TRACKS, LEGACY_SHORT_TRACK_LOST_BUFFER, LEGACY_NESTED_BOX_LIMIT);
+                LEGACY_CAMERA_SHIFT_FROM_TRACKS, LEGACY_SHORT_TRACK_LOST_BUFFER, LEGACY_NESTED_BOX_LIMIT,
+                LEGACY_REMATCH_AFTER_SHIFT);
     }
 
     /** The parameters of the reference trackers (the settings added since at their reference values). */
@@ -206,13 +213,14 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
      * camera pan estimated from the settled tracks moves the predictions ({@link #cameraShiftFromTracks()}), and a
      * track followed over only a few frames is kept 10 frames (at 30 fps) once lost ({@link #shortTrackLostBuffer()}),
      * and the low-score stage takes every box scoring above 0 ({@link #BYTETRACK_LOW_THRESH}), and a box lying
-     * almost wholly inside a box a track took starts no track ({@link #nestedBoxLimit()}).
+     * almost wholly inside a box a track took starts no track ({@link #nestedBoxLimit()}), and the first stage's
+     * unmatched tracks get a second look once this frame's camera shift is known ({@link #rematchAfterShift()}).
      */
     public static TrackerConfig byteTrack() {
         return new TrackerConfig(Policy.BYTETRACK, 30, 30, 0, 0.4, 0.4, 0.98, 0.9, 0.5,
                 0.5, BYTETRACK_LOW_THRESH, 0.8, 0.5, 0.0, true, 0.7, 0.15, 30, 2).withRelativeAspectNoise(true).withLowScoreConfirm(true)
                 .withWidthState(true).withCameraShiftFromTracks(true).withShortTrackLostBuffer(BYTETRACK_SHORT_TRACK_LOST_BUFFER)
-                .withNestedBoxLimit(BYTETRACK_NESTED_BOX_LIMIT);
+                .withNestedBoxLimit(BYTETRACK_NESTED_BOX_LIMIT).withRematchAfterShift(true);
     }
 
     /** ByteTrack's own defaults (score fusion off) at 30 fps, exactly the reference rules. */
@@ -226,7 +234,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
     }
 
     public TrackerConfig withTrackThresh(double value) {
@@ -234,7 +242,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, value, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
     }
 
     public TrackerConfig withDetThresh(double value) {
@@ -242,7 +250,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
     }
 
     public TrackerConfig withFuseScore(boolean value) {
@@ -250,7 +258,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, value, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
     }
 
     public TrackerConfig withNewTrackMargin(double value) {
@@ -258,7 +266,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, value, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
     }
 
     public TrackerConfig withLowScoreRefindBuffer(int frames) {
@@ -266,7 +274,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 frames, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
     }
 
     public TrackerConfig withUnconfirmedBuffer(int frames) {
@@ -274,7 +282,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, frames, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
     }
 
     public TrackerConfig withRelativeAspectNoise(boolean value) {
@@ -282,7 +290,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, value, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
     }
 
     public TrackerConfig withLowScoreConfirm(boolean value) {
@@ -290,7 +298,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, value, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
     }
 
     /** The Kalman filter's width state ({@code true}) or the references' aspect-ratio state. */
@@ -299,7 +307,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, value, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
+                reidThresh, value, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
     }
 
     /** ByteTrack: the carried camera shift estimated from the settled tracks' innovations (on) or none. */
@@ -308,7 +316,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, value, shortTrackLostBuffer, nestedBoxLimit);
+                reidThresh, widthState, value, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
     }
 
     /** ByteTrack: frames at 30 fps a short track is kept once lost (0: the full buffer, as every track). */
@@ -317,7 +325,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, frames, nestedBoxLimit);
+                reidThresh, widthState, cameraShiftFromTracks, frames, nestedBoxLimit, rematchAfterShift);
     }
 
     /**
@@ -329,7 +337,19 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, limit);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, limit, rematchAfterShift);
+    }
+
+    /**
+     * ByteTrack with {@link #cameraShiftFromTracks()}: the first stage's unmatched candidates moved by the frame's
+     * camera shift and matched again (on) or not.
+     */
+    public TrackerConfig withRematchAfterShift(boolean value) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, value);
     }
 
     /** Lost tracks kept {@code seconds} (0: {@code trackBuffer} frames at 30 fps). */
@@ -338,7 +358,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, seconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
     }
 
     /** JDE: embedding-only matches for tracks lost more than {@code afterSeconds}, below {@code thresh} (0: none). */
@@ -347,7 +367,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, afterSeconds,
-                thresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
+                thresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
     }
 
     /** JDE: the smoothing of a track's embedding, {@code momentum * old + (1 - momentum) * new} (FairMOT: 0.9). */
@@ -356,7 +376,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, momentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
     }
 
     /**
@@ -432,13 +452,14 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
             unconfirmedThresh, duplicateThresh,
             lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise ? 1 : 0, lowScoreConfirm ? 1 : 0,
             maxLostSeconds, reidAfterSeconds, reidThresh, widthState ? 1 : 0, cameraShiftFromTracks ? 1 : 0,
-            shortTrackLostBuffer, nestedBoxLimit};
+            shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift ? 1 : 0};
         // The settings after the first 13 only up to the last one that differs from its reference value,
         // so that states written before a setting existed stay byte-equal.
         double[] reference = {LEGACY_LOW_SCORE_REFIND_BUFFER, LEGACY_UNCONFIRMED_BUFFER,
             LEGACY_RELATIVE_ASPECT_NOISE ? 1 : 0, LEGACY_LOW_SCORE_CONFIRM ? 1 : 0,
             LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH, LEGACY_WIDTH_STATE ? 1 : 0,
-            LEGACY_CAMERA_SHIFT_FROM_TRACKS ? 1 : 0, LEGACY_SHORT_TRACK_LOST_BUFFER, LEGACY_NESTED_BOX_LIMIT};
+            LEGACY_CAMERA_SHIFT_FROM_TRACKS ? 1 : 0, LEGACY_SHORT_TRACK_LOST_BUFFER, LEGACY_NESTED_BOX_LIMIT,
+            LEGACY_REMATCH_AFTER_SHIFT ? 1 : 0};
         int length = 13;
         for (int i = 0; i < reference.length; i++) {
             if (all[13 + i] != reference[i]) {
@@ -465,8 +486,10 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         int shortLost = p.length > 22 ? (int) p[22] : LEGACY_SHORT_TRACK_LOST_BUFFER;
         // Before the nested-box limit every high-score box left over could start a track.
         double nested = p.length > 23 ? p[23] : LEGACY_NESTED_BOX_LIMIT;
+        // Before the rematch the first stage's unmatched candidates waited for the low-score stage.
+        boolean rematch = p.length > 24 ? p[24] != 0 : LEGACY_REMATCH_AFTER_SHIFT;
         return new TrackerConfig(policy, p[0], trackBuffer, embeddingDim, p[1], p[2], p[3], p[4], p[5],
                 p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12], lowScoreRefind, unconfirmed, relativeAspect,
-                lowConfirm, maxLost, reidAfter, reid, width, cameraShift, shortLost, nested);
+                lowConfirm, maxLost, reidAfter, reid, width, cameraShift, shortLost, nested, rematch);
     }
 }

@@ -284,6 +284,21 @@ final class AssociationVectors {
             }
         }
         all.add(nested);
+        Scenario turn = new Scenario("camera-turn",
+                "Six people close to the camera (boxes 120 x 240) and two far off (40 x 100) stand still for 10 "
+                        + "frames; from frame 11 the camera turns and every box moves 40 px a frame to the right. At "
+                        + "frame 11 the close people's boxes still overlap their predictions (IoU 0.5) and give the "
+                        + "frame's shift, 40 px; ByteTrack moves the far people's predictions by it and matches them "
+                        + "again (the rematch after the shift), so all eight keep their ids. Without the rematch the "
+                        + "far people are lost at frame 11. JDE has no camera shift.", 30, 16, 20);
+        Detections turnFrame = new Detections(0);
+        for (int f = 1; f <= 20; f++) {
+            CameraShiftTest.turning(f, turnFrame);
+            for (int k = 0; k < turnFrame.size(); k++) {
+                turn.add(f, turnFrame.x(k), turnFrame.y(k), turnFrame.w(k), turnFrame.h(k), turnFrame.score(k), k);
+            }
+        }
+        all.add(turn);
         all.add(random("random-128d", "5 people over 16 frames, 10% misses, ~1 false positive per frame; "
                 + "128-d embeddings.", 303, 16, 5, 128, 0.1, 1, 0.2, 30));
         return all;
@@ -359,6 +374,7 @@ final class AssociationVectors {
                 .append(", \"short_track_lost_frames\": ").append(b.shortTrackLostFrames())
                 .append(", \"short_track_span_frames\": ").append(b.shortTrackSpanFrames())
                 .append(", \"nested_box_limit\": ").append(num(b.nestedBoxLimit()))
+                .append(", \"rematch_after_shift\": ").append(b.rematchAfterShift())
                 .append(", \"duplicate_iou_distance\": ").append(num(b.duplicateThresh())).append("},\n");
         TrackerConfig j = jde(s);
         sb.append("    \"jde\": {\"track_buffer\": ").append(j.trackBuffer())

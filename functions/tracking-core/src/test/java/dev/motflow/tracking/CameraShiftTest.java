@@ -66,6 +66,57 @@ class CameraShiftTest {
         assertNotEquals(1.0, off.get(MISSED_FROM + 1)[0], "without the shift the lagging prediction loses person 0");
     }
 
+    /**
+     * A sudden turn: six people close to the camera (boxes 120 x 240) and two far off (40 x 100) stand still for
+     * 10 frames; from frame 11 every box moves 40 px a frame to the right. At frame 11 the close people's boxes
+     * still overlap their predictions (IoU 0.5), the far ones' not at all.
+     */
+    static void turning(int f, Detections d) {
+        d.clear();
+        double turn = f >= PAN_FROM ? 40 * (f - PAN_FROM + 1) : 0;
+        for (int i = 0; i < 6; i++) {
+            d.add(60 + 150 * i + turn, 100, 120, 240, 0.9);
+        }
+        d.add(1000 + turn, 400, 40, 100, 0.9);
+        d.add(1100 + turn, 420, 40, 100, 0.9);
+    }
+
+    @Test
+    void aTurnFasterThanTheCarriedShiftIsCaughtByTheRematch() {
+        Tracker on = new Tracker(TrackerConfig.byteTrack());
+        Tracker off = new Tracker(TrackerConfig.byteTrack().withRematchAfterShift(false));
+        Detections d = new Detections(0);
+        int[] all = {1, 2, 3, 4, 5, 6, 7, 8};
+        for (int f = 1; f <= 20; f++) {
+            turning(f, d);
+            int[] withRematch = ids(on.update(d));
+            int[] without = ids(off.update(d));
+            assertArrayEquals(all, withRematch, "every person keeps their id through the turn, frame " + f);
+            if (f == PAN_FROM) {
+                // The close people give the frame's shift (40 px, every one agreeing); moved by it, the far
+                // people's predictions meet their boxes again. Without the rematch they are lost.
+                assertArrayEquals(new int[] {1, 2, 3, 4, 5, 6, 0, 0}, without);
+            }
+        }
+        assertEquals(8, on.lastTrackId());
+        assertTrue(off.lastTrackId() > 8, "without the rematch the far people get new ids: " + off.lastTrackId());
+    }
+
+    @Test
+    void theRematchNeedsTheCameraShift() {
+        assertTrue(TrackerConfig.byteTrack().rematchAfterShift());
+        assertFalse(TrackerConfig.byteTrackLegacy().rematchAfterShift());
+        // Without the camera shift there is no frame shift to move by: the setting does nothing.
+        Tracker noShift = new Tracker(TrackerConfig.byteTrack().withCameraShiftFromTracks(false));
+        Tracker neither = new Tracker(TrackerConfig.byteTrack().withCameraShiftFromTracks(false)
+                .withRematchAfterShift(false));
+        Detections d = new Detections(0);
+        for (int f = 1; f <= 20; f++) {
+            turning(f, d);
+            assertArrayEquals(ids(neither.update(d)), ids(noShift.update(d)), "frame " + f);
+        }
+    }
+
     @Test
     void aStaticCameraGetsNoShiftThatMatters() {
         // People walking each their own way, with 1 px box jitter: the innovations agree on no pan. The gate

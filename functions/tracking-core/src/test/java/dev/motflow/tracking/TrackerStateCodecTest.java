@@ -2,6 +2,7 @@ package dev.motflow.tracking;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,7 +118,7 @@ class TrackerStateCodecTest {
         // Without the width state, the layout is the one written before it existed (17 parameters for the
         // previous ByteTrack default, 13 for the references); with it, 21.
         TrackerConfig noShift = TrackerConfig.byteTrack().withCameraShiftFromTracks(false).withShortTrackLostBuffer(0)
-                .withNestedBoxLimit(0);
+                .withNestedBoxLimit(0).withRematchAfterShift(false);
         assertEquals(17, noShift.withWidthState(false).realParams().length);
         assertEquals(13, TrackerConfig.byteTrackLegacy().realParams().length);
         assertEquals(21, noShift.realParams().length);
@@ -152,7 +153,8 @@ class TrackerStateCodecTest {
     void theCameraShiftIsAppendedOnlyWhenOnAndCarriedAcrossTheState() {
         // Off: the layout of the width-state default (21 parameters, nothing after the tracks); on: 22, and the
         // carried shift (two float64) after the tracks.
-        TrackerConfig noShortBuffer = TrackerConfig.byteTrack().withShortTrackLostBuffer(0).withNestedBoxLimit(0);
+        TrackerConfig noShortBuffer = TrackerConfig.byteTrack().withShortTrackLostBuffer(0).withNestedBoxLimit(0)
+                .withRematchAfterShift(false);
         assertEquals(22, noShortBuffer.realParams().length);
         assertEquals(22, TrackerConfig.byteTrackLegacy().withCameraShiftFromTracks(true).realParams().length);
         assertEquals(1.0, noShortBuffer.realParams()[21]);
@@ -190,7 +192,7 @@ class TrackerStateCodecTest {
     @Test
     void theShortTrackBufferIsAppendedOnlyWhenOnAndStatesWithoutItKeepEveryLostTrackTheFullBuffer() {
         // On: a 23rd parameter; off: the camera-shift default's 22, byte for byte.
-        TrackerConfig shortTrackDefault = TrackerConfig.byteTrack().withNestedBoxLimit(0);
+        TrackerConfig shortTrackDefault = TrackerConfig.byteTrack().withNestedBoxLimit(0).withRematchAfterShift(false);
         assertEquals(23, shortTrackDefault.realParams().length);
         assertEquals(10.0, shortTrackDefault.realParams()[22]);
         assertEquals(23, TrackerConfig.byteTrackLegacy().withShortTrackLostBuffer(4).realParams().length);
@@ -214,13 +216,14 @@ class TrackerStateCodecTest {
 
     @Test
     void theNestedBoxLimitIsAppendedOnlyWhenOnAndStatesWithoutItLetEveryBoxStartATrack() {
-        // On (the default): a 24th parameter; off: the short-track default's 23, byte for byte.
-        assertEquals(24, TrackerConfig.byteTrack().realParams().length);
-        assertEquals(0.9, TrackerConfig.byteTrack().realParams()[23]);
+        // On: a 24th parameter; off: the short-track default's 23, byte for byte.
+        TrackerConfig nestedDefault = TrackerConfig.byteTrack().withRematchAfterShift(false);
+        assertEquals(24, nestedDefault.realParams().length);
+        assertEquals(0.9, nestedDefault.realParams()[23]);
         assertEquals(24, TrackerConfig.byteTrackLegacy().withNestedBoxLimit(0.5).realParams().length);
         SyntheticScene scene = SyntheticScene.generate(9, 40, 8, 0, 0.15, 2, 0.2);
-        Tracker on = new Tracker(TrackerConfig.byteTrack());
-        Tracker off = new Tracker(TrackerConfig.byteTrack().withNestedBoxLimit(0));
+        Tracker on = new Tracker(nestedDefault);
+        Tracker off = new Tracker(nestedDefault.withNestedBoxLimit(0));
         Detections d = new Detections(0);
         for (int f = 1; f <= 20; f++) {
             scene.load(f, d);
@@ -232,9 +235,36 @@ class TrackerStateCodecTest {
         assertEquals(24, withLimit[5], "parameters written with the nested-box limit");
         assertEquals(23, without[5], "parameters written without it");
         assertEquals(0.9, TrackerStateCodec.decode(withLimit).config().nestedBoxLimit());
-        assertEquals(TrackerConfig.byteTrack(), TrackerStateCodec.decode(withLimit).config());
+        assertEquals(nestedDefault, TrackerStateCodec.decode(withLimit).config());
         // A state written before the setting existed (23 parameters) goes on without it.
         assertEquals(0, TrackerStateCodec.decode(without).config().nestedBoxLimit());
+    }
+
+    @Test
+    void theRematchIsAppendedOnlyWhenOnAndStatesWithoutItGoOnWithoutIt() {
+        // On (the default): a 25th parameter, 1; off: the nested-box default's 24, byte for byte.
+        assertEquals(25, TrackerConfig.byteTrack().realParams().length);
+        assertEquals(1.0, TrackerConfig.byteTrack().realParams()[24]);
+        Tracker on = new Tracker(TrackerConfig.byteTrack());
+        Tracker off = new Tracker(TrackerConfig.byteTrack().withRematchAfterShift(false));
+        Detections d = new Detections(0);
+        for (int f = 1; f <= 12; f++) {
+            CameraShiftTest.turning(f, d);
+            on.update(d);
+            off.update(d);
+        }
+        byte[] with = TrackerStateCodec.encode(on);
+        byte[] without = TrackerStateCodec.encode(off);
+        assertEquals(25, with[5]);
+        assertEquals(24, without[5]);
+        Tracker decoded = TrackerStateCodec.decode(with);
+        assertEquals(TrackerConfig.byteTrack(), decoded.config());
+        assertFalse(TrackerStateCodec.decode(without).config().rematchAfterShift());
+        // The decoded tracker goes on exactly as the one that was encoded.
+        for (int f = 13; f <= 20; f++) {
+            CameraShiftTest.turning(f, d);
+            assertArrayEquals(CameraShiftTest.ids(on.update(d)), CameraShiftTest.ids(decoded.update(d)), "frame " + f);
+        }
     }
 
     @Test
@@ -325,7 +355,8 @@ class TrackerStateCodecTest {
         assertEquals(v1Config.substring(0, v1Config.length() - 1) + ", lowScoreRefindBuffer=0, unconfirmedBuffer=1, "
                 + "relativeAspectNoise=false, lowScoreConfirm=false, "
                 + "maxLostSeconds=0.0, reidAfterSeconds=0.0, reidThresh=0.0, widthState=false, "
-                + "cameraShiftFromTracks=false, shortTrackLostBuffer=0, nestedBoxLimit=0.0]", t.config().toString());
+                + "cameraShiftFromTracks=false, shortTrackLostBuffer=0, nestedBoxLimit=0.0, rematchAfterShift=false]",
+                t.config().toString());
         assertEquals(25, t.config().maxTimeLost(), "int(25 / 30 * 30) frames, as when it was written");
         assertEquals(false, t.config().reidEnabled());
         assertEquals(25.0, t.config().frameRate());

@@ -78,6 +78,8 @@ public final class TrackingEval {
         VARIANTS.put("default+low0.1", c -> lowThresh(beforeNested(c), 0.1));
         // The default before the nested-box limit, and the limit at other values.
         VARIANTS.put("no-nested-box-limit", TrackingEval::beforeNested);
+        // The default before the rematch after the camera shift.
+        VARIANTS.put("no-rematch", c -> dflt(c).withRematchAfterShift(false));
         VARIANTS.put("default+nested0.8", c -> dflt(c).withNestedBoxLimit(0.8));
         VARIANTS.put("default+nested0.95", c -> dflt(c).withNestedBoxLimit(0.95));
         VARIANTS.put("default+short-track-buffer6", c -> dflt(c).withShortTrackLostBuffer(6));
@@ -108,9 +110,9 @@ public final class TrackingEval {
                 .withShortTrackLostBuffer(0);
     }
 
-    /** The default before the nested-box limit (every box left over may start a track). */
+    /** The default before the nested-box limit (every box left over may start a track) and the rematch. */
     static TrackerConfig beforeNested(TrackerConfig reference) {
-        return dflt(reference).withNestedBoxLimit(0);
+        return dflt(reference).withNestedBoxLimit(0).withRematchAfterShift(false);
     }
 
     static TrackerConfig lowThresh(TrackerConfig c, double v) {
@@ -119,7 +121,8 @@ public final class TrackingEval {
                 v, c.matchThresh(), c.lowMatchThresh(), c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
                 c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
                 c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh(),
-                c.widthState(), c.cameraShiftFromTracks(), c.shortTrackLostBuffer(), c.nestedBoxLimit());
+                c.widthState(), c.cameraShiftFromTracks(), c.shortTrackLostBuffer(), c.nestedBoxLimit(),
+                c.rematchAfterShift());
     }
 
     static TrackerConfig lowMatch(TrackerConfig c, double v) {
@@ -128,7 +131,8 @@ public final class TrackingEval {
                 c.lowThresh(), c.matchThresh(), v, c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
                 c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
                 c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh(),
-                c.widthState(), c.cameraShiftFromTracks(), c.shortTrackLostBuffer(), c.nestedBoxLimit());
+                c.widthState(), c.cameraShiftFromTracks(), c.shortTrackLostBuffer(), c.nestedBoxLimit(),
+                c.rematchAfterShift());
     }
 
     static TrackerConfig match(TrackerConfig c, double v) {
@@ -137,7 +141,8 @@ public final class TrackingEval {
                 c.lowThresh(), v, c.lowMatchThresh(), c.newTrackMargin(), c.fuseScore(), c.unconfirmedThresh(),
                 c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
                 c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh(),
-                c.widthState(), c.cameraShiftFromTracks(), c.shortTrackLostBuffer(), c.nestedBoxLimit());
+                c.widthState(), c.cameraShiftFromTracks(), c.shortTrackLostBuffer(), c.nestedBoxLimit(),
+                c.rematchAfterShift());
     }
 
     /** --det-boxes: write each matched detection's box instead of the track's Kalman box (measured, not kept). */
