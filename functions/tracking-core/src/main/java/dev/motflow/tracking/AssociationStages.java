@@ -65,7 +65,12 @@ final class AssociationStages {
      */
     int applyCandidateMatches(TrackLifecycle tracks, Detections dets, int[] detIdx, int count,
                               boolean refoundTakesNewScore, int[] unmatchedOut) {
-        ArrayList<Track> candidates = tracks.candidates;
+        return applyMatches(tracks, tracks.candidates, dets, detIdx, count, refoundTakesNewScore, unmatchedOut);
+    }
+
+    /** {@link #applyCandidateMatches} for the given rows (candidates) of the solved cost matrix. */
+    private int applyMatches(TrackLifecycle tracks, ArrayList<Track> candidates, Detections dets, int[] detIdx,
+                             int count, boolean refoundTakesNewScore, int[] unmatchedOut) {
         int rows = candidates.size();
         for (int r = 0; r < rows; r++) {
             int c = assignment.colForRow(r);
@@ -109,17 +114,7 @@ final class AssociationStages {
                 boolean fuseScore, boolean refoundTakesNewScore, int[] unmatchedOut) {
         fillIouCost(rows, dets, detIdx, count, fuseScore);
         assignment.solve(cost, rows.size(), count, thresh);
-        unmatchedTracked.clear();
-        for (int r = 0; r < rows.size(); r++) {
-            int c = assignment.colForRow(r);
-            Track t = rows.get(r);
-            if (c >= 0) {
-                tracks.matchCandidate(t, dets, detIdx[c], refoundTakesNewScore);
-            } else if (t.state == Track.TRACKED) {
-                unmatchedTracked.add(t);
-            }
-        }
-        return unmatchedColumns(detIdx, count, unmatchedOut);
+        return applyMatches(tracks, rows, dets, detIdx, count, refoundTakesNewScore, unmatchedOut);
     }
 
     /**
