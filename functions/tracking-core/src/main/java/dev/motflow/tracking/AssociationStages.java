@@ -12,6 +12,23 @@ import java.util.ArrayList;
 final class AssociationStages {
     private final LinearAssignment assignment = new LinearAssignment();
     private double[] cost = new double[1024];
+    // fillIouCost's detections, in column order: edges, inclusive-pixel area (as Boxes.iou), score, the cost of a
+    // pair that does not overlap, the widest detection, and the sweep's keys (left edge, column) in edge order.
+    private double[] detLeft = new double[32];
+    private double[] detTop = new double[32];
+    private double[] detRight = new double[32];
+    private double[] detBottom = new double[32];
+    private double[] detArea = new double[32];
+    private double[] detScore = new double[32];
+    private double[] detNoOverlap = new double[32];
+    private double maxDetWidth;
+    private long[] sortedKeys = new long[32];
+    /** Below this many detections every pair is computed: sorting would cost more than it saves. */
+    static final int SWEEP_MIN_DETECTIONS = 16;
+    private static final int SWEEP_INDEX_BITS = 20;
+    private static final long SWEEP_INDEX_MASK = (1L << SWEEP_INDEX_BITS) - 1;
+    /** Edges beyond +-2^40 px do not fit the sweep's keys (the pairs are then all computed). */
+    private static final double SWEEP_KEY_RANGE = 0x1p40;
     /** The first stage's candidates left unmatched that are still tracked (not lost): the IoU stage's rows. */
     final ArrayList<Track> unmatchedTracked = new ArrayList<>();
 
@@ -36,24 +53,125 @@ final class AssociationStages {
 
     /**
      * Fills the cost matrix with the IoU distance of each track's predicted box to each detection;
-     * with {@code fuseScore}, ByteTrack's {@code 1 - IoU * score}.
+     * with {@code fuseScore}, ByteTrack's {@code 1 - IoU * score}. The values are bit for bit those of
+     * {@link Boxes#iouDistance} (the same terms, computed the same way).
+     *
+     * <p>With many detections most pairs do not overlap: the detections are sorted by left edge once, each row
+     * starts as the no-overlap costs and only the detections whose left edge lies within the widest detection's
+     * width of the track's box (1 px of slack either side) are computed.
      */
     void fillIouCost(ArrayList<Track> tracks, Detections dets, int[] detIdx, int count, boolean fuseScore) {
         int rows = tracks.size();
         double[] c = cost(rows, count);
+        gatherDetections(dets, detIdx, count, fuseScore);
+        boolean sweep = count >= SWEEP_MIN_DETECTIONS && sortByLeftEdge(count);
         for (int r = 0; r < rows; r++) {
             Track t = tracks.get(r);
             double tw = t.w();
             double tx = t.mean[0] - tw / 2;
             double ty = t.y();
             double th = t.h();
+            double tx2 = tx + tw;
+            double ty2 = ty + th;
+            double tArea = (tw + 1) * (th + 1);
             int base = r * count;
-            for (int k = 0; k < count; k++) {
-                int d = detIdx[k];
-                double dist = Boxes.iouDistance(tx, ty, tw, th, dets.x(d), dets.y(d), dets.w(d), dets.h(d));
-                c[base + k] = fuseScore ? 1 - (1 - dist) * dets.score(d) : dist;
+            double lo = tx - maxDetWidth - 2;
+            double hi = tx2 + 2;
+            if (sweep && lo > -SWEEP_KEY_RANGE && hi < SWEEP_KEY_RANGE) {
+                System.arraycopy(detNoOverlap, 0, c, base, count);
+                long loKey = (long) Math.floor(lo);
+                long hiKey = (long) Math.floor(hi);
+                for (int m = firstKeyAtLeast(loKey, count); m < count && (sortedKeys[m] >> SWEEP_INDEX_BITS) <= hiKey; m++) {
+                    int k = (int) (sortedKeys[m] & SWEEP_INDEX_MASK);
+                    c[base + k] = pairCost(tx, ty, tx2, ty2, tArea, k, fuseScore);
+                }
+            } else {
+                for (int k = 0; k < count; k++) {
+                    c[base + k] = pairCost(tx, ty, tx2, ty2, tArea, k, fuseScore);
+                }
             }
         }
+    }
+
+    /** The cost of the track box ({@code tx, ty, tx2, ty2}, inclusive-pixel area) to gathered detection {@code k}. */
+    private double pairCost(double tx, double ty, double tx2, double ty2, double tArea, int k, boolean fuseScore) {
+        double dist = 1;
+        double iw = Math.min(tx2, detRight[k]) - Math.max(tx, detLeft[k]) + 1;
+        if (iw > 0) {
+            double ih = Math.min(ty2, detBottom[k]) - Math.max(ty, detTop[k]) + 1;
+            if (ih > 0) {
+                double inter = iw * ih;
+                dist = 1 - inter / (tArea + detArea[k] - inter);
+            }
+        }
+        return fuseScore ? 1 - (1 - dist) * detScore[k] : dist;
+    }
+
+    /** Copies the stage's detections into the per-term arrays (column order) with their no-overlap costs. */
+    private void gatherDetections(Detections dets, int[] detIdx, int count, boolean fuseScore) {
+        if (detLeft.length < count) {
+            int cap = Math.max(count, detLeft.length * 2);
+            detLeft = new double[cap];
+            detTop = new double[cap];
+            detRight = new double[cap];
+            detBottom = new double[cap];
+            detArea = new double[cap];
+            detScore = new double[cap];
+            detNoOverlap = new double[cap];
+            sortedKeys = new long[cap];
+        }
+        double maxWidth = 0;
+        for (int k = 0; k < count; k++) {
+            int d = detIdx[k];
+            double x = dets.x(d);
+            double y = dets.y(d);
+            double w = dets.w(d);
+            double h = dets.h(d);
+            detLeft[k] = x;
+            detTop[k] = y;
+            detRight[k] = x + w;
+            detBottom[k] = y + h;
+            detArea[k] = (w + 1) * (h + 1);
+            detScore[k] = dets.score(d);
+            detNoOverlap[k] = fuseScore ? 1 - (1 - 1.0) * detScore[k] : 1.0;
+            maxWidth = Math.max(maxWidth, detRight[k] - detLeft[k]);
+        }
+        maxDetWidth = maxWidth;
+    }
+
+    /**
+     * Sorts the gathered detections' keys (floor of the left edge, then the column) for the sweep; false when an
+     * edge is not finite or out of the key range (the caller then computes every pair).
+     */
+    private boolean sortByLeftEdge(int count) {
+        if (!(maxDetWidth < SWEEP_KEY_RANGE) || count > SWEEP_INDEX_MASK) {
+            return false;
+        }
+        for (int k = 0; k < count; k++) {
+            double left = detLeft[k];
+            if (!(left > -SWEEP_KEY_RANGE && left < SWEEP_KEY_RANGE)) {
+                return false;
+            }
+            sortedKeys[k] = ((long) Math.floor(left) << SWEEP_INDEX_BITS) | k;
+        }
+        java.util.Arrays.sort(sortedKeys, 0, count);
+        return true;
+    }
+
+    /** The first position in {@link #sortedKeys} whose edge key is at least {@code key}. */
+    private int firstKeyAtLeast(long key, int count) {
+        long target = key << SWEEP_INDEX_BITS;
+        int lo = 0;
+        int hi = count;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sortedKeys[mid] < target) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /**

@@ -12,6 +12,8 @@ final class DuplicateTracks {
     private final double limit;
     private boolean[] dropTracked = new boolean[32];
     private boolean[] dropLost = new boolean[32];
+    /** The lost tracks' boxes (left, top, width, height) of the current check. */
+    private double[] lostBox = new double[32 * 4];
 
     DuplicateTracks(double iouDistanceLimit) {
         this.limit = iouDistanceLimit;
@@ -32,6 +34,18 @@ final class DuplicateTracks {
         }
         Arrays.fill(dropTracked, 0, na, false);
         Arrays.fill(dropLost, 0, nb, false);
+        // The lost boxes once, not once per tracked track (the same values Boxes.iouDistance would be given).
+        if (lostBox.length < nb * 4) {
+            lostBox = new double[nb * 8];
+        }
+        for (int q = 0; q < nb; q++) {
+            Track tq = lost.get(q);
+            double qw = tq.w();
+            lostBox[q * 4] = tq.mean[0] - qw / 2;
+            lostBox[q * 4 + 1] = tq.y();
+            lostBox[q * 4 + 2] = qw;
+            lostBox[q * 4 + 3] = tq.h();
+        }
         boolean any = false;
         for (int p = 0; p < na; p++) {
             Track tp = tracked.get(p);
@@ -40,10 +54,10 @@ final class DuplicateTracks {
             double py = tp.y();
             double ph = tp.h();
             for (int q = 0; q < nb; q++) {
-                Track tq = lost.get(q);
-                double qw = tq.w();
-                double dist = Boxes.iouDistance(px, py, pw, ph, tq.mean[0] - qw / 2, tq.y(), qw, tq.h());
+                int b = q * 4;
+                double dist = Boxes.iouDistance(px, py, pw, ph, lostBox[b], lostBox[b + 1], lostBox[b + 2], lostBox[b + 3]);
                 if (dist < limit) {
+                    Track tq = lost.get(q);
                     any = true;
                     if (tp.frameId - tp.startFrame > tq.frameId - tq.startFrame) {
                         dropLost[q] = true;

@@ -31,6 +31,8 @@ public final class LinearAssignment {
     private int[] row4col = new int[0];
     private int[] remaining = new int[0];
     private boolean[] scannedRow = new boolean[0];
+    /** Per row of the current solve: whether any of its pairs is within the limit. */
+    private boolean[] hasAllowed = new boolean[0];
     private boolean[] scannedCol = new boolean[0];
 
     private int rows;
@@ -60,49 +62,50 @@ public final class LinearAssignment {
         if (rows == 0 || cols == 0) {
             return 0;
         }
+        int totalCols = cols + rows; // real columns, then one private "unmatched" column per row
+        Arrays.fill(u, 0, rows, 0.0);
+        Arrays.fill(v, 0, totalCols, 0.0);
         // Shift by the limit: a pair is worth taking only when cost - limit <= 0; forbidden ones are +inf.
+        // In the same pass, a greedy start that keeps the duals feasible: a row whose cheapest column is still
+        // free takes it with u = that cost (so every reduced cost of the row is >= 0, all v stay 0). In tracking
+        // most rows have one obvious partner, so the shortest-path phase only sees the conflicts.
         boolean anyAllowed = false;
         for (int i = 0; i < rows; i++) {
             int src = offset + i * stride;
             int dst = i * cols;
+            boolean rowAllowed = false;
+            int best = -1;
+            double bestCost = 0.0; // staying unmatched costs 0
             for (int j = 0; j < cols; j++) {
                 double c = cost[src + j];
                 if (c <= limit) {
-                    reduced[dst + j] = c - limit;
-                    anyAllowed = true;
+                    double r = c - limit;
+                    reduced[dst + j] = r;
+                    rowAllowed = true;
+                    if (r < bestCost || (best < 0 && r == bestCost)) {
+                        bestCost = r;
+                        best = j;
+                    }
                 } else {
                     reduced[dst + j] = Double.POSITIVE_INFINITY;
                 }
             }
-        }
-        if (!anyAllowed) {
-            return 0;
-        }
-        int totalCols = cols + rows; // real columns, then one private "unmatched" column per row
-        Arrays.fill(u, 0, rows, 0.0);
-        Arrays.fill(v, 0, totalCols, 0.0);
-        // Greedy start that keeps the duals feasible: a row whose cheapest column is still free takes
-        // it with u = that cost (so every reduced cost of the row is >= 0, all v stay 0). In tracking
-        // most rows have one obvious partner, so the shortest-path phase only sees the conflicts.
-        for (int i = 0; i < rows; i++) {
-            int base = i * cols;
-            int best = -1;
-            double bestCost = 0.0; // staying unmatched costs 0
-            for (int j = 0; j < cols; j++) {
-                double c = reduced[base + j];
-                if (c < bestCost || (best < 0 && c == bestCost)) {
-                    bestCost = c;
-                    best = j;
-                }
-            }
+            hasAllowed[i] = rowAllowed;
+            anyAllowed |= rowAllowed;
             if (best >= 0 && row4col[best] == -1) {
                 row4col[best] = i;
                 col4row[i] = best;
                 u[i] = bestCost;
             }
         }
+        if (!anyAllowed) {
+            return 0;
+        }
         for (int curRow = 0; curRow < rows; curRow++) {
-            if (col4row[curRow] == -1) {
+            // A row with no allowed pair can only stay unmatched (its private column, reachable from it alone):
+            // its shortest path is that column at length 0 and would change no potential, so it is not searched.
+            // In tracking these are most lost tracks, far from every detection.
+            if (col4row[curRow] == -1 && hasAllowed[curRow]) {
                 augment(curRow, totalCols);
             }
         }
@@ -203,6 +206,7 @@ public final class LinearAssignment {
             u = new double[n];
             col4row = new int[n];
             scannedRow = new boolean[n];
+            hasAllowed = new boolean[n];
         }
         if (v.length < total) {
             int n = Math.max(total, v.length * 2);

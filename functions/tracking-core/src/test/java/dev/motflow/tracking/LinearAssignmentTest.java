@@ -131,6 +131,34 @@ class LinearAssignmentTest {
         }
     }
 
+    @Test
+    void rowsWithNoPairWithinTheLimitStayUnmatchedAndTheRestStayOptimal() {
+        // Like a tracker's lost tracks far from every detection: whole rows forbidden, between rows that compete.
+        Random rnd = new Random(11);
+        for (int trial = 0; trial < 300; trial++) {
+            int rows = 2 + rnd.nextInt(20);
+            int cols = 1 + rnd.nextInt(20);
+            double limit = 0.3 + rnd.nextDouble() * 0.5;
+            double[] c = new double[rows * cols];
+            boolean[] forbiddenRow = new boolean[rows];
+            for (int i = 0; i < rows; i++) {
+                forbiddenRow[i] = rnd.nextBoolean();
+                for (int j = 0; j < cols; j++) {
+                    c[i * cols + j] = forbiddenRow[i] ? (rnd.nextBoolean() ? Double.POSITIVE_INFINITY : limit + 0.01)
+                            : rnd.nextDouble() * limit * 1.5;
+                }
+            }
+            double got = checkSolution(c, rows, cols, limit);
+            for (int i = 0; i < rows; i++) {
+                if (forbiddenRow[i]) {
+                    assertEquals(-1, la.colForRow(i), "trial " + trial + " row " + i);
+                }
+            }
+            double expected = extendedSquareOptimum(c, rows, cols, limit) - (rows + cols) * limit / 2;
+            assertEquals(expected, got, 1e-7, "trial " + trial);
+        }
+    }
+
     /** Classic O(n^3) Hungarian (potentials) on lap's extended (rows+cols) square matrix. */
     private static double extendedSquareOptimum(double[] c, int rows, int cols, double limit) {
         int n = rows + cols;
