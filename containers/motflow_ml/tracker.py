@@ -285,7 +285,8 @@ class JdeTracker:
     def __init__(self, fps=30.0, det_thresh=0.4, track_buffer=30, momentum=0.9, motion_lambda=0.98,
                  emb_thresh=0.4, iou_thresh=0.5, unconfirmed_thresh=0.7, duplicate_thresh=0.15,
                  gating_chi2=CHI2_95_4DOF, max_time_lost=None, max_lost_seconds=MAX_LOST_SECONDS,
-                 reid_after_seconds=REID_AFTER_SECONDS, reid_thresh=REID_THRESH, width_state=False):
+                 reid_after_seconds=REID_AFTER_SECONDS, reid_thresh=REID_THRESH, width_state=False,
+                 report_missed_frame=True):
         self.kf = KalmanFilter(width_state=width_state)
         self.det_thresh = det_thresh
         if max_time_lost is not None:
@@ -302,6 +303,9 @@ class JdeTracker:
         self.removed_ids = set()
         # ByteTracker's short-track buffer; off here: every lost track is kept max_time_lost frames
         self.short_track_lost_frames = 0
+        # a settled track is reported in the first frame it misses (TrackerConfig.reportMissedFrame; motflow's
+        # JDE policy, TrackerConfig.jde); off in FairMOT's rules
+        self.report_missed_frame = bool(report_missed_frame)
         self.short_track_span = 0
         self.detection_tracks = []  # per input detection of the last frame: the track that took it, or None
         self.momentum, self.motion_lambda = momentum, motion_lambda
@@ -461,7 +465,8 @@ class JdeTracker:
 
 def _end_frame(tr, fid, activated, refound, lost, removed, taken, n_input):
     """The end of a frame, shared by both policies: lost tracks past the buffer are removed, the lists
-    rebuilt, duplicates dropped, and tr.detection_tracks set. Returns the confirmed tracked tracks."""
+    rebuilt, duplicates dropped, and tr.detection_tracks set. Returns the confirmed tracked tracks, then with
+    tr.report_missed_frame the settled ones lost in this frame (at their predicted boxes)."""
     for t in tr.lost:
         frames_lost = fid - t.frame_id
         short = t.frame_id - t.start_frame < tr.short_track_span
@@ -483,6 +488,9 @@ def _end_frame(tr, fid, activated, refound, lost, removed, taken, n_input):
     tr.tracked, tr.lost = tr._remove_duplicates(tr.tracked, tr.lost)
     out = [t for t in tr.tracked if t.is_activated]
     shown = {id(t) for t in out}
+    if tr.report_missed_frame:
+        out += [t for t in tr.lost
+                if t.state == LOST and t.frame_id == fid - 1 and t.tracklet_len >= SETTLED_TRACKLET_LEN]
     tr.detection_tracks = [taken.get(i) if id(taken.get(i)) in shown else None for i in range(n_input)]
     return out
 
@@ -512,7 +520,7 @@ def inside_fraction(a_tlwh, b_tlwh):
 class ByteTracker(JdeTracker):
     """motflow's appearance-free policy (boxes and scores only), the Java core's ByteTrackAssociation with
     TrackerConfig.byteTrack()'s defaults: ByteTrack's rules (high = score > track_thresh, low =
-    low_thresh < score < track_thresh) with thirteen changes chosen by measurement (docs/tracking.md):
+    low_thresh < score < track_thresh) with fourteen changes chosen by measurement (docs/tracking.md):
 
     1. all candidates (confirmed tracked and lost, predicted) against the high-score detections by IoU,
        score-fused when fuse_score (cost 1 - IoU * score), matched below match_thresh;
@@ -555,6 +563,10 @@ class ByteTracker(JdeTracker):
     With nested_box_limit (the eleventh change, TrackerConfig.nestedBoxLimit; 0: off) a box left over in step 4
     starts no track when more than that fraction of its area lies inside a box a track took in steps 1-3: a
     detector's second, partial box on a person already followed.
+
+    With report_missed_frame (the fourteenth change, TrackerConfig.reportMissedFrame) a confirmed track matched at
+    least SETTLED_TRACKLET_LEN times in a row (tracklet_len) that misses a frame is still reported in that frame,
+    at its predicted box, after the tracked ones; not in the frames after.
     """
 
     def __init__(self, fps=30.0, track_thresh=0.5, low_thresh=0.0, new_track_margin=0.0, match_thresh=0.8,
@@ -562,7 +574,7 @@ class ByteTracker(JdeTracker):
                  track_buffer=30, low_score_refind_buffer=30, unconfirmed_buffer=2, max_time_lost=None,
                  relative_aspect_noise=True, low_score_confirm=True, width_state=True, camera_shift_from_tracks=True,
                  short_track_lost_buffer=SHORT_TRACK_LOST_BUFFER, nested_box_limit=NESTED_BOX_LIMIT,
-                 rematch_after_shift=True):
+                 rematch_after_shift=True, report_missed_frame=True):
         super().__init__(fps=fps, track_buffer=track_buffer, unconfirmed_thresh=unconfirmed_thresh,
                          duplicate_thresh=duplicate_thresh, max_time_lost=max_time_lost, max_lost_seconds=None,
                          reid_after_seconds=None, reid_thresh=None)
@@ -582,6 +594,7 @@ class ByteTracker(JdeTracker):
         self.nested_box_limit = nested_box_limit
         self.rematch_after_shift = camera_shift_from_tracks and rematch_after_shift
         self.frame_dx = self.frame_dy = 0.0  # this frame's shift (significant median innovation of step 1), or 0
+        self.report_missed_frame = report_missed_frame
 
     def _update_camera_shift(self, pairs):
         """Per axis, the median innovation of the settled tracks matched in step 1, carried damped when
@@ -605,7 +618,8 @@ class ByteTracker(JdeTracker):
 
     def update(self, tlbr, scores, embeddings=None):
         """One frame: detections as [n,4] x1,y1,x2,y2 and [n] scores (embeddings are ignored). Returns the
-        confirmed tracks of this frame (objects with track_id, tlwh, score)."""
+        confirmed tracks of this frame (objects with track_id, tlwh, score), then with report_missed_frame the
+        settled ones that missed it."""
         self.frame_id += 1
         fid = self.frame_id
         tlbr = np.asarray(tlbr, np.float64).reshape(-1, 4)

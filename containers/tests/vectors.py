@@ -17,7 +17,7 @@ def jde_tracker(vector):
     # the durations the vector states, derived from its seconds at its frame rate exactly as in Java
     derived = JdeTracker(fps=float(vector["frame_rate"]), track_buffer=p["track_buffer"],
                          max_lost_seconds=p["max_lost_seconds"], reid_after_seconds=p["reid_after_seconds"],
-                         reid_thresh=p["reid_thresh"])
+                         reid_thresh=p["reid_thresh"], report_missed_frame=p.get("report_missed_frame", False))
     assert derived.max_time_lost == p["max_time_lost"], vector["name"]
     assert derived.reid_after_frames == (p["reid_after_frames"] if p["reid_thresh"] else None), vector["name"]
     return JdeTracker(fps=float(vector["frame_rate"]), det_thresh=p["det_thresh"], track_buffer=p["track_buffer"],
@@ -26,7 +26,7 @@ def jde_tracker(vector):
                       iou_thresh=p["iou_match_thresh"], unconfirmed_thresh=p["unconfirmed_match_thresh"],
                       duplicate_thresh=p["duplicate_iou_distance"], gating_chi2=p["gating_chi2"],
                       max_lost_seconds=p["max_lost_seconds"], reid_after_seconds=p["reid_after_seconds"],
-                      reid_thresh=p["reid_thresh"])
+                      reid_thresh=p["reid_thresh"], report_missed_frame=p.get("report_missed_frame", False))
 
 
 def byte_tracker(vector):
@@ -40,7 +40,8 @@ def byte_tracker(vector):
                      low_score_confirm=p["low_score_confirm"], width_state=p["width_state"],
                      camera_shift_from_tracks=p["camera_shift_from_tracks"],
                      short_track_lost_buffer=p["short_track_lost_buffer"],
-                     nested_box_limit=p["nested_box_limit"], rematch_after_shift=p["rematch_after_shift"])
+                     nested_box_limit=p["nested_box_limit"], rematch_after_shift=p["rematch_after_shift"],
+                     report_missed_frame=p.get("report_missed_frame", False))
     # the durations the vector states, derived from its buffers at its frame rate exactly as in Java
     assert (tr.max_time_lost, tr.low_score_refind_frames, tr.unconfirmed_frames, tr.short_track_lost_frames,
             tr.short_track_span) == (p["max_time_lost"], p["low_score_refind_frames"], p["unconfirmed_frames"],

@@ -184,7 +184,9 @@ TRACKERS = {
     # the appearance-free default before the width state (Kalman filter on the aspect ratio)
     "bytetrack-aspect": (False, lambda fps: ByteTracker(fps=fps, width_state=False)),
     "jde-fairmot": (True, lambda fps: JdeTracker(fps=fps, track_buffer=30, max_lost_seconds=None,
-                                                  reid_after_seconds=None)),
+                                                  reid_after_seconds=None, report_missed_frame=False)),
+    # motflow's JDE settings before the missed-frame report
+    "jde-no-report": (True, lambda fps: JdeTracker(fps=fps, report_missed_frame=False)),
     "jde": (True, lambda fps: JdeTracker(fps=fps)),
 }
 

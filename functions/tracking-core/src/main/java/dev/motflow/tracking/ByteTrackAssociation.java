@@ -37,7 +37,7 @@ final class ByteTrackAssociation implements AssociationPolicy {
     private final boolean lowScoreConfirms;
 
     /** A track counts for the camera shift once its velocity has settled: this many consecutive matches. */
-    static final int SETTLED_TRACKLET_LEN = 5;
+    static final int SETTLED_TRACKLET_LEN = TrackerConfig.SETTLED_RUN;
     /** Fewer settled tracks than this give no shift: a median of two or three walkers is no pan. */
     static final int MIN_SETTLED_TRACKS = 5;
     /** The median must stand this many robust standard errors ({@code 1.4826 MAD / sqrt(m)}) from 0. */

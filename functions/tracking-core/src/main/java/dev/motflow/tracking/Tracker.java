@@ -16,7 +16,8 @@ import java.util.ArrayList;
  * was once put on the removed list is dropped the next time it is lost. After every frame, tracked
  * and lost tracks overlapping with IoU distance below {@link TrackerConfig#duplicateThresh()} are
  * duplicates: the one tracked for fewer frames goes. Track ids come from a per-tracker counter
- * starting at 1.
+ * starting at 1. Reported each frame: the confirmed tracks matched in it and, with
+ * {@link TrackerConfig#reportMissedFrame()}, the settled ones lost in it (at their predicted boxes).
  *
  * <p>Deterministic: the same detections give the same ids and boxes, and an encoded state
  * ({@link TrackerStateCodec}) continues exactly as if it had never been encoded: all state is held
@@ -67,7 +68,8 @@ public final class Tracker {
     /**
      * Processes the next frame. JDE needs {@code dets.embeddingDim() == config.embeddingDim()}.
      *
-     * @return the confirmed tracks of this frame; valid until the next call
+     * @return the confirmed tracks of this frame (and with {@link TrackerConfig#reportMissedFrame()} the settled
+     *     ones that missed it); valid until the next call
      */
     public TrackerOutput update(Detections dets) {
         if (config.policy() == Policy.JDE && dets.embeddingDim() != config.embeddingDim()) {
@@ -82,6 +84,16 @@ public final class Tracker {
             Track t = lifecycle.tracked.get(k);
             if (t.activated) {
                 output.add(t);
+            }
+        }
+        if (config.reportMissedFrame()) {
+            // A settled track lost in this frame, at the box predicted for it (after the list of tracked ones).
+            for (int k = 0; k < lifecycle.lost.size(); k++) {
+                Track t = lifecycle.lost.get(k);
+                if (t.state == Track.LOST && t.frameId == lifecycle.frameId - 1
+                        && t.trackletLen >= TrackerConfig.SETTLED_RUN) {
+                    output.add(t);
+                }
             }
         }
         return output;

@@ -3,8 +3,8 @@ package dev.motflow.tracking;
 /**
  * Parameters of a {@link Tracker}. {@link #jdeLegacy(int)} and {@link #byteTrackLegacy()} are the reference
  * implementations' defaults (FairMOT's {@code multitracker.py}, ByteTrack's {@code byte_tracker.py});
- * {@link #byteTrack()}, motflow's appearance-free default, changes thirteen of ByteTrack's, and {@link #jde(int)},
- * motflow's policy with embeddings, changes FairMOT's memory (docs/tracking.md). Durations are given in frames at
+ * {@link #byteTrack()}, motflow's appearance-free default, changes fourteen of ByteTrack's, and {@link #jde(int)},
+ * motflow's policy with embeddings, changes FairMOT's memory and reports a settled track's missed frame (docs/tracking.md). Durations are given in frames at
  * 30 fps and scaled by {@code frameRate / 30} (the references' buffer truncated as they do, motflow's own durations
  * rounded half up: {@link #roundedFrames}), or in seconds.
  *
@@ -69,6 +69,11 @@ package dev.motflow.tracking;
  *     candidates the first stage left unmatched are moved by it and matched again against the high-score boxes it
  *     left over, with the same cost and limit: a camera that turns faster than the carried shift foresaw leaves
  *     predictions too far from their boxes for the first stage; on in {@link #byteTrack()}
+ * @param reportMissedFrame a confirmed track that was matched at least {@value #SETTLED_RUN} times in a row and
+ *     misses a frame is still reported in that frame, at its predicted box (a detector's one-frame miss on a person
+ *     followed steadily is far likelier than the person vanishing); not in the frames after, and never a track that
+ *     was not settled; off in the references (only tracks matched in the frame are reported); on in
+ *     {@link #byteTrack()}
  */
 public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, int embeddingDim,
                             double detThresh, double embeddingMatchThresh, double motionLambda,
@@ -79,7 +84,8 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                             int lowScoreRefindBuffer, int unconfirmedBuffer, boolean relativeAspectNoise,
                             boolean lowScoreConfirm, double maxLostSeconds, double reidAfterSeconds,
                             double reidThresh, boolean widthState, boolean cameraShiftFromTracks,
-                            int shortTrackLostBuffer, double nestedBoxLimit, boolean rematchAfterShift) {
+                            int shortTrackLostBuffer, double nestedBoxLimit, boolean rematchAfterShift,
+                            boolean reportMissedFrame) {
 
     /** The reference trackers' values of the settings that came after them (see {@link #byteTrackLegacy()}). */
     static final int LEGACY_LOW_SCORE_REFIND_BUFFER = 0;
@@ -94,12 +100,20 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
     static final int LEGACY_SHORT_TRACK_LOST_BUFFER = 0;
     static final double LEGACY_NESTED_BOX_LIMIT = 0;
     static final boolean LEGACY_REMATCH_AFTER_SHIFT = false;
+    static final boolean LEGACY_REPORT_MISSED_FRAME = false;
 
     /**
      * A track followed over fewer frames than this (at 30 fps) when it is lost counts as short for
      * {@link #shortTrackLostBuffer()}: its velocity comes from a few boxes.
      */
     public static final int SHORT_TRACK_SPAN = 5;
+
+    /**
+     * {@link #reportMissedFrame()}: matches in a row (since the track's start or its last re-finding) after which
+     * its velocity is settled and its prediction for one missed frame is reported; as many as the camera shift
+     * asks of the tracks it takes its median from.
+     */
+    public static final int SETTLED_RUN = 5;
 
     /**
      * {@link #byteTrack()}'s {@link #lowThresh()}: every box scoring above 0 may continue a track in the low-score
@@ -172,7 +186,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 LEGACY_RELATIVE_ASPECT_NOISE, LEGACY_LOW_SCORE_CONFIRM,
                 LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH, LEGACY_WIDTH_STATE,
                 LEGACY_CAMERA_SHIFT_FROM_TRACKS, LEGACY_SHORT_TRACK_LOST_BUFFER, LEGACY_NESTED_BOX_LIMIT,
-                LEGACY_REMATCH_AFTER_SHIFT);
+                LEGACY_REMATCH_AFTER_SHIFT, LEGACY_REPORT_MISSED_FRAME);
     }
 
     /** The parameters of the reference trackers (the settings added since at their reference values). */
@@ -189,11 +203,12 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
 
     /**
      * motflow's JDE policy for embeddings of {@code embeddingDim} at 30 fps: FairMOT's rules and thresholds,
-     * with lost tracks kept {@value #JDE_MAX_LOST_SECONDS} s (FairMOT: 30 frames at 30 fps, 1 s).
+     * with lost tracks kept {@value #JDE_MAX_LOST_SECONDS} s (FairMOT: 30 frames at 30 fps, 1 s), and a settled
+     * track reported in the first frame it misses ({@link #reportMissedFrame()}, as in {@link #byteTrack()}).
      * Embedding-only re-identification ({@link #withReid}) is off, as in FairMOT.
      */
     public static TrackerConfig jde(int embeddingDim) {
-        return jdeLegacy(embeddingDim).withMaxLostSeconds(JDE_MAX_LOST_SECONDS);
+        return jdeLegacy(embeddingDim).withMaxLostSeconds(JDE_MAX_LOST_SECONDS).withReportMissedFrame(true);
     }
 
     /** FairMOT's own defaults (lost tracks kept 30 frames at 30 fps, no embedding-only matches) at 30 fps. */
@@ -220,7 +235,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         return new TrackerConfig(Policy.BYTETRACK, 30, 30, 0, 0.4, 0.4, 0.98, 0.9, 0.5,
                 0.5, BYTETRACK_LOW_THRESH, 0.8, 0.5, 0.0, true, 0.7, 0.15, 30, 2).withRelativeAspectNoise(true).withLowScoreConfirm(true)
                 .withWidthState(true).withCameraShiftFromTracks(true).withShortTrackLostBuffer(BYTETRACK_SHORT_TRACK_LOST_BUFFER)
-                .withNestedBoxLimit(BYTETRACK_NESTED_BOX_LIMIT).withRematchAfterShift(true);
+                .withNestedBoxLimit(BYTETRACK_NESTED_BOX_LIMIT).withRematchAfterShift(true).withReportMissedFrame(true);
     }
 
     /** ByteTrack's own defaults (score fusion off) at 30 fps, exactly the reference rules. */
@@ -234,7 +249,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift, reportMissedFrame);
     }
 
     public TrackerConfig withTrackThresh(double value) {
@@ -242,7 +257,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, value, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift, reportMissedFrame);
     }
 
     public TrackerConfig withDetThresh(double value) {
@@ -250,7 +265,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift, reportMissedFrame);
     }
 
     public TrackerConfig withFuseScore(boolean value) {
@@ -258,7 +273,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, value, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift, reportMissedFrame);
     }
 
     public TrackerConfig withNewTrackMargin(double value) {
@@ -266,7 +281,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, value, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift, reportMissedFrame);
     }
 
     public TrackerConfig withLowScoreRefindBuffer(int frames) {
@@ -274,7 +289,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 frames, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift, reportMissedFrame);
     }
 
     public TrackerConfig withUnconfirmedBuffer(int frames) {
@@ -282,7 +297,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, frames, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift, reportMissedFrame);
     }
 
     public TrackerConfig withRelativeAspectNoise(boolean value) {
@@ -290,7 +305,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, value, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift, reportMissedFrame);
     }
 
     public TrackerConfig withLowScoreConfirm(boolean value) {
@@ -298,7 +313,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, value, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift, reportMissedFrame);
     }
 
     /** The Kalman filter's width state ({@code true}) or the references' aspect-ratio state. */
@@ -307,7 +322,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, value, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
+                reidThresh, value, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift, reportMissedFrame);
     }
 
     /** ByteTrack: the carried camera shift estimated from the settled tracks' innovations (on) or none. */
@@ -316,7 +331,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, value, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
+                reidThresh, widthState, value, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift, reportMissedFrame);
     }
 
     /** ByteTrack: frames at 30 fps a short track is kept once lost (0: the full buffer, as every track). */
@@ -325,7 +340,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, frames, nestedBoxLimit, rematchAfterShift);
+                reidThresh, widthState, cameraShiftFromTracks, frames, nestedBoxLimit, rematchAfterShift, reportMissedFrame);
     }
 
     /**
@@ -337,7 +352,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, limit, rematchAfterShift);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, limit, rematchAfterShift, reportMissedFrame);
     }
 
     /**
@@ -349,7 +364,19 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, value);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, value, reportMissedFrame);
+    }
+
+    /**
+     * A settled track (at least {@value #SETTLED_RUN} matches in a row) that misses a frame is reported in that
+     * frame at its predicted box (on) or, as in the references, not.
+     */
+    public TrackerConfig withReportMissedFrame(boolean value) {
+        return new TrackerConfig(policy, frameRate, trackBuffer, embeddingDim, detThresh, embeddingMatchThresh,
+                motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
+                lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
+                lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift, value);
     }
 
     /** Lost tracks kept {@code seconds} (0: {@code trackBuffer} frames at 30 fps). */
@@ -358,7 +385,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, seconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift, reportMissedFrame);
     }
 
     /** JDE: embedding-only matches for tracks lost more than {@code afterSeconds}, below {@code thresh} (0: none). */
@@ -367,7 +394,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, featureMomentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, afterSeconds,
-                thresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
+                thresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift, reportMissedFrame);
     }
 
     /** JDE: the smoothing of a track's embedding, {@code momentum * old + (1 - momentum) * new} (FairMOT: 0.9). */
@@ -376,7 +403,7 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
                 motionLambda, momentum, iouMatchThresh, trackThresh, lowThresh, matchThresh,
                 lowMatchThresh, newTrackMargin, fuseScore, unconfirmedThresh, duplicateThresh,
                 lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise, lowScoreConfirm, maxLostSeconds, reidAfterSeconds,
-                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift);
+                reidThresh, widthState, cameraShiftFromTracks, shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift, reportMissedFrame);
     }
 
     /**
@@ -452,14 +479,14 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
             unconfirmedThresh, duplicateThresh,
             lowScoreRefindBuffer, unconfirmedBuffer, relativeAspectNoise ? 1 : 0, lowScoreConfirm ? 1 : 0,
             maxLostSeconds, reidAfterSeconds, reidThresh, widthState ? 1 : 0, cameraShiftFromTracks ? 1 : 0,
-            shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift ? 1 : 0};
+            shortTrackLostBuffer, nestedBoxLimit, rematchAfterShift ? 1 : 0, reportMissedFrame ? 1 : 0};
         // The settings after the first 13 only up to the last one that differs from its reference value,
         // so that states written before a setting existed stay byte-equal.
         double[] reference = {LEGACY_LOW_SCORE_REFIND_BUFFER, LEGACY_UNCONFIRMED_BUFFER,
             LEGACY_RELATIVE_ASPECT_NOISE ? 1 : 0, LEGACY_LOW_SCORE_CONFIRM ? 1 : 0,
             LEGACY_MAX_LOST_SECONDS, LEGACY_REID_AFTER_SECONDS, LEGACY_REID_THRESH, LEGACY_WIDTH_STATE ? 1 : 0,
             LEGACY_CAMERA_SHIFT_FROM_TRACKS ? 1 : 0, LEGACY_SHORT_TRACK_LOST_BUFFER, LEGACY_NESTED_BOX_LIMIT,
-            LEGACY_REMATCH_AFTER_SHIFT ? 1 : 0};
+            LEGACY_REMATCH_AFTER_SHIFT ? 1 : 0, LEGACY_REPORT_MISSED_FRAME ? 1 : 0};
         int length = 13;
         for (int i = 0; i < reference.length; i++) {
             if (all[13 + i] != reference[i]) {
@@ -488,8 +515,10 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
         double nested = p.length > 23 ? p[23] : LEGACY_NESTED_BOX_LIMIT;
         // Before the rematch the first stage's unmatched candidates waited for the low-score stage.
         boolean rematch = p.length > 24 ? p[24] != 0 : LEGACY_REMATCH_AFTER_SHIFT;
+        // Before the missed-frame report a track missing a frame was not reported in it.
+        boolean reportMissed = p.length > 25 ? p[25] != 0 : LEGACY_REPORT_MISSED_FRAME;
         return new TrackerConfig(policy, p[0], trackBuffer, embeddingDim, p[1], p[2], p[3], p[4], p[5],
                 p[6], p[7], p[8], p[9], p[10], fuseScore, p[11], p[12], lowScoreRefind, unconfirmed, relativeAspect,
-                lowConfirm, maxLost, reidAfter, reid, width, cameraShift, shortLost, nested, rematch);
+                lowConfirm, maxLost, reidAfter, reid, width, cameraShift, shortLost, nested, rematch, reportMissed);
     }
 }

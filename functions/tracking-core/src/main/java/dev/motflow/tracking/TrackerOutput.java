@@ -2,7 +2,8 @@ package dev.motflow.tracking;
 
 /**
  * What one {@link Tracker#update} returns: the confirmed tracks that are tracked in this frame
- * (id, Kalman box as top-left and size, last detection score), in the tracker's list order, and
+ * (id, Kalman box as top-left and size, last detection score), in the tracker's list order, then with
+ * {@link TrackerConfig#reportMissedFrame()} the settled tracks lost in this frame (their predicted box), and
  * for each input detection the id of the output track that took it (0 when none did). Reused by
  * the next update: copy what you keep.
  */

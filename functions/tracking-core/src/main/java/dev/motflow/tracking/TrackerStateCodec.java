@@ -24,9 +24,10 @@ import java.util.zip.CRC32C;
  *           duplicateThresh, then (P = 15) lowScoreRefindBuffer, unconfirmedBuffer, then (P = 17)
  *           relativeAspectNoise, lowScoreConfirm (1 or 0), then (P = 20) maxLostSeconds, reidAfterSeconds,
  *           reidThresh, then (P = 21) widthState (1 or 0), then (P = 22) cameraShiftFromTracks (1 or 0), then
- *           (P = 23) shortTrackLostBuffer, then (P = 24) nestedBoxLimit, then (P = 25) rematchAfterShift (1 or 0);
+ *           (P = 23) shortTrackLostBuffer, then (P = 24) nestedBoxLimit, then (P = 25) rematchAfterShift (1 or 0),
+ *           then (P = 26) reportMissedFrame (1 or 0);
  *           each only when it or a later one differs from its reference value (0, 1; 0, 0; 0, 0, 0; 0; 0; 0; 0;
- *           0), so such
+ *           0; 0), so such
  *           states keep their first layout
  *   varint  frame id (frames processed)
  *   varint  last track id handed out
@@ -57,7 +58,8 @@ import java.util.zip.CRC32C;
  * since the camera shift); states without it decode without a shift, unchanged. A reader older than
  * shortTrackLostBuffer ignores it and keeps every lost track the full buffer (no rollout order needed); one older
  * than nestedBoxLimit ignores that and lets nested boxes start tracks (likewise), and one older than
- * rematchAfterShift goes on without the rematch (likewise).
+ * rematchAfterShift goes on without the rematch (likewise), and one older than reportMissedFrame reports only the
+ * tracks matched in a frame (likewise).
  */
 public final class TrackerStateCodec {
     /** The version this code writes. */

@@ -375,6 +375,7 @@ final class AssociationVectors {
                 .append(", \"short_track_span_frames\": ").append(b.shortTrackSpanFrames())
                 .append(", \"nested_box_limit\": ").append(num(b.nestedBoxLimit()))
                 .append(", \"rematch_after_shift\": ").append(b.rematchAfterShift())
+                .append(", \"report_missed_frame\": ").append(b.reportMissedFrame())
                 .append(", \"duplicate_iou_distance\": ").append(num(b.duplicateThresh())).append("},\n");
         TrackerConfig j = jde(s);
         sb.append("    \"jde\": {\"track_buffer\": ").append(j.trackBuffer())
@@ -390,7 +391,8 @@ final class AssociationVectors {
                 .append(", \"max_lost_seconds\": ").append(num(j.maxLostSeconds()))
                 .append(", \"reid_after_seconds\": ").append(num(j.reidAfterSeconds()))
                 .append(", \"reid_after_frames\": ").append(j.reidAfterFrames())
-                .append(", \"reid_thresh\": ").append(num(j.reidThresh())).append("}\n");
+                .append(", \"reid_thresh\": ").append(num(j.reidThresh()))
+                .append(", \"report_missed_frame\": ").append(j.reportMissedFrame()).append("}\n");
         sb.append("  },\n  \"frames\": [\n");
         for (int f = 1; f <= s.frames.size(); f++) {
             List<Det> dets = s.frames.get(f - 1);

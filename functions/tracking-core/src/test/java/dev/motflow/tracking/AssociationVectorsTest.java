@@ -104,12 +104,13 @@ class AssociationVectorsTest {
                 pb.get("relative_aspect_noise").asBoolean(), pb.get("low_score_confirm").asBoolean(), 0, 0, 0,
                 pb.get("width_state").asBoolean(), pb.get("camera_shift_from_tracks").asBoolean(),
                 pb.get("short_track_lost_buffer").asInt(), d(pb, "nested_box_limit"),
-                pb.get("rematch_after_shift").asBoolean());
+                pb.get("rematch_after_shift").asBoolean(), pb.path("report_missed_frame").asBoolean(false));
         TrackerConfig jdeConfig = new TrackerConfig(Policy.JDE, fps, pj.get("track_buffer").asInt(), dim,
                 d(pj, "det_thresh"), d(pj, "embedding_match_thresh"), d(pj, "motion_lambda"),
                 d(pj, "feature_momentum"), d(pj, "iou_match_thresh"), 0.5, 0.1, 0.8, 0.5, 0.1, false,
                 d(pj, "unconfirmed_match_thresh"), d(pj, "duplicate_iou_distance"), 0, 1, false, false,
-                d(pj, "max_lost_seconds"), d(pj, "reid_after_seconds"), d(pj, "reid_thresh"), false, false, 0, 0, false);
+                d(pj, "max_lost_seconds"), d(pj, "reid_after_seconds"), d(pj, "reid_thresh"), false, false, 0, 0, false,
+                pj.path("report_missed_frame").asBoolean(false));
         assertEquals(byteConfig.maxTimeLost(), pb.get("max_time_lost").asInt());
         assertEquals(byteConfig.lowScoreRefindFrames(), pb.get("low_score_refind_frames").asInt());
         assertEquals(byteConfig.unconfirmedFrames(), pb.get("unconfirmed_frames").asInt());

@@ -118,7 +118,7 @@ class TrackerStateCodecTest {
         // Without the width state, the layout is the one written before it existed (17 parameters for the
         // previous ByteTrack default, 13 for the references); with it, 21.
         TrackerConfig noShift = TrackerConfig.byteTrack().withCameraShiftFromTracks(false).withShortTrackLostBuffer(0)
-                .withNestedBoxLimit(0).withRematchAfterShift(false);
+                .withNestedBoxLimit(0).withRematchAfterShift(false).withReportMissedFrame(false);
         assertEquals(17, noShift.withWidthState(false).realParams().length);
         assertEquals(13, TrackerConfig.byteTrackLegacy().realParams().length);
         assertEquals(21, noShift.realParams().length);
@@ -154,7 +154,7 @@ class TrackerStateCodecTest {
         // Off: the layout of the width-state default (21 parameters, nothing after the tracks); on: 22, and the
         // carried shift (two float64) after the tracks.
         TrackerConfig noShortBuffer = TrackerConfig.byteTrack().withShortTrackLostBuffer(0).withNestedBoxLimit(0)
-                .withRematchAfterShift(false);
+                .withRematchAfterShift(false).withReportMissedFrame(false);
         assertEquals(22, noShortBuffer.realParams().length);
         assertEquals(22, TrackerConfig.byteTrackLegacy().withCameraShiftFromTracks(true).realParams().length);
         assertEquals(1.0, noShortBuffer.realParams()[21]);
@@ -192,7 +192,8 @@ class TrackerStateCodecTest {
     @Test
     void theShortTrackBufferIsAppendedOnlyWhenOnAndStatesWithoutItKeepEveryLostTrackTheFullBuffer() {
         // On: a 23rd parameter; off: the camera-shift default's 22, byte for byte.
-        TrackerConfig shortTrackDefault = TrackerConfig.byteTrack().withNestedBoxLimit(0).withRematchAfterShift(false);
+        TrackerConfig shortTrackDefault = TrackerConfig.byteTrack().withNestedBoxLimit(0).withRematchAfterShift(false)
+                .withReportMissedFrame(false);
         assertEquals(23, shortTrackDefault.realParams().length);
         assertEquals(10.0, shortTrackDefault.realParams()[22]);
         assertEquals(23, TrackerConfig.byteTrackLegacy().withShortTrackLostBuffer(4).realParams().length);
@@ -217,7 +218,7 @@ class TrackerStateCodecTest {
     @Test
     void theNestedBoxLimitIsAppendedOnlyWhenOnAndStatesWithoutItLetEveryBoxStartATrack() {
         // On: a 24th parameter; off: the short-track default's 23, byte for byte.
-        TrackerConfig nestedDefault = TrackerConfig.byteTrack().withRematchAfterShift(false);
+        TrackerConfig nestedDefault = TrackerConfig.byteTrack().withRematchAfterShift(false).withReportMissedFrame(false);
         assertEquals(24, nestedDefault.realParams().length);
         assertEquals(0.9, nestedDefault.realParams()[23]);
         assertEquals(24, TrackerConfig.byteTrackLegacy().withNestedBoxLimit(0.5).realParams().length);
@@ -243,10 +244,11 @@ class TrackerStateCodecTest {
     @Test
     void theRematchIsAppendedOnlyWhenOnAndStatesWithoutItGoOnWithoutIt() {
         // On (the default): a 25th parameter, 1; off: the nested-box default's 24, byte for byte.
-        assertEquals(25, TrackerConfig.byteTrack().realParams().length);
-        assertEquals(1.0, TrackerConfig.byteTrack().realParams()[24]);
-        Tracker on = new Tracker(TrackerConfig.byteTrack());
-        Tracker off = new Tracker(TrackerConfig.byteTrack().withRematchAfterShift(false));
+        TrackerConfig rematchDefault = TrackerConfig.byteTrack().withReportMissedFrame(false);
+        assertEquals(25, rematchDefault.realParams().length);
+        assertEquals(1.0, rematchDefault.realParams()[24]);
+        Tracker on = new Tracker(rematchDefault);
+        Tracker off = new Tracker(rematchDefault.withRematchAfterShift(false));
         Detections d = new Detections(0);
         for (int f = 1; f <= 12; f++) {
             CameraShiftTest.turning(f, d);
@@ -258,13 +260,42 @@ class TrackerStateCodecTest {
         assertEquals(25, with[5]);
         assertEquals(24, without[5]);
         Tracker decoded = TrackerStateCodec.decode(with);
-        assertEquals(TrackerConfig.byteTrack(), decoded.config());
+        assertEquals(rematchDefault, decoded.config());
         assertFalse(TrackerStateCodec.decode(without).config().rematchAfterShift());
         // The decoded tracker goes on exactly as the one that was encoded.
         for (int f = 13; f <= 20; f++) {
             CameraShiftTest.turning(f, d);
             assertArrayEquals(CameraShiftTest.ids(on.update(d)), CameraShiftTest.ids(decoded.update(d)), "frame " + f);
         }
+    }
+
+    @Test
+    void theMissedFrameReportIsAppendedOnlyWhenOnAndStatesWithoutItReportOnlyMatchedTracks() {
+        // On (the default): a 26th parameter, 1; off: the rematch default's 25, byte for byte.
+        assertEquals(26, TrackerConfig.byteTrack().realParams().length);
+        assertEquals(1.0, TrackerConfig.byteTrack().realParams()[25]);
+        assertEquals(26, TrackerConfig.byteTrackLegacy().withReportMissedFrame(true).realParams().length);
+        Tracker on = new Tracker(TrackerConfig.byteTrack());
+        Tracker off = new Tracker(TrackerConfig.byteTrack().withReportMissedFrame(false));
+        Detections d = new Detections(0);
+        for (int f = 1; f <= 8; f++) {
+            d.clear();
+            d.add(100 + 4 * f, 50, 40, 100, 0.9);
+            on.update(d);
+            off.update(d);
+        }
+        byte[] with = TrackerStateCodec.encode(on);
+        byte[] without = TrackerStateCodec.encode(off);
+        assertEquals(26, with[5]);
+        assertEquals(25, without[5]);
+        Tracker decoded = TrackerStateCodec.decode(with);
+        assertEquals(TrackerConfig.byteTrack(), decoded.config());
+        assertFalse(TrackerStateCodec.decode(without).config().reportMissedFrame());
+        // The decoded tracker reports the missed frame as the one that was encoded does; the old layout does not.
+        d.clear();
+        assertEquals(1, on.update(d).size());
+        assertEquals(1, decoded.update(d).size());
+        assertEquals(0, TrackerStateCodec.decode(without).update(d).size());
     }
 
     @Test
@@ -355,7 +386,8 @@ class TrackerStateCodecTest {
         assertEquals(v1Config.substring(0, v1Config.length() - 1) + ", lowScoreRefindBuffer=0, unconfirmedBuffer=1, "
                 + "relativeAspectNoise=false, lowScoreConfirm=false, "
                 + "maxLostSeconds=0.0, reidAfterSeconds=0.0, reidThresh=0.0, widthState=false, "
-                + "cameraShiftFromTracks=false, shortTrackLostBuffer=0, nestedBoxLimit=0.0, rematchAfterShift=false]",
+                + "cameraShiftFromTracks=false, shortTrackLostBuffer=0, nestedBoxLimit=0.0, rematchAfterShift=false, "
+                + "reportMissedFrame=false]",
                 t.config().toString());
         assertEquals(25, t.config().maxTimeLost(), "int(25 / 30 * 30) frames, as when it was written");
         assertEquals(false, t.config().reidEnabled());

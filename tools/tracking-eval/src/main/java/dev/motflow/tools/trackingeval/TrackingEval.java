@@ -79,7 +79,9 @@ public final class TrackingEval {
         // The default before the nested-box limit, and the limit at other values.
         VARIANTS.put("no-nested-box-limit", TrackingEval::beforeNested);
         // The default before the rematch after the camera shift.
-        VARIANTS.put("no-rematch", c -> dflt(c).withRematchAfterShift(false));
+        VARIANTS.put("no-rematch", c -> dflt(c).withRematchAfterShift(false).withReportMissedFrame(false));
+        // The default before the missed-frame report.
+        VARIANTS.put("no-report-missed", c -> dflt(c).withReportMissedFrame(false));
         VARIANTS.put("default+nested0.8", c -> dflt(c).withNestedBoxLimit(0.8));
         VARIANTS.put("default+nested0.95", c -> dflt(c).withNestedBoxLimit(0.95));
         VARIANTS.put("default+short-track-buffer6", c -> dflt(c).withShortTrackLostBuffer(6));
@@ -110,9 +112,12 @@ public final class TrackingEval {
                 .withShortTrackLostBuffer(0);
     }
 
-    /** The default before the nested-box limit (every box left over may start a track) and the rematch. */
+    /**
+     * The default before the nested-box limit (every box left over may start a track), the rematch and the
+     * missed-frame report.
+     */
     static TrackerConfig beforeNested(TrackerConfig reference) {
-        return dflt(reference).withNestedBoxLimit(0).withRematchAfterShift(false);
+        return dflt(reference).withNestedBoxLimit(0).withRematchAfterShift(false).withReportMissedFrame(false);
     }
 
     static TrackerConfig lowThresh(TrackerConfig c, double v) {
@@ -122,7 +127,7 @@ public final class TrackingEval {
                 c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
                 c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh(),
                 c.widthState(), c.cameraShiftFromTracks(), c.shortTrackLostBuffer(), c.nestedBoxLimit(),
-                c.rematchAfterShift());
+                c.rematchAfterShift(), c.reportMissedFrame());
     }
 
     static TrackerConfig lowMatch(TrackerConfig c, double v) {
@@ -132,7 +137,7 @@ public final class TrackingEval {
                 c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
                 c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh(),
                 c.widthState(), c.cameraShiftFromTracks(), c.shortTrackLostBuffer(), c.nestedBoxLimit(),
-                c.rematchAfterShift());
+                c.rematchAfterShift(), c.reportMissedFrame());
     }
 
     static TrackerConfig match(TrackerConfig c, double v) {
@@ -142,7 +147,7 @@ public final class TrackingEval {
                 c.duplicateThresh(), c.lowScoreRefindBuffer(), c.unconfirmedBuffer(), c.relativeAspectNoise(),
                 c.lowScoreConfirm(), c.maxLostSeconds(), c.reidAfterSeconds(), c.reidThresh(),
                 c.widthState(), c.cameraShiftFromTracks(), c.shortTrackLostBuffer(), c.nestedBoxLimit(),
-                c.rematchAfterShift());
+                c.rematchAfterShift(), c.reportMissedFrame());
     }
 
     /** --det-boxes: write each matched detection's box instead of the track's Kalman box (measured, not kept). */
