@@ -46,6 +46,12 @@ public final class KalmanFilter {
     private static final int[] A_C = new int[10];
     private static final int[] B_IDX = new int[16];
     private static final int[] B_C = new int[16];
+    // Per axis (cx, cy, a or w, h): the packed indices of its variance, its covariance with its velocity and its
+    // velocity's variance; and the 24 entries that couple different axes (see axesIndependent).
+    private static final int[] AXIS_POS = new int[4];
+    private static final int[] AXIS_CROSS = new int[4];
+    private static final int[] AXIS_VEL = new int[4];
+    private static final int[] CROSS_AXIS = new int[COV - 12];
 
     static {
         int k = 0;
@@ -72,6 +78,19 @@ public final class KalmanFilter {
                 B_IDX[b] = PACKED[i * 8 + 4 + j];
                 B_C[b] = PACKED[(4 + i) * 8 + 4 + j];
                 b++;
+            }
+        }
+        for (int ax = 0; ax < 4; ax++) {
+            AXIS_POS[ax] = PACKED[ax * 9];
+            AXIS_CROSS[ax] = PACKED[ax * 8 + ax + 4];
+            AXIS_VEL[ax] = PACKED[(ax + 4) * 9];
+        }
+        int c = 0;
+        for (int i = 0; i < 8; i++) {
+            for (int j = i; j < 8; j++) {
+                if (i % 4 != j % 4) {
+                    CROSS_AXIS[c++] = PACKED[i * 8 + j];
+                }
             }
         }
     }
@@ -245,6 +264,16 @@ public final class KalmanFilter {
 
     /** Correction step with measurement {@code (cx, cy, a, h)} ({@code (cx, cy, w, h)} with {@code widthState}). */
     public void update(float[] mean, int mo, float[] cov, int co, double cx, double cy, double a, double h) {
+        if (axesIndependent(cov, co)) {
+            project(mean, mo, cov, co, pm, s);
+            updateAxes(mean, mo, cov, co, cx - pm[0], cy - pm[1], a - pm[2], h - pm[3]);
+            return;
+        }
+        updateGeneral(mean, mo, cov, co, cx, cy, a, h);
+    }
+
+    /** {@link #update} for any covariance (package-private for the test that holds the two paths equal). */
+    void updateGeneral(float[] mean, int mo, float[] cov, int co, double cx, double cy, double a, double h) {
         project(mean, mo, cov, co, pm, s);
         cholesky4(s, chol);
         double[] l = chol;
@@ -295,6 +324,46 @@ public final class KalmanFilter {
                 cov[k] = (float) (cov[k] - d);
                 k++;
             }
+        }
+    }
+
+    /**
+     * Whether every covariance entry outside the four (component, its velocity) pairs is 0. It always is for a
+     * state this filter made: the initial covariance and the noises are diagonal, and {@code F} only couples a
+     * component with its own velocity, so predictions and updates keep each axis to itself.
+     */
+    private static boolean axesIndependent(float[] cov, int co) {
+        for (int k = 0; k < CROSS_AXIS.length; k++) {
+            if (cov[co + CROSS_AXIS[k]] != 0f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@link #update} for a covariance with independent axes ({@link #axesIndependent}): the same arithmetic
+     * without the terms that are 0, so the result is bit for bit the general one's. With {@code S} diagonal
+     * (its Cholesky factor {@code sqrt(s)} per axis), a row's gain is {@code (p / l) / l}, and only the
+     * component, its velocity and their covariance change. {@code y*}: the innovation.
+     */
+    private void updateAxes(float[] mean, int mo, float[] cov, int co, double y0, double y1, double y2, double y3) {
+        for (int ax = 0; ax < 4; ax++) {
+            double inv = 1 / Math.sqrt(s[ax * 5]);
+            double y = ax == 0 ? y0 : ax == 1 ? y1 : ax == 2 ? y2 : y3;
+            int kp = co + AXIS_POS[ax];
+            int kb = co + AXIS_CROSS[ax];
+            int kv = co + AXIS_VEL[ax];
+            double p = cov[kp];
+            double b = cov[kb];
+            double v = cov[kv];
+            double gainPos = p * inv * inv;
+            double gainVel = b * inv * inv;
+            mean[mo + ax] = (float) (mean[mo + ax] + gainPos * y);
+            mean[mo + ax + 4] = (float) (mean[mo + ax + 4] + gainVel * y);
+            cov[kp] = (float) (p - p * gainPos);
+            cov[kb] = (float) (b - p * gainVel);
+            cov[kv] = (float) (v - b * gainVel);
         }
     }
 

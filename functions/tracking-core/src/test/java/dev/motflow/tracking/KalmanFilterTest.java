@@ -1,5 +1,6 @@
 package dev.motflow.tracking;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -154,6 +155,61 @@ class KalmanFilterTest {
             h = mean[3];
             assertUpdateMatchesDenseEquations(kf, mean, cov, z, new double[] {h / 20, h / 20, 1e-1, h / 20});
         }
+    }
+
+    @Test
+    void updateOnIndependentAxesEqualsTheGeneralUpdateBitForBit() {
+        // The filter's own states keep each axis to itself; update takes a shortcut for them that must give the
+        // general update's floats exactly (the state is the canonical float32 values), in all three noise models.
+        Random rnd = new Random(23);
+        for (boolean[] mode : new boolean[][] {{false, false}, {true, false}, {false, true}}) {
+            KalmanFilter kf = new KalmanFilter(mode[0], mode[1]);
+            for (int trial = 0; trial < 300; trial++) {
+                float[] mean = new float[8];
+                float[] cov = new float[KalmanFilter.COV];
+                double h = 20 + rnd.nextDouble() * 300;
+                double third = mode[1] ? 10 + rnd.nextDouble() * 150 : 0.2 + rnd.nextDouble() * 0.6;
+                kf.initiate(rnd.nextDouble() * 1900, rnd.nextDouble() * 1000, third, h, mean, 0, cov, 0);
+                int steps = 1 + rnd.nextInt(12);
+                for (int k = 0; k < steps; k++) {
+                    kf.predict(mean, 0, cov, 0);
+                    if (rnd.nextInt(4) > 0) {
+                        double mh = mean[3] * (1 + rnd.nextGaussian() * 0.05);
+                        double mt = mean[2] * (1 + rnd.nextGaussian() * 0.05);
+                        double mx = mean[0] + rnd.nextGaussian() * 8;
+                        double my = mean[1] + rnd.nextGaussian() * 8;
+                        float[] m2 = mean.clone();
+                        float[] c2 = cov.clone();
+                        kf.update(mean, 0, cov, 0, mx, my, mt, mh);
+                        kf.updateGeneral(m2, 0, c2, 0, mx, my, mt, mh);
+                        for (int i = 0; i < 8; i++) {
+                            assertEquals(Float.floatToRawIntBits(m2[i]), Float.floatToRawIntBits(mean[i]),
+                                    "mean " + i + " trial " + trial);
+                        }
+                        for (int i = 0; i < KalmanFilter.COV; i++) {
+                            assertEquals(Float.floatToRawIntBits(c2[i]), Float.floatToRawIntBits(cov[i]),
+                                    "cov " + i + " trial " + trial);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aCovarianceCouplingTwoAxesTakesTheGeneralUpdate() {
+        KalmanFilter kf = new KalmanFilter();
+        float[] mean = new float[8];
+        float[] cov = new float[KalmanFilter.COV];
+        kf.initiate(100, 100, 0.4, 120, mean, 0, cov, 0);
+        cov[KalmanFilter.covIndex(0, 1)] = 3f; // x and y correlated: not the filter's own kind of state
+        float[] m2 = mean.clone();
+        float[] c2 = cov.clone();
+        kf.update(mean, 0, cov, 0, 110, 95, 0.41, 118);
+        kf.updateGeneral(m2, 0, c2, 0, 110, 95, 0.41, 118);
+        assertArrayEquals(m2, mean);
+        assertArrayEquals(c2, cov);
+        assertTrue(cov[KalmanFilter.covIndex(0, 1)] != 3f, "the coupling was updated, not skipped");
     }
 
     @Test
