@@ -95,15 +95,8 @@ final class AssociationStages {
 
     /** The cost of the track box ({@code tx, ty, tx2, ty2}, inclusive-pixel area) to gathered detection {@code k}. */
     private double pairCost(double tx, double ty, double tx2, double ty2, double tArea, int k, boolean fuseScore) {
-        double dist = 1;
-        double iw = Math.min(tx2, detRight[k]) - Math.max(tx, detLeft[k]) + 1;
-        if (iw > 0) {
-            double ih = Math.min(ty2, detBottom[k]) - Math.max(ty, detTop[k]) + 1;
-            if (ih > 0) {
-                double inter = iw * ih;
-                dist = 1 - inter / (tArea + detArea[k] - inter);
-            }
-        }
+        double dist = 1 - Boxes.iouOfEdges(tx, ty, tx2, ty2, tArea,
+                detLeft[k], detTop[k], detRight[k], detBottom[k], detArea[k]);
         return fuseScore ? 1 - (1 - dist) * detScore[k] : dist;
     }
 

@@ -36,8 +36,6 @@ final class ByteTrackAssociation implements AssociationPolicy {
     private final int unconfirmedFrames;
     private final boolean lowScoreConfirms;
 
-    /** A track counts for the camera shift once its velocity has settled: this many consecutive matches. */
-    static final int SETTLED_TRACKLET_LEN = TrackerConfig.SETTLED_RUN;
     /** Fewer settled tracks than this give no shift: a median of two or three walkers is no pan. */
     static final int MIN_SETTLED_TRACKS = 5;
     /** The median must stand this many robust standard errors ({@code 1.4826 MAD / sqrt(m)}) from 0. */
@@ -185,7 +183,7 @@ final class ByteTrackAssociation implements AssociationPolicy {
         for (int r = 0; r < cands.size(); r++) {
             int c = stages.colForRow(r);
             Track t = cands.get(r);
-            if (c >= 0 && t.state == Track.TRACKED && t.trackletLen >= SETTLED_TRACKLET_LEN) {
+            if (c >= 0 && t.state == Track.TRACKED && t.trackletLen >= TrackerConfig.SETTLED_RUN) {
                 int d = highScore[c];
                 innovX[m] = dets.x(d) + dets.w(d) / 2 - t.mean[0];
                 innovY[m] = dets.y(d) + dets.h(d) / 2 - t.mean[1];

@@ -109,9 +109,8 @@ public record TrackerConfig(Policy policy, double frameRate, int trackBuffer, in
     public static final int SHORT_TRACK_SPAN = 5;
 
     /**
-     * {@link #reportMissedFrame()}: matches in a row (since the track's start or its last re-finding) after which
-     * its velocity is settled and its prediction for one missed frame is reported; as many as the camera shift
-     * asks of the tracks it takes its median from.
+     * Matches in a row (since a track's start or its last re-finding) after which its velocity counts as settled:
+     * the camera shift takes its median from such tracks only, and {@link #reportMissedFrame()} reports only them.
      */
     public static final int SETTLED_RUN = 5;
 
